@@ -1,0 +1,1 @@
+"""Pure domain: amounts, legal rules, deadlines, notice lifecycle, audit log maths. No frameworks, no I/O."""

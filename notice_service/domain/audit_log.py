@@ -1,0 +1,173 @@
+"""Audit records: their canonical form (RFC 8785), leaf hashes (RFC 9162) and the hash chain.
+
+A record is a JSON object with exactly these members (format version 1)::
+
+    {"v": 1, "log": <origin>, "index": <int>, "prev": <hex leaf hash of record index-1, or 64 zeros>,
+     "time": "<RFC 3339 UTC, microseconds, Z>", "actor": {"type": ..., "id": ...},
+     "action": "<noun:verb>", "subject": {"type": ..., "id": ...},
+     "documents": [{"role": ..., "sha256": <hex>}, ...], "data": {...}}
+
+Its bytes are the RFC 8785 canonical serialisation (``rfc8785.dumps``); the leaf hash is
+``SHA-256(0x00 || bytes)`` as in RFC 9162 §2.1.1, and ``prev`` carries the previous record's leaf hash, so the
+chain can be checked sequentially without any tree code. No floats anywhere (amounts are strings); integers
+stay within ±(2^53−1); personal data never enters a record (ids and salted hashes only).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import rfc8785
+
+RECORD_VERSION = 1
+GENESIS_PREV = "0" * 64
+_MAX_SAFE_INT = 2**53 - 1
+_RECORD_KEYS = frozenset(
+    {"v", "log", "index", "prev", "time", "actor", "action", "subject", "documents", "data"}
+)
+
+JsonValue = str | int | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
+
+
+class RecordFormatError(ValueError):
+    """A record (or its bytes) does not follow the version-1 format."""
+
+
+@dataclass(frozen=True)
+class DocumentRef:
+    role: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class RecordDraft:
+    """What a use case wants recorded; the log assigns index, prev and time."""
+
+    actor_type: str
+    actor_id: str
+    action: str
+    subject_type: str
+    subject_id: str
+    documents: tuple[DocumentRef, ...] = ()
+    data: Mapping[str, JsonValue] | None = None
+
+
+@dataclass(frozen=True)
+class SealedRecord:
+    index: int
+    canonical: bytes
+    leaf_hash: str
+
+
+def format_time(moment: datetime) -> str:
+    """RFC 3339 UTC with microseconds and a ``Z``; refuses naive datetimes."""
+    if moment.tzinfo is None:
+        raise RecordFormatError("record time must be timezone-aware")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def leaf_hash(canonical: bytes) -> str:
+    """RFC 9162 leaf hash, hex."""
+    return hashlib.sha256(b"\x00" + canonical).hexdigest()
+
+
+def _check_json(value: object, path: str) -> None:
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    if isinstance(value, int):
+        if abs(value) > _MAX_SAFE_INT:
+            raise RecordFormatError(f"{path}: integer outside the safe range")
+        return
+    if isinstance(value, float):
+        raise RecordFormatError(f"{path}: floats are not allowed (use strings for amounts)")
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_json(item, f"{path}[{i}]")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str) or not key.isascii():
+                raise RecordFormatError(f"{path}: keys must be ASCII strings")
+            _check_json(item, f"{path}.{key}")
+        return
+    raise RecordFormatError(f"{path}: {type(value).__name__} is not a JSON value")
+
+
+def seal_record(draft: RecordDraft, *, log: str, index: int, prev: str, time: datetime) -> SealedRecord:
+    """Build the canonical bytes and leaf hash of the record at ``index`` following ``prev``."""
+    record: dict[str, JsonValue] = {
+        "v": RECORD_VERSION,
+        "log": log,
+        "index": index,
+        "prev": prev,
+        "time": format_time(time),
+        "actor": {"type": draft.actor_type, "id": draft.actor_id},
+        "action": draft.action,
+        "subject": {"type": draft.subject_type, "id": draft.subject_id},
+        "documents": [{"role": d.role, "sha256": d.sha256} for d in draft.documents],
+        "data": dict(draft.data or {}),
+    }
+    _check_json(record, "record")
+    canonical = rfc8785.dumps(record)
+    return SealedRecord(index=index, canonical=canonical, leaf_hash=leaf_hash(canonical))
+
+
+def _reject_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    result: dict[str, object] = {}
+    for key, value in pairs:
+        if key in result:
+            raise RecordFormatError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def parse_record(canonical: bytes) -> dict[str, object]:
+    """Parse record bytes, refusing duplicate keys, floats, and bytes that are not canonical."""
+    try:
+        record = json.loads(
+            canonical.decode("utf-8"), object_pairs_hook=_reject_duplicates, parse_float=_refuse_float
+        )
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RecordFormatError(f"not JSON: {exc}") from exc
+    if not isinstance(record, dict) or set(record) != _RECORD_KEYS:
+        raise RecordFormatError("record members differ from the version-1 format")
+    if rfc8785.dumps(record) != canonical:
+        raise RecordFormatError("record bytes are not RFC 8785 canonical")
+    return record
+
+
+def _refuse_float(text: str) -> float:
+    raise RecordFormatError(f"float {text} in record")
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    index: int
+    reason: str
+
+
+def verify_chain(records: Iterable[bytes], *, log: str) -> tuple[int, ChainBreak | None]:
+    """Check records in order: format, log name, index sequence and ``prev`` links.
+
+    Answers how many records were checked and the first break, if any.
+    """
+    expected_prev = GENESIS_PREV
+    count = 0
+    for position, canonical in enumerate(records):
+        try:
+            record = parse_record(canonical)
+        except RecordFormatError as exc:
+            return count, ChainBreak(position, f"format: {exc}")
+        if record["log"] != log:
+            return count, ChainBreak(position, f"record belongs to log {record['log']!r}")
+        if record["index"] != position:
+            return count, ChainBreak(position, f"index {record['index']} where {position} was expected")
+        if record["prev"] != expected_prev:
+            return count, ChainBreak(position, "prev does not match the previous record's leaf hash")
+        expected_prev = leaf_hash(canonical)
+        count += 1
+    return count, None

@@ -1,0 +1,148 @@
+"""The one HTTP-free error hierarchy of the service.
+
+Every failure a caller can act on is a ``NoticeError`` subclass carrying a stable ``type`` slug (the last
+segment of the RFC 9457 ``type`` URI), a ``detail`` a person can act on and, for input errors, per-field
+``errors``. Only ``notice_service.web.problems`` maps these to HTTP status codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One invalid input field: a JSON-pointer-like dotted path and what to do about it."""
+
+    field: str
+    message: str
+
+
+class NoticeError(Exception):
+    """Root of every error the service raises on purpose."""
+
+    type_slug: ClassVar[str] = "error"
+    title: ClassVar[str] = "Error"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: Sequence[FieldError] = (),
+        extra: Mapping[str, object] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = tuple(errors)
+        self.extra = dict(extra or {})
+
+
+class InvalidInput(NoticeError):
+    """The request's content is not acceptable; ``errors`` names each field."""
+
+    type_slug = "invalid-input"
+    title = "Invalid input"
+
+
+class NotFound(NoticeError):
+    """The resource does not exist for this tenant (another tenant's resource is also 'not found')."""
+
+    type_slug = "not-found"
+    title = "Not found"
+
+
+class Conflict(NoticeError):
+    """The request conflicts with the resource's current state (e.g. issuing an issued notice)."""
+
+    type_slug = "conflict"
+    title = "Conflict"
+
+
+class IdempotencyKeyReused(NoticeError):
+    """The same Idempotency-Key was sent before with a different request."""
+
+    type_slug = "idempotency-key-reused"
+    title = "Idempotency key reused with a different request"
+
+
+class Unauthenticated(NoticeError):
+    type_slug = "unauthenticated"
+    title = "Authentication required"
+
+
+class PayloadTooLarge(NoticeError):
+    type_slug = "payload-too-large"
+    title = "Payload too large"
+
+
+class UnsupportedMediaType(NoticeError):
+    type_slug = "unsupported-media-type"
+    title = "Unsupported media type"
+
+
+class RateUnknown(NoticeError):
+    """A computation needs an official rate that is not in the rate tables."""
+
+    type_slug = "rate-unknown"
+    title = "Rate unknown"
+
+
+class IncompleteNotice(NoticeError):
+    """The rendered letter lacks a mandatory mention; ``extra['missing']`` lists them."""
+
+    type_slug = "incomplete-notice"
+    title = "Incomplete notice"
+
+
+class DocumentNotFound(NoticeError):
+    """The document store has no object under that key."""
+
+    type_slug = "document-not-found"
+    title = "Document not found"
+
+
+class DocumentConflict(NoticeError):
+    """A write-once key already holds different bytes."""
+
+    type_slug = "document-conflict"
+    title = "Document conflict"
+
+
+class StoreUnavailable(NoticeError):
+    """The document store could not be reached or refused the operation."""
+
+    type_slug = "store-unavailable"
+    title = "Document store unavailable"
+
+
+class SigningFailed(NoticeError):
+    type_slug = "signing-failed"
+    title = "Signing failed"
+
+
+class TimeStampFailed(NoticeError):
+    type_slug = "timestamp-failed"
+    title = "Time-stamping failed"
+
+
+class RenderFailed(NoticeError):
+    type_slug = "render-failed"
+    title = "Rendering failed"
+
+
+class ConfigurationError(NoticeError):
+    """Settings are missing or inconsistent; raised at start, never per request."""
+
+    type_slug = "configuration-error"
+    title = "Configuration error"
+
+
+@dataclass(frozen=True)
+class AuditFailure:
+    """The first record (or object) that failed verification, and why."""
+
+    index: int | None
+    reason: str
+    details: Mapping[str, object] = field(default_factory=dict)

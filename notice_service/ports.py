@@ -177,3 +177,12 @@ class Mailer(Protocol):
     def send(self, mail: OutgoingMail) -> str:
         """Send and answer the Message-ID."""
         ...
+
+
+# ------------------------------------------------------------------------------------ text extraction
+
+
+class PdfTextExtractor(Protocol):
+    """The text a reader sees in a PDF, used to check mandatory mentions on the final bytes."""
+
+    def extract_text(self, pdf: bytes) -> str: ...

@@ -1,0 +1,47 @@
+# The README's two commands: `make run` and `make test`. Everything a fresh machine needs is installed here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+APT_PACKAGES := poppler-utils qpdf libharfbuzz-subset0
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench system-deps install clean
+
+# Debian packages: pdfsig/pdftotext/pdffonts (poppler), qpdf, and HarfBuzz subsetting (2.7x faster WeasyPrint).
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing$$missing"; SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "warning: please install$$missing (no apt-get here)"; fi; \
+	fi
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip uv
+
+$(STAMP): pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	touch $(STAMP)
+
+install: system-deps $(STAMP)
+
+run: install
+	NOTICE_PORT=$${NOTICE_PORT:-8000} $(BIN)/notice-service serve
+
+lint: install
+	$(BIN)/ruff format --check notice_service tests bench audit
+	$(BIN)/ruff check notice_service tests bench audit
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: install lint
+	$(BIN)/pytest -q -p no:cacheprovider
+
+bench: install
+	$(BIN)/python bench/issue_throughput.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

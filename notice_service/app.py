@@ -1,0 +1,32 @@
+"""The Flask application factory: ``create_app(settings=None, services=None)``; no I/O at import time."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from notice_service.services import Services
+from notice_service.settings import Settings, load_settings
+from notice_service.web import problems
+from notice_service.web.cases import cases
+from notice_service.web.debtors import debtors
+from notice_service.web.invoices import invoices
+from notice_service.web.meta import meta
+from notice_service.web.notices import notices
+
+# multipart/JSON overhead on top of the largest accepted upload (base64 grows data by a third)
+_BODY_OVERHEAD = 64 * 1024
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
+    if services is None:
+        from notice_service.bootstrap import build_services
+
+        services = build_services(settings or load_settings())
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = services.settings.max_upload_bytes * 4 // 3 + _BODY_OVERHEAD
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["notice_service"] = services
+    for blueprint in (meta, debtors, invoices, cases, notices):
+        app.register_blueprint(blueprint)
+    problems.register(app)
+    return app

@@ -1,0 +1,88 @@
+"""The composition root: ``build_services(settings)`` builds every adapter once.
+
+Nothing connects at import time. The embedded profile generates a development signing identity under
+``var/keys`` on first use; production loads its PKCS#12 key and refuses to start without it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from notice_service.adapters.pypdf_text import PypdfTextExtractor
+from notice_service.adapters.system_clock import SystemClock
+from notice_service.db.engine import Database, make_engine, migrate
+from notice_service.letter_catalogue import TEMPLATES_DIR
+from notice_service.ports import Clock, DocumentStore, Signer
+from notice_service.services import Services
+from notice_service.settings import Settings
+
+DEVELOPMENT_ORGANISATION = "notice-service (development)"
+
+
+def build_store(settings: Settings) -> DocumentStore:
+    if settings.store == "s3":
+        from notice_service.adapters.s3_store import S3DocumentStore
+
+        assert settings.s3_bucket is not None
+        return S3DocumentStore(
+            bucket=settings.s3_bucket,
+            endpoint_url=settings.s3_endpoint_url,
+            region=settings.s3_region,
+            access_key=settings.s3_access_key,
+            secret_key=settings.s3_secret_key,
+            retention_days={},
+            default_retention_days=settings.retention_days,
+        )
+    from notice_service.adapters.fs_store import FileSystemDocumentStore
+
+    settings.store_path.mkdir(parents=True, exist_ok=True)
+    return FileSystemDocumentStore(settings.store_path)
+
+
+def _tsa_roots(settings: Settings) -> list[bytes]:
+    return [settings.tsa_roots_pem.read_bytes()] if settings.tsa_roots_pem else []
+
+
+def build_signer(settings: Settings) -> tuple[Signer, bool]:
+    """The signer and whether it uses the development certificate."""
+    from notice_service.adapters.pyhanko_signer import PyHankoSigner
+
+    tsa_url = settings.tsa_urls or None  # several URLs fail over in order
+    if settings.signing_p12 is not None:
+        passphrase = settings.signing_p12_passphrase.encode() if settings.signing_p12_passphrase else None
+        signer = PyHankoSigner.from_pkcs12(
+            settings.signing_p12, passphrase, tsa_url=tsa_url, trust_roots=_tsa_roots(settings)
+        )
+        return signer, False
+    from notice_service.adapters.development_certificate import ensure_development_identity
+
+    p12 = ensure_development_identity(settings.keys_dir, organisation=DEVELOPMENT_ORGANISATION)
+    signer = PyHankoSigner.from_pkcs12(
+        p12, None, tsa_url=tsa_url, trust_roots=_tsa_roots(settings), development=True
+    )
+    return signer, True
+
+
+def build_services(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    store: DocumentStore | None = None,
+    templates_dir: Path = TEMPLATES_DIR,
+) -> Services:
+    from notice_service.adapters.weasyprint_renderer import WeasyPrintRenderer
+
+    engine = make_engine(settings.resolved_database_url)
+    if settings.profile == "embedded":
+        migrate(engine)  # production migrates once with `notice-service init`, not in every process
+    signer, development = build_signer(settings)
+    return Services(
+        settings=settings,
+        db=Database(engine),
+        store=store or build_store(settings),
+        renderer=WeasyPrintRenderer(templates_dir),
+        signer=signer,
+        text_extractor=PypdfTextExtractor(),
+        clock=clock or SystemClock(),
+        development_signing=development,
+    )

@@ -1,0 +1,163 @@
+"""The ``notice-service`` command: a thin shell over the use cases.
+
+``init`` migrates the database, prepares the store and the signing identity, and (embedded profile)
+creates a demo tenant whose API key is kept in ``var/demo-api-key`` and printed as ``API key: …``;
+``serve`` runs the API (waitress) with the worker in a thread; ``worker`` drains the outbox;
+``tenants create`` and ``audit verify`` manage tenants and check their logs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from notice_service.errors import ConfigurationError, NoticeError
+from notice_service.services import Services
+from notice_service.settings import Settings, load_settings
+
+DEMO_PROFILE = {
+    "legal_form": "SAS",
+    "capital": "10 000 €",
+    "rcs_city": "Paris",
+    "vat_number": "FR40732829320",
+    "address_lines": ["12 rue de la Paix"],
+    "postal_code": "75002",
+    "city": "Paris",
+    "country": "FR",
+    "email": "recouvrement@demo.example",
+    "phone": "01 23 45 67 89",
+    "iban": "FR7630006000011234567890189",
+    "bic": "AGRIFRPP",
+    "signatory_name": "Claire Martin",
+    "signatory_role": "Responsable du recouvrement",
+    "place": "Paris",
+}
+DEMO_NAME, DEMO_SIREN = "Démo Fournitures", "732829320"
+
+
+def _services(settings: Settings) -> Services:
+    from notice_service.bootstrap import build_services
+
+    return build_services(settings)
+
+
+def cmd_init(settings: Settings, _args: argparse.Namespace) -> int:
+    from notice_service.db.engine import make_engine, migrate
+    from notice_service.use_cases.tenant_onboarding import create_tenant, list_tenant_ids
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    migrate(make_engine(settings.resolved_database_url))
+    services = _services(settings)
+    services.store.check_health()
+    if settings.profile != "embedded":
+        print("Initialised.")
+        return 0
+    key_file = settings.data_dir / "demo-api-key"
+    if not list_tenant_ids(services) or not key_file.exists():
+        created = create_tenant(services, name=DEMO_NAME, siren=DEMO_SIREN, profile=DEMO_PROFILE)
+        key_file.write_text(created.api_key + "\n", encoding="utf-8")
+        key_file.chmod(0o600)
+    print(f"API key: {key_file.read_text(encoding='utf-8').strip()}")
+    return 0
+
+
+def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
+    from waitress import serve
+
+    from notice_service.app import create_app
+    from notice_service.worker import start_thread
+
+    if settings.profile == "embedded":
+        cmd_init(settings, _args)
+    services = _services(settings)
+    app = create_app(services=services)
+    if settings.run_worker:
+        start_thread(services)
+    print(f"Serving on http://{settings.host}:{settings.port} (API docs at /docs)", flush=True)
+    serve(app, host=settings.host, port=settings.port, threads=8)
+    return 0
+
+
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    import threading
+
+    from notice_service.worker import run_forever, run_once
+
+    services = _services(settings)
+    if args.once:
+        print(f"handled {run_once(services)} messages")
+        return 0
+    run_forever(services, threading.Event())
+    return 0
+
+
+def cmd_tenants_create(settings: Settings, args: argparse.Namespace) -> int:
+    from notice_service.use_cases.tenant_onboarding import create_tenant
+
+    profile = json.loads(args.profile_json) if args.profile_json else None
+    created = create_tenant(_services(settings), name=args.name, siren=args.siren, profile=profile)
+    if args.json:
+        print(json.dumps({"tenant_id": created.tenant_id, "api_key": created.api_key}))
+    else:
+        print(f"Tenant: {created.tenant_id}\nAPI key: {created.api_key}")
+    return 0
+
+
+def cmd_audit_verify(settings: Settings, _args: argparse.Namespace) -> int:
+    from notice_service.use_cases.verify_audit_log import verify_all_logs
+
+    reports = verify_all_logs(_services(settings))
+    failed = [r for r in reports if r.failure]
+    for report in reports:
+        state = f"FAILED: {report.failure}" if report.failure else "OK"
+        print(f"tenant {report.tenant_id}: {report.records} records, chain {state}")
+    if failed:
+        first = failed[0]
+        print(f"audit verify failed: tenant {first.tenant_id}: {first.failure}", file=sys.stderr)
+        return 1
+    print(f"{len(reports)} tenant logs verified")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="notice-service", description=__doc__.splitlines()[0] if __doc__ else "")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("init", help="migrate, prepare store and keys, create the demo tenant").set_defaults(
+        handler=cmd_init
+    )
+    commands.add_parser("serve", help="serve the API (and the worker thread)").set_defaults(handler=cmd_serve)
+    worker = commands.add_parser("worker", help="drain the outbox")
+    worker.add_argument("--once", action="store_true", help="handle one batch and exit")
+    worker.set_defaults(handler=cmd_worker)
+    tenants = commands.add_parser("tenants", help="manage tenants").add_subparsers(dest="action", required=True)
+    create = tenants.add_parser("create", help="create a tenant and its first API key")
+    create.add_argument("--name", required=True)
+    create.add_argument("--siren", required=True)
+    create.add_argument("--profile-json", help="creditor details for letters (legal_form, rcs_city, iban …)")
+    create.add_argument("--json", action="store_true", help="print {tenant_id, api_key} as JSON")
+    create.set_defaults(handler=cmd_tenants_create)
+    audit = commands.add_parser("audit", help="audit log").add_subparsers(dest="action", required=True)
+    audit.add_parser("verify", help="verify every tenant's log").set_defaults(handler=cmd_audit_verify)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        return int(args.handler(settings, args))
+    except ConfigurationError as error:
+        print(f"configuration error: {error.detail}", file=sys.stderr)
+        return 2
+    except NoticeError as error:
+        details = "; ".join(f"{e.field}: {e.message}" for e in error.errors)
+        print(f"error: {error.detail}{' (' + details + ')' if details else ''}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+"""The ``Services`` bundle handed to every use case: settings, database and the adapters behind the ports.
+
+Built once by ``notice_service.bootstrap.build_services``; tests build their own with real adapters on
+temporary directories, PostgreSQL, SeaweedFS or a TSA.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from notice_service.db.engine import Database
+from notice_service.ports import Clock, DocumentStore, PdfTextExtractor, Renderer, Signer
+from notice_service.settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    store: DocumentStore
+    renderer: Renderer
+    signer: Signer
+    text_extractor: PdfTextExtractor
+    clock: Clock
+    development_signing: bool = False

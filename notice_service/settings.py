@@ -1,0 +1,121 @@
+"""One frozen ``Settings`` read from ``NOTICE_*`` environment variables and validated at start.
+
+Two profiles: ``embedded`` (the default, what ``make run`` serves: SQLite and a filesystem store under
+``var/``, a development signing certificate generated on first run) and ``production`` (PostgreSQL, S3 with
+Object Lock, a PKCS#12 signing key; it refuses to start without them). Secrets are never logged: ``repr``
+hides them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from notice_service.errors import ConfigurationError
+
+_PROFILES = ("embedded", "production")
+
+
+@dataclass(frozen=True)
+class Settings:
+    profile: str = "embedded"
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    store: str = "fs"
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key: str | None = field(default=None, repr=False)
+    s3_secret_key: str | None = field(default=None, repr=False)
+    retention_days: int = 3650
+    signing_p12: Path | None = None
+    signing_p12_passphrase: str | None = field(default=None, repr=False)
+    tsa_urls: tuple[str, ...] = ()
+    tsa_roots_pem: Path | None = None
+    log_origin: str = "notice-service.local"
+    max_upload_bytes: int = 10 * 1024 * 1024
+    run_worker: bool = True
+    worker_poll_seconds: float = 1.0
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'notice.db').resolve()}"
+
+    @property
+    def store_path(self) -> Path:
+        return self.data_dir / "documents"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
+
+    def validate(self) -> Settings:
+        """Refuse inconsistent settings; production refuses to start without its keys."""
+        problems: list[str] = []
+        if self.profile not in _PROFILES:
+            problems.append(f"NOTICE_PROFILE must be one of {', '.join(_PROFILES)}")
+        if self.store not in ("fs", "s3"):
+            problems.append("NOTICE_STORE must be 'fs' or 's3'")
+        if self.store == "s3" and not self.s3_bucket:
+            problems.append("NOTICE_S3_BUCKET is required when NOTICE_STORE=s3")
+        if not 1 <= self.port <= 65535:
+            problems.append("NOTICE_PORT must be between 1 and 65535")
+        if self.retention_days < 1:
+            problems.append("NOTICE_RETENTION_DAYS must be at least 1")
+        if self.profile == "production":
+            if not self.database_url.startswith("postgresql"):
+                problems.append("production needs NOTICE_DATABASE_URL pointing at PostgreSQL")
+            if self.store != "s3":
+                problems.append("production needs NOTICE_STORE=s3 (Object Lock)")
+            if self.signing_p12 is None:
+                problems.append("production needs NOTICE_SIGNING_P12 (a PKCS#12 signing key)")
+        if self.signing_p12 is not None and not self.signing_p12.is_file():
+            problems.append(f"NOTICE_SIGNING_P12 {self.signing_p12} is not a file")
+        if problems:
+            raise ConfigurationError("; ".join(problems))
+        return self
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    raw = env.get(name)
+    return Path(raw) if raw else None
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read ``NOTICE_*`` variables (``os.environ`` by default) into validated ``Settings``."""
+    env = os.environ if env is None else env
+    return Settings(
+        profile=env.get("NOTICE_PROFILE", "embedded"),
+        data_dir=Path(env.get("NOTICE_DATA_DIR", "var")),
+        database_url=env.get("NOTICE_DATABASE_URL", ""),
+        host=env.get("NOTICE_HOST", "127.0.0.1"),
+        port=_int(env, "NOTICE_PORT", 8000),
+        store=env.get("NOTICE_STORE", "fs"),
+        s3_bucket=env.get("NOTICE_S3_BUCKET") or None,
+        s3_endpoint_url=env.get("NOTICE_S3_ENDPOINT_URL") or None,
+        s3_region=env.get("NOTICE_S3_REGION", "us-east-1"),
+        s3_access_key=env.get("NOTICE_S3_ACCESS_KEY") or None,
+        s3_secret_key=env.get("NOTICE_S3_SECRET_KEY") or None,
+        retention_days=_int(env, "NOTICE_RETENTION_DAYS", 3650),
+        signing_p12=_path(env, "NOTICE_SIGNING_P12"),
+        signing_p12_passphrase=env.get("NOTICE_SIGNING_P12_PASSPHRASE") or None,
+        tsa_urls=tuple(u.strip() for u in env.get("NOTICE_TSA_URL", "").split(",") if u.strip()),
+        tsa_roots_pem=_path(env, "NOTICE_TSA_ROOTS"),
+        log_origin=env.get("NOTICE_LOG_ORIGIN", "notice-service.local"),
+        max_upload_bytes=_int(env, "NOTICE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024),
+        run_worker=env.get("NOTICE_WORKER", "thread") != "none",
+    ).validate()

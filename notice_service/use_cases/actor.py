@@ -1,0 +1,38 @@
+"""Who is acting, for which tenant; recorded as the ``actor`` of audit records."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from notice_service.domain.audit_log import DocumentRef, JsonValue, RecordDraft
+
+
+@dataclass(frozen=True)
+class Actor:
+    tenant_id: str
+    kind: str  # "api_key" | "operator" | "worker"
+    id: str
+
+    def record(
+        self,
+        action: str,
+        subject_type: str,
+        subject_id: str,
+        *,
+        documents: tuple[DocumentRef, ...] = (),
+        data: dict[str, JsonValue] | None = None,
+    ) -> RecordDraft:
+        return RecordDraft(
+            actor_type=self.kind,
+            actor_id=self.id,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            documents=documents,
+            data=data,
+        )
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())

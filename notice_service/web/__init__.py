@@ -1,0 +1,1 @@
+"""HTTP: the JSON API blueprints, problem+json errors, authentication, idempotency and OpenAPI."""

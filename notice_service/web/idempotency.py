@@ -1,0 +1,56 @@
+"""The ``@idempotent`` decorator for creating POST endpoints (header ``Idempotency-Key``)."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable
+from typing import ParamSpec
+
+from flask import Response, request
+
+from notice_service.errors import NoticeError
+from notice_service.use_cases.idempotency import claim_key, release_key, save_response
+from notice_service.web.context import actor, services
+from notice_service.web.problems import from_notice_error
+
+P = ParamSpec("P")
+
+
+def _request_hash() -> str:
+    digest = hashlib.sha256()
+    digest.update(request.method.encode() + b" " + request.path.encode() + b"\n")
+    digest.update(request.get_data(cache=True))
+    return digest.hexdigest()
+
+
+def idempotent(view: Callable[P, Response]) -> Callable[P, Response]:
+    @functools.wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Response:
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return view(*args, **kwargs)
+        tenant_id = actor().tenant_id
+        saved = claim_key(services(), tenant_id, key, _request_hash())
+        if saved is not None:
+            replay = Response(saved.body, status=saved.status_code, mimetype=_mimetype(saved.status_code))
+            replay.headers["Idempotent-Replayed"] = "true"
+            return replay
+        try:
+            response = view(*args, **kwargs)
+        except NoticeError as error:
+            response = from_notice_error(error)
+            if response.status_code >= 500:
+                release_key(services(), tenant_id, key)
+                return response
+        except Exception:
+            release_key(services(), tenant_id, key)
+            raise
+        save_response(services(), tenant_id, key, response.status_code, response.get_data(as_text=True))
+        return response
+
+    return wrapper
+
+
+def _mimetype(status: int) -> str:
+    return "application/problem+json" if status >= 400 else "application/json"

@@ -1,0 +1,109 @@
+"""The one place that maps errors to HTTP: RFC 9457 ``application/problem+json`` responses.
+
+Every ``NoticeError`` has a stable ``type`` URI (``https://notice-service.dev/problems/<slug>``), a
+``detail`` a person can act on and, for input errors, ``errors`` naming each field. Framework errors
+(unknown route, wrong method, body too large, malformed JSON) get the same shape; an unexpected exception
+answers a 500 problem that leaks nothing and is logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from flask import Flask, Response, request
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from notice_service import errors
+
+log = logging.getLogger(__name__)
+TYPE_BASE = "https://notice-service.dev/problems/"
+PROBLEM_JSON = "application/problem+json"
+
+STATUS: dict[type[errors.NoticeError], int] = {
+    errors.InvalidInput: 422,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.IdempotencyKeyReused: 422,
+    errors.Unauthenticated: 401,
+    errors.PayloadTooLarge: 413,
+    errors.UnsupportedMediaType: 415,
+    errors.RateUnknown: 422,
+    errors.IncompleteNotice: 422,
+    errors.DocumentNotFound: 404,
+    errors.DocumentConflict: 409,
+    errors.StoreUnavailable: 503,
+    errors.SigningFailed: 503,
+    errors.TimeStampFailed: 503,
+    errors.RenderFailed: 500,
+    errors.ConfigurationError: 500,
+}
+
+
+def status_for(error: errors.NoticeError) -> int:
+    for klass in type(error).__mro__:
+        if klass in STATUS:
+            return STATUS[klass]  # type: ignore[index]
+    return 500
+
+
+def problem_response(
+    status: int, slug: str, title: str, detail: str, *, field_errors: list[dict[str, str]] | None = None, **extra: Any
+) -> Response:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+    }
+    if field_errors:
+        body["errors"] = field_errors
+    body.update({key: value for key, value in extra.items() if key not in body})
+    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="notice-service"'
+    return response
+
+
+def from_notice_error(error: errors.NoticeError) -> Response:
+    field_errors = [{"field": e.field, "message": e.message} for e in error.errors]
+    return problem_response(
+        status_for(error), error.type_slug, error.title, error.detail, field_errors=field_errors, **error.extra
+    )
+
+
+def from_validation_error(error: ValidationError) -> Response:
+    field_errors = []
+    for item in error.errors(include_url=False):
+        location = ".".join(str(part) for part in item["loc"]) or "body"
+        field_errors.append({"field": location, "message": item["msg"]})
+    return problem_response(
+        422, "invalid-input", "Invalid input", "The request body has invalid fields.", field_errors=field_errors
+    )
+
+
+def _from_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    if isinstance(error, RequestEntityTooLarge):
+        return problem_response(
+            413, "payload-too-large", "Payload too large", "The request body is larger than the service accepts."
+        )
+    slug = (error.name or "error").lower().replace(" ", "-")
+    return problem_response(status, slug, error.name or "Error", error.description or "")
+
+
+def _from_unexpected(error: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.path, exc_info=error)
+    return problem_response(
+        500, "internal-error", "Internal error", "An unexpected error happened; nothing was recorded. Retry later."
+    )
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(errors.NoticeError, from_notice_error)
+    app.register_error_handler(ValidationError, from_validation_error)
+    app.register_error_handler(HTTPException, _from_http_exception)
+    app.register_error_handler(Exception, _from_unexpected)

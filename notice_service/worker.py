@@ -1,0 +1,134 @@
+"""The worker: drains the transactional outbox on any number of processes and machines.
+
+A message is claimed in a short transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two workers never
+take the same row; a lease makes a crashed worker's message available again), handled outside any
+transaction, then marked done; a failure is retried with exponential backoff. Handlers are idempotent:
+the audit mirror writes write-once keys, so a retried message rewrites the same bytes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from notice_service.db.models import AuditRecord, OutboxMessage
+from notice_service.services import Services
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=5)
+MAX_BACKOFF = timedelta(hours=1)
+
+Handler = Callable[[Services, str, Mapping[str, Any]], None]
+
+
+def mirror_audit_records(services: Services, tenant_id: str, payload: Mapping[str, Any]) -> None:
+    """Write each record's canonical bytes to the document store under a write-once key (WORM mirror)."""
+    with services.db.reading() as session:
+        rows = session.execute(
+            select(AuditRecord.index, AuditRecord.canonical)
+            .where(
+                AuditRecord.tenant_id == tenant_id,
+                AuditRecord.index >= payload["from"],
+                AuditRecord.index <= payload["to"],
+            )
+            .order_by(AuditRecord.index)
+        ).all()
+    for index, canonical in rows:
+        services.store.put(
+            canonical,
+            content_type="application/json",
+            document_class="audit",
+            key=f"audit/{tenant_id}/records/{index:012d}.json",
+        )
+
+
+def notice_issued(services: Services, tenant_id: str, payload: Mapping[str, Any]) -> None:
+    """Nothing subscribes to ``notice.issued`` until outbound webhooks exist; the event is logged."""
+    log.info("notice issued: %s", payload.get("notice_id"))
+
+
+HANDLERS: dict[str, Handler] = {"audit.mirror": mirror_audit_records, "notice.issued": notice_issued}
+
+
+def claim(services: Services, limit: int = 20) -> list[OutboxMessage]:
+    now = services.clock.now()
+    with services.db.transaction() as session:
+        messages = list(
+            session.execute(
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.done_at.is_(None),
+                    OutboxMessage.available_at <= now,
+                    (OutboxMessage.locked_until.is_(None)) | (OutboxMessage.locked_until < now),
+                )
+                .order_by(OutboxMessage.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            ).scalars()
+        )
+        for message in messages:
+            message.locked_until = now + LEASE
+            message.attempts += 1
+    return messages
+
+
+def _finish(services: Services, message_id: int, error: str | None) -> None:
+    now = services.clock.now()
+    with services.db.transaction() as session:
+        message = session.get_one(OutboxMessage, message_id)
+        message.locked_until = None
+        if error is None:
+            message.done_at = now
+            message.last_error = None
+        else:
+            message.last_error = error[:2000]
+            message.available_at = now + min(MAX_BACKOFF, timedelta(seconds=2**message.attempts))
+
+
+def run_once(services: Services, handlers: Mapping[str, Handler] = HANDLERS) -> int:
+    """Claim and handle one batch; answers how many messages were handled successfully."""
+    done = 0
+    for message in claim(services):
+        handler = handlers.get(message.topic)
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for topic {message.topic!r}")
+            handler(services, message.tenant_id, message.payload)
+        except Exception as exc:  # any failure is recorded and retried later; the worker keeps going
+            log.warning("outbox message %s (%s) failed: %s", message.id, message.topic, exc)
+            _finish(services, message.id, f"{type(exc).__name__}: {exc}")
+        else:
+            _finish(services, message.id, None)
+            done += 1
+    return done
+
+
+def run_forever(services: Services, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            handled = run_once(services)
+        except Exception:  # the database may be briefly unavailable; keep the worker alive
+            log.exception("worker batch failed")
+            handled = 0
+        if handled == 0:
+            stop.wait(services.settings.worker_poll_seconds)
+
+
+def start_thread(services: Services) -> tuple[threading.Thread, threading.Event]:
+    """The embedded profile's worker: one daemon thread inside the server process."""
+    stop = threading.Event()
+    thread = threading.Thread(target=run_forever, args=(services, stop), name="notice-worker", daemon=True)
+    thread.start()
+    return thread, stop
+
+
+def pending_count(services: Services) -> int:
+    with services.db.reading() as session:
+        return len(session.execute(select(OutboxMessage.id).where(OutboxMessage.done_at.is_(None))).all())
+
+

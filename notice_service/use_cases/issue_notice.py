@@ -116,7 +116,7 @@ def _storage_json(stored: StoredObject) -> dict[str, Any]:
 def _record_refusal(services: Services, actor: Actor, notice_id: str, error: IncompleteNotice) -> None:
     """A refused issuance is itself evidence: store the check's result on the draft and audit it."""
     now = services.clock.now()
-    missing = error.extra["missing"]
+    missing = list(error.extra["missing"])  # type: ignore[call-overload]
     with services.db.transaction() as session:
         row = get_owned(session, Notice, actor.tenant_id, notice_id, lock=True)
         row.completeness = {"complete": False, "missing": missing}

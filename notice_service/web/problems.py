@@ -45,7 +45,7 @@ STATUS: dict[type[errors.NoticeError], int] = {
 def status_for(error: errors.NoticeError) -> int:
     for klass in type(error).__mro__:
         if klass in STATUS:
-            return STATUS[klass]  # type: ignore[index]
+            return STATUS[klass]
     return 500
 
 

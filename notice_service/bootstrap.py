@@ -13,6 +13,7 @@ from notice_service.adapters.system_clock import SystemClock
 from notice_service.db.engine import Database, make_engine, migrate
 from notice_service.letter_catalogue import TEMPLATES_DIR
 from notice_service.ports import Clock, DocumentStore, Signer
+from notice_service.rate_data import load_rate_tables
 from notice_service.services import Services
 from notice_service.settings import Settings
 
@@ -23,9 +24,8 @@ def build_store(settings: Settings) -> DocumentStore:
     if settings.store == "s3":
         from notice_service.adapters.s3_store import S3DocumentStore
 
-        assert settings.s3_bucket is not None
         return S3DocumentStore(
-            bucket=settings.s3_bucket,
+            bucket=settings.s3_bucket or "",  # Settings.validate refuses s3 without a bucket
             endpoint_url=settings.s3_endpoint_url,
             region=settings.s3_region,
             access_key=settings.s3_access_key,
@@ -57,9 +57,7 @@ def build_signer(settings: Settings) -> tuple[Signer, bool]:
     from notice_service.adapters.development_certificate import ensure_development_identity
 
     p12 = ensure_development_identity(settings.keys_dir, organisation=DEVELOPMENT_ORGANISATION)
-    signer = PyHankoSigner.from_pkcs12(
-        p12, None, tsa_url=tsa_url, trust_roots=_tsa_roots(settings), development=True
-    )
+    signer = PyHankoSigner.from_pkcs12(p12, None, tsa_url=tsa_url, trust_roots=_tsa_roots(settings), development=True)
     return signer, True
 
 
@@ -84,5 +82,6 @@ def build_services(
         signer=signer,
         text_extractor=PypdfTextExtractor(),
         clock=clock or SystemClock(),
+        rates=load_rate_tables(),
         development_signing=development,
     )

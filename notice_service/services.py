@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from notice_service.db.engine import Database
+from notice_service.domain.rates import RateTables
 from notice_service.ports import Clock, DocumentStore, PdfTextExtractor, Renderer, Signer
 from notice_service.settings import Settings
 
@@ -22,4 +23,5 @@ class Services:
     signer: Signer
     text_extractor: PdfTextExtractor
     clock: Clock
+    rates: RateTables
     development_signing: bool = False

@@ -130,5 +130,3 @@ def start_thread(services: Services) -> tuple[threading.Thread, threading.Event]
 def pending_count(services: Services) -> int:
     with services.db.reading() as session:
         return len(session.execute(select(OutboxMessage.id).where(OutboxMessage.done_at.is_(None))).all())
-
-

@@ -22,13 +22,9 @@ def create_log(session: Session, tenant_id: str, origin: str) -> None:
     session.flush()
 
 
-def append(
-    session: Session, tenant_id: str, drafts: Sequence[RecordDraft], now: datetime
-) -> list[SealedRecord]:
+def append(session: Session, tenant_id: str, drafts: Sequence[RecordDraft], now: datetime) -> list[SealedRecord]:
     """Seal and insert ``drafts`` at the end of the tenant's log; queue their WORM mirroring."""
-    head = session.execute(
-        select(AuditHead).where(AuditHead.tenant_id == tenant_id).with_for_update()
-    ).scalar_one()
+    head = session.execute(select(AuditHead).where(AuditHead.tenant_id == tenant_id).with_for_update()).scalar_one()
     sealed: list[SealedRecord] = []
     for draft in drafts:
         record = seal_record(draft, log=head.origin, index=head.size, prev=head.last_leaf_hash, time=now)

@@ -1,7 +1,8 @@
 """Engines, the unit of work, and migrations to head.
 
 SQLite (embedded profile) gets foreign keys, WAL, a busy timeout and ``BEGIN IMMEDIATE`` so writers are
-serialised the way PostgreSQL's row lock on the audit head serialises them.
+serialised the way PostgreSQL's row lock on the audit head serialises them; read sessions begin DEFERRED
+and see a consistent WAL snapshot without blocking writers.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
+_SQLITE_BEGIN = "notice_sqlite_begin"
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -31,7 +33,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the lock at BEGIN (no deadlocked upgrades); readers get a WAL snapshot.
+        mode = connection.get_execution_options().get(_SQLITE_BEGIN, "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def make_engine(url: str) -> Engine:
@@ -61,11 +65,13 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        writer = engine.execution_options(**{_SQLITE_BEGIN: "IMMEDIATE"})
+        self._write_sessions = sessionmaker(writer, expire_on_commit=False)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """Commit on success, roll back on any exception: nothing half-written."""
-        with self._sessions() as session, session.begin():
+        with self._write_sessions() as session, session.begin():
             yield session
 
     @contextmanager

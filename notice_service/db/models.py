@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -25,7 +25,7 @@ ID = String(36)
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
 class Tenant(Base):
@@ -179,3 +179,20 @@ class OutboxMessage(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class RateAddition(Base):
+    """An official rate added by an operator (``notice-service rates add``) on top of the shipped tables."""
+
+    __tablename__ = "rate_additions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    effective: Mapped[date | None] = mapped_column(Date, nullable=True)
+    confirmed_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    half_year: Mapped[str | None] = mapped_column(String(7), nullable=True)
+    rate: Mapped[Decimal | None] = mapped_column(DecimalString(), nullable=True)
+    particuliers: Mapped[Decimal | None] = mapped_column(DecimalString(), nullable=True)
+    autres_cas: Mapped[Decimal | None] = mapped_column(DecimalString(), nullable=True)
+    source: Mapped[str] = mapped_column(String(500))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    added_by: Mapped[str] = mapped_column(String(64))

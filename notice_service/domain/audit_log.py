@@ -26,9 +26,7 @@ import rfc8785
 RECORD_VERSION = 1
 GENESIS_PREV = "0" * 64
 _MAX_SAFE_INT = 2**53 - 1
-_RECORD_KEYS = frozenset(
-    {"v", "log", "index", "prev", "time", "actor", "action", "subject", "documents", "data"}
-)
+_RECORD_KEYS = frozenset({"v", "log", "index", "prev", "time", "actor", "action", "subject", "documents", "data"})
 
 JsonValue = str | int | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
 
@@ -128,9 +126,7 @@ def _reject_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
 def parse_record(canonical: bytes) -> dict[str, object]:
     """Parse record bytes, refusing duplicate keys, floats, and bytes that are not canonical."""
     try:
-        record = json.loads(
-            canonical.decode("utf-8"), object_pairs_hook=_reject_duplicates, parse_float=_refuse_float
-        )
+        record = json.loads(canonical.decode("utf-8"), object_pairs_hook=_reject_duplicates, parse_float=_refuse_float)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise RecordFormatError(f"not JSON: {exc}") from exc
     if not isinstance(record, dict) or set(record) != _RECORD_KEYS:

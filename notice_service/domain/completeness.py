@@ -64,8 +64,6 @@ def check_mentions(text: str, mentions: Sequence[Mention], values: Mapping[str, 
         for expected in mention.expected:
             filled = fill(expected, values)
             if filled is None or fold(filled) not in folded:
-                missing.append(
-                    MissingMention(mention.id, mention.label, mention.legal_basis, filled or expected)
-                )
+                missing.append(MissingMention(mention.id, mention.label, mention.legal_basis, filled or expected))
                 break
     return CompletenessResult(checked=tuple(m.id for m in mentions), missing=tuple(missing))

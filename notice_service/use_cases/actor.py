@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from notice_service.domain.audit_log import DocumentRef, JsonValue, RecordDraft
@@ -21,7 +22,7 @@ class Actor:
         subject_id: str,
         *,
         documents: tuple[DocumentRef, ...] = (),
-        data: dict[str, JsonValue] | None = None,
+        data: Mapping[str, JsonValue] | None = None,
     ) -> RecordDraft:
         return RecordDraft(
             actor_type=self.kind,

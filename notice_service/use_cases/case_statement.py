@@ -1,10 +1,13 @@
 """The décompte of a case as of a date, as JSON-ready data (amounts as decimal strings).
 
-Loads the case's invoices and payments and hands them to the domain's statement computation.
+Loads the case's invoices and payments and hands them to the domain's statement computation
+(``notice_service.domain.statement``); the tenant's profile chooses the day count (``actual/365`` by default)
+and the imputation of partial payments (interest first by default, C. civ. 1343-1).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -13,6 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from notice_service.db.models import CaseInvoice, Invoice, Payment
+from notice_service.domain import statement as domain
+from notice_service.domain.interest import DayCount, DebtorKind
+from notice_service.domain.money import quantize_cents
+from notice_service.domain.rates import RateTables
+from notice_service.domain.statement import Imputation, StatementLine, StatementTerms, build_statement
 
 
 def load_case_invoices(session: Session, case_id: str) -> list[Invoice]:
@@ -37,39 +45,64 @@ def load_payments(session: Session, invoice_ids: list[str], as_of: date) -> list
 
 
 def _money(value: Decimal) -> str:
-    return format(value.quantize(Decimal("0.01")), "f")
+    return format(quantize_cents(value), "f")
 
 
-def compute_case_statement(invoices: list[Invoice], payments: list[Payment], as_of: date) -> dict[str, Any]:
-    """Principal-only décompte: per invoice amount, paid and balance; totals."""
-    paid_by_invoice: dict[str, Decimal] = {}
-    for payment in payments:
-        paid_by_invoice[payment.invoice_id] = paid_by_invoice.get(payment.invoice_id, Decimal(0)) + payment.amount
-    lines = []
-    for invoice in invoices:
-        paid = paid_by_invoice.get(invoice.id, Decimal(0))
-        lines.append(
-            {
-                "invoice_id": invoice.id,
-                "number": invoice.number,
-                "issue_date": invoice.issue_date.isoformat(),
-                "due_date": invoice.due_date.isoformat(),
-                "amount_due": _money(invoice.amount_due),
-                "paid": _money(paid),
-                "balance": _money(invoice.amount_due - paid),
-                "interest": "0.00",
-                "indemnity": "0.00",
-                "periods": [],
-            }
-        )
-    principal = sum((invoice.amount_due for invoice in invoices), Decimal(0))
-    paid_total = sum(paid_by_invoice.values(), Decimal(0))
+def statement_terms(debtor_kind: str, as_of: date, profile: Mapping[str, Any]) -> StatementTerms:
+    """The décompte's settings: the debtor's kind and the tenant's day-count and imputation choices."""
+    return StatementTerms(
+        debtor_kind=DebtorKind.BUSINESS if debtor_kind == "business" else DebtorKind.CONSUMER,
+        as_of=as_of,
+        day_count=DayCount(profile.get("day_count", DayCount.ACTUAL_365.value)),
+        imputation=Imputation(profile.get("imputation", Imputation.INTEREST_FIRST.value)),
+    )
+
+
+def _line_json(line: StatementLine) -> dict[str, Any]:
     return {
-        "as_of": as_of.isoformat(),
-        "principal": _money(principal),
-        "interest": "0.00",
-        "indemnities": "0.00",
-        "paid": _money(paid_total),
-        "total": _money(principal - paid_total),
-        "invoices": lines,
+        "invoice_id": line.invoice_id,
+        "number": line.number,
+        "issue_date": line.issue_date.isoformat(),
+        "due_date": line.due_date.isoformat(),
+        "amount_due": _money(line.amount),
+        "paid": _money(line.paid),
+        "balance": _money(line.amount - line.paid),
+        "interest": _money(line.interest),
+        "indemnity": _money(line.indemnity),
+        "periods": [
+            {
+                "from": period.start.isoformat(),
+                "to": period.end.isoformat(),
+                "days": period.days,
+                "rate": format(period.rate, "f"),
+                "amount": _money(period.display_amount),
+            }
+            for period in line.periods
+        ],
+    }
+
+
+def compute_case_statement(
+    invoices: list[Invoice],
+    payments: list[Payment],
+    terms: StatementTerms,
+    tables: RateTables,
+) -> dict[str, Any]:
+    """The décompte as JSON: totals and, per invoice, amounts and interest periods (amounts as strings)."""
+    statement = build_statement(
+        [domain.Invoice(i.id, i.number, i.issue_date, i.due_date, i.amount_due) for i in invoices],
+        [domain.Payment(p.amount, p.paid_on, p.invoice_id) for p in payments],
+        terms=terms,
+        tables=tables,
+    )
+    return {
+        "as_of": statement.as_of.isoformat(),
+        "principal": _money(statement.principal),
+        "interest": _money(statement.interest),
+        "indemnities": _money(statement.indemnities),
+        "paid": _money(statement.paid),
+        "total": _money(statement.total),
+        "day_count": terms.day_count.value,
+        "imputation": terms.imputation.value,
+        "invoices": [_line_json(line) for line in statement.lines],
     }

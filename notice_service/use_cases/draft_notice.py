@@ -15,8 +15,14 @@ from notice_service.letter_catalogue import KINDS, variant_for
 from notice_service.ports import LetterRequest
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
-from notice_service.use_cases.case_statement import compute_case_statement, load_case_invoices, load_payments
+from notice_service.use_cases.case_statement import (
+    compute_case_statement,
+    load_case_invoices,
+    load_payments,
+    statement_terms,
+)
 from notice_service.use_cases.letter_context import build_letter_data, thaw
+from notice_service.use_cases.official_rates import current_rate_tables
 
 PARIS = ZoneInfo("Europe/Paris")
 LETTER_TITLES = {"formal_notice": "Mise en demeure de payer"}
@@ -50,13 +56,15 @@ def draft_notice(services: Services, actor: Actor, request: DraftRequest) -> str
     today = services.clock.now().astimezone(PARIS).date()
     options = _validated_options(request, today)
     notice_id = new_id()
+    tables = current_rate_tables(services)
     with services.db.reading() as session:
         case = get_owned(session, Case, actor.tenant_id, request.case_id)
         debtor = get_owned(session, Debtor, actor.tenant_id, case.debtor_id)
         tenant = session.get_one(Tenant, actor.tenant_id)
         invoices = load_case_invoices(session, case.id)
         payments = load_payments(session, [invoice.id for invoice in invoices], request.as_of)
-        statement = compute_case_statement(invoices, payments, request.as_of)
+        terms = statement_terms(debtor.kind, request.as_of, tenant.profile)
+        statement = compute_case_statement(invoices, payments, terms, tables)
         letter_data = build_letter_data(
             tenant=tenant,
             debtor=debtor,
@@ -103,7 +111,12 @@ def draft_notice(services: Services, actor: Actor, request: DraftRequest) -> str
             "notice:drafted",
             "notice",
             notice_id,
-            data={"case_id": case.id, "kind": request.kind, "as_of": request.as_of.isoformat(), "total": statement["total"]},
+            data={
+                "case_id": case.id,
+                "kind": request.kind,
+                "as_of": request.as_of.isoformat(),
+                "total": statement["total"],
+            },
         )
         audit_repository.append(session, actor.tenant_id, [record], now)
     return notice_id

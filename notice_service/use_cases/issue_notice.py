@@ -29,9 +29,7 @@ from notice_service.use_cases.letter_context import invoice_mentions, mention_va
 
 def _attachments(services: Services, letter_data: dict[str, Any], invoices: list[Invoice]) -> list[Attachment]:
     data = json.dumps(letter_data, ensure_ascii=False, sort_keys=True, indent=2).encode("utf-8")
-    attachments = [
-        Attachment("notice-data.json", data, "application/json", "Données structurées de la lettre", "Data")
-    ]
+    attachments = [Attachment("notice-data.json", data, "application/json", "Données structurées de la lettre", "Data")]
     for invoice in invoices:
         if invoice.document_key:
             attachments.append(
@@ -120,9 +118,7 @@ def _record_refusal(services: Services, actor: Actor, notice_id: str, error: Inc
     with services.db.transaction() as session:
         row = get_owned(session, Notice, actor.tenant_id, notice_id, lock=True)
         row.completeness = {"complete": False, "missing": missing}
-        record = actor.record(
-            "notice:incomplete", "notice", notice_id, data={"missing": [m["id"] for m in missing]}
-        )
+        record = actor.record("notice:incomplete", "notice", notice_id, data={"missing": [m["id"] for m in missing]})
         audit_repository.append(session, actor.tenant_id, [record], now)
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from notice_service.db.models import Case, Debtor, Invoice, Tenant
+from notice_service.db.models import Case, Debtor, Tenant
 from notice_service.domain.completeness import Mention
 from notice_service.domain.french_format import date_fr, money_fr
 
@@ -147,7 +147,11 @@ def invoice_mentions(letter_data: Mapping[str, Any]) -> list[Mention]:
             id=f"invoice:{line['number']}",
             label=f"Facture {line['number']}: numéro, dates, montant et solde",
             legal_basis="CPC art. 1407 (fondement et décompte de la créance)",
-            expected=(line["number"], date_fr(date.fromisoformat(line["due_date"])), money_fr(Decimal(line["balance"]))),
+            expected=(
+                line["number"],
+                date_fr(date.fromisoformat(line["due_date"])),
+                money_fr(Decimal(line["balance"])),
+            ),
         )
         for line in letter_data["invoices"]
     ]

@@ -24,9 +24,11 @@ def open_case(services: Services, actor: Actor, debtor_id: str, invoice_ids: lis
             get_owned(session, Debtor, actor.tenant_id, debtor_id)
         except NotFound as exc:
             raise InvalidInput(exc.detail, errors=[FieldError("debtor_id", "no such debtor")]) from exc
-        invoices = session.execute(
-            select(Invoice).where(Invoice.tenant_id == actor.tenant_id, Invoice.id.in_(invoice_ids))
-        ).scalars().all()
+        invoices = (
+            session.execute(select(Invoice).where(Invoice.tenant_id == actor.tenant_id, Invoice.id.in_(invoice_ids)))
+            .scalars()
+            .all()
+        )
         found = {invoice.id: invoice for invoice in invoices}
         errors = [
             FieldError(f"invoice_ids[{i}]", "no such invoice") for i, iid in enumerate(invoice_ids) if iid not in found
@@ -39,9 +41,20 @@ def open_case(services: Services, actor: Actor, debtor_id: str, invoice_ids: lis
         if errors:
             raise InvalidInput("The case cannot be opened.", errors=errors)
         reference = f"DOS-{now.year}-{case_id[:8].upper()}"
-        session.add(Case(id=case_id, tenant_id=actor.tenant_id, debtor_id=debtor_id, reference=reference, status="open", created_at=now))
+        session.add(
+            Case(
+                id=case_id,
+                tenant_id=actor.tenant_id,
+                debtor_id=debtor_id,
+                reference=reference,
+                status="open",
+                created_at=now,
+            )
+        )
         session.flush()
         session.add_all(CaseInvoice(case_id=case_id, invoice_id=iid, position=i) for i, iid in enumerate(invoice_ids))
-        record = actor.record("case:opened", "case", case_id, data={"invoice_ids": list(invoice_ids), "reference": reference})
+        record = actor.record(
+            "case:opened", "case", case_id, data={"invoice_ids": list(invoice_ids), "reference": reference}
+        )
         audit_repository.append(session, actor.tenant_id, [record], now)
     return case_id

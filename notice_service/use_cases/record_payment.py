@@ -25,7 +25,7 @@ class PaymentInput:
 def record_payment(services: Services, actor: Actor, data: PaymentInput) -> str:
     errors = []
     if data.amount <= 0:
-        errors.append(FieldError("amount", "a payment is a positive amount, e.g. \"250.00\""))
+        errors.append(FieldError("amount", 'a payment is a positive amount, e.g. "250.00"'))
     if data.reference is not None and len(data.reference) > 100:
         errors.append(FieldError("reference", "at most 100 characters"))
     today = services.clock.now().date()
@@ -58,7 +58,11 @@ def record_payment(services: Services, actor: Actor, data: PaymentInput) -> str:
             "payment:recorded",
             "invoice",
             invoice.id,
-            data={"payment_id": payment_id, "amount": format(data.amount, "f"), "paid_on": data.paid_on.isoformat()},
+            data={
+                "payment_id": payment_id,
+                "amount": format(data.amount, "f"),
+                "paid_on": data.paid_on.isoformat(),
+            },
         )
         audit_repository.append(session, actor.tenant_id, [record], now)
     return payment_id

@@ -90,6 +90,9 @@ def register_debtor(services: Services, actor: Actor, data: DebtorInput) -> str:
         )
         session.flush()
         audit_repository.append(
-            session, actor.tenant_id, [actor.record("debtor:registered", "debtor", debtor_id, data={"kind": data.kind})], now
+            session,
+            actor.tenant_id,
+            [actor.record("debtor:registered", "debtor", debtor_id, data={"kind": data.kind})],
+            now,
         )
     return debtor_id

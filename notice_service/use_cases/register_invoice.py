@@ -13,7 +13,14 @@ from notice_service.db import audit_repository
 from notice_service.db.models import Debtor, Invoice
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.audit_log import DocumentRef
-from notice_service.errors import Conflict, FieldError, InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
+from notice_service.errors import (
+    Conflict,
+    FieldError,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
 
@@ -43,17 +50,19 @@ def validate_invoice(data: InvoiceInput, max_upload_bytes: int) -> list[FieldErr
     if data.due_date < data.issue_date:
         errors.append(FieldError("due_date", "the due date cannot be before the issue date"))
     if data.amount_due <= 0 or data.amount_due > MAX_AMOUNT:
-        errors.append(FieldError("amount_due", "the amount due must be positive, e.g. \"1234.56\""))
+        errors.append(FieldError("amount_due", 'the amount due must be positive, e.g. "1234.56"'))
     if data.currency != "EUR":
         errors.append(FieldError("currency", "only EUR is supported"))
     if data.pdf is not None:
         if len(data.pdf) > max_upload_bytes:
             raise PayloadTooLarge(
-                f"The PDF copy is larger than {max_upload_bytes} bytes.", errors=[FieldError("pdf", "file too large")]
+                f"The PDF copy is larger than {max_upload_bytes} bytes.",
+                errors=[FieldError("pdf", "file too large")],
             )
         if not looks_like_pdf(data.pdf):
             raise UnsupportedMediaType(
-                "The invoice copy must be a PDF file.", errors=[FieldError("pdf", "not a PDF (no %PDF- header)")]
+                "The invoice copy must be a PDF file.",
+                errors=[FieldError("pdf", "not a PDF (no %PDF- header)")],
             )
     return errors
 

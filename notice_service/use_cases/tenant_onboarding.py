@@ -37,6 +37,8 @@ PROFILE_FIELDS = (
     "signatory_name",
     "signatory_role",
     "place",
+    "day_count",
+    "imputation",
 )
 
 
@@ -80,7 +82,13 @@ def create_tenant(
         session.flush()  # the tenant row must exist before rows that reference it
         key_id = new_id()
         session.add(
-            ApiKey(id=key_id, tenant_id=tenant_id, key_hash=hash_api_key(api_key), label="initial", created_at=now)
+            ApiKey(
+                id=key_id,
+                tenant_id=tenant_id,
+                key_hash=hash_api_key(api_key),
+                label="initial",
+                created_at=now,
+            )
         )
         session.flush()
         audit_repository.create_log(session, tenant_id, f"{services.settings.log_origin}/tenants/{tenant_id}")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from notice_service.db.models import AuditRecord, Case, Debtor, Invoice, Notice, Payment
 from notice_service.db.tenant_scope import get_owned
+from notice_service.errors import NotFound
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
 from notice_service.use_cases.case_statement import load_case_invoices
@@ -26,7 +27,11 @@ def _iso(value: Any) -> str | None:
 def notice_json(notice: Notice) -> dict[str, Any]:
     document = None
     if notice.document_sha256:
-        document = {"sha256": notice.document_sha256, "size": notice.document_size, "content_type": "application/pdf"}
+        document = {
+            "sha256": notice.document_sha256,
+            "size": notice.document_size,
+            "content_type": "application/pdf",
+        }
     return {
         "id": notice.id,
         "case_id": notice.case_id,
@@ -56,7 +61,8 @@ def notice_pdf(services: Services, actor: Actor, notice_id: str) -> tuple[bytes,
     with services.db.reading() as session:
         notice = get_owned(session, Notice, actor.tenant_id, notice_id)
     key = notice.document_key or notice.preview_key
-    assert key is not None
+    if key is None:
+        raise NotFound(f"The notice {notice_id} has no document yet.")
     suffix = "" if notice.document_key else "-apercu"
     return services.store.get(key), f"{notice.kind}-{notice.id}{suffix}.pdf"
 
@@ -84,9 +90,11 @@ def get_debtor(services: Services, actor: Actor, debtor_id: str) -> dict[str, An
 
 
 def _invoice_json(session: Session, invoice: Invoice) -> dict[str, Any]:
-    payments = session.execute(
-        select(Payment).where(Payment.invoice_id == invoice.id).order_by(Payment.paid_on)
-    ).scalars().all()
+    payments = (
+        session.execute(select(Payment).where(Payment.invoice_id == invoice.id).order_by(Payment.paid_on))
+        .scalars()
+        .all()
+    )
     paid = sum((p.amount for p in payments), Decimal(0))
     return {
         "id": invoice.id,
@@ -100,7 +108,12 @@ def _invoice_json(session: Session, invoice: Invoice) -> dict[str, Any]:
         "balance": format(invoice.amount_due - paid, "f"),
         "document": {"sha256": invoice.document_sha256} if invoice.document_sha256 else None,
         "payments": [
-            {"id": p.id, "amount": format(p.amount, "f"), "paid_on": p.paid_on.isoformat(), "reference": p.reference}
+            {
+                "id": p.id,
+                "amount": format(p.amount, "f"),
+                "paid_on": p.paid_on.isoformat(),
+                "reference": p.reference,
+            }
             for p in payments
         ],
     }
@@ -112,9 +125,7 @@ def get_invoice(services: Services, actor: Actor, invoice_id: str) -> dict[str, 
 
 
 def _timeline(session: Session, tenant_id: str, subjects: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    conditions = [
-        (AuditRecord.subject_type == kind) & (AuditRecord.subject_id == sid) for kind, sid in subjects
-    ]
+    conditions = [(AuditRecord.subject_type == kind) & (AuditRecord.subject_id == sid) for kind, sid in subjects]
     rows = session.execute(
         select(AuditRecord.canonical)
         .where(AuditRecord.tenant_id == tenant_id, or_(*conditions))
@@ -140,9 +151,9 @@ def get_case(services: Services, actor: Actor, case_id: str) -> dict[str, Any]:
         case = get_owned(session, Case, actor.tenant_id, case_id)
         debtor = session.get_one(Debtor, case.debtor_id)
         invoices = load_case_invoices(session, case.id)
-        notices = session.execute(
-            select(Notice).where(Notice.case_id == case.id).order_by(Notice.created_at)
-        ).scalars().all()
+        notices = (
+            session.execute(select(Notice).where(Notice.case_id == case.id).order_by(Notice.created_at)).scalars().all()
+        )
         subjects = [("case", case.id)] + [("invoice", i.id) for i in invoices] + [("notice", n.id) for n in notices]
         return {
             "id": case.id,
@@ -151,7 +162,13 @@ def get_case(services: Services, actor: Actor, case_id: str) -> dict[str, Any]:
             "debtor": debtor_json(debtor),
             "invoices": [_invoice_json(session, invoice) for invoice in invoices],
             "notices": [
-                {"id": n.id, "kind": n.kind, "status": n.status, "as_of": n.as_of.isoformat(), "issued_at": _iso(n.issued_at)}
+                {
+                    "id": n.id,
+                    "kind": n.kind,
+                    "status": n.status,
+                    "as_of": n.as_of.isoformat(),
+                    "issued_at": _iso(n.issued_at),
+                }
                 for n in notices
             ],
             "timeline": _timeline(session, actor.tenant_id, subjects),

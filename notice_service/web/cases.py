@@ -17,8 +17,16 @@ from notice_service.web.schemas import CaseCreate, CaseOut, NoticeCreate, Notice
 cases = Blueprint("cases", __name__, url_prefix="/v1/cases")
 
 
-@operation(cases, "", "POST", "Open a case", request_model=CaseCreate, response_model=CaseOut, status=201,
-           idempotent=True)
+@operation(
+    cases,
+    "",
+    "POST",
+    "Open a case",
+    request_model=CaseCreate,
+    response_model=CaseOut,
+    status=201,
+    idempotent=True,
+)
 @idempotent
 def create_case() -> Response:
     body = parse_json(CaseCreate)
@@ -26,14 +34,21 @@ def create_case() -> Response:
     return json_response(CaseOut, get_case(services(), actor(), case_id), 201, f"/v1/cases/{case_id}")
 
 
-@operation(cases, "/<case_id>", "GET", "Read a case with its invoices, notices and timeline",
-           response_model=CaseOut)
+@operation(cases, "/<case_id>", "GET", "Read a case with its invoices, notices and timeline", response_model=CaseOut)
 def read_case(case_id: str) -> Response:
     return json_response(CaseOut, get_case(services(), actor(), case_id))
 
 
-@operation(cases, "/<case_id>/notices", "POST", "Draft a notice (and issue it with \"issue\": true)",
-           request_model=NoticeCreate, response_model=NoticeOut, status=201, idempotent=True)
+@operation(
+    cases,
+    "/<case_id>/notices",
+    "POST",
+    'Draft a notice (and issue it with "issue": true)',
+    request_model=NoticeCreate,
+    response_model=NoticeOut,
+    status=201,
+    idempotent=True,
+)
 @idempotent
 def create_notice(case_id: str) -> Response:
     body = parse_json(NoticeCreate)

@@ -15,8 +15,16 @@ from notice_service.web.schemas import DebtorCreate, DebtorOut
 debtors = Blueprint("debtors", __name__, url_prefix="/v1/debtors")
 
 
-@operation(debtors, "", "POST", "Register a debtor", request_model=DebtorCreate, response_model=DebtorOut,
-           status=201, idempotent=True)
+@operation(
+    debtors,
+    "",
+    "POST",
+    "Register a debtor",
+    request_model=DebtorCreate,
+    response_model=DebtorOut,
+    status=201,
+    idempotent=True,
+)
 @idempotent
 def create_debtor() -> Response:
     body = parse_json(DebtorCreate)

@@ -27,11 +27,21 @@ def _decode_pdf(encoded: str | None) -> bytes | None:
     try:
         return base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise InvalidInput("The PDF copy is not valid base64.", errors=[FieldError("pdf_base64", "not base64")]) from exc
+        raise InvalidInput(
+            "The PDF copy is not valid base64.", errors=[FieldError("pdf_base64", "not base64")]
+        ) from exc
 
 
-@operation(invoices, "", "POST", "Register an invoice", request_model=InvoiceCreate, response_model=InvoiceOut,
-           status=201, idempotent=True)
+@operation(
+    invoices,
+    "",
+    "POST",
+    "Register an invoice",
+    request_model=InvoiceCreate,
+    response_model=InvoiceOut,
+    status=201,
+    idempotent=True,
+)
 @idempotent
 def create_invoice() -> Response:
     body = parse_json(InvoiceCreate)
@@ -53,12 +63,21 @@ def read_invoice(invoice_id: str) -> Response:
     return json_response(InvoiceOut, get_invoice(services(), actor(), invoice_id))
 
 
-@operation(invoices, "/<invoice_id>/payments", "POST", "Record a payment on an invoice",
-           request_model=PaymentCreate, response_model=InvoiceOut, status=201, idempotent=True)
+@operation(
+    invoices,
+    "/<invoice_id>/payments",
+    "POST",
+    "Record a payment on an invoice",
+    request_model=PaymentCreate,
+    response_model=InvoiceOut,
+    status=201,
+    idempotent=True,
+)
 @idempotent
 def create_payment(invoice_id: str) -> Response:
     body = parse_json(PaymentCreate)
-    data = PaymentInput(invoice_id=invoice_id, amount=Decimal(body.amount), paid_on=body.paid_on,
-                        reference=body.reference)
+    data = PaymentInput(
+        invoice_id=invoice_id, amount=Decimal(body.amount), paid_on=body.paid_on, reference=body.reference
+    )
     record_payment(services(), actor(), data)
     return json_response(InvoiceOut, get_invoice(services(), actor(), invoice_id), 201)

@@ -15,22 +15,38 @@ from notice_service.web.schemas import NoticeOut
 notices = Blueprint("notices", __name__, url_prefix="/v1/notices")
 
 
-@operation(notices, "/<notice_id>", "GET", "Read a notice: status, statement, document, signature, storage",
-           response_model=NoticeOut)
+@operation(
+    notices,
+    "/<notice_id>",
+    "GET",
+    "Read a notice: status, statement, document, signature, storage",
+    response_model=NoticeOut,
+)
 def read_notice(notice_id: str) -> Response:
     return json_response(NoticeOut, get_notice(services(), actor(), notice_id))
 
 
-@operation(notices, "/<notice_id>/issue", "POST", "Issue a drafted notice (render, check, sign, archive, audit)",
-           response_model=NoticeOut, idempotent=True)
+@operation(
+    notices,
+    "/<notice_id>/issue",
+    "POST",
+    "Issue a drafted notice (render, check, sign, archive, audit)",
+    response_model=NoticeOut,
+    idempotent=True,
+)
 @idempotent
 def issue(notice_id: str) -> Response:
     issue_notice(services(), actor(), notice_id)
     return json_response(NoticeOut, get_notice(services(), actor(), notice_id))
 
 
-@operation(notices, "/<notice_id>/pdf", "GET", "Download the issued PDF (or the draft's preview)",
-           response_media="application/pdf")
+@operation(
+    notices,
+    "/<notice_id>/pdf",
+    "GET",
+    "Download the issued PDF (or the draft's preview)",
+    response_media="application/pdf",
+)
 def download_pdf(notice_id: str) -> Response:
     pdf, filename = notice_pdf(services(), actor(), notice_id)
     response = Response(pdf, mimetype="application/pdf")

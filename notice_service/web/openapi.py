@@ -55,8 +55,18 @@ def operation(
         blueprint.add_url_rule(rule, view_func=view, methods=[method])
         path = (blueprint.url_prefix or "") + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule)
         OPERATIONS.append(
-            Operation(method.lower(), path, summary, blueprint.name, request_model, response_model, status,
-                      response_media, idempotent, authenticated)
+            Operation(
+                method.lower(),
+                path,
+                summary,
+                blueprint.name,
+                request_model,
+                response_model,
+                status,
+                response_media,
+                idempotent,
+                authenticated,
+            )
         )
         return view
 
@@ -86,24 +96,39 @@ def _responses(op: Operation, components: dict[str, Any]) -> dict[str, Any]:
     if op.response_model is not None:
         content[op.response_media] = {"schema": _schema(op.response_model, components, "serialization")}
     responses: dict[str, Any] = {str(op.status): {"description": "Success", "content": content}}
-    for code, text in (("401", "Missing or unknown API key"), ("404", "Not found for this tenant"),
-                       ("422", "Invalid input"), ("default", "Problem")):
+    for code, text in (
+        ("401", "Missing or unknown API key"),
+        ("404", "Not found for this tenant"),
+        ("422", "Invalid input"),
+        ("default", "Problem"),
+    ):
         responses[code] = {"description": text, "content": problem}
     return responses
 
 
 def _operation_object(op: Operation, components: dict[str, Any]) -> dict[str, Any]:
     item: dict[str, Any] = {"summary": op.summary, "tags": [op.tag], "responses": _responses(op, components)}
-    params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-              for name in re.findall(r"{(\w+)}", op.path)]
+    params = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"{(\w+)}", op.path)
+    ]
     if op.idempotent:
-        params.append({"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"},
-                       "description": "replays answer the first response; reuse with another body is refused"})
+        params.append(
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "replays answer the first response; reuse with another body is refused",
+            }
+        )
     if params:
         item["parameters"] = params
     if op.request_model is not None:
-        item["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": _schema(op.request_model, components, "validation")}}}
+        item["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _schema(op.request_model, components, "validation")}},
+        }
     if not op.authenticated:
         item["security"] = []
     return item
@@ -116,11 +141,16 @@ def openapi_document() -> dict[str, Any]:
         paths.setdefault(op.path, {})[op.method] = _operation_object(op, components)
     return {
         "openapi": "3.1.0",
-        "info": {"title": "notice-service API", "version": __version__,
-                 "description": "French dunning letters and mises en demeure: signed, archived, audited."},
+        "info": {
+            "title": "notice-service API",
+            "version": __version__,
+            "description": "French dunning letters and mises en demeure: signed, archived, audited.",
+        },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
         "paths": paths,
-        "components": {"schemas": components,
-                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
     }

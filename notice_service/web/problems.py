@@ -50,7 +50,13 @@ def status_for(error: errors.NoticeError) -> int:
 
 
 def problem_response(
-    status: int, slug: str, title: str, detail: str, *, field_errors: list[dict[str, str]] | None = None, **extra: Any
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    *,
+    field_errors: list[dict[str, str]] | None = None,
+    **extra: Any,
 ) -> Response:
     body: dict[str, Any] = {
         "type": TYPE_BASE + slug,
@@ -71,7 +77,12 @@ def problem_response(
 def from_notice_error(error: errors.NoticeError) -> Response:
     field_errors = [{"field": e.field, "message": e.message} for e in error.errors]
     return problem_response(
-        status_for(error), error.type_slug, error.title, error.detail, field_errors=field_errors, **error.extra
+        status_for(error),
+        error.type_slug,
+        error.title,
+        error.detail,
+        field_errors=field_errors,
+        **error.extra,
     )
 
 
@@ -81,7 +92,11 @@ def from_validation_error(error: ValidationError) -> Response:
         location = ".".join(str(part) for part in item["loc"]) or "body"
         field_errors.append({"field": location, "message": item["msg"]})
     return problem_response(
-        422, "invalid-input", "Invalid input", "The request body has invalid fields.", field_errors=field_errors
+        422,
+        "invalid-input",
+        "Invalid input",
+        "The request body has invalid fields.",
+        field_errors=field_errors,
     )
 
 
@@ -89,7 +104,10 @@ def _from_http_exception(error: HTTPException) -> Response:
     status = error.code or 500
     if isinstance(error, RequestEntityTooLarge):
         return problem_response(
-            413, "payload-too-large", "Payload too large", "The request body is larger than the service accepts."
+            413,
+            "payload-too-large",
+            "Payload too large",
+            "The request body is larger than the service accepts.",
         )
     slug = (error.name or "error").lower().replace(" ", "-")
     return problem_response(status, slug, error.name or "Error", error.description or "")
@@ -98,7 +116,10 @@ def _from_http_exception(error: HTTPException) -> Response:
 def _from_unexpected(error: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.path, exc_info=error)
     return problem_response(
-        500, "internal-error", "Internal error", "An unexpected error happened; nothing was recorded. Retry later."
+        500,
+        "internal-error",
+        "Internal error",
+        "An unexpected error happened; nothing was recorded. Retry later.",
     )
 
 

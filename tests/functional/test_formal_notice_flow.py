@@ -6,11 +6,14 @@ import base64
 import hashlib
 import io
 import json
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from notice_service.services import Services
+from notice_service.use_cases.official_rates import RateInput, add_rate
 from notice_service.use_cases.verify_audit_log import verify_all_logs
 from notice_service.worker import pending_count, run_once
 from tests.functional.conftest import Api
@@ -35,15 +38,15 @@ def open_case(api: Api, *, with_pdf: bool = False) -> dict[str, object]:
     invoice_body = {
         "debtor_id": debtor.json["id"],
         "number": "F-2026-0042",
-        "issue_date": "2026-09-01",
-        "due_date": "2026-10-01",
+        "issue_date": "2026-03-01",
+        "due_date": "2026-03-31",
         "amount_due": "1234.56",
     }
     if with_pdf:
         invoice_body["pdf_base64"] = base64.b64encode(tiny_pdf()).decode()
     invoice = api.post("/v1/invoices", invoice_body)
     assert invoice.status_code == 201, invoice.json
-    payment = api.post(f"/v1/invoices/{invoice.json['id']}/payments", {"amount": "200.00", "paid_on": "2026-10-15"})
+    payment = api.post(f"/v1/invoices/{invoice.json['id']}/payments", {"amount": "200.00", "paid_on": "2026-04-15"})
     assert payment.status_code == 201, payment.json
     assert payment.json["balance"] == "1034.56"
     case = api.post("/v1/cases", {"debtor_id": debtor.json["id"], "invoice_ids": [invoice.json["id"]]})
@@ -53,12 +56,15 @@ def open_case(api: Api, *, with_pdf: bool = False) -> dict[str, object]:
 
 def test_issue_formal_notice_end_to_end(api: Api, services: Services) -> None:
     ids = open_case(api, with_pdf=True)
-    created = api.post(f"/v1/cases/{ids['case_id']}/notices", {"kind": "formal_notice", "as_of": "2026-11-20"})
+    created = api.post(f"/v1/cases/{ids['case_id']}/notices", {"kind": "formal_notice", "as_of": "2026-06-30"})
     assert created.status_code == 201, created.json
     notice = created.json
     assert notice["status"] == "draft"
-    assert notice["statement"]["principal"] == "1234.56"
-    assert notice["statement"]["paid"] == "200.00"
+    statement = notice["statement"]
+    # By hand: 15 days at 12.15 % on 1234.56 = 6.16 (paid first, C. civ. 1343-1), then 76 days on 1040.72 = 26.33.
+    assert (statement["principal"], statement["paid"]) == ("1234.56", "200.00")
+    assert (statement["interest"], statement["indemnities"], statement["total"]) == ("32.49", "40.00", "1107.05")
+    assert [p["days"] for p in statement["invoices"][0]["periods"]] == [15, 76]
     preview = api.get(f"/v1/notices/{notice['id']}/pdf")
     assert preview.status_code == 200 and preview.data.startswith(b"%PDF")
 
@@ -93,7 +99,7 @@ def test_issue_true_does_both_in_one_call(api: Api) -> None:
     ids = open_case(api)
     created = api.post(
         f"/v1/cases/{ids['case_id']}/notices",
-        {"kind": "formal_notice", "as_of": "2026-11-20", "issue": True, "deadline_days": 15},
+        {"kind": "formal_notice", "as_of": "2026-06-30", "issue": True, "deadline_days": 15},
     )
     assert created.status_code == 201, created.json
     assert created.json["status"] == "issued"
@@ -120,7 +126,7 @@ def test_other_tenants_ids_answer_404(api: Api, other_api: Api) -> None:
         response = other_api.get(path)
         assert response.status_code == 404, path
         assert response.mimetype == "application/problem+json"
-    stolen = other_api.post(f"/v1/cases/{ids['case_id']}/notices", {"kind": "formal_notice", "as_of": "2026-11-20"})
+    stolen = other_api.post(f"/v1/cases/{ids['case_id']}/notices", {"kind": "formal_notice", "as_of": "2026-06-30"})
     assert stolen.status_code == 404
 
 
@@ -133,3 +139,20 @@ def test_openapi_and_docs_are_served_offline(client: object, path: str) -> None:
         assert spec["openapi"].startswith("3.1")
         assert "/v1/cases/{case_id}/notices" in spec["paths"]
         assert "DebtorCreate" in spec["components"]["schemas"]
+
+
+def test_unknown_rate_is_refused_until_an_operator_adds_it(api: Api, services: Services) -> None:
+    ids = open_case(api)
+    refused = api.post(f"/v1/cases/{ids['case_id']}/notices", {"kind": "formal_notice", "as_of": "2026-11-20"})
+    assert refused.status_code == 422
+    assert refused.json["type"].endswith("/rate-unknown")
+    assert refused.json["half_year"] == "2026-S2"
+    assert "notice-service rates add" in refused.json["detail"]
+
+    test_rate = RateInput(kind="ecb", effective=date(2026, 7, 1), rate=Decimal("2.15"), source="test fixture")
+    add_rate(services, test_rate)
+    accepted = api.post(f"/v1/cases/{ids['case_id']}/notices", {"kind": "formal_notice", "as_of": "2026-11-20"})
+    assert accepted.status_code == 201, accepted.json
+    assert [p["rate"] for p in accepted.json["statement"]["invoices"][0]["periods"]][-1] == "12.15"
+    actions = [event["action"] for event in api.get(f"/v1/cases/{ids['case_id']}").json["timeline"]]
+    assert "notice:drafted" in actions

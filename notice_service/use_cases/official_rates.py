@@ -1,0 +1,120 @@
+"""Official rates: the shipped tables plus the rates operators add (``notice-service rates add``).
+
+Rates are national facts, shared by every tenant; adding one is audited in every tenant's log since every
+décompte computed afterwards depends on it. The domain refuses an addition that contradicts a known rate
+or rewrites the confirmed ECB history (adding is not correcting).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from notice_service.db import audit_repository
+from notice_service.db.models import RateAddition
+from notice_service.domain.rates import EcbRateChange, HalfYear, LegalRate, RateTables, with_added_rate
+from notice_service.errors import FieldError, InvalidInput
+from notice_service.services import Services
+from notice_service.use_cases.actor import Actor
+from notice_service.use_cases.tenant_onboarding import list_tenant_ids
+
+
+@dataclass(frozen=True)
+class RateInput:
+    kind: str  # "ecb" | "legal"
+    source: str
+    effective: date | None = None
+    rate: Decimal | None = None
+    confirmed_until: date | None = None
+    half_year: str | None = None
+    particuliers: Decimal | None = None
+    autres_cas: Decimal | None = None
+
+
+def _as_domain(row: RateAddition | RateInput) -> tuple[EcbRateChange | LegalRate, date | None]:
+    if row.kind == "ecb":
+        if row.effective is None or row.rate is None:
+            raise InvalidInput(
+                "An ECB rate needs --effective and --rate.", errors=[FieldError("effective", "required")]
+            )
+        return EcbRateChange(row.effective, row.rate, row.source), row.confirmed_until
+    if row.kind == "legal":
+        if row.half_year is None or row.particuliers is None or row.autres_cas is None:
+            raise InvalidInput(
+                "A taux légal needs --half-year, --particuliers and --autres-cas.",
+                errors=[FieldError("half_year", "required")],
+            )
+        try:
+            half = HalfYear.parse(row.half_year)
+        except ValueError as exc:
+            raise InvalidInput(str(exc), errors=[FieldError("half_year", "like 2026-S2")]) from exc
+        return LegalRate(half.year, half.half, row.particuliers, row.autres_cas, row.source), None
+    raise InvalidInput("Unknown rate kind.", errors=[FieldError("kind", "use 'ecb' or 'legal'")])
+
+
+def _apply(tables: RateTables, rows: list[RateAddition]) -> RateTables:
+    for row in rows:
+        rate, confirmed_until = _as_domain(row)
+        tables = with_added_rate(tables, rate, confirmed_until=confirmed_until)
+    return tables
+
+
+def _additions(session: Session) -> list[RateAddition]:
+    return list(session.execute(select(RateAddition).order_by(RateAddition.id)).scalars())
+
+
+def current_rate_tables(services: Services) -> RateTables:
+    """The shipped tables with every operator addition applied, in the order they were added."""
+    with services.db.reading() as session:
+        return _apply(services.rates, _additions(session))
+
+
+def add_rate(services: Services, data: RateInput, *, operator: str = "cli") -> RateTables:
+    if not data.source.strip():
+        raise InvalidInput("Name the official source of the rate.", errors=[FieldError("source", "required")])
+    now = services.clock.now()
+    with services.db.transaction() as session:
+        before = _apply(services.rates, _additions(session))
+        rate, confirmed_until = _as_domain(data)
+        after = with_added_rate(before, rate, confirmed_until=confirmed_until)
+        if after == before:
+            return after
+        session.add(
+            RateAddition(
+                kind=data.kind,
+                effective=data.effective,
+                confirmed_until=data.confirmed_until,
+                half_year=data.half_year,
+                rate=data.rate,
+                particuliers=data.particuliers,
+                autres_cas=data.autres_cas,
+                source=data.source.strip(),
+                added_at=now,
+                added_by=operator,
+            )
+        )
+        session.flush()
+        details = {k: v for k, v in _record_data(data).items() if v is not None}
+        for tenant_id in list_tenant_ids(services):
+            actor = Actor(tenant_id, "operator", operator)
+            audit_repository.append(
+                session, tenant_id, [actor.record("rate:added", "rate", data.kind, data=details)], now
+            )
+    return after
+
+
+def _record_data(data: RateInput) -> dict[str, str | None]:
+    return {
+        "kind": data.kind,
+        "effective": data.effective.isoformat() if data.effective else None,
+        "confirmed_until": data.confirmed_until.isoformat() if data.confirmed_until else None,
+        "half_year": data.half_year,
+        "rate": format(data.rate, "f") if data.rate is not None else None,
+        "particuliers": format(data.particuliers, "f") if data.particuliers is not None else None,
+        "autres_cas": format(data.autres_cas, "f") if data.autres_cas is not None else None,
+        "source": data.source,
+    }

@@ -46,9 +46,7 @@ class InMemoryDocumentStore:
                 self._objects[key] = (bytes(data), stored)
                 return stored
         if existing[1].sha256 != stored.sha256:
-            raise DocumentConflict(
-                f"key {key!r} already holds different bytes; stored documents are write-once"
-            )
+            raise DocumentConflict(f"key {key!r} already holds different bytes; stored documents are write-once")
         return existing[1]
 
     def get(self, key: str) -> bytes:

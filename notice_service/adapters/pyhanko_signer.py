@@ -125,8 +125,7 @@ class PyHankoSigner:
             signer = signers.SimpleSigner.load_pkcs12_data(path.read_bytes(), (), passphrase=passphrase)
         except (OSError, ValueError) as exc:
             raise ConfigurationError(
-                f"Cannot load the signing identity from {path}: {exc} "
-                "(wrong passphrase, or not a PKCS#12 file?)"
+                f"Cannot load the signing identity from {path}: {exc} (wrong passphrase, or not a PKCS#12 file?)"
             ) from exc
         return cls(
             signer,

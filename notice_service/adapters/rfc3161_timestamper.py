@@ -42,9 +42,7 @@ def load_trust_roots(blobs: Sequence[bytes]) -> list[x509.Certificate]:
                 root = x509.Certificate.load(der)
                 root.native  # noqa: B018 - asn1crypto parses lazily; force it so bad input fails here
             except (ValueError, TypeError) as exc:
-                raise ConfigurationError(
-                    f"A configured trust root is not a DER or PEM certificate: {exc}"
-                ) from exc
+                raise ConfigurationError(f"A configured trust root is not a DER or PEM certificate: {exc}") from exc
             roots.append(root)
     return roots
 
@@ -108,16 +106,12 @@ class HttpTimeStamper:
         except requests.RequestException as exc:
             raise TimeStampFailed(f"TSA {url} is unreachable: {exc}") from exc
         if answer.status_code != 200:
-            raise TimeStampFailed(
-                f"TSA {url} answered HTTP {answer.status_code} instead of a time-stamp reply"
-            )
+            raise TimeStampFailed(f"TSA {url} answered HTTP {answer.status_code} instead of a time-stamp reply")
         try:
             response = tsp.TimeStampResp.load(answer.content)
             response.native  # noqa: B018 - force the lazy parse so malformed replies fail here
         except (ValueError, TypeError) as exc:
-            raise TimeStampFailed(
-                f"TSA {url} answered something that is not an RFC 3161 reply: {exc}"
-            ) from exc
+            raise TimeStampFailed(f"TSA {url} answered something that is not an RFC 3161 reply: {exc}") from exc
         return response
 
     def _verify_signature(self, url: str, signed_data: cms.SignedData, digest: bytes) -> None:
@@ -169,10 +163,7 @@ def _verify_content(url: str, token: cms.ContentInfo, digest: bytes, nonce: int)
         raise TimeStampFailed(f"TSA {url} sent a token that does not encapsulate a TSTInfo")
     tst_info: tsp.TSTInfo = encapsulated["content"].parsed
     imprint = tst_info["message_imprint"]
-    if (
-        imprint["hash_algorithm"]["algorithm"].native != "sha256"
-        or imprint["hashed_message"].native != digest
-    ):
+    if imprint["hash_algorithm"]["algorithm"].native != "sha256" or imprint["hashed_message"].native != digest:
         raise TimeStampFailed(f"TSA {url} sent a token over another message imprint than the one requested")
     if tst_info["nonce"].native != nonce:
         raise TimeStampFailed(f"TSA {url} did not echo the request nonce (possible replayed token)")
@@ -183,16 +174,10 @@ def _verify_content(url: str, token: cms.ContentInfo, digest: bytes, nonce: int)
 
 def _check_time_stamping_eku(url: str, certificate: x509.Certificate) -> None:
     extension = next(
-        (
-            ext
-            for ext in certificate["tbs_certificate"]["extensions"]
-            if ext["extn_id"].native == "extended_key_usage"
-        ),
+        (ext for ext in certificate["tbs_certificate"]["extensions"] if ext["extn_id"].native == "extended_key_usage"),
         None,
     )
     if extension is None or "time_stamping" not in extension["extn_value"].native:
-        raise TimeStampFailed(
-            f"TSA {url} signed with a certificate lacking the timeStamping extended key usage"
-        )
+        raise TimeStampFailed(f"TSA {url} signed with a certificate lacking the timeStamping extended key usage")
     if not extension["critical"].native:
         raise TimeStampFailed(f"TSA {url} signed with a certificate whose timeStamping EKU is not critical")

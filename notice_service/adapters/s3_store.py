@@ -205,9 +205,7 @@ class S3DocumentStore:
             retention_mode=head.get("ObjectLockMode"),
         )
 
-    def _write(
-        self, key: str, data: bytes, digest: bytes, content_type: str, document_class: str
-    ) -> StoredObject:
+    def _write(self, key: str, data: bytes, digest: bytes, content_type: str, document_class: str) -> StoredObject:
         """PUT a new locked version, only if the key has none (``If-None-Match: *``); confirm its checksum."""
         retain_until = self.retain_until(document_class)
         with self._errors("write", key):

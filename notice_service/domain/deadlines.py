@@ -54,9 +54,7 @@ class Receipt:
     deemed: bool
 
 
-def receipt_date(
-    delivered_on: date | None, first_presented_on: date | None, outcome: DeliveryOutcome
-) -> Receipt:
+def receipt_date(delivered_on: date | None, first_presented_on: date | None, outcome: DeliveryOutcome) -> Receipt:
     """Date of receipt of a mise en demeure sent by registered letter (CPC 669 for the delivered date;
     LEGAL.md Part B §4.2 and Part A §7): the delivery date; for an unclaimed or refused letter, the
     first-presentation date, flagged deemed (the mise en demeure stays valid: Cass. 1re civ. 20 janv. 2021,

@@ -246,9 +246,7 @@ def consumer_interest(
     return InterestResult(periods, total_interest(periods))
 
 
-def recovery_indemnity(
-    debtor_kind: DebtorKind, due_date: date, settled_on: date | None, as_of: date
-) -> Decimal:
+def recovery_indemnity(debtor_kind: DebtorKind, due_date: date, settled_on: date | None, as_of: date) -> Decimal:
     """The 40 EUR indemnité forfaitaire pour frais de recouvrement (C. com. L441-10 II, D441-5): due once per
     invoice paid late by a professional debtor, never by a consumer (CPCE L111-8). ``settled_on`` is the date
     the invoice was fully paid, ``None`` while it is not; an unpaid invoice is late once ``as_of`` is after

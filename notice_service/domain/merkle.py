@@ -112,9 +112,7 @@ def _shift_until_odd(fn: int, sn: int) -> tuple[int, int]:
     return fn, sn
 
 
-def verify_inclusion(
-    leaf_hash: bytes, index: int, tree_size: int, proof: Sequence[bytes], root: bytes
-) -> None:
+def verify_inclusion(leaf_hash: bytes, index: int, tree_size: int, proof: Sequence[bytes], root: bytes) -> None:
     """RFC 9162 §2.1.3.2; raises ``ProofError`` unless ``proof`` puts the leaf at ``index`` under ``root``."""
     if not 0 <= index < tree_size:
         raise ProofError("index-out-of-range", f"index {index}, tree size {tree_size}")

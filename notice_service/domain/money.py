@@ -40,9 +40,7 @@ def parse_amount(text: str) -> Decimal:
     if not isinstance(text, str):
         raise ValueError(f"an amount must be a string like '1234.56', not {type(text).__name__}")
     if _AMOUNT_PATTERN.fullmatch(text) is None:
-        raise ValueError(
-            f"{text!r} is not an amount: write digits with at most 2 decimals and a point, e.g. '1234.56'"
-        )
+        raise ValueError(f"{text!r} is not an amount: write digits with at most 2 decimals and a point, e.g. '1234.56'")
     return Decimal(text)
 
 

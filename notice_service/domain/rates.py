@@ -127,8 +127,7 @@ class RateTables:
 
 def _unknown(half_year: HalfYear, kind: Literal["ecb", "legal"], what: str) -> RateUnknown:
     example = (
-        f"notice-service rates add --kind ecb --effective {half_year.start.isoformat()} --rate <percent> "
-        "--source <url>"
+        f"notice-service rates add --kind ecb --effective {half_year.start.isoformat()} --rate <percent> --source <url>"
         if kind == "ecb"
         else f"notice-service rates add --kind legal --half-year {half_year.label} --particuliers <percent> "
         "--autres-cas <percent> --source <url>"
@@ -223,9 +222,7 @@ def with_added_rate(
         raise InvalidInput("confirmed_until must not be before the effective date of the added ECB rate.")
     existing = [change for change in tables.ecb_changes if change.effective == rate.effective]
     if existing and existing[0].rate != rate.rate:
-        raise _conflict(
-            f"the ECB rate effective {rate.effective.isoformat()} is already {existing[0].rate} %"
-        )
+        raise _conflict(f"the ECB rate effective {rate.effective.isoformat()} is already {existing[0].rate} %")
     if not existing and rate.effective <= tables.ecb_confirmed_until:
         raise _conflict(
             f"the ECB history is confirmed up to {tables.ecb_confirmed_until.isoformat()}; "
@@ -250,9 +247,7 @@ def _with_legal_rate(tables: RateTables, rate: LegalRate) -> RateTables:
 
 
 def _conflict(reason: str) -> InvalidInput:
-    return InvalidInput(
-        f"Rate not added: {reason}. Rates are added, not corrected; fix the data file instead."
-    )
+    return InvalidInput(f"Rate not added: {reason}. Rates are added, not corrected; fix the data file instead.")
 
 
 def half_years_between(first: date, last: date) -> tuple[HalfYear, ...]:

@@ -196,9 +196,7 @@ def build_statement(
         named = [payment.invoice_id] if payment.invoice_id is not None else []
         for invoice_id in [*named, *(key for key in accounts if key not in named)]:
             if rest > ZERO:
-                accounts[invoice_id], rest = _impute(
-                    accounts[invoice_id], index, payment.paid_on, rest, context
-                )
+                accounts[invoice_id], rest = _impute(accounts[invoice_id], index, payment.paid_on, rest, context)
         unallocated += rest
     lines = tuple(_line(_close(accounts[i.id], terms.as_of, context), terms) for i in invoices)
     return _statement(terms.as_of, lines, sum((p.amount for p in payments), ZERO), unallocated)
@@ -217,16 +215,12 @@ def _accrue_through(account: _Account, last_day: date, context: _Context) -> _Ac
         day_count=context.day_count,
     )
     pending = account.pending + sum((period.amount for period in periods), ZERO)
-    return replace(
-        account, next_day=last_day + timedelta(days=1), pending=pending, periods=account.periods + periods
-    )
+    return replace(account, next_day=last_day + timedelta(days=1), pending=pending, periods=account.periods + periods)
 
 
 def _round_interest(account: _Account) -> _Account:
     """Rounding point 1: the interest accrued since the last rounding point becomes a cent amount."""
-    return replace(
-        account, pending=ZERO, interest_charged=account.interest_charged + quantize_cents(account.pending)
-    )
+    return replace(account, pending=ZERO, interest_charged=account.interest_charged + quantize_cents(account.pending))
 
 
 def _impute(
@@ -288,9 +282,7 @@ def _line(account: _Account, terms: StatementTerms) -> StatementLine:
     )
 
 
-def _statement(
-    as_of: date, lines: tuple[StatementLine, ...], paid: Decimal, unallocated: Decimal
-) -> Statement:
+def _statement(as_of: date, lines: tuple[StatementLine, ...], paid: Decimal, unallocated: Decimal) -> Statement:
     principal = sum((line.amount for line in lines), ZERO)
     interest = sum((line.interest for line in lines), ZERO)
     indemnities = sum((line.indemnity for line in lines), ZERO)
@@ -326,9 +318,7 @@ def _invoice_errors(invoices: Sequence[Invoice], terms: StatementTerms) -> list[
             errors.append(FieldError(f"{where}.id", f"invoice {invoice.id!r} appears twice"))
         seen.add(invoice.id)
         if not _is_positive_cents(invoice.amount):
-            errors.append(
-                FieldError(f"{where}.amount", "must be a positive amount in euros with at most 2 decimals")
-            )
+            errors.append(FieldError(f"{where}.amount", "must be a positive amount in euros with at most 2 decimals"))
         if invoice.due_date < invoice.issue_date:
             errors.append(FieldError(f"{where}.due_date", "must not be before the issue date"))
         if invoice.issue_date > terms.as_of:
@@ -344,15 +334,11 @@ def _payment_errors(
     for index, payment in enumerate(payments):
         where = f"payments.{index}"
         if not _is_positive_cents(payment.amount):
-            errors.append(
-                FieldError(f"{where}.amount", "must be a positive amount in euros with at most 2 decimals")
-            )
+            errors.append(FieldError(f"{where}.amount", "must be a positive amount in euros with at most 2 decimals"))
         if payment.paid_on > terms.as_of:
             errors.append(FieldError(f"{where}.paid_on", "a payment after as_of cannot be in this statement"))
         if payment.invoice_id is not None and payment.invoice_id not in ids:
-            errors.append(
-                FieldError(f"{where}.invoice_id", f"no invoice {payment.invoice_id!r} in this statement")
-            )
+            errors.append(FieldError(f"{where}.invoice_id", f"no invoice {payment.invoice_id!r} in this statement"))
     return errors
 
 

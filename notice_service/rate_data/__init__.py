@@ -57,9 +57,7 @@ def parse_rate_tables(*, ecb_mro: str, coverage: str, taux_legal: str) -> RateTa
         return RateTables(
             ecb_changes=tuple(_ecb_change(w, row) for w, row in _rows("ecb_mro.csv", ecb_mro, _ECB_COLUMNS)),
             ecb_confirmed_until=confirmed[0],
-            legal_rates=tuple(
-                _legal_rate(w, row) for w, row in _rows("taux_legal.csv", taux_legal, _LEGAL_COLUMNS)
-            ),
+            legal_rates=tuple(_legal_rate(w, row) for w, row in _rows("taux_legal.csv", taux_legal, _LEGAL_COLUMNS)),
         )
     except ValueError as error:
         if isinstance(error, RateDataError):

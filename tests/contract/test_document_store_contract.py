@@ -149,9 +149,7 @@ def test_an_empty_object_round_trips(store: DocumentStore) -> None:
 
 
 def test_fs_store_fans_content_addresses_out_and_makes_files_read_only(tmp_path: Path) -> None:
-    stored = FileSystemDocumentStore(tmp_path).put(
-        PDF, content_type="application/pdf", document_class="notice"
-    )
+    stored = FileSystemDocumentStore(tmp_path).put(PDF, content_type="application/pdf", document_class="notice")
     hex_digest = stored.sha256
     path = tmp_path / "sha256" / hex_digest[:2] / hex_digest[2:4] / hex_digest
     assert path.read_bytes() == PDF

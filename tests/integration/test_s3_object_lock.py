@@ -128,14 +128,10 @@ def test_the_returned_checksum_is_our_sha256(seaweed_s3: SeaweedS3) -> None:
 
 
 @pytest.mark.parametrize(("document_class", "days"), [("notice", 30), ("evidence", 400), ("other", 1)])
-def test_retain_until_follows_the_retention_of_the_class(
-    seaweed_s3: SeaweedS3, document_class: str, days: int
-) -> None:
+def test_retain_until_follows_the_retention_of_the_class(seaweed_s3: SeaweedS3, document_class: str, days: int) -> None:
     store = make_store(seaweed_s3)
     before = datetime.now(UTC)
-    stored = store.put(
-        PDF + document_class.encode(), content_type="application/pdf", document_class=document_class
-    )
+    stored = store.put(PDF + document_class.encode(), content_type="application/pdf", document_class=document_class)
     after = datetime.now(UTC)
 
     assert stored.retention_mode == "COMPLIANCE"
@@ -197,9 +193,7 @@ def test_check_health_refuses_a_missing_bucket(seaweed_s3: SeaweedS3) -> None:
 
 
 def test_an_unreachable_endpoint_is_store_unavailable() -> None:
-    store = S3DocumentStore(
-        bucket="documents", endpoint_url="http://127.0.0.1:9", access_key="a", secret_key="b"
-    )
+    store = S3DocumentStore(bucket="documents", endpoint_url="http://127.0.0.1:9", access_key="a", secret_key="b")
     with pytest.raises(StoreUnavailable) as caught:
         store.check_health()
     assert caught.value.extra["problem"] == "unreachable"

@@ -50,9 +50,7 @@ def pdfa() -> bytes:
 
 @pytest.fixture(scope="module")
 def identity(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return ensure_development_identity(
-        tmp_path_factory.mktemp("identity"), organisation="ACME Recouvrement SAS"
-    )
+    return ensure_development_identity(tmp_path_factory.mktemp("identity"), organisation="ACME Recouvrement SAS")
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +64,7 @@ def _signature(signed: bytes, field: str = SIGNATURE_FIELD) -> EmbeddedPdfSignat
     return signature
 
 
-def _pyhanko_status(
-    signed: bytes, roots: list[bytes], ts_roots: list[bytes] | None = None
-) -> PdfSignatureStatus:
+def _pyhanko_status(signed: bytes, roots: list[bytes], ts_roots: list[bytes] | None = None) -> PdfSignatureStatus:
     ts_context = ValidationContext(trust_roots=load_trust_roots(ts_roots)) if ts_roots else None
     return validate_pdf_signature(
         _signature(signed), ValidationContext(trust_roots=load_trust_roots(roots)), ts_context
@@ -82,9 +78,7 @@ def _pdfsig(tmp_path: Path, signed: bytes) -> str:
     return result.stdout + result.stderr
 
 
-def test_b_b_with_the_development_identity(
-    identity: Path, development_ca: bytes, pdfa: bytes, tmp_path: Path
-) -> None:
+def test_b_b_with_the_development_identity(identity: Path, development_ca: bytes, pdfa: bytes, tmp_path: Path) -> None:
     signer = PyHankoSigner.from_pkcs12(identity, None, development=True)
 
     signed = signer.sign(pdfa, reason="Mise en demeure", location="Paris")
@@ -169,9 +163,7 @@ def test_b_lt_without_tsa_is_refused_at_construction(identity: Path, development
 
 
 @pytest.mark.tsa
-def test_b_t_with_the_certomancer_tsa(
-    identity: Path, development_ca: bytes, pdfa: bytes, tsa: TsaService
-) -> None:
+def test_b_t_with_the_certomancer_tsa(identity: Path, development_ca: bytes, pdfa: bytes, tsa: TsaService) -> None:
     signer = PyHankoSigner.from_pkcs12(identity, None, tsa_url=tsa.url)
 
     signed = signer.sign(pdfa, reason="Mise en demeure", location="Lyon")
@@ -255,9 +247,7 @@ def test_b_lta_adds_a_document_timestamp(pdfa: bytes, tsa: TsaService) -> None:
 
 
 @pytest.mark.tsa
-def test_b_lt_with_a_signer_outside_the_trust_roots_fails_clearly(
-    identity: Path, pdfa: bytes, tsa: TsaService
-) -> None:
+def test_b_lt_with_a_signer_outside_the_trust_roots_fails_clearly(identity: Path, pdfa: bytes, tsa: TsaService) -> None:
     signer = PyHankoSigner.from_pkcs12(
         identity, None, tsa_url=tsa.url, trust_roots=[tsa.root_pem], embed_validation_info=True
     )

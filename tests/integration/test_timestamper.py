@@ -27,9 +27,7 @@ def _dead_url() -> str:
     return f"http://127.0.0.1:{port}/tsa"
 
 
-def _openssl_verify(
-    tmp_path: Path, data: bytes, token_der: bytes, ca_pem: bytes
-) -> subprocess.CompletedProcess[str]:
+def _openssl_verify(tmp_path: Path, data: bytes, token_der: bytes, ca_pem: bytes) -> subprocess.CompletedProcess[str]:
     (tmp_path / "data.bin").write_bytes(data)
     (tmp_path / "token.tst").write_bytes(token_der)
     (tmp_path / "root.pem").write_bytes(ca_pem)

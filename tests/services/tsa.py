@@ -195,9 +195,7 @@ def _certificates() -> dict[str, Any]:
     return {
         "root": _root("root"),
         "interm": {"issuer": "root", "validity": _validity(20, 1825), "extensions": _ca_extensions("root")},
-        "interm-ocsp": _leaf(
-            "interm", _key_usage("digital_signature"), ocsp_signing, {"id": "ocsp_no_check"}
-        ),
+        "interm-ocsp": _leaf("interm", _key_usage("digital_signature"), ocsp_signing, {"id": "ocsp_no_check"}),
         "tsa": _leaf("interm", _key_usage("digital_signature"), time_stamping, *revocation),
         "signer": _leaf("interm", _key_usage("digital_signature", "non_repudiation"), *revocation),
         "unrelated-root": _root("unrelated-root"),
@@ -207,9 +205,7 @@ def _certificates() -> dict[str, Any]:
 
 def _services() -> dict[str, Any]:
     return {
-        "ocsp": {
-            "interm": {"for-issuer": "interm", "responder-cert": "interm-ocsp", "signing-key": "interm-ocsp"}
-        },
+        "ocsp": {"interm": {"for-issuer": "interm", "responder-cert": "interm-ocsp", "signing-key": "interm-ocsp"}},
         "crl-repo": {
             "root": {"for-issuer": "root", "signing-key": "root", "simulated-update-schedule": "P90D"},
             "interm": {"for-issuer": "interm", "signing-key": "interm", "simulated-update-schedule": "P30D"},

@@ -144,7 +144,5 @@ def test_format_refuses_bad_fields(origin: str, size: int, root: bytes) -> None:
 
 def test_extension_lines_are_kept() -> None:
     body = format_checkpoint_body(ORIGIN, 3, ROOT) + b"ext line\n"
-    checkpoint = parse_and_verify_checkpoint(
-        sign_checkpoint(body, "log-key", KEY), {"log-key": KEY.public_key()}
-    )
+    checkpoint = parse_and_verify_checkpoint(sign_checkpoint(body, "log-key", KEY), {"log-key": KEY.public_key()})
     assert checkpoint.extensions == ("ext line",)

@@ -93,9 +93,7 @@ def test_departement_of(postal_code: str, departement: str) -> None:
     assert departement_of(postal_code) == departement
 
 
-@pytest.mark.parametrize(
-    "postal_code", ["7500", "750011", "ABCDE", "75 01", "98000", "97900", "00100", "７５００１"]
-)
+@pytest.mark.parametrize("postal_code", ["7500", "750011", "ABCDE", "75 01", "98000", "97900", "00100", "７５００１"])
 def test_departement_of_rejects(postal_code: str) -> None:
     with pytest.raises(InvalidInput) as raised:
         departement_of(postal_code)

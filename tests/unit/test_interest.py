@@ -291,9 +291,7 @@ def test_quantize_cents_rounds_half_up(amount: str, expected: str) -> None:
     assert quantize_cents(D(amount)) == D(expected)
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"), [("0", "0"), ("1234", "1234"), ("1234.5", "1234.5"), ("0.01", "0.01")]
-)
+@pytest.mark.parametrize(("text", "expected"), [("0", "0"), ("1234", "1234"), ("1234.5", "1234.5"), ("0.01", "0.01")])
 def test_parse_amount_accepts(text: str, expected: str) -> None:
     assert parse_amount(text) == D(expected)
 

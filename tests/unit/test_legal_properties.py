@@ -42,9 +42,7 @@ def test_splitting_a_period_changes_the_total_by_at_most_one_cent(
 ) -> None:
     first, split, last = span
     whole = _total(principal, first, last, day_count)
-    parts = _total(principal, first, split, day_count) + _total(
-        principal, split + timedelta(days=1), last, day_count
-    )
+    parts = _total(principal, first, split, day_count) + _total(principal, split + timedelta(days=1), last, day_count)
     assert abs(whole - parts) <= Decimal("0.01")
 
 

@@ -214,9 +214,7 @@ def test_adding_the_same_ecb_rate_twice_is_idempotent() -> None:
         (NEW_ECB, date(2026, 3, 1), "confirmed_until must not be before"),
     ],
 )
-def test_adding_an_ecb_rate_never_corrects(
-    change: EcbRateChange, confirmed_until: date | None, message: str
-) -> None:
+def test_adding_an_ecb_rate_never_corrects(change: EcbRateChange, confirmed_until: date | None, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         with_added_rate(TABLES, change, confirmed_until=confirmed_until)
 
@@ -259,9 +257,7 @@ def test_every_shipped_row_has_a_source() -> None:
 
 ECB_OK = "effective_date,rate_percent,source\n2020-01-01,1.00,src\n"
 COVERAGE_OK = "table,confirmed_until,source\necb_mro,2020-12-31,src\n"
-LEGAL_OK = (
-    "period,particuliers_percent,autres_cas_percent,source\n2020-S1,3.15,0.87,src\n2014,0.04,0.04,src\n"
-)
+LEGAL_OK = "period,particuliers_percent,autres_cas_percent,source\n2020-S1,3.15,0.87,src\n2014,0.04,0.04,src\n"
 
 
 def test_parse_rate_tables_accepts_well_formed_files() -> None:

@@ -46,9 +46,7 @@ def _draft(index: int) -> RecordDraft:
     )
 
 
-def write_checkpoint(
-    directory: Path, name: str, size: int, root: bytes, key: Ed25519PrivateKey = LOG_KEY
-) -> None:
+def write_checkpoint(directory: Path, name: str, size: int, root: bytes, key: Ed25519PrivateKey = LOG_KEY) -> None:
     note = sign_checkpoint(format_checkpoint_body(ORIGIN, size, root), KEY_NAME, key)
     (directory / "checkpoints" / name).write_bytes(note)
 
@@ -58,9 +56,7 @@ def build_export(directory: Path, count: int, checkpoint_every: int = 4) -> Path
     (directory / "checkpoints").mkdir(parents=True)
     lines, prev, compact = [], GENESIS_PREV, CompactRange()
     for index in range(count):
-        sealed = seal_record(
-            _draft(index), log=ORIGIN, index=index, prev=prev, time=START + timedelta(seconds=index)
-        )
+        sealed = seal_record(_draft(index), log=ORIGIN, index=index, prev=prev, time=START + timedelta(seconds=index))
         lines.append(sealed.canonical + b"\n")
         prev = sealed.leaf_hash
         compact = compact.append(bytes.fromhex(sealed.leaf_hash))
@@ -265,9 +261,7 @@ def tsa(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _make_ca(directory, "other-ca")
     _openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "tsa.key",
              "-out", "tsa.csr", "-subj", "/CN=Test TSA", cwd=directory)  # fmt: skip
-    (directory / "ext.cnf").write_text(
-        "extendedKeyUsage=critical,timeStamping\nkeyUsage=critical,digitalSignature\n"
-    )
+    (directory / "ext.cnf").write_text("extendedKeyUsage=critical,timeStamping\nkeyUsage=critical,digitalSignature\n")
     _openssl("x509", "-req", "-in", "tsa.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
              "-out", "tsa.pem", "-days", "2", "-extfile", "ext.cnf", cwd=directory)  # fmt: skip
     (directory / "tsa.cnf").write_text(TSA_CONFIG.format(dir=directory))
@@ -278,9 +272,7 @@ def tsa(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _time_stamp(tsa: Path, note: Path) -> None:
     query = note.with_suffix(".tsq")
     _openssl("ts", "-query", "-data", note, "-sha256", "-cert", "-out", query, cwd=tsa)
-    _openssl(
-        "ts", "-reply", "-queryfile", query, "-config", "tsa.cnf", "-out", note.with_suffix(".tsr"), cwd=tsa
-    )
+    _openssl("ts", "-reply", "-queryfile", query, "-config", "tsa.cnf", "-out", note.with_suffix(".tsr"), cwd=tsa)
     query.unlink()
 
 

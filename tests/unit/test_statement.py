@@ -194,9 +194,7 @@ def test_payments_go_to_their_invoice_then_oldest_due_first(
         ([Payment(D("1000.00"), date(2025, 1, 31), "old")], date(2025, 4, 1), "80.00"),  # OLD only part-paid
     ],
 )
-def test_indemnity_is_40_per_invoice_paid_late(
-    payments: list[Payment], as_of: date, indemnities: str
-) -> None:
+def test_indemnity_is_40_per_invoice_paid_late(payments: list[Payment], as_of: date, indemnities: str) -> None:
     result = statement([OLD, NEW], payments, as_of)
     assert result.indemnities == D(indemnities)
     assert_consistent(result)

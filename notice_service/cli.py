@@ -99,12 +99,31 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_tenants_create(settings: Settings, args: argparse.Namespace) -> int:
     from notice_service.use_cases.tenant_onboarding import create_tenant
 
-    profile = json.loads(args.profile_json) if args.profile_json else None
+    try:
+        profile = json.loads(args.profile_json) if args.profile_json else None
+    except json.JSONDecodeError as exc:
+        print(f"error: --profile-json is not JSON: {exc}", file=sys.stderr)
+        return 1
     created = create_tenant(_services(settings), name=args.name, siren=args.siren, profile=profile)
     if args.json:
         print(json.dumps({"tenant_id": created.tenant_id, "api_key": created.api_key}))
     else:
         print(f"Tenant: {created.tenant_id}\nAPI key: {created.api_key}")
+    return 0
+
+
+def cmd_tenants_update(settings: Settings, args: argparse.Namespace) -> int:
+    from notice_service.use_cases.tenant_onboarding import update_profile
+
+    try:
+        changes = json.loads(args.profile_json)
+    except json.JSONDecodeError as exc:
+        print(f"error: --profile-json is not JSON: {exc}", file=sys.stderr)
+        return 1
+    if not isinstance(changes, dict):
+        print("error: --profile-json must be a JSON object", file=sys.stderr)
+        return 1
+    print(json.dumps(update_profile(_services(settings), args.tenant_id, changes), ensure_ascii=False))
     return 0
 
 
@@ -187,6 +206,10 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--profile-json", help="creditor details for letters (legal_form, rcs_city, iban …)")
     create.add_argument("--json", action="store_true", help="print {tenant_id, api_key} as JSON")
     create.set_defaults(handler=cmd_tenants_create)
+    update = tenants.add_parser("update", help="change a tenant's creditor profile (JSON merge; null removes)")
+    update.add_argument("tenant_id")
+    update.add_argument("--profile-json", required=True)
+    update.set_defaults(handler=cmd_tenants_update)
     audit = commands.add_parser("audit", help="audit log").add_subparsers(dest="action", required=True)
     audit.add_parser("verify", help="verify every tenant's log").set_defaults(handler=cmd_audit_verify)
     _rates_parser(commands)

@@ -52,6 +52,20 @@ def _validated_options(request: DraftRequest, today: date) -> dict[str, Any]:
     return {"deadline_days": deadline_days}
 
 
+LETTER_PROFILE_FIELDS = ("legal_form", "rcs_city", "address_lines", "postal_code", "city", "signatory_name", "place")
+
+
+def check_letter_profile(tenant: Tenant) -> None:
+    """A letter needs the creditor's identification (C. com. R123-237) and a signatory: refuse early, by name."""
+    missing = [name for name in LETTER_PROFILE_FIELDS if not tenant.profile.get(name)]
+    if missing:
+        raise InvalidInput(
+            "The creditor's profile lacks what a letter must carry; complete it with "
+            "`notice-service tenants update TENANT_ID --profile-json '{...}'`.",
+            errors=[FieldError(f"tenant.profile.{name}", "required on every letter") for name in missing],
+        )
+
+
 def draft_notice(services: Services, actor: Actor, request: DraftRequest) -> str:
     today = services.clock.now().astimezone(PARIS).date()
     options = _validated_options(request, today)
@@ -61,6 +75,7 @@ def draft_notice(services: Services, actor: Actor, request: DraftRequest) -> str
         case = get_owned(session, Case, actor.tenant_id, request.case_id)
         debtor = get_owned(session, Debtor, actor.tenant_id, case.debtor_id)
         tenant = session.get_one(Tenant, actor.tenant_id)
+        check_letter_profile(tenant)
         invoices = load_case_invoices(session, case.id)
         payments = load_payments(session, [invoice.id for invoice in invoices], request.as_of)
         terms = statement_terms(debtor.kind, request.as_of, tenant.profile)

@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from notice_service.db import audit_repository
 from notice_service.db.models import ApiKey, Tenant
+from notice_service.domain.audit_log import JsonValue
 from notice_service.domain.siren import normalise_siren, siren_problem
-from notice_service.errors import FieldError, InvalidInput, Unauthenticated
+from notice_service.errors import FieldError, InvalidInput, NotFound, Unauthenticated
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
 
@@ -102,6 +103,28 @@ def create_tenant(
             now,
         )
     return CreatedTenant(tenant_id=tenant_id, api_key=api_key)
+
+
+def update_profile(services: Services, tenant_id: str, changes: Mapping[str, object]) -> dict[str, object]:
+    """Merge ``changes`` into the tenant's creditor profile (a ``null`` removes a field); audited."""
+    unknown = sorted(set(changes) - set(PROFILE_FIELDS))
+    if unknown:
+        raise InvalidInput(
+            "Unknown profile fields.", errors=[FieldError(f"profile.{key}", "unknown profile field") for key in unknown]
+        )
+    now = services.clock.now()
+    with services.db.transaction() as session:
+        tenant = session.get(Tenant, tenant_id)
+        if tenant is None:
+            raise NotFound(f"No tenant with id {tenant_id}.")
+        profile = {**tenant.profile, **changes}
+        tenant.profile = {key: value for key, value in profile.items() if value is not None}
+        operator = Actor(tenant_id, "operator", "cli")
+        record = operator.record(
+            "tenant:profile_updated", "tenant", tenant_id, data={"fields": list[JsonValue](sorted(changes))}
+        )
+        audit_repository.append(session, tenant_id, [record], now)
+        return dict(tenant.profile)
 
 
 def authenticate(services: Services, api_key: str) -> Actor:

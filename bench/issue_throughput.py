@@ -76,6 +76,7 @@ def prepare(services: Services, count: int) -> tuple[Actor, list[str]]:
 
 def bare_floor(services: Services, drafts: list[str], store_dir: Path) -> float:
     """Seconds per letter for render + sign + put of the same letters, libraries only."""
+    store_dir.mkdir(parents=True, exist_ok=True)
     store = FileSystemDocumentStore(store_dir)
     with services.db.reading() as session:
         notices = [session.get_one(Notice, notice_id) for notice_id in drafts]

@@ -9,6 +9,7 @@ transaction marks the notice issued, appends the ``notice:issued`` audit record 
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -44,10 +45,9 @@ def _attachments(services: Services, letter_data: dict[str, Any], invoices: list
     return attachments
 
 
-def _completeness(services: Services, notice: Notice, letter_data: dict[str, Any], pdf: bytes) -> CompletenessResult:
-    values = mention_values(letter_data)
+def _check_completeness(letter_data: dict[str, Any], notice: Notice, text: str) -> CompletenessResult:
     mentions = [*mentions_for(notice.kind, notice.variant), *invoice_mentions(letter_data)]
-    result = check_mentions(services.text_extractor.extract_text(pdf), mentions, values)
+    result = check_mentions(text, mentions, mention_values(letter_data))
     if not result.complete:
         raise IncompleteNotice(
             "The letter lacks mandatory mentions; it was not issued.",
@@ -83,8 +83,12 @@ def _produce(services: Services, actor: Actor, notice_id: str) -> _Produced:
             attachments=_attachments(services, letter_data, invoices),
         )
     )
-    completeness = _completeness(services, notice, letter_data, rendered.pdf)
-    signed = services.signer.sign(rendered.pdf, reason=f"{LETTER_TITLES[notice.kind]} {notice.id}")
+    # The text is read (pdftotext runs in its own process) while pyHanko signs; an incomplete letter's
+    # signature is simply discarded: nothing has been stored yet.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        text = pool.submit(services.text_extractor.extract_text, rendered.pdf)
+        signed = services.signer.sign(rendered.pdf, reason=f"{LETTER_TITLES[notice.kind]} {notice.id}")
+        completeness = _check_completeness(letter_data, notice, text.result())
     stored = services.store.put(signed.pdf, content_type="application/pdf", document_class="notice")
     return _Produced(notice, letter_data, rendered.template_digest, signed, stored, completeness)
 

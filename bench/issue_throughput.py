@@ -28,7 +28,7 @@ from notice_service.services import Services
 from notice_service.settings import Settings
 from notice_service.use_cases.actor import Actor
 from notice_service.use_cases.draft_notice import LETTER_TITLES, DraftRequest, draft_notice
-from notice_service.use_cases.issue_notice import issue_notice
+from notice_service.use_cases.issue_notice import issue_notice, letter_attachments
 from notice_service.use_cases.letter_context import thaw
 from notice_service.use_cases.open_case import open_case
 from notice_service.use_cases.register_debtor import DebtorInput, register_debtor
@@ -87,6 +87,7 @@ def bare_floor(services: Services, drafts: list[str], store_dir: Path) -> float:
             variant=notice.variant,
             context=thaw(notice.letter_data, development_certificate=True),
             title=LETTER_TITLES[notice.kind],
+            attachments=letter_attachments(services, notice.letter_data, []),  # the same letter: its data file
         )
         pdf = services.renderer.render(request).pdf
         signed = services.signer.sign(pdf, reason="bench")

@@ -28,7 +28,7 @@ from notice_service.use_cases.draft_notice import LETTER_TITLES, PARIS
 from notice_service.use_cases.letter_context import invoice_mentions, mention_values, thaw
 
 
-def _attachments(services: Services, letter_data: dict[str, Any], invoices: list[Invoice]) -> list[Attachment]:
+def letter_attachments(services: Services, letter_data: dict[str, Any], invoices: list[Invoice]) -> list[Attachment]:
     data = json.dumps(letter_data, ensure_ascii=False, sort_keys=True, indent=2).encode("utf-8")
     attachments = [Attachment("notice-data.json", data, "application/json", "Données structurées de la lettre", "Data")]
     for invoice in invoices:
@@ -80,7 +80,7 @@ def _produce(services: Services, actor: Actor, notice_id: str) -> _Produced:
             variant=notice.variant,
             context=thaw(letter_data, development_certificate=services.development_signing),
             title=LETTER_TITLES[notice.kind],
-            attachments=_attachments(services, letter_data, invoices),
+            attachments=letter_attachments(services, letter_data, invoices),
         )
     )
     # The text is read (pdftotext runs in its own process) while pyHanko signs; an incomplete letter's

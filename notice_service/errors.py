@@ -132,6 +132,13 @@ class RenderFailed(NoticeError):
     title = "Rendering failed"
 
 
+class MailFailed(NoticeError):
+    """The SMTP server could not be reached or refused the message."""
+
+    type_slug = "mail-failed"
+    title = "Mail could not be sent"
+
+
 class ConfigurationError(NoticeError):
     """Settings are missing or inconsistent; raised at start, never per request."""
 

@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.services.postgres",
     "tests.services.seaweed",
     "tests.services.tsa",
+    "tests.services.smtp",
 ]

@@ -37,6 +37,7 @@ STATUS: dict[type[errors.NoticeError], int] = {
     errors.StoreUnavailable: 503,
     errors.SigningFailed: 503,
     errors.TimeStampFailed: 503,
+    errors.MailFailed: 502,
     errors.RenderFailed: 500,
     errors.ConfigurationError: 500,
 }

@@ -1,0 +1,80 @@
+"""``SmtpMailer``: sends mail with attachments over SMTP (``smtplib``), STARTTLS and AUTH when configured.
+
+It implements the ``Mailer`` port (``send`` answers the Message-ID) and ``SubmittingMailer`` (``submit`` also
+answers the server's reply to the end of DATA, kept as evidence). Library errors become ``MailFailed``.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import make_msgid
+
+from notice_service.errors import MailFailed
+from notice_service.ports import OutgoingMail
+from notice_service.use_cases.delivery_ports import MailSubmission
+
+
+class SmtpMailer:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        sender: str,
+        *,
+        starttls: bool = False,
+        username: str | None = None,
+        password: str | None = None,
+        timeout: float = 30.0,
+        tls_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self._host, self._port, self._sender = host, port, sender
+        self._starttls, self._username, self._password = starttls, username, password
+        self._timeout = timeout
+        self._tls_context = tls_context or ssl.create_default_context()
+
+    def _message(self, mail: OutgoingMail) -> EmailMessage:
+        message = EmailMessage()
+        message["From"] = self._sender
+        message["To"] = mail.to
+        message["Subject"] = mail.subject
+        message["Message-ID"] = make_msgid(domain=self._sender.rpartition("@")[2] or None)
+        message.set_content(mail.body)
+        for attachment in mail.attachments:
+            maintype, _, subtype = attachment.mime_type.partition("/")
+            message.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
+        return message
+
+    def submit(self, mail: OutgoingMail) -> MailSubmission:
+        message = self._message(mail)
+        try:
+            with smtplib.SMTP(self._host, self._port, timeout=self._timeout) as client:
+                client.ehlo()
+                if self._starttls:
+                    client.starttls(context=self._tls_context)
+                    client.ehlo()
+                if self._username is not None:
+                    client.login(self._username, self._password or "")
+                code, reply = _transmit(client, self._sender, mail.to, message)
+        except (smtplib.SMTPException, OSError) as exc:
+            raise MailFailed(f"The mail server {self._host}:{self._port} did not accept the message: {exc}") from exc
+        return MailSubmission(str(message["Message-ID"]), f"{self._host}:{self._port}", code, reply)
+
+    def send(self, mail: OutgoingMail) -> str:
+        return self.submit(mail).message_id
+
+
+def _transmit(client: smtplib.SMTP, sender: str, recipient: str, message: EmailMessage) -> tuple[int, str]:
+    """MAIL, RCPT, DATA by hand: ``send_message`` drops the reply to DATA, which is our evidence."""
+    code, reply = client.mail(sender)
+    if code >= 400:
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    code, reply = client.rcpt(recipient)
+    if code >= 400:
+        raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+    code, reply = client.data(message.as_bytes(policy=SMTP))
+    if code >= 400:
+        raise smtplib.SMTPDataError(code, reply)
+    return code, reply.decode("utf-8", errors="replace")

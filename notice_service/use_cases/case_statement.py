@@ -2,7 +2,8 @@
 
 Loads the case's invoices and payments and hands them to the domain's statement computation
 (``notice_service.domain.statement``); the tenant's profile chooses the day count (``actual/365`` by default)
-and the imputation of partial payments (interest first by default, C. civ. 1343-1).
+and the imputation of partial payments (interest first by default, C. civ. 1343-1). ``without_interest`` is
+the décompte of a letter that claims none (the pre-reminder).
 """
 
 from __future__ import annotations
@@ -106,3 +107,12 @@ def compute_case_statement(
         "imputation": terms.imputation.value,
         "invoices": [_line_json(line) for line in statement.lines],
     }
+
+
+def without_interest(statement: dict[str, Any]) -> dict[str, Any]:
+    """The décompte of a letter that claims no interest (a pre-reminder, sent before the due date): the
+    balances only, interest, indemnities and their periods left out, the total being principal − paid."""
+    zero = _money(Decimal(0))
+    total = Decimal(statement["principal"]) - Decimal(statement["paid"])
+    invoices = [{**line, "interest": zero, "indemnity": zero, "periods": []} for line in statement["invoices"]]
+    return {**statement, "interest": zero, "indemnities": zero, "total": _money(total), "invoices": invoices}

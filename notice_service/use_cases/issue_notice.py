@@ -25,7 +25,7 @@ from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
 from notice_service.use_cases.case_statement import load_case_invoices
 from notice_service.use_cases.draft_notice import LETTER_TITLES, PARIS
-from notice_service.use_cases.letter_context import invoice_mentions, mention_values, thaw
+from notice_service.use_cases.letter_context import case_mentions, mention_values, thaw
 
 
 def letter_attachments(services: Services, letter_data: dict[str, Any], invoices: list[Invoice]) -> list[Attachment]:
@@ -46,7 +46,7 @@ def letter_attachments(services: Services, letter_data: dict[str, Any], invoices
 
 
 def _check_completeness(letter_data: dict[str, Any], notice: Notice, text: str) -> CompletenessResult:
-    mentions = [*mentions_for(notice.kind, notice.variant), *invoice_mentions(letter_data)]
+    mentions = [*mentions_for(notice.kind, notice.variant), *case_mentions(letter_data)]
     result = check_mentions(text, mentions, mention_values(letter_data))
     if not result.complete:
         raise IncompleteNotice(

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from notice_service.db import audit_repository
 from notice_service.db.models import ApiKey, Tenant
 from notice_service.domain.audit_log import JsonValue
+from notice_service.domain.iban import bic_problem, iban_problem
 from notice_service.domain.siren import normalise_siren, siren_problem
 from notice_service.errors import FieldError, InvalidInput, NotFound, Unauthenticated
 from notice_service.services import Services
@@ -40,7 +41,25 @@ PROFILE_FIELDS = (
     "place",
     "day_count",
     "imputation",
+    "tone",
+    "collection_agency",
 )
+
+
+def profile_value_errors(profile: Mapping[str, object]) -> list[FieldError]:
+    """Bank details must be valid (IBAN mod 97, BIC format), ``tone`` one of the letter tones and
+    ``collection_agency`` a boolean (letters then carry the CPCE R124-4 mentions)."""
+    errors = []
+    for name, check in (("iban", iban_problem), ("bic", bic_problem)):
+        value = profile.get(name)
+        problem = check(value) if isinstance(value, str) else "a string" if value is not None else None
+        if problem:
+            errors.append(FieldError(f"profile.{name}", problem))
+    if profile.get("tone") not in (None, "courteous", "firm"):
+        errors.append(FieldError("profile.tone", "courteous or firm"))
+    if not isinstance(profile.get("collection_agency", False), bool):
+        errors.append(FieldError("profile.collection_agency", "true or false"))
+    return errors
 
 
 @dataclass(frozen=True)
@@ -64,6 +83,7 @@ def create_tenant(
         errors.append(FieldError("siren", problem))
     unknown = sorted(set(profile or {}) - set(PROFILE_FIELDS))
     errors.extend(FieldError(f"profile.{key}", "unknown profile field") for key in unknown)
+    errors.extend(profile_value_errors(profile or {}))
     if errors:
         raise InvalidInput("The tenant cannot be created.", errors=errors)
     tenant_id = new_id()
@@ -112,6 +132,9 @@ def update_profile(services: Services, tenant_id: str, changes: Mapping[str, obj
         raise InvalidInput(
             "Unknown profile fields.", errors=[FieldError(f"profile.{key}", "unknown profile field") for key in unknown]
         )
+    value_errors = profile_value_errors(changes)
+    if value_errors:
+        raise InvalidInput("Invalid profile values.", errors=value_errors)
     now = services.clock.now()
     with services.db.transaction() as session:
         tenant = session.get(Tenant, tenant_id)

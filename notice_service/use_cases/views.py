@@ -17,7 +17,9 @@ from notice_service.db.tenant_scope import get_owned
 from notice_service.errors import NotFound
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
+from notice_service.use_cases.case_legal_summary import case_legal_summary
 from notice_service.use_cases.case_statement import load_case_invoices
+from notice_service.use_cases.delivery_views import delivery_subjects, notice_deliveries
 
 
 def _iso(value: Any) -> str | None:
@@ -155,6 +157,9 @@ def get_case(services: Services, actor: Actor, case_id: str) -> dict[str, Any]:
             session.execute(select(Notice).where(Notice.case_id == case.id).order_by(Notice.created_at)).scalars().all()
         )
         subjects = [("case", case.id)] + [("invoice", i.id) for i in invoices] + [("notice", n.id) for n in notices]
+        notice_ids = [n.id for n in notices]
+        subjects += delivery_subjects(session, notice_ids)
+        dispatched = notice_deliveries(session, notice_ids)
         return {
             "id": case.id,
             "reference": case.reference,
@@ -168,9 +173,11 @@ def get_case(services: Services, actor: Actor, case_id: str) -> dict[str, Any]:
                     "status": n.status,
                     "as_of": n.as_of.isoformat(),
                     "issued_at": _iso(n.issued_at),
+                    **dispatched[n.id],
                 }
                 for n in notices
             ],
             "timeline": _timeline(session, actor.tenant_id, subjects),
+            **case_legal_summary(session, services.clock.now(), debtor, invoices, notices),
             "created_at": _iso(case.created_at),
         }

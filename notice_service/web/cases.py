@@ -52,8 +52,7 @@ def read_case(case_id: str) -> Response:
 @idempotent
 def create_notice(case_id: str) -> Response:
     body = parse_json(NoticeCreate)
-    options = {} if body.deadline_days is None else {"deadline_days": body.deadline_days}
-    request = DraftRequest(case_id=case_id, kind=body.kind, as_of=body.as_of, options=options)
+    request = DraftRequest(case_id=case_id, kind=body.kind, as_of=body.as_of, options=body.options())
     notice_id = draft_notice(services(), actor(), request)
     if body.issue:
         issue_notice(services(), actor(), notice_id)

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from notice_service.adapters.poppler_text import best_text_extractor
 from notice_service.adapters.pypdf_text import PypdfTextExtractor
 from notice_service.adapters.system_clock import SystemClock
+from notice_service.audit_ports import CheckpointSigner, TimeStampVerifier
 from notice_service.db.engine import Database, make_engine, migrate
 from notice_service.letter_catalogue import TEMPLATES_DIR
-from notice_service.ports import Clock, DocumentStore, Signer
+from notice_service.ports import Clock, DocumentStore, Signer, TimeStamper
 from notice_service.rate_data import load_rate_tables
 from notice_service.services import Services
 from notice_service.settings import Settings
+from notice_service.use_cases.delivery_ports import SubmittingMailer
 
 DEVELOPMENT_ORGANISATION = "notice-service (development)"
 
@@ -61,6 +64,42 @@ def build_signer(settings: Settings) -> tuple[Signer, bool]:
     return signer, True
 
 
+def build_checkpoint_signer(settings: Settings) -> CheckpointSigner:
+    """The configured Ed25519 checkpoint key; the embedded profile generates one under ``var/keys``."""
+    from notice_service.adapters.ed25519_checkpoint_signer import Ed25519CheckpointSigner, ensure_checkpoint_key
+
+    passphrase = settings.checkpoint_key_passphrase.encode() if settings.checkpoint_key_passphrase else None
+    path = settings.checkpoint_key or ensure_checkpoint_key(settings.keys_dir)
+    return Ed25519CheckpointSigner.from_pem_file(settings.checkpoint_key_name, path, passphrase)
+
+
+def build_time_stamping(settings: Settings) -> tuple[TimeStamper | None, TimeStampVerifier | None]:
+    """The TSA client (with failover) and the token verifier, when TSAs are configured; else none."""
+    if not settings.tsa_urls:
+        return None, None
+    from notice_service.adapters.rfc3161_timestamper import HttpTimeStamper
+    from notice_service.adapters.rfc3161_token_verifier import Rfc3161TokenVerifier
+
+    roots = _tsa_roots(settings)
+    return HttpTimeStamper(settings.tsa_urls, trust_roots=roots), Rfc3161TokenVerifier(roots)
+
+
+def build_mailer(settings: Settings) -> SubmittingMailer | None:
+    """The SMTP mailer of the e-mail channel, when ``NOTICE_SMTP_HOST`` is set."""
+    if not settings.smtp_host:
+        return None
+    from notice_service.adapters.smtp_mailer import SmtpMailer
+
+    return SmtpMailer(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_from or "",  # Settings.validate refuses a host without a sender
+        starttls=settings.smtp_starttls,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+    )
+
+
 def build_services(
     settings: Settings,
     *,
@@ -74,14 +113,19 @@ def build_services(
     if settings.profile == "embedded":
         migrate(engine)  # production migrates once with `notice-service init`, not in every process
     signer, development = build_signer(settings)
+    time_stamper, token_verifier = build_time_stamping(settings)
     return Services(
         settings=settings,
         db=Database(engine),
         store=store or build_store(settings),
         renderer=WeasyPrintRenderer(templates_dir),
         signer=signer,
-        text_extractor=PypdfTextExtractor(),
+        text_extractor=best_text_extractor() or PypdfTextExtractor(),
         clock=clock or SystemClock(),
         rates=load_rate_tables(),
         development_signing=development,
+        mailer=build_mailer(settings),
+        checkpoint_signer=build_checkpoint_signer(settings),
+        time_stamper=time_stamper,
+        token_verifier=token_verifier,
     )

@@ -3,7 +3,7 @@
 ``init`` migrates the database, prepares the store and the signing identity, and (embedded profile)
 creates a demo tenant whose API key is kept in ``var/demo-api-key`` and printed as ``API key: …``;
 ``serve`` runs the API (waitress) with the worker in a thread; ``worker`` drains the outbox;
-``tenants create`` and ``audit verify`` manage tenants and check their logs.
+``tenants create`` manages tenants; ``audit verify|export|checkpoint`` (``cli_audit``) the audit ledgers.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
+from notice_service.cli_audit import add_audit_parser
 from notice_service.errors import ConfigurationError, NoticeError
 from notice_service.services import Services
 from notice_service.settings import Settings, load_settings
@@ -127,22 +128,6 @@ def cmd_tenants_update(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_audit_verify(settings: Settings, _args: argparse.Namespace) -> int:
-    from notice_service.use_cases.verify_audit_log import verify_all_logs
-
-    reports = verify_all_logs(_services(settings))
-    failed = [r for r in reports if r.failure]
-    for report in reports:
-        state = f"FAILED: {report.failure}" if report.failure else "OK"
-        print(f"tenant {report.tenant_id}: {report.records} records, chain {state}")
-    if failed:
-        first = failed[0]
-        print(f"audit verify failed: tenant {first.tenant_id}: {first.failure}", file=sys.stderr)
-        return 1
-    print(f"{len(reports)} tenant logs verified")
-    return 0
-
-
 def cmd_rates_list(settings: Settings, _args: argparse.Namespace) -> int:
     from notice_service.use_cases.official_rates import current_rate_tables
 
@@ -210,8 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     update.add_argument("tenant_id")
     update.add_argument("--profile-json", required=True)
     update.set_defaults(handler=cmd_tenants_update)
-    audit = commands.add_parser("audit", help="audit log").add_subparsers(dest="action", required=True)
-    audit.add_parser("verify", help="verify every tenant's log").set_defaults(handler=cmd_audit_verify)
+    add_audit_parser(commands)
     _rates_parser(commands)
     return parser
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from notice_service.audit_ports import CheckpointSigner, TimeStampVerifier
 from notice_service.db.engine import Database
 from notice_service.domain.rates import RateTables
-from notice_service.ports import Clock, DocumentStore, PdfTextExtractor, Renderer, Signer
+from notice_service.ports import Clock, DocumentStore, PdfTextExtractor, Renderer, Signer, TimeStamper
 from notice_service.settings import Settings
+from notice_service.use_cases.delivery_ports import SubmittingMailer
 
 
 @dataclass
@@ -25,3 +27,7 @@ class Services:
     clock: Clock
     rates: RateTables
     development_signing: bool = False
+    mailer: SubmittingMailer | None = None  # the e-mail channel; None when NOTICE_SMTP_HOST is not set
+    checkpoint_signer: CheckpointSigner | None = None
+    time_stamper: TimeStamper | None = None  # none in the embedded profile unless a TSA is configured
+    token_verifier: TimeStampVerifier | None = None

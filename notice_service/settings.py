@@ -40,6 +40,16 @@ class Settings:
     max_upload_bytes: int = 10 * 1024 * 1024
     run_worker: bool = True
     worker_poll_seconds: float = 1.0
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_from: str | None = None
+    smtp_username: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_starttls: bool = True
+    checkpoint_key: Path | None = None
+    checkpoint_key_passphrase: str | None = field(default=None, repr=False)
+    checkpoint_every_records: int = 1000
+    checkpoint_every_seconds: int = 3600
 
     @property
     def resolved_database_url(self) -> str:
@@ -52,6 +62,11 @@ class Settings:
     @property
     def keys_dir(self) -> Path:
         return self.data_dir / "keys"
+
+    @property
+    def checkpoint_key_name(self) -> str:
+        """The signed-note key name of the checkpoint key: the log origin's host part and ``/checkpoint``."""
+        return f"{self.log_origin}/checkpoint"
 
     def validate(self) -> Settings:
         """Refuse inconsistent settings; production refuses to start without its keys."""
@@ -73,6 +88,14 @@ class Settings:
                 problems.append("production needs NOTICE_STORE=s3 (Object Lock)")
             if self.signing_p12 is None:
                 problems.append("production needs NOTICE_SIGNING_P12 (a PKCS#12 signing key)")
+            if self.checkpoint_key is None:
+                problems.append("production needs NOTICE_CHECKPOINT_KEY (an Ed25519 PEM key for audit checkpoints)")
+        if self.checkpoint_every_records < 2 or self.checkpoint_every_seconds < 1:
+            problems.append("NOTICE_CHECKPOINT_EVERY_RECORDS must be at least 2, NOTICE_CHECKPOINT_EVERY_SECONDS 1")
+        if any(ch.isspace() or ch == "+" for ch in self.log_origin):
+            problems.append("NOTICE_LOG_ORIGIN may contain neither spaces nor '+'")
+        if self.smtp_host and not self.smtp_from:
+            problems.append("NOTICE_SMTP_FROM is required when NOTICE_SMTP_HOST is set")
         if self.signing_p12 is not None and not self.signing_p12.is_file():
             problems.append(f"NOTICE_SIGNING_P12 {self.signing_p12} is not a file")
         if problems:
@@ -118,4 +141,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_origin=env.get("NOTICE_LOG_ORIGIN", "notice-service.local"),
         max_upload_bytes=_int(env, "NOTICE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024),
         run_worker=env.get("NOTICE_WORKER", "thread") != "none",
+        smtp_host=env.get("NOTICE_SMTP_HOST") or None,
+        smtp_port=_int(env, "NOTICE_SMTP_PORT", 587),
+        smtp_from=env.get("NOTICE_SMTP_FROM") or None,
+        smtp_username=env.get("NOTICE_SMTP_USERNAME") or None,
+        smtp_password=env.get("NOTICE_SMTP_PASSWORD") or None,
+        smtp_starttls=env.get("NOTICE_SMTP_STARTTLS", "true").lower() not in ("0", "false", "no"),
+        checkpoint_key=_path(env, "NOTICE_CHECKPOINT_KEY"),
+        checkpoint_key_passphrase=env.get("NOTICE_CHECKPOINT_KEY_PASSPHRASE") or None,
+        checkpoint_every_records=_int(env, "NOTICE_CHECKPOINT_EVERY_RECORDS", 1000),
+        checkpoint_every_seconds=_int(env, "NOTICE_CHECKPOINT_EVERY_SECONDS", 3600),
     ).validate()

@@ -16,8 +16,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from notice_service.db.models import AuditRecord, OutboxMessage
+from notice_service.db.models import OutboxMessage
 from notice_service.services import Services
+from notice_service.use_cases.audit_mirror import TOPIC_CHECKPOINT, handle_checkpoint, handle_mirror
+from notice_service.use_cases.delivery_deadlines import expire_deadlines, log_delivery_event
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -27,24 +29,8 @@ Handler = Callable[[Services, str, Mapping[str, Any]], None]
 
 
 def mirror_audit_records(services: Services, tenant_id: str, payload: Mapping[str, Any]) -> None:
-    """Write each record's canonical bytes to the document store under a write-once key (WORM mirror)."""
-    with services.db.reading() as session:
-        rows = session.execute(
-            select(AuditRecord.index, AuditRecord.canonical)
-            .where(
-                AuditRecord.tenant_id == tenant_id,
-                AuditRecord.index >= payload["from"],
-                AuditRecord.index <= payload["to"],
-            )
-            .order_by(AuditRecord.index)
-        ).all()
-    for index, canonical in rows:
-        services.store.put(
-            canonical,
-            content_type="application/json",
-            document_class="audit",
-            key=f"audit/{tenant_id}/records/{index:012d}.json",
-        )
+    """Write the appended records as one canonical JSONL segment (WORM mirror), then checkpoint when due."""
+    handle_mirror(services, tenant_id, payload)
 
 
 def notice_issued(services: Services, tenant_id: str, payload: Mapping[str, Any]) -> None:
@@ -52,7 +38,13 @@ def notice_issued(services: Services, tenant_id: str, payload: Mapping[str, Any]
     log.info("notice issued: %s", payload.get("notice_id"))
 
 
-HANDLERS: dict[str, Handler] = {"audit.mirror": mirror_audit_records, "notice.issued": notice_issued}
+HANDLERS: dict[str, Handler] = {
+    "audit.mirror": mirror_audit_records,
+    TOPIC_CHECKPOINT: handle_checkpoint,
+    "notice.issued": notice_issued,
+    "delivery.updated": log_delivery_event,
+    "deadline.expired": log_delivery_event,
+}
 
 
 def claim(services: Services, limit: int = 20) -> list[OutboxMessage]:
@@ -111,7 +103,7 @@ def run_once(services: Services, handlers: Mapping[str, Handler] = HANDLERS) -> 
 def run_forever(services: Services, stop: threading.Event) -> None:
     while not stop.is_set():
         try:
-            handled = run_once(services)
+            handled = expire_deadlines(services) + run_once(services)
         except Exception:  # the database may be briefly unavailable; keep the worker alive
             log.exception("worker batch failed")
             handled = 0

@@ -2,7 +2,8 @@
 
 Appends lock the tenant's ``audit_heads`` row (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite transactions
 start with ``BEGIN IMMEDIATE``), so concurrent writers are serialised and the log never forks or skips an
-index. The record bytes are sealed by ``notice_service.domain.audit_log``.
+index. The record bytes are sealed by ``notice_service.domain.audit_log``; the head row also keeps the Merkle
+tree's compact range, so the root after any append is known in O(log n) without re-reading the leaves.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from notice_service.db.models import AuditHead, AuditRecord, OutboxMessage
 from notice_service.domain.audit_log import GENESIS_PREV, RecordDraft, SealedRecord, seal_record
+from notice_service.domain.merkle import HASH_SIZE, CompactRange
 
 
 def create_log(session: Session, tenant_id: str, origin: str) -> None:
@@ -25,6 +27,7 @@ def create_log(session: Session, tenant_id: str, origin: str) -> None:
 def append(session: Session, tenant_id: str, drafts: Sequence[RecordDraft], now: datetime) -> list[SealedRecord]:
     """Seal and insert ``drafts`` at the end of the tenant's log; queue their WORM mirroring."""
     head = session.execute(select(AuditHead).where(AuditHead.tenant_id == tenant_id).with_for_update()).scalar_one()
+    compact = compact_range(session, head)
     sealed: list[SealedRecord] = []
     for draft in drafts:
         record = seal_record(draft, log=head.origin, index=head.size, prev=head.last_leaf_hash, time=now)
@@ -42,7 +45,9 @@ def append(session: Session, tenant_id: str, drafts: Sequence[RecordDraft], now:
         )
         head.size += 1
         head.last_leaf_hash = record.leaf_hash
+        compact = compact.append(bytes.fromhex(record.leaf_hash))
         sealed.append(record)
+    head.compact_range = b"".join(compact.border)
     if sealed:
         session.add(
             OutboxMessage(
@@ -56,6 +61,17 @@ def append(session: Session, tenant_id: str, drafts: Sequence[RecordDraft], now:
         )
     session.flush()
     return sealed
+
+
+def compact_range(session: Session, head: AuditHead) -> CompactRange:
+    """The head's Merkle right border; logs created before it was kept get it rebuilt once from the leaves."""
+    if head.compact_range is not None:
+        raw = head.compact_range
+        return CompactRange(head.size, tuple(raw[i : i + HASH_SIZE] for i in range(0, len(raw), HASH_SIZE)))
+    leaves = session.execute(
+        select(AuditRecord.leaf_hash).where(AuditRecord.tenant_id == head.tenant_id).order_by(AuditRecord.index)
+    ).scalars()
+    return CompactRange.from_leaves([bytes.fromhex(leaf) for leaf in leaves])
 
 
 def iter_records(session: Session, tenant_id: str, batch: int = 5000) -> Iterator[bytes]:

@@ -139,6 +139,8 @@ class AuditHead(Base):
     origin: Mapped[str] = mapped_column(String(200))
     size: Mapped[int] = mapped_column(Integer)
     last_leaf_hash: Mapped[str] = mapped_column(String(64))
+    # the Merkle tree's right border (CompactRange hashes, concatenated): appends stay O(log n)
+    compact_range: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
 class AuditRecord(Base):

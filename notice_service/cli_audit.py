@@ -1,0 +1,79 @@
+"""``notice-service audit …``: verify every ledger (from the database or the WORM store), export one, checkpoint.
+
+``verify`` prints what it checked per tenant and exits 1 naming the first failure (reason, then the record
+or checkpoint); ``export`` checkpoints the log first, so the export ends with a signed, time-stamped head.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from notice_service.services import Services
+from notice_service.settings import Settings
+
+
+def _services(settings: Settings) -> Services:
+    from notice_service.bootstrap import build_services
+
+    return build_services(settings)
+
+
+def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
+    from notice_service.use_cases.audit_verify import verify_tenant_ledger
+    from notice_service.use_cases.tenant_onboarding import list_tenant_ids
+
+    services = _services(settings)
+    tenants = [args.tenant] if args.tenant else list_tenant_ids(services)
+    for tenant_id in tenants:
+        check = verify_tenant_ledger(services, tenant_id, args.source)
+        print(f"tenant {tenant_id} ({args.source}):")
+        for line in check.lines:
+            print(f"  {line}")
+        if check.failure is not None:
+            print(f"  FAIL {check.failure.reason}: {check.failure.detail}")
+            print(f"audit verify failed: tenant {tenant_id}: {check.failure}", file=sys.stderr)
+            return 1
+    print(f"{len(tenants)} tenant logs verified")
+    return 0
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    from notice_service.use_cases.audit_checkpoint import checkpoint_log
+    from notice_service.use_cases.audit_export import export_ledger
+
+    services = _services(settings)
+    checkpoint_log(services, args.tenant)
+    summary = export_ledger(services, args.tenant, args.out)
+    print(
+        f"exported {summary.records} records, {summary.checkpoints} checkpoints, {summary.tokens} tokens to {args.out}"
+    )
+    print(f"check it with: python audit/verify.py log {args.out} --tsa-ca <trusted TSA roots PEM>")
+    return 0
+
+
+def cmd_checkpoint(settings: Settings, args: argparse.Namespace) -> int:
+    from notice_service.use_cases.audit_checkpoint import checkpoint_log
+
+    outcome = checkpoint_log(_services(settings), args.tenant)
+    state = "signed" if outcome.created else "already signed"
+    stamped = "time-stamped" if outcome.time_stamped else "no TSA configured"
+    print(f"checkpoint {outcome.size} {state} ({stamped}); root {outcome.root}; anchor record {outcome.anchor_index}")
+    return 0
+
+
+def add_audit_parser(commands: argparse._SubParsersAction[Any]) -> None:
+    audit = commands.add_parser("audit", help="audit ledger").add_subparsers(dest="action", required=True)
+    verify = audit.add_parser("verify", help="verify every tenant's ledger: records, tree, checkpoints, tokens")
+    verify.add_argument("--source", choices=["database", "store"], default="database")
+    verify.add_argument("--tenant", help="only this tenant")
+    verify.set_defaults(handler=cmd_verify)
+    export = audit.add_parser("export", help="export a tenant's ledger for audit/verify.py")
+    export.add_argument("--tenant", required=True)
+    export.add_argument("--out", required=True, type=Path)
+    export.set_defaults(handler=cmd_export)
+    checkpoint = audit.add_parser("checkpoint", help="sign (and time-stamp) a checkpoint now")
+    checkpoint.add_argument("--tenant", required=True)
+    checkpoint.set_defaults(handler=cmd_checkpoint)

@@ -31,9 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 EMPTY_TREE = hashlib.sha256(b"").digest()
 GENESIS_PREV = "0" * 64
-RECORD_MEMBERS = frozenset(
-    {"v", "log", "index", "prev", "time", "actor", "action", "subject", "documents", "data"}
-)
+RECORD_MEMBERS = frozenset({"v", "log", "index", "prev", "time", "actor", "action", "subject", "documents", "data"})
 MAX_SAFE_INT = 2**53 - 1
 HEX64 = re.compile(r"[0-9a-f]{64}")
 TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
@@ -161,9 +159,7 @@ def _run_proof_vector(path: Path) -> None:
         args = (vector["leafIdx"], vector["treeSize"], _b64(vector["leafHash"]), proof, _b64(vector["root"]))
         check_inclusion(*args)
     else:
-        check_consistency(
-            vector["size1"], vector["size2"], proof, _b64(vector["root1"]), _b64(vector["root2"])
-        )
+        check_consistency(vector["size1"], vector["size2"], proof, _b64(vector["root1"]), _b64(vector["root2"]))
 
 
 def _proof_vector_results(root: Path) -> Iterator[tuple[str, str | None]]:
@@ -421,9 +417,7 @@ def check_against_log(checkpoints: list[Checkpoint], tree: Tree, log_size: int) 
     proven, previous = 0, None
     for checkpoint in sorted(checkpoints, key=lambda c: c.size):
         if checkpoint.size > log_size:
-            raise Failure(
-                "log-shorter-than-checkpoint", f"{checkpoint.file} attests {checkpoint.size} > {log_size}"
-            )
+            raise Failure("log-shorter-than-checkpoint", f"{checkpoint.file} attests {checkpoint.size} > {log_size}")
         if tree.range_hash(0, checkpoint.size) != checkpoint.root:
             raise Failure("checkpoint-root-mismatch", f"{checkpoint.file}: root differs from the records")
         if previous is not None and 0 < previous.size < checkpoint.size:
@@ -431,9 +425,7 @@ def check_against_log(checkpoints: list[Checkpoint], tree: Tree, log_size: int) 
             try:
                 check_consistency(previous.size, checkpoint.size, proof, previous.root, checkpoint.root)
             except Failure as exc:
-                raise Failure(
-                    "checkpoint-inconsistent", f"{previous.file} → {checkpoint.file}: {exc}"
-                ) from exc
+                raise Failure("checkpoint-inconsistent", f"{previous.file} → {checkpoint.file}: {exc}") from exc
             proven += 1
         previous = checkpoint
     return proven
@@ -481,20 +473,14 @@ def verify_log(directory: Path, tsa_ca: Path | None) -> list[str]:
         f"records: {len(leaves)} canonical (RFC 8785), indexes 0..{len(leaves) - 1}, prev chain intact",
         f"checkpoints: {len(checkpoints)} signed notes for origin {origin!r}, no fork, none beyond the log",
         f"tree: roots recomputed from the records at {len({c.size for c in checkpoints})} checkpoint sizes"
-        + (
-            f" ({min(c.size for c in checkpoints)}..{max(c.size for c in checkpoints)})"
-            if checkpoints
-            else ""
-        ),
+        + (f" ({min(c.size for c in checkpoints)}..{max(c.size for c in checkpoints)})" if checkpoints else ""),
         f"consistency: {proven} proofs between successive checkpoints verified",
         check_timestamps(directory, tsa_ca),
     ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["vectors", "log"])
     parser.add_argument("directory", type=Path)
     parser.add_argument("--tsa-ca", type=Path, help="PEM file of trusted TSA roots (log command)")

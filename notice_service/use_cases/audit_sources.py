@@ -33,7 +33,7 @@ class LedgerSource:
     head: tuple[int, str] | None = None  # the database's head row: size and last leaf hash
 
 
-def _get(store: DocumentStore, key: str) -> bytes | None:
+def read_object(store: DocumentStore, key: str) -> bytes | None:
     try:
         return store.get(key)
     except DocumentNotFound:
@@ -44,7 +44,7 @@ def _get(store: DocumentStore, key: str) -> bytes | None:
 
 def read_store_records(store: DocumentStore, tenant_id: str) -> list[bytes]:
     records: list[bytes] = []
-    while (segment := _get(store, segment_key(tenant_id, len(records)))) is not None:
+    while (segment := read_object(store, segment_key(tenant_id, len(records)))) is not None:
         try:
             records.extend(decode_segment(segment))
         except ValueError as exc:
@@ -66,9 +66,9 @@ def read_store_ledger(store: DocumentStore, tenant_id: str) -> LedgerSource:
             vkeys.append((str(data.get("vkey")), int(record["index"])))
         elif record.get("action") in ANCHOR_ACTIONS and isinstance(data.get("size"), int):
             size = data["size"]
-            note = _get(store, checkpoint_key(tenant_id, size, "note"))
+            note = read_object(store, checkpoint_key(tenant_id, size, "note"))
             if note is None:
                 raise LedgerFailure("checkpoint-missing", f"checkpoint {size}: no note in the store")
-            token = _get(store, checkpoint_key(tenant_id, size, "tsr")) if data.get("token_sha256") else None
+            token = read_object(store, checkpoint_key(tenant_id, size, "tsr")) if data.get("token_sha256") else None
             checkpoints.append(CheckpointEvidence(f"checkpoint {size} (store)", note, token))
     return LedgerSource(origin, records, vkeys, checkpoints)

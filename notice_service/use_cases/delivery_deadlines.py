@@ -3,10 +3,6 @@ marked expired, audited (``notice:deadline_expired``) and announced (``deadline.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Mapping
-from typing import Any
-
 from sqlalchemy import select
 
 from notice_service.db import audit_repository
@@ -15,8 +11,6 @@ from notice_service.db.models_delivery import NoticeDeadline
 from notice_service.domain.delivery_facts import PARIS
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
-
-log = logging.getLogger(__name__)
 
 
 def expire_deadlines(services: Services, limit: int = 100) -> int:
@@ -51,8 +45,3 @@ def expire_deadlines(services: Services, limit: int = 100) -> int:
                 )
             )
     return len(due)
-
-
-def log_delivery_event(services: Services, tenant_id: str, payload: Mapping[str, Any]) -> None:
-    """``delivery.updated`` and ``deadline.expired`` are logged until outbound webhooks deliver them."""
-    log.info("delivery event for tenant %s: %s", tenant_id, dict(payload))

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from notice_service.db import audit_repository
-from notice_service.db.models import Invoice, Payment
+from notice_service.db.models import Invoice, OutboxMessage, Payment
 from notice_service.db.tenant_scope import get_owned
 from notice_service.errors import FieldError, InvalidInput
 from notice_service.services import Services
@@ -65,4 +65,21 @@ def record_payment(services: Services, actor: Actor, data: PaymentInput) -> str:
             },
         )
         audit_repository.append(session, actor.tenant_id, [record], now)
+        session.add(
+            OutboxMessage(
+                tenant_id=actor.tenant_id,
+                topic="payment.recorded",
+                payload={
+                    "payment_id": payment_id,
+                    "invoice_id": invoice.id,
+                    "amount": format(data.amount, "f"),
+                    "currency": invoice.currency,
+                    "paid_on": data.paid_on.isoformat(),
+                    "reference": data.reference,
+                },
+                created_at=now,
+                available_at=now,
+                attempts=0,
+            )
+        )
     return payment_id

@@ -58,3 +58,35 @@ def test_audit_verify_names_the_first_tampered_record(data_dir: Path, tmp_path: 
     result = run_cli(tampered, "audit", "verify")
     assert result.returncode != 0
     assert "record 1" in result.stderr, result.stderr
+
+
+def test_webhooks_inbound_secret_is_printed_once_and_authenticates_provider_events(data_dir: Path) -> None:
+    from datetime import UTC, datetime
+
+    from standardwebhooks.webhooks import Webhook
+
+    from notice_service.app import create_app
+    from notice_service.bootstrap import build_services
+    from notice_service.settings import Settings
+
+    tenant = json.loads(run_cli(data_dir, "tenants", "create", "--name", "A", "--siren", "404833048", "--json").stdout)
+    made = run_cli(data_dir, "webhooks", "inbound-secret", "--tenant", tenant["tenant_id"])
+    assert made.returncode == 0, made.stderr
+    secret = made.stdout.strip().splitlines()[-1]
+    assert secret.startswith("whsec_") and "shown once" in made.stdout
+    unknown = run_cli(data_dir, "webhooks", "inbound-secret", "--tenant", "no-such-tenant")
+    assert unknown.returncode == 1 and "No tenant" in unknown.stderr
+
+    services = build_services(Settings(data_dir=data_dir))
+    try:
+        client = create_app(services=services).test_client()
+        body, now = '{"events": []}', datetime.now(UTC)
+        answers = []
+        for key in (secret, "whsec_" + "B" * 44):
+            headers = {"webhook-id": "msg_cli", "webhook-timestamp": str(int(now.timestamp()))}
+            headers["webhook-signature"] = Webhook(key).sign("msg_cli", now, body)
+            path = f"/v1/providers/webhook/events?tenant={tenant['tenant_id']}"
+            answers.append(client.post(path, data=body, headers=headers, content_type="application/json").status_code)
+        assert answers == [422, 401]  # the printed secret passes the signature check; the body is then refused
+    finally:
+        services.db.engine.dispose()

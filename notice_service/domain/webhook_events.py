@@ -1,0 +1,78 @@
+"""Outbound webhook rules, pure: the event types tenants subscribe to, the envelope every event travels in
+(Standard Webhooks: ``type``, ``timestamp``, ``data``), the retry schedule (exponential backoff, given up
+after three days) and which target URLs are acceptable (http(s) only; private, loopback, link-local and
+reserved addresses only where the operator allows them)."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+from notice_service.domain.audit_log import JsonValue
+
+RETRY_WINDOW = timedelta(days=3)
+FIRST_RETRY = timedelta(seconds=5)
+LONGEST_RETRY = timedelta(hours=12)
+MAX_URL_LENGTH = 2000
+
+
+class EventType(StrEnum):
+    NOTICE_ISSUED = "notice.issued"
+    DELIVERY_UPDATED = "delivery.updated"
+    DEADLINE_EXPIRED = "deadline.expired"
+    PAYMENT_RECORDED = "payment.recorded"
+    DOSSIER_READY = "dossier.ready"  # subscribable now; emitted once dossiers exist
+
+
+def envelope(event_type: EventType, occurred_at: datetime, data: Mapping[str, JsonValue]) -> dict[str, JsonValue]:
+    """The JSON body of an event, as the Standard Webhooks specification recommends."""
+    return {"type": event_type.value, "timestamp": occurred_at.isoformat(), "data": dict(data)}
+
+
+def next_attempt_at(window_start: datetime, attempt: int, failed_at: datetime) -> datetime | None:
+    """When to retry after failed attempt number ``attempt`` (1-based): 5 s, 10 s, 20 s … doubling up to
+    12 hours; ``None`` when that would fall more than three days after ``window_start`` (give up)."""
+    delay = min(LONGEST_RETRY, FIRST_RETRY * 2 ** min(attempt - 1, 30))
+    moment = failed_at + delay
+    return moment if moment <= window_start + RETRY_WINDOW else None
+
+
+def is_public_address(address: str) -> bool:
+    """Whether an IP address is globally routable (not private, loopback, link-local, multicast, reserved)."""
+    try:
+        parsed = ipaddress.ip_address(address.strip("[]"))
+    except ValueError:
+        return False
+    mapped = parsed.ipv4_mapped if isinstance(parsed, ipaddress.IPv6Address) else None
+    return (mapped or parsed).is_global and not parsed.is_multicast
+
+
+def target_problem(url: str, allow_private: bool) -> str | None:
+    """What is wrong with ``url`` as a webhook target, or ``None``. Host names are resolved (and their
+    addresses checked again) when sending; here only literal addresses and ``localhost`` can be judged."""
+    if len(url) > MAX_URL_LENGTH:
+        return f"at most {MAX_URL_LENGTH} characters"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 — raises ValueError on a malformed port
+    except ValueError:
+        return "not a valid URL"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "an absolute http:// or https:// URL"
+    if parts.username or parts.password:
+        return "no credentials in the URL; authenticate by verifying the signature"
+    if allow_private:
+        return None
+    host = parts.hostname.lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return "loopback targets are refused (see NOTICE_WEBHOOK_ALLOW_PRIVATE_TARGETS)"
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if not is_public_address(host):
+        return "private, loopback and link-local addresses are refused (see NOTICE_WEBHOOK_ALLOW_PRIVATE_TARGETS)"
+    return None

@@ -7,6 +7,8 @@ step-by-step loop of the service, so one implementation's mistake is unlikely to
 
     python audit/verify.py vectors DIR            RFC 9162 proof vectors and RFC 8785 pairs
     python audit/verify.py log DIR [--tsa-ca PEM] an exported log directory
+    python audit/verify.py dossier FILE.zip [--tsa-ca PEM] [--signer-ca PEM]
+                                                  an evidence dossier (verify_dossier.py, SPEC.md §9)
 
 Exit status 0 when everything verifies, 1 on the first failure (printed with a named reason), 2 on usage.
 """
@@ -481,12 +483,17 @@ def verify_log(directory: Path, tsa_ca: Path | None) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["vectors", "log"])
-    parser.add_argument("directory", type=Path)
-    parser.add_argument("--tsa-ca", type=Path, help="PEM file of trusted TSA roots (log command)")
+    parser.add_argument("command", choices=["vectors", "log", "dossier"])
+    parser.add_argument("directory", type=Path, help="DIR (vectors, log) or FILE.zip (dossier)")
+    parser.add_argument("--tsa-ca", type=Path, help="PEM file of trusted TSA roots (log and dossier commands)")
+    parser.add_argument("--signer-ca", type=Path, help="PEM file of trusted roots of the manifest's signer (dossier)")
     args = parser.parse_args(argv)
     if args.command == "vectors":
         return run_vectors(args.directory)
+    if args.command == "dossier":
+        import verify_dossier  # beside this file; run as a script, its folder is on sys.path
+
+        return verify_dossier.run(args.directory, args.tsa_ca, args.signer_ca)
     try:
         report = verify_log(args.directory, args.tsa_ca)
     except Failure as exc:

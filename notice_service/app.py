@@ -11,10 +11,12 @@ from notice_service.web.audit import audit
 from notice_service.web.cases import cases
 from notice_service.web.debtors import debtors
 from notice_service.web.deliveries import deliveries
+from notice_service.web.dossiers import dossiers
 from notice_service.web.invoices import invoices
 from notice_service.web.meta import meta
 from notice_service.web.notices import notices
 from notice_service.web.provider_webhooks import provider_webhooks
+from notice_service.web.webhooks import webhooks
 
 # multipart/JSON overhead on top of the largest accepted upload (base64 grows data by a third)
 _BODY_OVERHEAD = 64 * 1024
@@ -29,7 +31,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.config["MAX_CONTENT_LENGTH"] = services.settings.max_upload_bytes * 4 // 3 + _BODY_OVERHEAD
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["notice_service"] = services
-    for blueprint in (meta, debtors, invoices, cases, notices, deliveries, provider_webhooks, audit):
+    blueprints = (meta, debtors, invoices, cases, notices, deliveries, provider_webhooks, audit, webhooks, dossiers)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     problems.register(app)
     return app

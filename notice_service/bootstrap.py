@@ -7,6 +7,7 @@ Nothing connects at import time. The embedded profile generates a development si
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from notice_service.adapters.poppler_text import best_text_extractor
 from notice_service.adapters.pypdf_text import PypdfTextExtractor
@@ -19,6 +20,7 @@ from notice_service.rate_data import load_rate_tables
 from notice_service.services import Services
 from notice_service.settings import Settings
 from notice_service.use_cases.delivery_ports import SubmittingMailer
+from notice_service.use_cases.webhook_ports import WebhookSender
 
 DEVELOPMENT_ORGANISATION = "notice-service (development)"
 
@@ -46,22 +48,29 @@ def _tsa_roots(settings: Settings) -> list[bytes]:
     return [settings.tsa_roots_pem.read_bytes()] if settings.tsa_roots_pem else []
 
 
+def _signing_options(settings: Settings) -> dict[str, Any]:
+    """PAdES level: B-B, B-T with a TSA, B-LT/B-LTA when asked (chain and revocation data embedded)."""
+    signing_roots = [settings.signing_roots_pem.read_bytes()] if settings.signing_roots_pem else []
+    return {
+        "tsa_url": settings.tsa_urls or None,  # several URLs fail over in order
+        "trust_roots": _tsa_roots(settings) + signing_roots,
+        "embed_validation_info": settings.pades_level in ("B-LT", "B-LTA"),
+        "archival_timestamp": settings.pades_level == "B-LTA",
+    }
+
+
 def build_signer(settings: Settings) -> tuple[Signer, bool]:
     """The signer and whether it uses the development certificate."""
     from notice_service.adapters.pyhanko_signer import PyHankoSigner
 
-    tsa_url = settings.tsa_urls or None  # several URLs fail over in order
+    options = _signing_options(settings)
     if settings.signing_p12 is not None:
         passphrase = settings.signing_p12_passphrase.encode() if settings.signing_p12_passphrase else None
-        signer = PyHankoSigner.from_pkcs12(
-            settings.signing_p12, passphrase, tsa_url=tsa_url, trust_roots=_tsa_roots(settings)
-        )
-        return signer, False
+        return PyHankoSigner.from_pkcs12(settings.signing_p12, passphrase, **options), False
     from notice_service.adapters.development_certificate import ensure_development_identity
 
     p12 = ensure_development_identity(settings.keys_dir, organisation=DEVELOPMENT_ORGANISATION)
-    signer = PyHankoSigner.from_pkcs12(p12, None, tsa_url=tsa_url, trust_roots=_tsa_roots(settings), development=True)
-    return signer, True
+    return PyHankoSigner.from_pkcs12(p12, None, development=True, **options), True
 
 
 def build_checkpoint_signer(settings: Settings) -> CheckpointSigner:
@@ -100,6 +109,12 @@ def build_mailer(settings: Settings) -> SubmittingMailer | None:
     )
 
 
+def build_webhook_sender(settings: Settings) -> WebhookSender:
+    from notice_service.adapters.http_webhook_sender import HttpWebhookSender
+
+    return HttpWebhookSender(allow_private_targets=settings.webhook_allow_private_targets)
+
+
 def build_services(
     settings: Settings,
     *,
@@ -128,4 +143,5 @@ def build_services(
         checkpoint_signer=build_checkpoint_signer(settings),
         time_stamper=time_stamper,
         token_verifier=token_verifier,
+        webhook_sender=build_webhook_sender(settings),
     )

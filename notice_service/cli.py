@@ -3,7 +3,8 @@
 ``init`` migrates the database, prepares the store and the signing identity, and (embedded profile)
 creates a demo tenant whose API key is kept in ``var/demo-api-key`` and printed as ``API key: …``;
 ``serve`` runs the API (waitress) with the worker in a thread; ``worker`` drains the outbox;
-``tenants create`` manages tenants; ``audit verify|export|checkpoint`` (``cli_audit``) the audit ledgers.
+``tenants create`` manages tenants; ``audit verify|export|checkpoint`` (``cli_audit``) the audit ledgers;
+``webhooks inbound-secret`` a tenant's secret for inbound provider events.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 
 from notice_service.cli_audit import add_audit_parser
+from notice_service.cli_dossier import add_dossier_parser
 from notice_service.errors import ConfigurationError, NoticeError
 from notice_service.services import Services
 from notice_service.settings import Settings, load_settings
@@ -174,6 +176,28 @@ def _rates_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     add.set_defaults(handler=cmd_rates_add)
 
 
+def cmd_webhooks_inbound_secret(settings: Settings, args: argparse.Namespace) -> int:
+    from notice_service.use_cases.webhooks_inbound import create_inbound_secret
+
+    secret = create_inbound_secret(_services(settings), args.tenant, args.provider)
+    print(f"Inbound {args.provider} secret for tenant {args.tenant} (shown once; it replaces any earlier one):")
+    print(secret)
+    return 0
+
+
+def _webhooks_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    webhooks = commands.add_parser("webhooks", help="webhook secrets").add_subparsers(dest="action", required=True)
+    inbound = webhooks.add_parser("inbound-secret", help="create a tenant's secret for inbound provider events")
+    inbound.add_argument("--tenant", required=True, help="the tenant id")
+    inbound.add_argument(
+        "--provider",
+        choices=["webhook", "merci_facteur"],
+        default="webhook",
+        help="webhook: a whsec_ Standard Webhooks secret; merci_facteur: the X-Mf-Webhook-Secret-Key value",
+    )
+    inbound.set_defaults(handler=cmd_webhooks_inbound_secret)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="notice-service", description=__doc__.splitlines()[0] if __doc__ else "")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -196,7 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
     update.add_argument("--profile-json", required=True)
     update.set_defaults(handler=cmd_tenants_update)
     add_audit_parser(commands)
+    add_dossier_parser(commands)
     _rates_parser(commands)
+    _webhooks_parser(commands)
     return parser
 
 

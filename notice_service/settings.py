@@ -36,10 +36,14 @@ class Settings:
     signing_p12_passphrase: str | None = field(default=None, repr=False)
     tsa_urls: tuple[str, ...] = ()
     tsa_roots_pem: Path | None = None
+    pades_level: str = "auto"  # auto: B-T with a TSA, else B-B; or B-LT / B-LTA (needs a TSA and trust roots)
+    signing_roots_pem: Path | None = None  # the signing certificate's CA chain, for B-LT/B-LTA
     log_origin: str = "notice-service.local"
     max_upload_bytes: int = 10 * 1024 * 1024
     run_worker: bool = True
     worker_poll_seconds: float = 1.0
+    worker_lease_seconds: int = 300  # a claimed outbox message is retried this long after its worker vanished
+    webhook_allow_private_targets: bool = False  # outbound webhooks to private/loopback addresses
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_from: str | None = None
@@ -90,12 +94,18 @@ class Settings:
                 problems.append("production needs NOTICE_SIGNING_P12 (a PKCS#12 signing key)")
             if self.checkpoint_key is None:
                 problems.append("production needs NOTICE_CHECKPOINT_KEY (an Ed25519 PEM key for audit checkpoints)")
+        if self.worker_lease_seconds < 1:
+            problems.append("NOTICE_WORKER_LEASE_SECONDS must be at least 1")
         if self.checkpoint_every_records < 2 or self.checkpoint_every_seconds < 1:
             problems.append("NOTICE_CHECKPOINT_EVERY_RECORDS must be at least 2, NOTICE_CHECKPOINT_EVERY_SECONDS 1")
         if any(ch.isspace() or ch == "+" for ch in self.log_origin):
             problems.append("NOTICE_LOG_ORIGIN may contain neither spaces nor '+'")
         if self.smtp_host and not self.smtp_from:
             problems.append("NOTICE_SMTP_FROM is required when NOTICE_SMTP_HOST is set")
+        if self.pades_level not in ("auto", "B-LT", "B-LTA"):
+            problems.append("NOTICE_PADES_LEVEL must be auto, B-LT or B-LTA")
+        elif self.pades_level != "auto" and not (self.tsa_urls and self.signing_roots_pem):
+            problems.append(f"{self.pades_level} needs NOTICE_TSA_URL and NOTICE_SIGNING_ROOTS (the signer's CA chain)")
         if self.signing_p12 is not None and not self.signing_p12.is_file():
             problems.append(f"NOTICE_SIGNING_P12 {self.signing_p12} is not a file")
         if problems:
@@ -118,6 +128,12 @@ def _path(env: Mapping[str, str], name: str) -> Path | None:
     return Path(raw) if raw else None
 
 
+def _private_targets(env: Mapping[str, str]) -> bool:
+    """Outbound webhooks may reach private addresses on the embedded profile unless told otherwise."""
+    default = "true" if env.get("NOTICE_PROFILE", "embedded") == "embedded" else "false"
+    return env.get("NOTICE_WEBHOOK_ALLOW_PRIVATE_TARGETS", default).lower() in ("1", "true", "yes")
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read ``NOTICE_*`` variables (``os.environ`` by default) into validated ``Settings``."""
     env = os.environ if env is None else env
@@ -138,9 +154,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         signing_p12_passphrase=env.get("NOTICE_SIGNING_P12_PASSPHRASE") or None,
         tsa_urls=tuple(u.strip() for u in env.get("NOTICE_TSA_URL", "").split(",") if u.strip()),
         tsa_roots_pem=_path(env, "NOTICE_TSA_ROOTS"),
+        pades_level=env.get("NOTICE_PADES_LEVEL", "auto"),
+        signing_roots_pem=_path(env, "NOTICE_SIGNING_ROOTS"),
         log_origin=env.get("NOTICE_LOG_ORIGIN", "notice-service.local"),
         max_upload_bytes=_int(env, "NOTICE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024),
         run_worker=env.get("NOTICE_WORKER", "thread") != "none",
+        worker_lease_seconds=_int(env, "NOTICE_WORKER_LEASE_SECONDS", 300),
+        webhook_allow_private_targets=_private_targets(env),
         smtp_host=env.get("NOTICE_SMTP_HOST") or None,
         smtp_port=_int(env, "NOTICE_SMTP_PORT", 587),
         smtp_from=env.get("NOTICE_SMTP_FROM") or None,

@@ -17,12 +17,14 @@ from typing import Any
 from sqlalchemy import select
 
 from notice_service.db.models import OutboxMessage
+from notice_service.domain.webhook_events import EventType
 from notice_service.services import Services
+from notice_service.use_cases.audit_checkpoint import IdleLogCheckpointer
 from notice_service.use_cases.audit_mirror import TOPIC_CHECKPOINT, handle_checkpoint, handle_mirror
-from notice_service.use_cases.delivery_deadlines import expire_deadlines, log_delivery_event
+from notice_service.use_cases.delivery_deadlines import expire_deadlines
+from notice_service.use_cases.webhook_dispatch import TOPIC_DELIVER, deliver_webhook, event_handler
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=1)
 
 Handler = Callable[[Services, str, Mapping[str, Any]], None]
@@ -33,17 +35,11 @@ def mirror_audit_records(services: Services, tenant_id: str, payload: Mapping[st
     handle_mirror(services, tenant_id, payload)
 
 
-def notice_issued(services: Services, tenant_id: str, payload: Mapping[str, Any]) -> None:
-    """Nothing subscribes to ``notice.issued`` until outbound webhooks exist; the event is logged."""
-    log.info("notice issued: %s", payload.get("notice_id"))
-
-
 HANDLERS: dict[str, Handler] = {
     "audit.mirror": mirror_audit_records,
     TOPIC_CHECKPOINT: handle_checkpoint,
-    "notice.issued": notice_issued,
-    "delivery.updated": log_delivery_event,
-    "deadline.expired": log_delivery_event,
+    **{event.value: event_handler(event) for event in EventType},  # fanned out to webhook subscriptions
+    TOPIC_DELIVER: deliver_webhook,
 }
 
 
@@ -64,7 +60,7 @@ def claim(services: Services, limit: int = 20) -> list[OutboxMessage]:
             ).scalars()
         )
         for message in messages:
-            message.locked_until = now + LEASE
+            message.locked_until = now + timedelta(seconds=services.settings.worker_lease_seconds)
             message.attempts += 1
     return messages
 
@@ -101,9 +97,10 @@ def run_once(services: Services, handlers: Mapping[str, Handler] = HANDLERS) -> 
 
 
 def run_forever(services: Services, stop: threading.Event) -> None:
+    idle_logs = IdleLogCheckpointer(services)  # the checkpoint time cadence, for logs that receive nothing more
     while not stop.is_set():
         try:
-            handled = expire_deadlines(services) + run_once(services)
+            handled = expire_deadlines(services) + idle_logs.run_if_due() + run_once(services)
         except Exception:  # the database may be briefly unavailable; keep the worker alive
             log.exception("worker batch failed")
             handled = 0

@@ -1,4 +1,4 @@
-"""The audit ledger's own tables: signed checkpoints and the history of checkpoint keys per log.
+"""The audit ledger's own tables: checkpoints, checkpoint keys, mirror frontier, subtree cache.
 
 Declared on the shared ``Base`` so Alembic and ``create_all`` see them with the rest of the schema; the
 records and the head row stay in ``notice_service.db.models``.
@@ -49,3 +49,27 @@ class AuditLogKey(Base):
     vkey: Mapped[str] = mapped_column(String(400))
     valid_from_index: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AuditMirror(Base):
+    """How many records of a tenant's log are in the WORM store: the mirror's frontier, only ever raised.
+
+    A separate row from ``audit_heads`` so the worker never waits for, or holds up, the appenders' lock.
+    """
+
+    __tablename__ = "audit_mirrors"
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+
+
+class AuditSubtree(Base):
+    """The hash of a complete subtree of 2^level leaves (level a multiple of ``db.audit_subtrees.CACHE_BITS``).
+
+    Derived data, computed on first use by the proof endpoints; a complete subtree never changes.
+    """
+
+    __tablename__ = "audit_subtrees"
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary)

@@ -26,6 +26,7 @@ import rfc8785
 RECORD_VERSION = 1
 GENESIS_PREV = "0" * 64
 _MAX_SAFE_INT = 2**53 - 1
+_VERSION_TAIL = b',"v":%d}' % RECORD_VERSION
 _RECORD_KEYS = frozenset({"v", "log", "index", "prev", "time", "actor", "action", "subject", "documents", "data"})
 
 JsonValue = str | int | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
@@ -95,23 +96,57 @@ def _check_json(value: object, path: str) -> None:
     raise RecordFormatError(f"{path}: {type(value).__name__} is not a JSON value")
 
 
+def _dumps(value: JsonValue) -> bytes:
+    return rfc8785.dumps(value)
+
+
+@dataclass(frozen=True)
+class PreparedRecord:
+    """A draft already in RFC 8785 form except ``index``, ``log`` and ``prev``.
+
+    RFC 8785 sorts the ten members as ``action, actor, data, documents, index, log, prev, subject, time, v``:
+    the three members only the log head knows are adjacent, so the canonical bytes are ``head`` + index + log +
+    prev + ``tail``, and sealing under the head lock is a concatenation and one SHA-256.
+    """
+
+    head: bytes
+    tail: bytes
+
+    def seal(self, log_json: bytes, index: int, prev: str) -> SealedRecord:
+        """``log_json`` is ``rfc8785.dumps(log)`` (see ``log_member``)."""
+        if not 0 <= index <= _MAX_SAFE_INT or len(prev) != len(GENESIS_PREV) or not prev.isascii():
+            raise RecordFormatError(f"index {index} or prev {prev[:16]!r} is not a valid chain position")
+        index_text = str(index).encode()
+        canonical = b"".join((self.head, index_text, b',"log":', log_json, b',"prev":"', prev.encode(), self.tail))
+        return SealedRecord(index=index, canonical=canonical, leaf_hash=leaf_hash(canonical))
+
+
+def log_member(log: str) -> bytes:
+    """The canonical JSON of a log origin, as ``PreparedRecord.seal`` takes it."""
+    return _dumps(log)
+
+
+def prepare_record(draft: RecordDraft, time: datetime) -> PreparedRecord:
+    """Check and canonicalise everything the draft and the clock decide, before the log head is locked."""
+    members: dict[str, JsonValue] = {
+        "action": draft.action,
+        "actor": {"type": draft.actor_type, "id": draft.actor_id},
+        "data": dict(draft.data or {}),
+        "documents": [{"role": d.role, "sha256": d.sha256} for d in draft.documents],
+        "subject": {"type": draft.subject_type, "id": draft.subject_id},
+        "time": format_time(time),
+    }
+    _check_json(members, "record")
+    parts = [b'{"action":', _dumps(members["action"]), b',"actor":', _dumps(members["actor"]), b',"data":']
+    parts += [_dumps(members["data"]), b',"documents":', _dumps(members["documents"]), b',"index":']
+    head = b"".join(parts)
+    tail = b'","subject":' + _dumps(members["subject"]) + b',"time":' + _dumps(members["time"]) + _VERSION_TAIL
+    return PreparedRecord(head, tail)
+
+
 def seal_record(draft: RecordDraft, *, log: str, index: int, prev: str, time: datetime) -> SealedRecord:
     """Build the canonical bytes and leaf hash of the record at ``index`` following ``prev``."""
-    record: dict[str, JsonValue] = {
-        "v": RECORD_VERSION,
-        "log": log,
-        "index": index,
-        "prev": prev,
-        "time": format_time(time),
-        "actor": {"type": draft.actor_type, "id": draft.actor_id},
-        "action": draft.action,
-        "subject": {"type": draft.subject_type, "id": draft.subject_id},
-        "documents": [{"role": d.role, "sha256": d.sha256} for d in draft.documents],
-        "data": dict(draft.data or {}),
-    }
-    _check_json(record, "record")
-    canonical = rfc8785.dumps(record)
-    return SealedRecord(index=index, canonical=canonical, leaf_hash=leaf_hash(canonical))
+    return prepare_record(draft, time).seal(log_member(log), index, prev)
 
 
 def _reject_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:

@@ -8,11 +8,14 @@ record the checkpoint row and append the anchor record carrying the note's and t
 A checkpoint key unknown to the log is first activated by an ``audit:key-activated`` record, so every key
 change (rotation) is itself in the log. ``checkpoint_if_due`` applies the cadence: a checkpoint once
 ``checkpoint_every_records`` records (anchors excluded) or ``checkpoint_every_seconds`` since the oldest
-record not yet covered.
+record not yet covered; the worker's ``IdleLogCheckpointer`` applies the second to logs that receive nothing
+more, and ``checkpoint_on_demand`` serves ``POST /v1/audit/checkpoints``.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -33,9 +36,11 @@ from notice_service.domain.audit_evidence import (
     time_stamp_response,
 )
 from notice_service.domain.checkpoint import format_checkpoint_body, key_fingerprint, verifier_key_string
-from notice_service.errors import ConfigurationError, Conflict
+from notice_service.errors import ConfigurationError, Conflict, NoticeError
 from notice_service.ports import TimeStampToken
 from notice_service.services import Services
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,68 @@ def is_due(services: Services, tenant_id: str) -> bool:
 
 def checkpoint_if_due(services: Services, tenant_id: str) -> CheckpointOutcome | None:
     return checkpoint_log(services, tenant_id) if is_due(services, tenant_id) else None
+
+
+def idle_logs(services: Services) -> list[str]:
+    """Tenants whose oldest record not covered by a checkpoint is older than ``checkpoint_every_seconds``."""
+    cutoff = services.clock.now() - timedelta(seconds=services.settings.checkpoint_every_seconds)
+    latest = (
+        select(AuditCheckpoint.tenant_id, func.max(AuditCheckpoint.anchor_index).label("anchor"))
+        .group_by(AuditCheckpoint.tenant_id)
+        .subquery()
+    )
+    first_uncovered = func.coalesce(latest.c.anchor + 1, 0)
+    statement = (
+        select(AuditHead.tenant_id)
+        .outerjoin(latest, latest.c.tenant_id == AuditHead.tenant_id)
+        .join(AuditRecord, (AuditRecord.tenant_id == AuditHead.tenant_id) & (AuditRecord.index == first_uncovered))
+        .where(AuditRecord.recorded_at <= cutoff)
+        .order_by(AuditHead.tenant_id)
+    )
+    with services.db.reading() as session:
+        return list(session.execute(statement).scalars())
+
+
+class IdleLogCheckpointer:
+    """The worker's time cadence: an idle log with unsigned records is checkpointed even if nothing else runs.
+
+    ``run_if_due`` scans at most every ``min(60 s, checkpoint_every_seconds)`` (monotonic time), checkpoints
+    each idle log, and answers how many it checkpointed; one log's failure (a TSA down) is logged and the
+    others still get theirs.
+    """
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.interval = min(60.0, float(services.settings.checkpoint_every_seconds))
+        self.next_scan = 0.0
+
+    def run_if_due(self) -> int:
+        if self.services.checkpoint_signer is None or time.monotonic() < self.next_scan:
+            return 0
+        self.next_scan = time.monotonic() + self.interval
+        done = 0
+        for tenant_id in idle_logs(self.services):
+            try:
+                done += checkpoint_log(self.services, tenant_id).created
+            except NoticeError as exc:
+                log.warning("time-cadence checkpoint of tenant %s failed: %s", tenant_id, exc)
+        return done
+
+
+def checkpoint_on_demand(services: Services, tenant_id: str) -> AuditCheckpoint:
+    """``POST /v1/audit/checkpoints``: sign (and time-stamp) now; ``Conflict`` when there is nothing new to sign."""
+    _signer(services)
+    with services.db.reading() as session:
+        size = audit_repository.head_of(session, tenant_id).size
+        latest = latest_checkpoint_row(session, tenant_id)
+    if latest is not None and size <= latest.anchor_index + 1:
+        raise Conflict(
+            f"Nothing new to sign: checkpoint {latest.size} covers every record of this log but its own anchor "
+            f"(record {latest.anchor_index})."
+        )
+    outcome = checkpoint_log(services, tenant_id)
+    with services.db.reading() as session:
+        return session.get_one(AuditCheckpoint, (tenant_id, outcome.size))
 
 
 def _store_evidence(services: Services, tenant_id: str, size: int, note: bytes, token: TimeStampToken | None) -> None:

@@ -2,7 +2,8 @@
 
 Every query is scoped by the actor's tenant. Bad parameters (an index beyond the tree, a tree larger than
 the log, ``from`` after ``to``) are ``InvalidInput`` naming the parameter; proofs are RFC 9162 paths whose
-hashes are hex, ordered from the leaf upwards, next to the root they lead to.
+hashes are hex, ordered from the leaf upwards, next to the root they lead to. Proofs and roots are read from
+O(log n) perfect subtree hashes (``db.audit_subtrees``), not from every leaf up to ``tree_size``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
+from notice_service.db.audit_subtrees import DatabaseNodes
 from notice_service.db.models import AuditRecord, Notice
 from notice_service.db.models_audit import AuditCheckpoint, AuditLogKey
 from notice_service.domain.checkpoint import key_fingerprint, key_id, parse_verifier_key, verifier_key_string
-from notice_service.domain.merkle import consistency_proof, inclusion_proof, root_hash
+from notice_service.domain.merkle_levels import proof_ranges_consistency, proof_ranges_inclusion, range_hashes
 from notice_service.errors import FieldError, InvalidInput, NotFound
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
@@ -78,15 +80,6 @@ def latest_checkpoint(services: Services, actor: Actor) -> AuditCheckpoint:
     return row
 
 
-def _leaves(session: Session, tenant_id: str, size: int) -> list[bytes]:
-    rows = session.execute(
-        select(AuditRecord.leaf_hash)
-        .where(AuditRecord.tenant_id == tenant_id, AuditRecord.index < size)
-        .order_by(AuditRecord.index)
-    ).scalars()
-    return [bytes.fromhex(leaf) for leaf in rows]
-
-
 @dataclass(frozen=True)
 class Proof:
     leaf_hash: str | None
@@ -94,29 +87,46 @@ class Proof:
     roots: dict[int, str]
 
 
+def _log_size(session: Session, tenant_id: str) -> int:
+    return audit_repository.head_of(session, tenant_id).size
+
+
+def _proof(services: Services, tenant_id: str, ranges: list[tuple[int, int]], sizes: tuple[int, ...]) -> Proof:
+    """The proof nodes and the roots at ``sizes`` from O(log n) subtree hashes; large ones are cached."""
+    with services.db.reading() as session:
+        source = DatabaseNodes(session, tenant_id)
+        hashes = range_hashes(source, [*ranges, *((0, size) for size in sizes)])
+    if source.computed:
+        with services.db.transaction() as session:
+            source.save(session)
+    path, roots = hashes[: len(ranges)], hashes[len(ranges) :]
+    return Proof(
+        None, [node.hex() for node in path], {size: root.hex() for size, root in zip(sizes, roots, strict=True)}
+    )
+
+
 def prove_inclusion(services: Services, actor: Actor, index: int, tree_size: int) -> Proof:
     with services.db.reading() as session:
-        log_size = audit_repository.head_of(session, actor.tenant_id).size
-        if not 0 < tree_size <= log_size:
-            raise _bad("tree_size", f"must be between 1 and the log size {log_size}")
-        if not 0 <= index < tree_size:
-            raise _bad("index", f"must be between 0 and tree_size - 1 ({tree_size - 1})")
-        leaves = _leaves(session, actor.tenant_id, tree_size)
-    path = inclusion_proof(leaves, index, tree_size)
-    return Proof(leaves[index].hex(), [node.hex() for node in path], {tree_size: root_hash(leaves).hex()})
+        log_size = _log_size(session, actor.tenant_id)
+        leaf = session.execute(
+            select(AuditRecord.leaf_hash).where(AuditRecord.tenant_id == actor.tenant_id, AuditRecord.index == index)
+        ).scalar()
+    if not 0 < tree_size <= log_size:
+        raise _bad("tree_size", f"must be between 1 and the log size {log_size}")
+    if not 0 <= index < tree_size or leaf is None:
+        raise _bad("index", f"must be between 0 and tree_size - 1 ({tree_size - 1})")
+    proof = _proof(services, actor.tenant_id, proof_ranges_inclusion(index, tree_size), (tree_size,))
+    return Proof(leaf, proof.path, proof.roots)
 
 
 def prove_consistency(services: Services, actor: Actor, first: int, second: int) -> Proof:
     with services.db.reading() as session:
-        log_size = audit_repository.head_of(session, actor.tenant_id).size
-        if not 0 < second <= log_size:
-            raise _bad("to", f"must be between 1 and the log size {log_size}")
-        if not 0 < first <= second:
-            raise _bad("from", f"must be between 1 and to ({second})")
-        leaves = _leaves(session, actor.tenant_id, second)
-    path = consistency_proof(leaves, first, second)
-    roots = {first: root_hash(leaves[:first]).hex(), second: root_hash(leaves).hex()}
-    return Proof(None, [node.hex() for node in path], roots)
+        log_size = _log_size(session, actor.tenant_id)
+    if not 0 < second <= log_size:
+        raise _bad("to", f"must be between 1 and the log size {log_size}")
+    if not 0 < first <= second:
+        raise _bad("from", f"must be between 1 and to ({second})")
+    return _proof(services, actor.tenant_id, proof_ranges_consistency(first, second), (first, second))
 
 
 @dataclass(frozen=True)

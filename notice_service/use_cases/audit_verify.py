@@ -3,18 +3,19 @@
 Either source is read completely (records, checkpoint notes, tokens, key history) and checked by
 ``domain.audit_ledger.verify_ledger``; then the other source is compared with it, and any difference (a
 record or checkpoint whose bytes differ, one that exists on one side only) is reported as tampering. Records
-the worker has not mirrored yet (their ``audit.mirror`` message is still pending) are reported as lag.
+beyond the mirror's frontier (the worker has not mirrored them yet) are reported as lag; a store holding fewer
+records than the frontier says were written is ``store-missing``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
 from notice_service.audit_ports import TimeStampVerifier
 from notice_service.db import audit_repository
-from notice_service.db.models import OutboxMessage
 from notice_service.db.models_audit import AuditCheckpoint, AuditLogKey
 from notice_service.domain.audit_evidence import checkpoint_key
 from notice_service.domain.audit_ledger import (
@@ -27,6 +28,7 @@ from notice_service.domain.audit_ledger import (
 from notice_service.domain.audit_log import leaf_hash
 from notice_service.domain.checkpoint import CheckpointError, key_fingerprint, parse_verifier_key
 from notice_service.services import Services
+from notice_service.use_cases.audit_mirror import mirror_frontier
 from notice_service.use_cases.audit_sources import LedgerSource, read_object, read_store_ledger
 
 
@@ -71,19 +73,6 @@ def _check_head(database: LedgerSource) -> None:
         raise LedgerFailure("head-mismatch", f"record {size - 1}: its leaf hash is not the one the head recorded")
 
 
-def _pending_mirror_from(services: Services, tenant_id: str) -> int | None:
-    with services.db.reading() as session:
-        payloads = session.execute(
-            select(OutboxMessage.payload).where(
-                OutboxMessage.tenant_id == tenant_id,
-                OutboxMessage.topic == "audit.mirror",
-                OutboxMessage.done_at.is_(None),
-            )
-        ).scalars()
-        starts = [int(payload["from"]) for payload in payloads]
-    return min(starts) if starts else None
-
-
 def _unanchored_copy(services: Services, tenant_id: str, size: int, item: CheckpointEvidence) -> CheckpointEvidence:
     """The store's copy of a checkpoint whose anchor record is not mirrored yet (read by key)."""
     note = read_object(services.store, checkpoint_key(tenant_id, size, "note"))
@@ -102,8 +91,7 @@ def compare_sources(services: Services, tenant_id: str, database: LedgerSource, 
         raise LedgerFailure("store-divergence", f"record {len(database.records)}: in the store, not in the database")
     lag = ""
     if len(store.records) < len(database.records):
-        pending = _pending_mirror_from(services, tenant_id)
-        if pending is None or pending > len(store.records):
+        if len(store.records) < mirror_frontier(services, tenant_id):
             raise LedgerFailure("store-missing", f"record {len(store.records)}: mirrored, but not in the store")
         lag = f", {len(database.records) - len(store.records)} newer records not mirrored yet (outbox pending)"
     stored = {item.label.split()[1]: item for item in store.checkpoints}
@@ -124,7 +112,11 @@ def _token_check(verifier: TimeStampVerifier) -> TokenCheck:
     return check
 
 
-def verify_tenant_ledger(services: Services, tenant_id: str, source: str = "database") -> LedgerCheck:
+def verify_tenant_ledger(
+    services: Services, tenant_id: str, source: str = "database", known: Sequence[CheckpointEvidence] = ()
+) -> LedgerCheck:
+    """``known``: checkpoints held outside the service (an earlier export, a recipient's receipt): a log that no
+    longer reaches one of them (a truncated tail) or disagrees with it fails like it would against its own."""
     check = LedgerCheck(tenant_id, source)
     try:
         database = read_database_ledger(services, tenant_id)
@@ -136,7 +128,7 @@ def verify_tenant_ledger(services: Services, tenant_id: str, source: str = "data
             chosen.records,
             origin=chosen.origin or database.origin,
             keys=keys,
-            checkpoints=chosen.checkpoints + (store if chosen is database else database).checkpoints,
+            checkpoints=[*chosen.checkpoints, *(store if chosen is database else database).checkpoints, *known],
             check_token=_token_check(verifier) if verifier else None,
         )
         _check_head(database)

@@ -1,4 +1,4 @@
-"""``/v1/audit``: the tenant's ledger as evidence: records, the latest checkpoint, proofs, checkpoint keys.
+"""``/v1/audit``: the tenant's ledger as evidence: records, checkpoints (latest, or signed on demand), proofs, keys.
 
 Hashes are lowercase hex; proofs are RFC 9162 paths from the leaf upwards; the checkpoint note is returned
 as its exact text and its RFC 3161 response in base64. Query parameters that are not integers, or out of
@@ -12,7 +12,9 @@ import json
 
 from flask import Blueprint, Response, request
 
+from notice_service.db.models_audit import AuditCheckpoint
 from notice_service.errors import FieldError, InvalidInput
+from notice_service.use_cases.audit_checkpoint import checkpoint_on_demand
 from notice_service.use_cases.audit_queries import (
     RecordFilter,
     latest_checkpoint,
@@ -29,6 +31,7 @@ from notice_service.web.audit_schemas import (
     RecordPageOut,
 )
 from notice_service.web.context import actor, services
+from notice_service.web.idempotency import idempotent
 from notice_service.web.openapi import operation
 from notice_service.web.responses import json_response
 
@@ -71,22 +74,38 @@ def read_records() -> Response:
     return json_response(RecordPageOut, {"records": records, "next_after": page.next_after})
 
 
-@operation(audit, "/checkpoints/latest", "GET", "The latest signed checkpoint", response_model=CheckpointOut)
-def read_latest_checkpoint() -> Response:
-    row = latest_checkpoint(services(), actor())
-    token = base64.b64encode(row.token).decode() if row.token is not None else None
-    body = {
+def _checkpoint_body(row: AuditCheckpoint) -> dict[str, object]:
+    return {
         "size": row.size,
         "root": row.root,
         "note": row.note.decode(),
         "key_name": row.key_name,
         "key_fingerprint": row.key_fingerprint,
         "anchor_index": row.anchor_index,
-        "time_stamp_response": token,
+        "time_stamp_response": base64.b64encode(row.token).decode() if row.token is not None else None,
         "gen_time": row.gen_time,
         "tsa_url": row.tsa_url,
     }
-    return json_response(CheckpointOut, body)
+
+
+@operation(audit, "/checkpoints/latest", "GET", "The latest signed checkpoint", response_model=CheckpointOut)
+def read_latest_checkpoint() -> Response:
+    return json_response(CheckpointOut, _checkpoint_body(latest_checkpoint(services(), actor())))
+
+
+@operation(
+    audit,
+    "/checkpoints",
+    "POST",
+    "Sign (and time-stamp) a checkpoint of this log now",
+    response_model=CheckpointOut,
+    status=201,
+    idempotent=True,
+)
+@idempotent
+def create_checkpoint() -> Response:
+    row = checkpoint_on_demand(services(), actor().tenant_id)
+    return json_response(CheckpointOut, _checkpoint_body(row), 201, "/v1/audit/checkpoints/latest")
 
 
 @operation(audit, "/proofs/inclusion", "GET", "RFC 9162 inclusion proof", response_model=InclusionProofOut)

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import pytest
 
+from notice_service.adapters.system_clock import FixedClock
+from notice_service.app import create_app
+from notice_service.bootstrap import build_services
 from notice_service.domain.checkpoint import parse_and_verify_checkpoint, parse_verifier_key
 from notice_service.domain.merkle import verify_consistency, verify_inclusion
 from notice_service.services import Services
+from notice_service.settings import Settings
 from notice_service.use_cases.audit_checkpoint import checkpoint_log
-from tests.functional.conftest import Api
+from notice_service.use_cases.tenant_onboarding import create_tenant
+from tests.functional.conftest import NOW, Api
+from tests.services.tsa import TsaService
+
+UNREACHABLE = "http://127.0.0.1:9/tsa"  # the discard port: connection refused
 
 DEBTOR = {
     "kind": "business",
@@ -86,3 +95,43 @@ def test_another_tenants_log_is_invisible(api: Api, other_api: Api) -> None:
     assert {r["record"]["log"] for r in mine}.isdisjoint({r["record"]["log"] for r in theirs})
     assert other_api.get("/v1/audit/checkpoints/latest").status_code == 404
     assert api.get("/v1/audit/records").status_code == 200
+
+
+def test_a_checkpoint_is_signed_on_demand_and_refused_when_nothing_is_new(
+    api: Api, other_api: Api, services: Services
+) -> None:
+    api.post("/v1/debtors", DEBTOR)
+    created = api.post("/v1/audit/checkpoints", key="checkpoint-1")
+    assert created.status_code == 201, created.get_json()
+    body = created.get_json()
+    assert body["size"] == 4 and body["anchor_index"] == 4, "2 onboarding records, 1 debtor, the key activation"
+    assert api.post("/v1/audit/checkpoints", key="checkpoint-1").get_json() == body, "an idempotent replay"
+    assert api.get("/v1/audit/checkpoints/latest").get_json() == body
+    signer = services.checkpoint_signer
+    assert signer is not None
+    assert parse_and_verify_checkpoint(body["note"].encode(), {signer.key_name: signer.public_key()}).size == 4
+    again = api.post("/v1/audit/checkpoints")
+    assert again.status_code == 409 and again.content_type == "application/problem+json"
+    assert "Nothing new to sign" in again.get_json()["detail"]
+    assert other_api.get("/v1/audit/checkpoints/latest").status_code == 404, "tenant-scoped"
+    api.post("/v1/debtors", DEBTOR)
+    assert api.post("/v1/audit/checkpoints").get_json()["size"] == 6, "the anchor record 4 and the debtor 5"
+
+
+@pytest.mark.tsa
+def test_a_time_stamping_failure_answers_a_problem_and_stores_no_checkpoint(tmp_path: Path, tsa: TsaService) -> None:
+    database = f"sqlite:///{tmp_path / 'n.db'}"
+    settings = Settings(
+        data_dir=tmp_path, database_url=database, tsa_urls=(UNREACHABLE,), tsa_roots_pem=tsa.root_pem_path
+    )
+    services = build_services(settings, clock=FixedClock(NOW))
+    try:
+        api_key = create_tenant(services, name="Atelier Durand", siren="404833048").api_key
+        with create_app(services=services).test_client() as client:
+            response = client.post("/v1/audit/checkpoints", headers={"Authorization": f"Bearer {api_key}"})
+            assert response.status_code == 503 and response.content_type == "application/problem+json"
+            assert UNREACHABLE in response.get_json()["detail"]
+            latest = client.get("/v1/audit/checkpoints/latest", headers={"Authorization": f"Bearer {api_key}"})
+            assert latest.status_code == 404
+    finally:
+        services.db.engine.dispose()

@@ -23,13 +23,16 @@ from tests.services.tsa import TsaService
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
 
-def ledger_services(data_dir: Path, database_url: str, tsa: TsaService | None, every_records: int = 6) -> Services:
+def ledger_services(
+    data_dir: Path, database_url: str, tsa: TsaService | None, every_records: int = 6, every_seconds: int = 3600
+) -> Services:
     settings = Settings(
         data_dir=data_dir,
         database_url=database_url,
         tsa_urls=(tsa.url,) if tsa else (),
         tsa_roots_pem=tsa.root_pem_path if tsa else None,
         checkpoint_every_records=every_records,
+        checkpoint_every_seconds=every_seconds,
     )
     return build_services(settings, clock=FixedClock(NOW))
 

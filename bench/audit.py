@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -23,6 +24,7 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -65,6 +67,41 @@ def _appends(services: Services, actor: Actor, writers: int, per_writer: int) ->
     return writers * per_writer / (time.perf_counter() - started)
 
 
+def _process_writer(url: str, tenant_id: str, writer: int, count: int, start: Any, done: Any) -> None:
+    """One writer process: its own engine (as a gunicorn or worker process has), appends after the barrier."""
+    from notice_service.db.engine import Database, make_engine
+
+    database = Database(make_engine(url))
+    actor = Actor(tenant_id, "api_key", f"bench-{writer}")
+    with database.transaction():
+        pass  # connect before the clock starts
+    start.wait()
+    for number in range(count):
+        with database.transaction() as session:
+            record = actor.record("bench:appended", "writer", str(writer), data={"n": number})
+            audit_repository.append(session, tenant_id, [record], NOW)
+    database.engine.dispose()
+    done.wait()
+
+
+def _process_appends(url: str, tenant_id: str, writers: int, per_writer: int) -> float:
+    context = multiprocessing.get_context("spawn")
+    start, done = context.Barrier(writers + 1), context.Barrier(writers + 1)
+    processes = [
+        context.Process(target=_process_writer, args=(url, tenant_id, w, per_writer, start, done))
+        for w in range(writers)
+    ]
+    for process in processes:
+        process.start()
+    start.wait()
+    started = time.perf_counter()
+    done.wait()
+    elapsed = time.perf_counter() - started
+    for process in processes:
+        process.join()
+    return writers * per_writer / elapsed
+
+
 def bench_postgres(total: int) -> None:
     if not os.environ.get("XDG_RUNTIME_DIR"):
         os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="bench-xdg-")
@@ -82,7 +119,10 @@ def bench_postgres(total: int) -> None:
         actor = Actor(create_tenant(services, name="Bench", siren="404833048").tenant_id, "api_key", "bench")
         for writers in (1, 16):
             rate = _appends(services, actor, writers, max(1, total // writers))
-            print(f"appends/s with {writers:2d} writer(s) on PostgreSQL: {rate:8.0f}")
+            print(f"appends/s with {writers:2d} writer thread(s) in one process on PostgreSQL: {rate:8.0f}")
+        for writers in (1, 16):
+            rate = _process_appends(url, actor.tenant_id, writers, max(1, total // writers))
+            print(f"appends/s with {writers:2d} writer process(es) on PostgreSQL:            {rate:8.0f}")
         services.db.engine.dispose()
     finally:
         server.cleanup()

@@ -6,8 +6,9 @@ For each evidence size (MiB), one case is built through the API on real componen
 store, WeasyPrint, pyHanko with the development identity), then exported twice with ``export_dossier``: once
 timed, once under ``tracemalloc`` for the peak of Python allocations during the export. Evidence files are
 JPEG scans (random bytes after the JPEG magic), so they are copied into ``pieces/`` but not merged into the
-PDF reading copy. Target on the 2-core reference machine: under 5 s per export; a peak that follows the
-largest single file, not the sum of the exhibits.
+PDF reading copy. Each export also stores its ZIP write-once as one object (streamed from a temporary file).
+Target on the 2-core reference machine: under 5 s per export; a peak that does not grow with the exhibits
+(each is streamed in 1 MiB chunks into the ZIP, and the ZIP into the store).
 """
 
 from __future__ import annotations
@@ -25,8 +26,6 @@ from pathlib import Path
 
 from pypdf import PdfWriter
 
-from notice_service.adapters.cms_manifest_signer import manifest_signer_for
-from notice_service.adapters.pdf_merger import PypdfDossierMerger
 from notice_service.adapters.system_clock import FixedClock
 from notice_service.app import create_app
 from notice_service.bootstrap import build_services
@@ -34,7 +33,7 @@ from notice_service.domain.delivery_facts import EvidenceKind
 from notice_service.services import Services
 from notice_service.settings import Settings
 from notice_service.use_cases.delivery_recording import EvidenceFile
-from notice_service.use_cases.dossier_export import ExportRequest, Tools, export_dossier
+from notice_service.use_cases.dossier_export import ExportRequest, export_dossier
 from notice_service.use_cases.official_rates import RateInput, add_rate
 from notice_service.use_cases.record_delivery_fact import attach_evidence
 from notice_service.use_cases.tenant_onboarding import authenticate, create_tenant
@@ -108,12 +107,11 @@ def run(evidence_mib: int) -> None:
             case_id, key = build_case(services, evidence_mib)
             clock.advance(timedelta(days=1))
             actor = authenticate(services, key)
-            tools = Tools(manifest_signer_for(settings), PypdfDossierMerger())
             started = time.perf_counter()
-            timed = export_dossier(services, actor, ExportRequest(case_id), tools)
+            timed = export_dossier(services, actor, ExportRequest(case_id))
             seconds = time.perf_counter() - started
             tracemalloc.start()
-            export_dossier(services, actor, ExportRequest(case_id), tools)
+            export_dossier(services, actor, ExportRequest(case_id))
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
         finally:

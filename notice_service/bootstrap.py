@@ -20,6 +20,7 @@ from notice_service.rate_data import load_rate_tables
 from notice_service.services import Services
 from notice_service.settings import Settings
 from notice_service.use_cases.delivery_ports import SubmittingMailer
+from notice_service.use_cases.dossier_ports import ManifestSigner, PdfMerger
 from notice_service.use_cases.webhook_ports import WebhookSender
 
 DEVELOPMENT_ORGANISATION = "notice-service (development)"
@@ -115,6 +116,14 @@ def build_webhook_sender(settings: Settings) -> WebhookSender:
     return HttpWebhookSender(allow_private_targets=settings.webhook_allow_private_targets)
 
 
+def build_dossier_tools(settings: Settings) -> tuple[ManifestSigner, PdfMerger]:
+    """The dossier manifest's CMS signer (the identity that signs the PDFs) and the reading copy's merger."""
+    from notice_service.adapters.cms_manifest_signer import manifest_signer_for
+    from notice_service.adapters.pdf_merger import PypdfDossierMerger
+
+    return manifest_signer_for(settings), PypdfDossierMerger()
+
+
 def build_services(
     settings: Settings,
     *,
@@ -129,6 +138,7 @@ def build_services(
         migrate(engine)  # production migrates once with `notice-service init`, not in every process
     signer, development = build_signer(settings)
     time_stamper, token_verifier = build_time_stamping(settings)
+    manifest_signer, pdf_merger = build_dossier_tools(settings)
     return Services(
         settings=settings,
         db=Database(engine),
@@ -144,4 +154,6 @@ def build_services(
         time_stamper=time_stamper,
         token_verifier=token_verifier,
         webhook_sender=build_webhook_sender(settings),
+        manifest_signer=manifest_signer,
+        pdf_merger=pdf_merger,
     )

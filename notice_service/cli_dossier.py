@@ -1,7 +1,7 @@
 """``notice-service dossier export CASE_ID --out FILE``: export a case's evidence dossier as an operator.
 
 The export is recorded (and audited) like one made through the API, with the operator as actor; the ZIP is
-written to ``FILE`` and its SHA-256 printed with the dossier's warnings.
+stored write-once like any export, written to ``FILE`` too, and its SHA-256 printed with the dossier's warnings.
 """
 
 from __future__ import annotations
@@ -14,22 +14,16 @@ from notice_service.settings import Settings
 
 
 def cmd_dossier_export(settings: Settings, args: argparse.Namespace) -> int:
-    from notice_service.adapters.cms_manifest_signer import manifest_signer_for
-    from notice_service.adapters.pdf_merger import PypdfDossierMerger
     from notice_service.bootstrap import build_services
     from notice_service.use_cases.actor import Actor
     from notice_service.use_cases.dossier_archive import case_tenant
-    from notice_service.use_cases.dossier_export import ExportRequest, Tools, export_dossier
+    from notice_service.use_cases.dossier_export import ExportRequest, export_dossier
 
     services = build_services(settings)
     try:
         operator = Actor(case_tenant(services, args.case_id), "operator", "cli")
-        tools = Tools(manifest_signer_for(settings), PypdfDossierMerger())
         out: Path = args.out
-        with out.open("w+b") as target:  # read back for its SHA-256
-            exported = export_dossier(
-                services, operator, ExportRequest(args.case_id, args.override_prescription), tools, target
-            )
+        exported = export_dossier(services, operator, ExportRequest(args.case_id, args.override_prescription), out)
     finally:
         services.db.engine.dispose()
     for warning in exported.warnings:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from pathlib import Path
+from typing import BinaryIO, Protocol
 
 # --------------------------------------------------------------------------------------------- clock
 
@@ -60,8 +61,25 @@ class DocumentStore(Protocol):
         key: str | None = None,
     ) -> StoredObject: ...
 
+    def put_file(
+        self,
+        path: Path,
+        *,
+        content_type: str,
+        document_class: str,
+        key: str | None = None,
+    ) -> StoredObject:
+        """``put`` for the file at ``path``, streamed in chunks (never read whole into memory); same keys, same
+        write-once rules."""
+        ...
+
     def get(self, key: str) -> bytes:
         """The object's bytes; ``DocumentNotFound`` when absent."""
+        ...
+
+    def open(self, key: str) -> BinaryIO:
+        """The object's bytes as a stream to read in chunks and close; ``DocumentNotFound`` when absent. The read
+        that completes the object raises ``StoreUnavailable`` (integrity) if the whole differs from its SHA-256."""
         ...
 
     def stat(self, key: str) -> StoredObject:

@@ -14,6 +14,7 @@ from notice_service.domain.rates import RateTables
 from notice_service.ports import Clock, DocumentStore, PdfTextExtractor, Renderer, Signer, TimeStamper
 from notice_service.settings import Settings
 from notice_service.use_cases.delivery_ports import SubmittingMailer
+from notice_service.use_cases.dossier_ports import ManifestSigner, PdfMerger
 from notice_service.use_cases.webhook_ports import WebhookSender
 
 
@@ -33,3 +34,5 @@ class Services:
     time_stamper: TimeStamper | None = None  # none in the embedded profile unless a TSA is configured
     token_verifier: TimeStampVerifier | None = None
     webhook_sender: WebhookSender | None = None  # outbound webhooks; bootstrap always builds one
+    manifest_signer: ManifestSigner | None = None  # dossier manifests (CMS); bootstrap always builds one
+    pdf_merger: PdfMerger | None = None  # the dossier's reading copy; bootstrap always builds one

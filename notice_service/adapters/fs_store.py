@@ -13,7 +13,9 @@ Crash safety: every file is written to a temporary file in its final directory, 
 and then hard-linked to its final name; ``os.link`` fails when the name exists, so a concurrent writer of
 the same key never replaces or sees half a file, and a crash leaves at most an unreferenced ``.tmp-*``
 file. The object is linked before its sidecar, and an object counts as stored only once its sidecar
-exists, so a crash between the two leaves an invisible orphan that the next ``put`` completes.
+exists, so a crash between the two leaves an invisible orphan that the next ``put`` completes. ``put_file``
+copies a file into the temporary file in chunks the same way; ``open`` streams an object back, checked against
+its SHA-256 as it is read (``object_streams``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO, BinaryIO
 
+from notice_service.adapters.object_streams import CHUNK, digest_file, verified_reader
 from notice_service.errors import (
     DocumentConflict,
     DocumentNotFound,
@@ -95,7 +99,11 @@ def resolve_key(data: bytes, key: str | None) -> str:
     Explicit keys may not live under ``sha256`` unless they equal the content address of ``data``, so the
     content-addressed namespace always means what it says.
     """
-    address = content_key(data)
+    return resolve_address(content_key(data), key)
+
+
+def resolve_address(address: str, key: str | None) -> str:
+    """``resolve_key`` for data whose content address (``sha256/<hex>``) is already known."""
     if key is None:
         return address
     validate_key(key)
@@ -159,16 +167,28 @@ class FileSystemDocumentStore:
         key = resolve_key(data, key)
         self._require_root()
         digest = hashlib.sha256(data).hexdigest()
-        sidecar = _Sidecar(key, digest, len(data), content_type, document_class, self._now())
+        return self._store(data, _Sidecar(key, digest, len(data), content_type, document_class, self._now()))
+
+    def put_file(
+        self,
+        path: Path,
+        *,
+        content_type: str,
+        document_class: str,
+        key: str | None = None,
+    ) -> StoredObject:
+        digest, size = digest_file(path)
+        key = resolve_address(CONTENT_PREFIX + digest.hex(), key)
+        self._require_root()
+        return self._store(path, _Sidecar(key, digest.hex(), size, content_type, document_class, self._now()))
+
+    def open(self, key: str) -> BinaryIO:
+        sidecar = self._require(check_key(key))
         try:
-            self._put_object(key, data, digest)
-            _write_once(self._sidecar_path(key), sidecar.to_bytes(), self.root)
-            stored = self._read_sidecar(key)
-        except (FileNotFoundError, NotADirectoryError, IsADirectoryError, FileExistsError) as exc:
-            raise DocumentConflict(f"key {key!r} collides with the path of another stored key") from exc
+            source = self._object_path(key).open("rb")
         except OSError as exc:
-            raise self._unavailable("write", exc) from exc
-        return _stored_object(stored)
+            raise self._unavailable("read", exc) from exc
+        return verified_reader(source, sidecar.sha256, sidecar.size, key)
 
     def get(self, key: str) -> bytes:
         sidecar = self._require(check_key(key))
@@ -200,12 +220,25 @@ class FileSystemDocumentStore:
 
     # ----------------------------------------------------------------------------------- internals
 
-    def _put_object(self, key: str, data: bytes, digest: str) -> None:
+    def _store(self, content: bytes | Path, sidecar: _Sidecar) -> StoredObject:
+        """Link the object (``content``: its bytes or a file to copy), then its sidecar; answer what is stored."""
+        key = sidecar.key
+        try:
+            self._put_object(key, content, sidecar.sha256)
+            _write_once(self._sidecar_path(key), sidecar.to_bytes(), self.root)
+            stored = self._read_sidecar(key)
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError, FileExistsError) as exc:
+            raise DocumentConflict(f"key {key!r} collides with the path of another stored key") from exc
+        except OSError as exc:
+            raise self._unavailable("write", exc) from exc
+        return _stored_object(stored)
+
+    def _put_object(self, key: str, content: bytes | Path, digest: str) -> None:
         """Link the object file unless it exists; an existing file must hold the same bytes."""
         path = self._object_path(key)
-        if _write_once(path, data, self.root):
+        if _write_once(path, content, self.root, digest):
             return
-        existing = hashlib.sha256(path.read_bytes()).hexdigest()
+        existing = digest_file(path)[0].hex()
         if existing == digest:
             return
         if is_content_key(key):
@@ -265,13 +298,14 @@ def _stored_object(sidecar: _Sidecar) -> StoredObject:
     )
 
 
-def _write_once(path: Path, data: bytes, root: Path) -> bool:
-    """Create ``path`` holding ``data``, read-only, atomically; ``False`` when ``path`` already exists."""
+def _write_once(path: Path, content: bytes | Path, root: Path, sha256: str | None = None) -> bool:
+    """Create ``path`` holding ``content`` (bytes, or a file's), read-only, atomically; ``False`` when ``path``
+    already exists. A file is copied in chunks and must still have the SHA-256 ``sha256`` it was addressed by."""
     _make_directories(path.parent, root)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
+            _fill(handle, content, sha256)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temporary, _READ_ONLY)
@@ -285,6 +319,19 @@ def _write_once(path: Path, data: bytes, root: Path) -> bool:
         return True
     finally:
         os.unlink(temporary)
+
+
+def _fill(handle: IO[bytes], content: bytes | Path, sha256: str | None) -> None:
+    if isinstance(content, bytes):
+        handle.write(content)
+        return
+    digest = hashlib.sha256()
+    with content.open("rb") as source:
+        while chunk := source.read(CHUNK):
+            digest.update(chunk)
+            handle.write(chunk)
+    if digest.hexdigest() != sha256:
+        raise StoreUnavailable(f"the file {content} changed while it was being stored; store it again")
 
 
 def _make_directories(directory: Path, root: Path) -> None:

@@ -8,7 +8,10 @@ same contract suite (``tests/contract/test_document_store_contract.py``).
 from __future__ import annotations
 
 import hashlib
+import io
 import threading
+from pathlib import Path
+from typing import BinaryIO
 
 from notice_service.adapters.fs_store import check_key, resolve_key
 from notice_service.errors import DocumentConflict, DocumentNotFound
@@ -49,8 +52,22 @@ class InMemoryDocumentStore:
             raise DocumentConflict(f"key {key!r} already holds different bytes; stored documents are write-once")
         return existing[1]
 
+    def put_file(
+        self,
+        path: Path,
+        *,
+        content_type: str,
+        document_class: str,
+        key: str | None = None,
+    ) -> StoredObject:
+        """Read whole: the twin keeps every object in memory anyway."""
+        return self.put(path.read_bytes(), content_type=content_type, document_class=document_class, key=key)
+
     def get(self, key: str) -> bytes:
         return self._lookup(key)[0]
+
+    def open(self, key: str) -> BinaryIO:
+        return io.BytesIO(self._lookup(key)[0])
 
     def stat(self, key: str) -> StoredObject:
         return self._lookup(key)[1]

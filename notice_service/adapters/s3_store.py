@@ -8,7 +8,8 @@ Object Lock protects *versions*, not keys (EVIDENCE.md §2.5): S3 itself would a
 under a key, so ``put`` refuses different bytes before writing (HEAD, then a conditional PUT with
 ``If-None-Match: *`` where the backend supports it). ``check_health`` proves the lock is enforced by
 failing to delete a canary version, because some S3-compatible backends accept lock settings and then
-delete anyway (SeaweedFS #7194).
+delete anyway (SeaweedFS #7194). ``put_file`` streams a file in one PUT with its SHA-256 checksum; ``open``
+streams an object back, checked against its SHA-256 as it is read.
 """
 
 from __future__ import annotations
@@ -19,13 +20,15 @@ import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, BinaryIO, Literal
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from notice_service.adapters.fs_store import check_key, is_content_key, resolve_key
+from notice_service.adapters.fs_store import CONTENT_PREFIX, check_key, is_content_key, resolve_address, resolve_key
+from notice_service.adapters.object_streams import digest_file, verified_reader
 from notice_service.errors import DocumentConflict, DocumentNotFound, StoreUnavailable
 from notice_service.ports import Clock, StoredObject
 
@@ -128,14 +131,21 @@ class S3DocumentStore:
         key: str | None = None,
     ) -> StoredObject:
         key = resolve_key(data, key)
-        digest = hashlib.sha256(data).digest()
-        existing = self._find(key)
-        if existing is not None:
-            return self._same_or_conflict(existing, key, digest)
-        try:
-            return self._write(key, data, digest, content_type, document_class)
-        except _RaceLost:
-            return self._same_or_conflict(self.stat(key), key, digest)
+        return self._put_body(key, data, hashlib.sha256(data).digest(), len(data), content_type, document_class)
+
+    def put_file(
+        self,
+        path: Path,
+        *,
+        content_type: str,
+        document_class: str,
+        key: str | None = None,
+    ) -> StoredObject:
+        """One PUT streaming the file (S3 takes up to 5 GB so; no multipart, whose checksum is not the file's)."""
+        digest, size = digest_file(path)
+        key = resolve_address(CONTENT_PREFIX + digest.hex(), key)
+        with path.open("rb") as body:
+            return self._put_body(key, body, digest, size, content_type, document_class)
 
     def get(self, key: str) -> bytes:
         with self._errors("read", check_key(key)):
@@ -149,6 +159,18 @@ class S3DocumentStore:
                 extra={"problem": "integrity", "key": key},
             )
         return data
+
+    def open(self, key: str) -> BinaryIO:
+        with self._errors("read", check_key(key)):
+            response = self._client.get_object(Bucket=self.bucket, Key=key)
+        sha256 = response.get("Metadata", {}).get("sha256", "")
+        if is_content_key(key) and key != f"sha256/{sha256}":
+            response["Body"].close()
+            raise StoreUnavailable(
+                f"integrity problem: s3://{self.bucket}/{key} carries no or a different sha256 metadata",
+                extra={"problem": "integrity", "key": key},
+            )
+        return verified_reader(response["Body"], sha256, response.get("ContentLength", 0), key)
 
     def stat(self, key: str) -> StoredObject:
         found = self._find(check_key(key))
@@ -205,14 +227,27 @@ class S3DocumentStore:
             retention_mode=head.get("ObjectLockMode"),
         )
 
-    def _write(self, key: str, data: bytes, digest: bytes, content_type: str, document_class: str) -> StoredObject:
+    def _put_body(
+        self, key: str, body: bytes | IO[bytes], digest: bytes, size: int, content_type: str, document_class: str
+    ) -> StoredObject:
+        existing = self._find(key)
+        if existing is not None:
+            return self._same_or_conflict(existing, key, digest)
+        try:
+            return self._write(key, body, digest, size, content_type, document_class)
+        except _RaceLost:
+            return self._same_or_conflict(self.stat(key), key, digest)
+
+    def _write(
+        self, key: str, body: bytes | IO[bytes], digest: bytes, size: int, content_type: str, document_class: str
+    ) -> StoredObject:
         """PUT a new locked version, only if the key has none (``If-None-Match: *``); confirm its checksum."""
         retain_until = self.retain_until(document_class)
         with self._errors("write", key):
             response = self._client.put_object(
                 Bucket=self.bucket,
                 Key=key,
-                Body=data,
+                Body=body,
                 ContentType=content_type,
                 ChecksumSHA256=base64.b64encode(digest).decode(),
                 Metadata={"sha256": digest.hex(), "document-class": document_class},
@@ -224,7 +259,7 @@ class S3DocumentStore:
         return StoredObject(
             key=key,
             sha256=digest.hex(),
-            size=len(data),
+            size=size,
             content_type=content_type,
             backend=self.backend,
             version_id=response.get("VersionId"),

@@ -1,8 +1,9 @@
 """The evidence dossiers exported for an injonction de payer: one row per export.
 
-The ZIP is not a stored object of its own: each of its files is stored write-once in the document store
-(exhibits already were; generated files are written at export), ``layout`` lists them in ZIP order and the
-ZIP is rebuilt byte for byte from them on download, its SHA-256 checked against ``sha256`` (also audited).
+The ZIP is stored write-once as one object (``archive_key``, ``archive_version_id``; migration 0007) and
+downloads stream it, checked against ``sha256`` (also audited). Each of its files is stored write-once too
+(exhibits already were; generated files are written at export) and ``layout`` lists them in ZIP order, so a
+dossier exported before 0007, which has no ``archive_key``, is rebuilt byte for byte from them on download.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ class Dossier(Base):
     archive_name: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
+    archive_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    archive_version_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     manifest_sha256: Mapped[str] = mapped_column(String(64))
     layout: Mapped[list[Any]] = mapped_column(JSON)
     layout_key: Mapped[str] = mapped_column(String(200))

@@ -24,7 +24,7 @@ class EventType(StrEnum):
     DELIVERY_UPDATED = "delivery.updated"
     DEADLINE_EXPIRED = "deadline.expired"
     PAYMENT_RECORDED = "payment.recorded"
-    DOSSIER_READY = "dossier.ready"  # subscribable now; emitted once dossiers exist
+    DOSSIER_READY = "dossier.ready"  # when a dossier export completes (its ZIP stored)
 
 
 def envelope(event_type: EventType, occurred_at: datetime, data: Mapping[str, JsonValue]) -> dict[str, JsonValue]:

@@ -1,9 +1,15 @@
-"""Reading an exported dossier: its summary, and its ZIP rebuilt from the store and checked against the SHA-256
-recorded (and audited) at export, so a download is byte for byte the dossier that was exported."""
+"""Reading an exported dossier: its summary, and its ZIP streamed from the store, checked against the SHA-256
+recorded (and audited) at export, so a download is byte for byte the dossier that was exported.
+
+The stored object must answer the audited SHA-256 and size before a byte is sent, and the store's stream
+refuses to complete a copy whose bytes differ. A dossier exported before the ZIP was stored (no
+``archive_key``) is rebuilt from its stored parts into a temporary file and checked the same way.
+"""
 
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from typing import IO, Any
 
 from sqlalchemy import select
@@ -59,15 +65,36 @@ def write_archive(services: Services, actor: Actor, dossier_id: str, out: IO[byt
     return row
 
 
-def open_archive(services: Services, actor: Actor, dossier_id: str) -> tuple[IO[bytes], str]:
-    """A temporary file holding the checked ZIP (deleted when closed) and its file name."""
+@dataclass(frozen=True)
+class ArchiveDownload:
+    """The ZIP's bytes as a stream to read in chunks and close, its file name and size."""
+
+    stream: IO[bytes]
+    name: str
+    size: int
+
+
+def open_archive(services: Services, actor: Actor, dossier_id: str) -> ArchiveDownload:
+    """The stored ZIP, its stored SHA-256 and size checked against the audited ones first."""
+    with services.db.reading() as session:
+        row = get_owned(session, Dossier, actor.tenant_id, dossier_id)
+    if row.archive_key is None:
+        return _rebuilt_archive(services, actor, dossier_id)
+    stored = services.store.stat(row.archive_key)
+    if (stored.sha256, stored.size) != (row.sha256, row.size):
+        raise DossierIntegrityError(f"The stored dossier {dossier_id} differs from the one exported ({row.sha256}).")
+    return ArchiveDownload(services.store.open(row.archive_key), row.archive_name, row.size)
+
+
+def _rebuilt_archive(services: Services, actor: Actor, dossier_id: str) -> ArchiveDownload:
+    """A temporary file holding the rebuilt and checked ZIP (deleted when closed)."""
     scratch = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     try:
         row = write_archive(services, actor, dossier_id, scratch)
     except BaseException:
         scratch.close()
         raise
-    return scratch, row.archive_name
+    return ArchiveDownload(scratch, row.archive_name, row.size)
 
 
 def case_tenant(services: Services, case_id: str) -> str:

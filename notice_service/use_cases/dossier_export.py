@@ -3,9 +3,11 @@
 Slow I/O first, one short transaction last (invariant 3): read the case, run the checks (a prescribed claim is
 refused unless overridden), checkpoint the audit log, number the exhibits, render the bordereau, the requête
 and the décompte, merge the reading copy, write the manifest, sign it (detached CMS) and time-stamp it, store
-every generated file write-once, write the ZIP from the store one file at a time, then record the dossier row
-and its audit records (``dossier:exported`` naming the ZIP's and the manifest's SHA-256, and
-``dossier:prescription_overridden`` when the override was used). Layout of the ZIP: ``audit/SPEC.md`` §9.
+every generated file write-once, write the ZIP from the store one file at a time into a temporary file and
+store the ZIP itself write-once (class ``dossier``, streamed, never whole in memory), then record the dossier
+row, its audit records (``dossier:exported`` naming the ZIP's and the manifest's SHA-256 and the ZIP's storage
+key and version, and ``dossier:prescription_overridden`` when the override was used) and the ``dossier.ready``
+outbox event for the webhook subscribers. Layout of the ZIP: ``audit/SPEC.md`` §9.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import IO, Any
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from notice_service.db import audit_repository
+from notice_service.db.models import OutboxMessage
 from notice_service.db.models_dossier import Dossier
 from notice_service.domain.audit_evidence import time_stamp_response
 from notice_service.domain.audit_log import DocumentRef, JsonValue
@@ -33,6 +37,9 @@ from notice_service.domain.dossier_manifest import (
     build_manifest,
     verify_instructions,
 )
+from notice_service.domain.webhook_events import EventType
+from notice_service.errors import ConfigurationError
+from notice_service.ports import StoredObject
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
 from notice_service.use_cases.dossier_audit import AuditPart, build_audit_part
@@ -40,7 +47,7 @@ from notice_service.use_cases.dossier_checks import assess_claim
 from notice_service.use_cases.dossier_collect import CaseMaterial, exhibit_sources, load_case_material
 from notice_service.use_cases.dossier_documents import GeneratedDocuments, render_documents
 from notice_service.use_cases.dossier_ports import ManifestSigner, MergePart, PdfMerger
-from notice_service.use_cases.dossier_zip import ZipEntry, file_digest, write_zip
+from notice_service.use_cases.dossier_zip import ZipEntry, write_zip
 
 PARIS = ZoneInfo("Europe/Paris")
 DOCUMENT_CLASS = "dossier"
@@ -68,6 +75,12 @@ class ExportedDossier:
 class Tools:
     signer: ManifestSigner
     merger: PdfMerger
+
+
+def _tools(services: Services) -> Tools:
+    if services.manifest_signer is None or services.pdf_merger is None:
+        raise ConfigurationError("Dossiers need a manifest signer and a PDF merger (bootstrap.build_services).")
+    return Tools(services.manifest_signer, services.pdf_merger)
 
 
 class _Parts:
@@ -199,9 +212,10 @@ def _zip_order(entries: list[ZipEntry]) -> list[ZipEntry]:
 
 
 def export_dossier(
-    services: Services, actor: Actor, request: ExportRequest, tools: Tools, out: IO[bytes] | None = None
+    services: Services, actor: Actor, request: ExportRequest, out: Path | None = None
 ) -> ExportedDossier:
-    """Build, store and record the dossier; the ZIP is written to ``out`` too when given."""
+    """Build, store and record the dossier; the ZIP is written to the file ``out`` too when given."""
+    tools = _tools(services)
     material = load_case_material(services, actor, request.case_id)
     now = services.clock.now()
     today = now.astimezone(PARIS).date()
@@ -219,23 +233,32 @@ def export_dossier(
     }
     entries, manifest_sha256 = _assemble(services, material, audit, tools, context)
     zip_time = _zip_time(today)
-    with tempfile.TemporaryFile() as scratch:
-        target = out if out is not None else scratch
-        write_zip(services.store, entries, target, zip_time)
-        sha256, size = file_digest(target)
+    archive = _store_zip(services, entries, zip_time, out)
     layout = [e.to_json() for e in entries]
     layout_key = services.store.put(
         json.dumps(layout, indent=1).encode(), content_type="application/json", document_class=DOCUMENT_CLASS
     ).key
     row = Dossier(
-        id=new_id(), tenant_id=actor.tenant_id, case_id=material.case.id, archive_name=archive_name, sha256=sha256,
-        size=size, manifest_sha256=manifest_sha256, layout=layout, layout_key=layout_key,
+        id=new_id(), tenant_id=actor.tenant_id, case_id=material.case.id, archive_name=archive_name,
+        sha256=archive.sha256, size=archive.size, archive_key=archive.key, archive_version_id=archive.version_id,
+        manifest_sha256=manifest_sha256, layout=layout, layout_key=layout_key,
         zip_time=_zip_time_text(zip_time), checkpoint_size=audit.checkpoint.size,
         findings=context["findings"], override_reason=request.override_reason if assessment.prescribed else None,
         created_by=actor.id, created_at=now,
     )  # fmt: skip
     _record(services, actor, row, len(material.notices))
-    return ExportedDossier(row.id, archive_name, sha256, size, warnings)
+    return ExportedDossier(row.id, archive_name, row.sha256, row.size, warnings)
+
+
+def _store_zip(
+    services: Services, entries: list[ZipEntry], zip_time: tuple[int, int, int, int, int, int], out: Path | None
+) -> StoredObject:
+    """Write the ZIP to ``out`` (or a temporary file) and store that file write-once as one object."""
+    with tempfile.TemporaryDirectory(prefix="dossier-") as scratch:
+        target = out if out is not None else Path(scratch) / "dossier.zip"
+        with target.open("w+b") as handle:
+            write_zip(services.store, entries, handle, zip_time)
+        return services.store.put_file(target, content_type="application/zip", document_class=DOCUMENT_CLASS)
 
 
 def _zip_time(day: date) -> tuple[int, int, int, int, int, int]:
@@ -251,6 +274,8 @@ def _record(services: Services, actor: Actor, row: Dossier, notices: int) -> Non
     documents = (DocumentRef("dossier_zip", row.sha256), DocumentRef("dossier_manifest", row.manifest_sha256))
     data: dict[str, JsonValue] = {
         "dossier_id": row.id,
+        "archive_key": row.archive_key,
+        "storage_version_id": row.archive_version_id,
         "checkpoint_size": row.checkpoint_size,
         "notices": notices,
         "warnings": [w["code"] for w in row.findings["warnings"]],
@@ -264,3 +289,25 @@ def _record(services: Services, actor: Actor, row: Dossier, notices: int) -> Non
         session.add(row)
         session.flush()
         audit_repository.append(session, actor.tenant_id, records, row.created_at)
+        session.add(_ready_event(row))
+
+
+def _ready_event(row: Dossier) -> OutboxMessage:
+    """``dossier.ready``: fanned out by the worker to the tenant's webhook subscriptions."""
+    payload = {
+        "dossier_id": row.id,
+        "case_id": row.case_id,
+        "archive_name": row.archive_name,
+        "sha256": row.sha256,
+        "size": row.size,
+        "warnings": [w["code"] for w in row.findings["warnings"]],
+        "archive_url": f"/v1/dossiers/{row.id}/archive",
+    }
+    return OutboxMessage(
+        tenant_id=row.tenant_id,
+        topic=EventType.DOSSIER_READY.value,
+        payload=payload,
+        created_at=row.created_at,
+        available_at=row.created_at,
+        attempts=0,
+    )

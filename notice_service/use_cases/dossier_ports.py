@@ -1,8 +1,7 @@
 """The dossier's own ports: who signs the manifest (detached CMS) and who merges the reading copy.
 
-``CmsManifestSigner`` and ``PypdfDossierMerger`` in ``notice_service.adapters`` implement them. They sit beside
-the use cases rather than in ``Services`` until the composition root builds them (``web.dossiers`` and the CLI
-build them from the settings today).
+``CmsManifestSigner`` and ``PypdfDossierMerger`` in ``notice_service.adapters`` implement them;
+``bootstrap.build_services`` builds them once into ``Services.manifest_signer`` and ``Services.pdf_merger``.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Writing a dossier's ZIP from its layout, one stored object at a time.
 
-Each entry is read from the document store, its SHA-256 checked against the layout, copied into the ZIP in
-chunks and released before the next one, so memory stays bounded by the largest single file, whatever the
-number of exhibits. The ZIP is deterministic (stored, not deflated; fixed time, mode and system), so the same
-layout always gives the same bytes: that is how a download is rebuilt and checked against the audited SHA-256.
+Each entry is streamed from the document store into the ZIP in chunks, its SHA-256 checked against the layout
+as it goes, so memory stays bounded by the chunk size, whatever the size and number of the exhibits. The ZIP
+is deterministic (stored, not deflated; fixed time, mode and system), so the same layout always gives the same
+bytes: that is how a dossier exported before its ZIP was stored is rebuilt and checked against its audited
+SHA-256.
 """
 
 from __future__ import annotations
@@ -58,14 +59,18 @@ def write_zip(
     """Write the ZIP of ``entries`` (in order) to ``out``, opened for reading too (``w+b``) and seekable."""
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
         for entry in entries:
-            data = store.get(entry.key)
-            if len(data) != entry.size or hashlib.sha256(data).hexdigest() != entry.sha256:
+            digest, size = hashlib.sha256(), 0
+            info = _zip_info(entry, zip_time)
+            with (
+                store.open(entry.key) as source,
+                archive.open(info, "w", force_zip64=entry.size > _ZIP64_THRESHOLD) as target,
+            ):
+                while chunk := source.read(CHUNK):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    target.write(chunk)
+            if size != entry.size or digest.hexdigest() != entry.sha256:
                 raise DossierIntegrityError(f"The stored copy of {entry.path} ({entry.key}) has changed.")
-            view = memoryview(data)
-            with archive.open(_zip_info(entry, zip_time), "w", force_zip64=entry.size > _ZIP64_THRESHOLD) as target:
-                for offset in range(0, len(view), CHUNK):
-                    target.write(view[offset : offset + CHUNK])
-            del view, data
 
 
 def file_digest(out: IO[bytes]) -> tuple[str, int]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import IO, Any, cast
+from typing import IO, Any
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response
 from pydantic import BaseModel, Field
 
 from notice_service.use_cases.dossier_archive import get_dossier, open_archive
-from notice_service.use_cases.dossier_export import ExportRequest, Tools, export_dossier
+from notice_service.use_cases.dossier_export import ExportRequest, export_dossier
 from notice_service.web.context import actor, services
 from notice_service.web.idempotency import idempotent
 from notice_service.web.openapi import operation, parse_json
@@ -17,7 +17,6 @@ from notice_service.web.responses import json_response
 from notice_service.web.schemas import Strict
 
 dossiers = Blueprint("dossiers", __name__, url_prefix="/v1")
-TOOLS_EXTENSION = "notice_service.dossier_tools"
 
 
 class PrescriptionOverride(Strict):
@@ -52,16 +51,6 @@ class DossierOut(BaseModel):
     archive_url: str
 
 
-def tools() -> Tools:
-    """The manifest signer (the PDF signing identity) and the merger, built once per application."""
-    if TOOLS_EXTENSION not in current_app.extensions:
-        from notice_service.adapters.cms_manifest_signer import manifest_signer_for
-        from notice_service.adapters.pdf_merger import PypdfDossierMerger
-
-        current_app.extensions[TOOLS_EXTENSION] = Tools(manifest_signer_for(services().settings), PypdfDossierMerger())
-    return cast(Tools, current_app.extensions[TOOLS_EXTENSION])
-
-
 @operation(
     dossiers,
     "/cases/<case_id>/dossiers",
@@ -76,7 +65,7 @@ def tools() -> Tools:
 def create_dossier(case_id: str) -> Response:
     body = parse_json(DossierCreate)
     reason = body.override_prescription.reason if body.override_prescription else None
-    exported = export_dossier(services(), actor(), ExportRequest(case_id, reason), tools())
+    exported = export_dossier(services(), actor(), ExportRequest(case_id, reason))
     location = f"/v1/dossiers/{exported.dossier_id}"
     return json_response(DossierOut, get_dossier(services(), actor(), exported.dossier_id), 201, location)
 
@@ -90,18 +79,19 @@ def read_dossier(dossier_id: str) -> Response:
     dossiers,
     "/dossiers/<dossier_id>/archive",
     "GET",
-    "Download the dossier's ZIP (rebuilt from the store and checked against its audited SHA-256)",
+    "Download the dossier's ZIP (streamed from the store, checked against its audited SHA-256)",
     response_media="application/zip",
 )
 def download_archive(dossier_id: str) -> Response:
-    archive, name = open_archive(services(), actor(), dossier_id)
-    response = Response(_chunks(archive), mimetype="application/zip", direct_passthrough=True)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    archive = open_archive(services(), actor(), dossier_id)
+    response = Response(_chunks(archive.stream), mimetype="application/zip", direct_passthrough=True)
+    response.headers["Content-Disposition"] = f'attachment; filename="{archive.name}"'
+    response.headers["Content-Length"] = str(archive.size)  # a copy cut short by an integrity failure shows
     return response
 
 
 def _chunks(archive: IO[bytes]) -> Iterator[bytes]:
-    """The file in 1 MiB chunks, closed (and so deleted) once sent or when the client goes away."""
+    """The stream in 1 MiB chunks, closed once sent or when the client goes away (a temporary file is deleted)."""
     try:
         while chunk := archive.read(1024 * 1024):
             yield chunk

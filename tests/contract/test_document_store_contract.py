@@ -145,6 +145,77 @@ def test_an_empty_object_round_trips(store: DocumentStore) -> None:
     assert store.stat(stored.key).size == 0
 
 
+# ------------------------------------------------------------ streaming: put_file and open, same rules
+
+
+def big_file(directory: Path, name: str = "big.bin", seed: bytes = b"a") -> Path:
+    """A little over 3 MiB (not a multiple of any chunk size), every byte value present."""
+    path = directory / name
+    path.write_bytes((seed + bytes(range(256))) * (3 * 4096 + 7) + b"tail")
+    return path
+
+
+def read_streamed(store: DocumentStore, key: str) -> bytes:
+    with store.open(key) as stream:
+        return b"".join(iter(lambda: stream.read(65536), b""))
+
+
+def test_put_file_then_open_round_trips_a_multi_megabyte_file(store: DocumentStore, tmp_path: Path) -> None:
+    path = big_file(tmp_path)
+    data = path.read_bytes()
+    stored = store.put_file(path, content_type="application/zip", document_class="dossier")
+    assert stored.key == "sha256/" + hashlib.sha256(data).hexdigest()
+    assert (stored.sha256, stored.size, stored.content_type) == (
+        hashlib.sha256(data).hexdigest(),
+        len(data),
+        "application/zip",
+    )
+    assert read_streamed(store, stored.key) == data
+    assert store.get(stored.key) == data
+    assert store.stat(stored.key) == stored
+
+
+def test_put_file_of_the_same_bytes_twice_answers_the_same_object_as_put(store: DocumentStore, tmp_path: Path) -> None:
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(PDF)
+    first = store.put_file(path, content_type="application/pdf", document_class="notice")
+    second = store.put_file(path, content_type="application/pdf", document_class="notice")
+    assert second == first == store.put(PDF, content_type="application/pdf", document_class="notice")
+
+
+def test_put_file_of_different_bytes_under_an_existing_key_conflicts(store: DocumentStore, tmp_path: Path) -> None:
+    key = "audit/tenant-1/segment-000001.jsonl"
+    store.put_file(
+        big_file(tmp_path, "one.bin", b"1"), content_type="application/jsonl", document_class="audit", key=key
+    )
+    with pytest.raises(DocumentConflict):
+        store.put_file(
+            big_file(tmp_path, "two.bin", b"2"), content_type="application/jsonl", document_class="audit", key=key
+        )
+    assert read_streamed(store, key) == (tmp_path / "one.bin").read_bytes()
+
+
+def test_put_file_refuses_a_content_address_that_is_not_the_files(store: DocumentStore, tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput):
+        store.put_file(
+            big_file(tmp_path), content_type="application/zip", document_class="dossier", key="sha256/" + "0" * 64
+        )
+
+
+def test_an_empty_file_round_trips_through_put_file_and_open(store: DocumentStore, tmp_path: Path) -> None:
+    path = tmp_path / "empty"
+    path.write_bytes(b"")
+    stored = store.put_file(path, content_type="application/octet-stream", document_class="evidence")
+    assert (stored.key, stored.size) == ("sha256/" + hashlib.sha256(b"").hexdigest(), 0)
+    assert read_streamed(store, stored.key) == b""
+
+
+@pytest.mark.parametrize("key", ["sha256/" + "0" * 64, "audit/tenant-1/missing.jsonl", "../../etc/passwd"])
+def test_open_of_a_missing_key_is_not_found(store: DocumentStore, key: str) -> None:
+    with pytest.raises(DocumentNotFound):
+        store.open(key)
+
+
 # ------------------------------------------------ filesystem specifics: layout, read-only, crash safety
 
 
@@ -230,3 +301,26 @@ def test_fs_store_concurrent_writers_of_one_key_all_answer_the_same_object(tmp_p
         )
     assert len(set(results)) == 1
     assert store.get(results[0].key) == data
+
+
+@pytest.mark.parametrize("change", [b"X", b""], ids=["same-size", "appended"])
+def test_fs_store_open_refuses_to_complete_a_stream_of_altered_bytes(tmp_path: Path, change: bytes) -> None:
+    """The read completing an altered object raises, so a download forwarding chunks never delivers it whole."""
+    store = FileSystemDocumentStore(tmp_path / "store")
+    (tmp_path / "store").mkdir()
+    stored = store.put_file(big_file(tmp_path), content_type="application/zip", document_class="dossier")
+    hex_digest = stored.sha256
+    path = tmp_path / "store" / "sha256" / hex_digest[:2] / hex_digest[2:4] / hex_digest
+    path.chmod(0o644)
+    data = bytearray(path.read_bytes())
+    if change:
+        data[-1:] = change
+    else:
+        data += b"extra"
+    path.write_bytes(bytes(data))
+    delivered = bytearray()
+    with pytest.raises(StoreUnavailable) as caught, store.open(stored.key) as stream:
+        while chunk := stream.read(65536):
+            delivered += chunk
+    assert caught.value.extra["problem"] == "integrity"
+    assert len(delivered) < stored.size

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from notice_service.db.models import OutboxMessage
+from notice_service.db.models import OUTBOX_MESSAGE_ID, OutboxMessage
 from notice_service.domain.webhook_events import EventType
 from notice_service.services import Services
 from notice_service.use_cases.audit_checkpoint import IdleLogCheckpointer
@@ -86,7 +86,7 @@ def run_once(services: Services, handlers: Mapping[str, Handler] = HANDLERS) -> 
         try:
             if handler is None:
                 raise LookupError(f"no handler for topic {message.topic!r}")
-            handler(services, message.tenant_id, message.payload)
+            handler(services, message.tenant_id, {**message.payload, OUTBOX_MESSAGE_ID: message.id})
         except Exception as exc:  # any failure is recorded and retried later; the worker keeps going
             log.warning("outbox message %s (%s) failed: %s", message.id, message.topic, exc)
             _finish(services, message.id, f"{type(exc).__name__}: {exc}")

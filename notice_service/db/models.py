@@ -166,6 +166,10 @@ class IdempotencyKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+OUTBOX_MESSAGE_ID = "_outbox_message_id"
+"""Key under which the worker hands each handler its outbox row's id, to key idempotent side effects on."""
+
+
 class OutboxMessage(Base):
     """Work to do after a commit (audit mirroring, webhooks ...), written in the business transaction."""
 

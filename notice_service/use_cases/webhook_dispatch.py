@@ -6,9 +6,9 @@ matching subscription plus one ``webhook.deliver`` outbox row each. Delivering a
 lease on the delivery, POSTs the signed body outside any transaction, then records the attempt and, on
 failure, schedules the next one as a new outbox row (exponential backoff; given up after three days).
 Each ``webhook.deliver`` row names the attempt number it is for, so a row handled twice sends once.
-The fan-out itself is at-least-once: a worker that dies after the fan-out committed but before its outbox
-row is marked done makes the event fan out again under a new webhook-id (handlers are not told their outbox
-row's id to key the deliveries on); subscribers are told to expect duplicates, as with any webhook.
+The fan-out is idempotent: the event id (the webhook-id header) is derived from the event's outbox row, so a
+worker that dies after the fan-out committed but before its outbox row is marked done finds the deliveries
+already there and does not fan the event out again.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
-from notice_service.db.models import OutboxMessage
+from notice_service.db.models import OUTBOX_MESSAGE_ID, OutboxMessage
 from notice_service.db.models_webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from notice_service.domain.webhook_events import EventType, envelope, next_attempt_at
 from notice_service.errors import ConfigurationError, Conflict, NotFound
@@ -50,12 +50,17 @@ def _deliver_row(tenant_id: str, delivery_id: str, attempt: int, when: datetime)
     )
 
 
-def fan_out(services: Services, tenant_id: str, event_type: EventType, data: Mapping[str, Any]) -> int:
-    """One delivery per live subscription of the tenant to ``event_type``; answers how many."""
+def fan_out(
+    services: Services, tenant_id: str, event_type: EventType, data: Mapping[str, Any], event_id: str | None = None
+) -> int:
+    """One delivery per live subscription of the tenant to ``event_type``; answers how many (0 if done before)."""
     now = services.clock.now()
-    event_id = "msg_" + uuid.uuid4().hex
+    event_id = event_id or "msg_" + uuid.uuid4().hex
     body = json.dumps(envelope(event_type, now, data), ensure_ascii=False, separators=(",", ":"))
     with services.db.transaction() as session:
+        already = select(WebhookDelivery.id).where(WebhookDelivery.event_id == event_id).limit(1)
+        if session.execute(already).first() is not None:
+            return 0
         subscriptions = session.execute(
             select(WebhookSubscription).where(
                 WebhookSubscription.tenant_id == tenant_id, WebhookSubscription.deleted_at.is_(None)
@@ -86,7 +91,10 @@ def event_handler(event_type: EventType) -> Callable[[Services, str, Mapping[str
     """The worker handler of an event topic: fan the outbox payload out to the subscriptions."""
 
     def handle(services: Services, tenant_id: str, payload: Mapping[str, Any]) -> None:
-        fan_out(services, tenant_id, event_type, payload)
+        data = {key: value for key, value in payload.items() if key != OUTBOX_MESSAGE_ID}
+        outbox_id = payload.get(OUTBOX_MESSAGE_ID)
+        event_id = f"msg_{tenant_id.replace('-', '')[:12]}_{outbox_id}" if outbox_id is not None else None
+        fan_out(services, tenant_id, event_type, data, event_id)
 
     handle.__name__ = f"fan_out_{event_type.name.lower()}"
     return handle

@@ -22,11 +22,13 @@ from standardwebhooks.webhooks import Webhook
 from notice_service.adapters.http_webhook_sender import HttpWebhookSender
 from notice_service.adapters.system_clock import FixedClock
 from notice_service.bootstrap import build_services
-from notice_service.db.models import OutboxMessage, Payment
+from notice_service.db.models import OUTBOX_MESSAGE_ID, OutboxMessage, Payment
 from notice_service.db.models_webhooks import WebhookSubscription
+from notice_service.domain.webhook_events import EventType
 from notice_service.services import Services
 from notice_service.settings import Settings
 from notice_service.use_cases.delivery_deadlines import expire_deadlines
+from notice_service.use_cases.webhook_dispatch import event_handler
 from notice_service.worker import run_once
 from tests.functional.conftest import NOW, Api
 from tests.functional.test_deliveries import dispatch, issued_notice
@@ -349,3 +351,26 @@ def test_other_tenants_and_unknown_ids_are_404_problems(
     assert unauthenticated.status_code == 401 and unauthenticated.mimetype == PROBLEM
     not_json = api.client.post("/v1/webhooks/subscriptions", data="url=x", headers=api.headers)
     assert not_json.status_code == 415 and not_json.mimetype == PROBLEM
+
+
+_EVENT_NUMBERS = itertools.count(424242)
+
+
+def test_an_event_fanned_out_twice_is_delivered_once(api: Api, services: Services, receiver: Receiver) -> None:
+    """A worker killed after the fan-out committed, before its outbox row was marked done, runs it again."""
+    subscription = subscribe(api, receiver.url, "payment.recorded")
+    handler = event_handler(EventType.PAYMENT_RECORDED)
+    payload = {"invoice_id": "inv-1", "amount": "10.00", OUTBOX_MESSAGE_ID: next(_EVENT_NUMBERS)}
+    tenant_id = tenant_of(services, subscription["id"])
+    handler(services, tenant_id, payload)
+    handler(services, tenant_id, payload)
+    drain(services)
+    listed = deliveries(api, subscription["id"])
+    assert len(listed) == 1
+    assert len(receiver.received) == 1
+    assert OUTBOX_MESSAGE_ID.encode() not in receiver.received[0][1]
+
+
+def tenant_of(services: Services, subscription_id: str) -> str:
+    with services.db.reading() as session:
+        return session.get_one(WebhookSubscription, subscription_id).tenant_id

@@ -8,6 +8,7 @@ from notice_service.services import Services
 from notice_service.settings import Settings, load_settings
 from notice_service.web import problems
 from notice_service.web.audit import audit
+from notice_service.web.case_documents import case_documents
 from notice_service.web.cases import cases
 from notice_service.web.debtors import debtors
 from notice_service.web.deliveries import deliveries
@@ -32,7 +33,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["notice_service"] = services
     blueprints = (meta, debtors, invoices, cases, notices, deliveries, provider_webhooks, audit, webhooks, dossiers)
-    for blueprint in blueprints:
+    for blueprint in (*blueprints, case_documents):
         app.register_blueprint(blueprint)
     problems.register(app)
     return app

@@ -2,8 +2,8 @@
 
 Prescription refuses the export (``ClaimPrescribed``, a problem naming ``override_prescription``) unless the
 caller overrides it with a reason, which the export then audits. Everything else is a warning or a note, listed
-in the response and in the bordereau (``domain.dossier_legal``). Disputes are not recorded by the service yet,
-so none can be reported.
+in the response and in the bordereau (``domain.dossier_legal``), as is a dispute the debtor raised after the
+latest mise en demeure (an injonction de payer on a contested claim invites an opposition, CPC 1416).
 """
 
 from __future__ import annotations
@@ -66,6 +66,20 @@ def _formal_notices(material: CaseMaterial) -> list[FormalNoticeFacts]:
     return found
 
 
+def dispute_warnings(material: CaseMaterial) -> list[Finding]:
+    """A dispute raised after the latest mise en demeure: the judge must hear that the claim is contested."""
+    formal = _formal_notices(material)
+    if not formal:
+        return []
+    latest = max(notice.dated for notice in formal)
+    later = sorted(d.raised_on for d in material.disputes if d.raised_on > latest)
+    if not later:
+        return []
+    days = ", ".join(day.isoformat() for day in later)
+    text = f"Contestation(s) du débiteur enregistrée(s) après la mise en demeure du {latest.isoformat()} ({days})."
+    return [Finding("dispute_after_formal_notice", text)]
+
+
 def _open_invoices(material: CaseMaterial, kind: DebtorKind) -> list[OpenInvoice]:
     found = []
     for invoice in material.invoices:
@@ -105,7 +119,8 @@ def assess_claim(services: Services, material: CaseMaterial, today: date, overri
     outcome: CheckOutcome = check_claim(facts)
     debtor = material.debtor
     court = competent_court(kind is DebtorKind.BUSINESS, debtor.postal_code, debtor.city)
-    return Assessment(statement, court, overridden + outcome.warnings, outcome.notes, outcome.prescribed)
+    warnings = overridden + outcome.warnings + dispute_warnings(material)
+    return Assessment(statement, court, warnings, outcome.notes, outcome.prescribed)
 
 
 def require_not_prescribed(prescribed: list[OpenInvoice], override_reason: str | None) -> list[Finding]:

@@ -1,7 +1,8 @@
 """What a dossier is made of, read from the database in one short session: the parties, the invoices and their
 payments, the issued notices with their deliveries, facts, evidence and deadlines, and the case's audit records.
 
-The exhibits are listed in reading order (invoices by date, then each issued notice followed by the proofs of its
+The exhibits are listed in reading order (the basis of the claim first: contract, CGV, purchase orders; then the
+invoices by date, the case's other documents, then each issued notice followed by the proofs of its
 deliveries), each with the audit record whose ``documents`` names its SHA-256.
 """
 
@@ -9,19 +10,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from notice_service.db.models import AuditRecord, Case, Debtor, Invoice, Notice, Payment, Tenant
+from notice_service.db.models_case_documents import CaseDispute, CaseDocument
 from notice_service.db.models_delivery import Delivery, DeliveryEvidence, DeliveryFact, NoticeDeadline
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.dossier_exhibits import ExhibitSource
 from notice_service.letter_catalogue import TITLES
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
+from notice_service.use_cases.case_disputes import load_case_disputes
+from notice_service.use_cases.case_documents import load_case_documents
 from notice_service.use_cases.case_statement import load_case_invoices
 
 _EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg", "image/tiff": "tif"}
@@ -31,6 +35,12 @@ EVIDENCE_TITLES = {
     "returned_envelope": "Pli retourné",
     "lre_proof": "Preuve de lettre recommandée électronique",
     "bailiff_report": "Acte du commissaire de justice",
+}
+DOCUMENT_TITLES = {
+    "contract": "Contrat",
+    "cgv": "Conditions générales de vente",
+    "purchase_order": "Bon de commande",
+    "other": "Document",
 }
 
 
@@ -56,6 +66,8 @@ class CaseMaterial:
     invoices: list[Invoice]
     payments: list[Payment]
     notices: list[NoticeMaterial]
+    documents: list[CaseDocument] = field(default_factory=list)
+    disputes: list[CaseDispute] = field(default_factory=list)
 
     def subjects(self) -> list[tuple[str, str]]:
         found = [("case", self.case.id), ("debtor", self.debtor.id)]
@@ -98,6 +110,8 @@ def load_case_material(services: Services, actor: Actor, case_id: str) -> CaseMa
             invoices=invoices,
             payments=list(payments),
             notices=[NoticeMaterial(n, _deliveries(session, n.id), session.get(NoticeDeadline, n.id)) for n in notices],
+            documents=load_case_documents(session, case.id),
+            disputes=load_case_disputes(session, case.id),
         )
 
 
@@ -146,6 +160,26 @@ def _invoice_sources(material: CaseMaterial, named: dict[str, tuple[int, str]]) 
     return sources
 
 
+def _document_sources(
+    material: CaseMaterial, named: dict[str, tuple[int, str]], kinds: tuple[str, ...]
+) -> list[ExhibitSource]:
+    """The case's documents of ``kinds``, in that order of kind, then by date."""
+    chosen = [d for d in material.documents if d.kind in kinds]
+    chosen.sort(key=lambda d: (kinds.index(d.kind), d.dated or date.min, d.created_at))
+    sources = []
+    for document in chosen:
+        label = DOCUMENT_TITLES.get(document.kind, document.kind)
+        title = f"{label} : {document.title}" if document.title else label
+        title += f" du {document.dated.isoformat()}" if document.dated else ""
+        extension = _EXTENSIONS.get(document.media_type, "bin")
+        source = ExhibitSource(
+            "case_document", title, document.dated, extension, document.media_type, document.title or label,
+            store_key=document.document_key,
+        )  # fmt: skip
+        sources.append(_audited(source, document.sha256, named))
+    return sources
+
+
 def _notice_date(notice: Notice) -> date:
     return date.fromisoformat(notice.letter_data["notice"]["date"])
 
@@ -171,9 +205,11 @@ def _delivery_sources(item: DeliveryMaterial, named: dict[str, tuple[int, str]])
 
 
 def exhibit_sources(material: CaseMaterial, records: Sequence[bytes]) -> list[ExhibitSource]:
-    """Invoices, then each notice and the proofs of its deliveries; the tracking histories are generated."""
+    """The basis of the claim (contract, CGV, purchase orders), the invoices, the other documents, then each notice
+    and the proofs of its deliveries; the tracking histories are generated."""
     named = documents_by_hash(records)
-    sources = _invoice_sources(material, named)
+    sources = _document_sources(material, named, ("contract", "cgv", "purchase_order"))
+    sources += _invoice_sources(material, named) + _document_sources(material, named, ("other",))
     for item in material.notices:
         notice = item.notice
         title = f"{TITLES.get(notice.kind, notice.kind)} du {_notice_date(notice).isoformat()} (PDF signé)"

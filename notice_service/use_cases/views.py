@@ -17,6 +17,8 @@ from notice_service.db.tenant_scope import get_owned
 from notice_service.errors import NotFound
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
+from notice_service.use_cases.case_disputes import case_disputes_json
+from notice_service.use_cases.case_documents import case_documents_json
 from notice_service.use_cases.case_legal_summary import case_legal_summary
 from notice_service.use_cases.case_statement import load_case_invoices
 from notice_service.use_cases.delivery_views import delivery_subjects, notice_deliveries
@@ -179,5 +181,7 @@ def get_case(services: Services, actor: Actor, case_id: str) -> dict[str, Any]:
             ],
             "timeline": _timeline(session, actor.tenant_id, subjects),
             **case_legal_summary(session, services.clock.now(), debtor, invoices, notices),
+            "documents": case_documents_json(session, case.id),
+            "disputes": case_disputes_json(session, case.id),
             "created_at": _iso(case.created_at),
         }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import ParamSpec
 
 from flask import Response, request
@@ -17,10 +17,24 @@ from notice_service.web.problems import from_notice_error
 P = ParamSpec("P")
 
 
+def _multipart_parts() -> Iterator[bytes]:
+    """Fields and files, not raw bytes: a client's retry may use another multipart boundary."""
+    for name, value in sorted(request.form.items(multi=True)):
+        yield f"field {name}={value}\n".encode()
+    for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
+        content = upload.stream.read()
+        upload.stream.seek(0)
+        yield f"file {name} {upload.filename} {upload.mimetype}\n".encode() + hashlib.sha256(content).digest()
+
+
 def _request_hash() -> str:
     digest = hashlib.sha256()
     digest.update(request.method.encode() + b" " + request.path.encode() + b"\n")
-    digest.update(request.get_data(cache=True))
+    if request.mimetype == "multipart/form-data":
+        for part in _multipart_parts():
+            digest.update(part)
+    else:
+        digest.update(request.get_data(cache=True))
     return digest.hexdigest()
 
 

@@ -198,6 +198,8 @@ class CaseOut(BaseModel):
         default_factory=list, description="per invoice: due date, acknowledgements, prescription_date"
     )
     next_step: dict[str, Any] | None = Field(default=None, description="action, not_before, reason, court")
+    documents: list[dict[str, Any]] = Field(default_factory=list, description="contract, CGV … (by SHA-256)")
+    disputes: list[dict[str, Any]] = Field(default_factory=list, description="disputes the debtor raised")
     created_at: str | None
 
 

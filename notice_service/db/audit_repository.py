@@ -1,12 +1,17 @@
 """Appending to and reading a tenant's audit log inside the caller's transaction.
 
-Appends lock the tenant's ``audit_heads`` row (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite transactions
-start with ``BEGIN IMMEDIATE``), so concurrent writers are serialised and the log never forks or skips an
-index. The lock is held until the caller commits, so the work done under it is kept to the minimum: the
-drafts are checked and canonicalised first (``domain.audit_log.prepare_record``); then, with plain SQLAlchemy
-Core statements and no ORM objects, one locking read of the head, one (multi-row) ``INSERT`` of the records,
-one ``UPDATE`` of the head, and one ``audit.mirror`` outbox row for the first append of a transaction. The head
-row also keeps the Merkle tree's compact range, so the root after any append is known in O(log n).
+Appends lock the tenant's ``audit_heads`` row (on PostgreSQL by the head's ``UPDATE`` or a ``SELECT … FOR
+UPDATE``; SQLite transactions start with ``BEGIN IMMEDIATE``), so concurrent writers are serialised and the log
+never forks or skips an index. The lock is held until the caller commits, so the work done under it is kept
+to the minimum: the drafts are checked and canonicalised first (``domain.audit_log.prepare_record``). On
+PostgreSQL a single record (the usual append) then takes ONE statement: the ``UPDATE`` of the head takes the
+lock and, from the prepared fragments, assembles the record's canonical bytes, hashes them (``sha256``),
+moves the head and its Merkle compact range (``audit_compact_append``, migration 0009), inserts the record and
+queues the mirror (data-modifying CTEs); Python re-seals the same bytes and checks the leaf hash agrees.
+Several records at once, and SQLite, take the general path: one locking read of the head, the records
+sealed in Python, one (multi-row) ``INSERT``, one ``UPDATE`` of the head, one ``audit.mirror`` outbox row for the
+first append of a transaction (on PostgreSQL the writes are one statement). The head row keeps the Merkle
+tree's compact range, so the root after any append is known in O(log n).
 """
 
 from __future__ import annotations
@@ -16,12 +21,20 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Executable, Table, bindparam, insert, select, update
+from sqlalchemy import Executable, LargeBinary, Table, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from notice_service.db.models import AuditHead, AuditRecord, OutboxMessage
 from notice_service.db.models_audit import AuditMirror
-from notice_service.domain.audit_log import GENESIS_PREV, RecordDraft, SealedRecord, log_member, prepare_record
+from notice_service.db.types import UTCDateTime
+from notice_service.domain.audit_log import (
+    GENESIS_PREV,
+    PreparedRecord,
+    RecordDraft,
+    SealedRecord,
+    log_member,
+    prepare_record,
+)
 from notice_service.domain.merkle import HASH_SIZE, CompactRange
 
 TOPIC_MIRROR = "audit.mirror"
@@ -44,7 +57,12 @@ def append(session: Session, tenant_id: str, drafts: Sequence[RecordDraft], now:
     if not prepared:
         return []
     session.flush()  # the caller's pending rows are written before the head is locked, not under the lock
+    if len(prepared) == 1 and session.get_bind().dialect.name == "postgresql":
+        one = _append_one(session, tenant_id, prepared[0], drafts[0], now)
+        if one is not None:
+            return [one]
     origin, size, prev, raw_border = session.execute(_LOCK_HEAD.where(_HEADS.c.tenant_id == tenant_id)).one()
+    _ORIGINS[tenant_id] = origin
     compact = _compact(session, tenant_id, size, raw_border)
     log_json = log_member(origin)
     sealed: list[SealedRecord] = []
@@ -76,13 +94,20 @@ def _record_row(tenant_id: str, record: SealedRecord, draft: RecordDraft, now: d
     }
 
 
+def _mirror_pending(session: Session, tenant_id: str) -> bool:
+    """Whether this transaction has not queued its ``audit.mirror`` message for the tenant yet."""
+    return session.info.get("audit.mirror-queued", {}).get(tenant_id) is not session.get_transaction()
+
+
+def _mark_queued(session: Session, tenant_id: str) -> None:
+    session.info.setdefault("audit.mirror-queued", {})[tenant_id] = session.get_transaction()
+
+
 def _mirror_message(session: Session, tenant_id: str, first: int, last: int, now: datetime) -> dict[str, Any] | None:
     """One ``audit.mirror`` message per transaction and tenant: the worker mirrors up to the committed head."""
-    queued = session.info.setdefault("audit.mirror-queued", {})
-    transaction = session.get_transaction()
-    if queued.get(tenant_id) is transaction:
+    if not _mirror_pending(session, tenant_id):
         return None
-    queued[tenant_id] = transaction
+    _mark_queued(session, tenant_id)
     return {
         "tenant_id": tenant_id,
         "topic": TOPIC_MIRROR,
@@ -187,3 +212,84 @@ def records_for_subject(session: Session, tenant_id: str, subject_type: str, sub
 
 def head_of(session: Session, tenant_id: str) -> AuditHead:
     return session.execute(select(AuditHead).where(AuditHead.tenant_id == tenant_id)).scalar_one()
+
+
+_ORIGINS: dict[str, str] = {}
+"""Each tenant's log origin (it never changes once the log exists), so the canonical ``log`` member is known
+before the head is locked; the statement checks it, and a miss falls back to the locking read."""
+
+_APPEND_ONE = text(
+    """
+WITH moved AS (
+    UPDATE audit_heads
+    SET size = size + 1,
+        last_leaf_hash = encode(sha256(:head || convert_to(size::text, 'UTF8') || :middle
+                                       || convert_to(last_leaf_hash, 'UTF8') || :tail), 'hex'),
+        compact_range = audit_compact_append(
+            compact_range, size,
+            sha256(:head || convert_to(size::text, 'UTF8') || :middle || convert_to(last_leaf_hash, 'UTF8') || :tail)
+        )
+    WHERE tenant_id = :tenant AND origin = :origin AND compact_range IS NOT NULL
+    RETURNING OLD.size AS "index", OLD.last_leaf_hash AS prev, NEW.last_leaf_hash AS leaf
+), sealed AS (
+    SELECT "index", prev, leaf,
+           substring(:head || convert_to("index"::text, 'UTF8') || :middle || convert_to(prev, 'UTF8') || :tail
+                     FROM 2) AS canonical
+    FROM moved
+), appended AS (
+    INSERT INTO audit_records (tenant_id, "index", leaf_hash, canonical, action, subject_type, subject_id, recorded_at)
+    SELECT :tenant, "index", leaf, canonical, :action, :subject_type, :subject_id, :now FROM sealed
+), queued AS (
+    INSERT INTO outbox (tenant_id, topic, payload, created_at, available_at, attempts)
+    SELECT :tenant, :topic, json_build_object('from', "index", 'to', "index"), :now, :now, 0 FROM sealed
+    WHERE CAST(:queue AS boolean)
+)
+SELECT "index", prev, leaf FROM sealed
+"""
+).bindparams(
+    bindparam("head", type_=LargeBinary()),
+    bindparam("middle", type_=LargeBinary()),
+    bindparam("tail", type_=LargeBinary()),
+    bindparam("now", type_=UTCDateTime()),
+)
+
+
+def _append_one(
+    session: Session, tenant_id: str, record: PreparedRecord, draft: RecordDraft, now: datetime
+) -> SealedRecord | None:
+    """PostgreSQL, one record: the head's ``UPDATE`` takes the row lock itself and, in the same statement, seals
+    the record (the canonical bytes assembled from the prepared fragments, the leaf hash by ``sha256``), inserts
+    it and queues the mirror; nothing runs under the lock but this statement and the caller's commit.
+    Answers ``None`` (nothing written) when this process does not know the log's origin yet (or it differs),
+    or the head has no compact range yet: the caller then takes the general path, which learns the one and
+    rebuilds the other."""
+    origin = _ORIGINS.get(tenant_id)
+    if origin is None:
+        return None
+    log_json = log_member(origin)
+    queue = _mirror_pending(session, tenant_id)
+    row = session.execute(
+        _APPEND_ONE,
+        {
+            "head": b"\x00" + record.head,
+            "middle": b',"log":' + log_json + b',"prev":"',
+            "tail": record.tail,
+            "tenant": tenant_id,
+            "origin": origin,
+            "action": draft.action,
+            "subject_type": draft.subject_type,
+            "subject_id": draft.subject_id,
+            "now": now,
+            "topic": TOPIC_MIRROR,
+            "queue": queue,
+        },
+    ).one_or_none()
+    if row is None:
+        return None
+    index, prev, leaf = cast(tuple[int, str, str], tuple(row))
+    sealed = record.seal(log_json, index, prev)
+    if sealed.leaf_hash != leaf:  # the transaction is rolled back by the caller: nothing is committed
+        raise RuntimeError(f"record {index}: PostgreSQL and Python disagree on its canonical bytes")
+    if queue:
+        _mark_queued(session, tenant_id)
+    return sealed

@@ -9,8 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from notice_service.adapters.poppler_text import best_text_extractor
-from notice_service.adapters.pypdf_text import PypdfTextExtractor
+from notice_service.adapters.pdfium_text import PdfiumTextExtractor
 from notice_service.adapters.system_clock import SystemClock
 from notice_service.audit_ports import CheckpointSigner, TimeStampVerifier
 from notice_service.db.engine import Database, make_engine, migrate
@@ -145,7 +144,7 @@ def build_services(
         store=store or build_store(settings),
         renderer=WeasyPrintRenderer(templates_dir),
         signer=signer,
-        text_extractor=best_text_extractor() or PypdfTextExtractor(),
+        text_extractor=PdfiumTextExtractor(),
         clock=clock or SystemClock(),
         rates=load_rate_tables(),
         development_signing=development,

@@ -1,7 +1,7 @@
-"""Text extraction with poppler's ``pdftotext`` (C, in its own process): the fast path for completeness checks.
+"""Text extraction with poppler's ``pdftotext`` (in its own process): a twin of the PDFium extractor.
 
-Running in a separate process also lets the use case extract while pyHanko signs on the other core.
-``PypdfTextExtractor`` is the pure-Python twin used where poppler is not installed.
+It passes the same contract suite (``tests/contract/test_text_extractor_contract.py``) and is what the
+``VERIFY.md`` instructions use by hand; the service uses PDFium, which needs no process per letter.
 """
 
 from __future__ import annotations
@@ -33,11 +33,3 @@ class PdftotextExtractor:
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
             raise RenderFailed(f"The PDF's text could not be read by pdftotext: {exc}") from exc
         return result.stdout.decode("utf-8", errors="replace")
-
-
-def best_text_extractor() -> PdftotextExtractor | None:
-    """poppler's extractor when ``pdftotext`` is on the PATH, else ``None`` (use the pypdf twin)."""
-    try:
-        return PdftotextExtractor()
-    except ConfigurationError:
-        return None

@@ -9,7 +9,6 @@ transaction marks the notice issued, appends the ``notice:issued`` audit record 
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -83,12 +82,8 @@ def _produce(services: Services, actor: Actor, notice_id: str) -> _Produced:
             attachments=letter_attachments(services, letter_data, invoices),
         )
     )
-    # The text is read (pdftotext runs in its own process) while pyHanko signs; an incomplete letter's
-    # signature is simply discarded: nothing has been stored yet.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        text = pool.submit(services.text_extractor.extract_text, rendered.pdf)
-        signed = services.signer.sign(rendered.pdf, reason=f"{LETTER_TITLES[notice.kind]} {notice.id}")
-        completeness = _check_completeness(letter_data, notice, text.result())
+    completeness = _check_completeness(letter_data, notice, services.text_extractor.extract_text(rendered.pdf))
+    signed = services.signer.sign(rendered.pdf, reason=f"{LETTER_TITLES[notice.kind]} {notice.id}")
     stored = services.store.put(signed.pdf, content_type="application/pdf", document_class="notice")
     return _Produced(notice, letter_data, rendered.template_digest, signed, stored, completeness)
 

@@ -15,15 +15,21 @@ from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
 
 
+def load_facts(session: Session, delivery_id: str) -> list[DeliveryFact]:
+    """A delivery's facts in the order they happened."""
+    query = select(DeliveryFact).where(DeliveryFact.delivery_id == delivery_id)
+    return list(session.execute(query.order_by(DeliveryFact.occurred_at)).scalars())
+
+
+def load_evidence(session: Session, delivery_id: str) -> list[DeliveryEvidence]:
+    """A delivery's evidence files in the order they were received."""
+    query = select(DeliveryEvidence).where(DeliveryEvidence.delivery_id == delivery_id)
+    return list(session.execute(query.order_by(DeliveryEvidence.created_at, DeliveryEvidence.id)).scalars())
+
+
 def _delivery_json(session: Session, delivery: Delivery) -> dict[str, Any]:
-    facts = session.execute(
-        select(DeliveryFact).where(DeliveryFact.delivery_id == delivery.id).order_by(DeliveryFact.occurred_at)
-    ).scalars()
-    evidence = session.execute(
-        select(DeliveryEvidence)
-        .where(DeliveryEvidence.delivery_id == delivery.id)
-        .order_by(DeliveryEvidence.created_at)
-    ).scalars()
+    facts = load_facts(session, delivery.id)
+    evidence = load_evidence(session, delivery.id)
     return {
         "id": delivery.id,
         "notice_id": delivery.notice_id,

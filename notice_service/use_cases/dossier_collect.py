@@ -27,6 +27,7 @@ from notice_service.use_cases.actor import Actor
 from notice_service.use_cases.case_disputes import load_case_disputes
 from notice_service.use_cases.case_documents import load_case_documents
 from notice_service.use_cases.case_statement import load_case_invoices
+from notice_service.use_cases.delivery_views import load_evidence, load_facts
 
 _EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg", "image/tiff": "tif"}
 EVIDENCE_TITLES = {
@@ -79,15 +80,7 @@ def _deliveries(session: Session, notice_id: str) -> list[DeliveryMaterial]:
     rows = session.execute(select(Delivery).where(Delivery.notice_id == notice_id).order_by(Delivery.created_at))
     found = []
     for delivery in rows.scalars():
-        facts = session.execute(
-            select(DeliveryFact).where(DeliveryFact.delivery_id == delivery.id).order_by(DeliveryFact.occurred_at)
-        ).scalars()
-        evidence = session.execute(
-            select(DeliveryEvidence)
-            .where(DeliveryEvidence.delivery_id == delivery.id)
-            .order_by(DeliveryEvidence.created_at, DeliveryEvidence.id)
-        ).scalars()
-        found.append(DeliveryMaterial(delivery, list(facts), list(evidence)))
+        found.append(DeliveryMaterial(delivery, load_facts(session, delivery.id), load_evidence(session, delivery.id)))
     return found
 
 

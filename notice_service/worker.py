@@ -96,6 +96,14 @@ def run_once(services: Services, handlers: Mapping[str, Handler] = HANDLERS) -> 
     return done
 
 
+def run_until_idle(services: Services, handlers: Mapping[str, Handler] = HANDLERS) -> int:
+    """Handle batches until none succeeds (e.g. to settle a test or a one-off run); answers the total."""
+    total = 0
+    while handled := run_once(services, handlers):
+        total += handled
+    return total
+
+
 def run_forever(services: Services, stop: threading.Event) -> None:
     idle_logs = IdleLogCheckpointer(services)  # the checkpoint time cadence, for logs that receive nothing more
     while not stop.is_set():

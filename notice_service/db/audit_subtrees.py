@@ -11,6 +11,7 @@ built from a stale or forged cache fails against the signed checkpoint root, lik
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Sequence
 
@@ -92,11 +93,9 @@ class DatabaseNodes:
         """Keep the computed subtrees (another request may have kept them first: then nothing changes)."""
         if not self.computed:
             return
-        try:
-            with session.begin_nested():
-                session.add_all(
-                    AuditSubtree(tenant_id=self.tenant_id, level=level, index=index, hash=node)
-                    for (level, index), node in self.computed.items()
-                )
-        except IntegrityError:
-            pass
+        # Another request may cache the same subtrees at the same time; theirs are the same hashes.
+        with contextlib.suppress(IntegrityError), session.begin_nested():
+            session.add_all(
+                AuditSubtree(tenant_id=self.tenant_id, level=level, index=index, hash=node)
+                for (level, index), node in self.computed.items()
+            )

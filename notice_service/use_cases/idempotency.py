@@ -24,6 +24,19 @@ class SavedResponse:
     body: str
 
 
+def _insert_claim(services: Services, tenant_id: str, key: str, request_hash: str) -> bool:
+    """Insert the claim row; ``False`` when the key was claimed before (its row already exists)."""
+    try:
+        with services.db.transaction() as session:
+            claim = IdempotencyKey(
+                tenant_id=tenant_id, key=key, request_hash=request_hash, created_at=services.clock.now()
+            )
+            session.add(claim)
+    except IntegrityError:
+        return False
+    return True
+
+
 def claim_key(services: Services, tenant_id: str, key: str, request_hash: str) -> SavedResponse | None:
     """Claim ``key``; answers the saved response when this is a replay of a finished request."""
     if not 1 <= len(key) <= 255 or not key.isprintable():
@@ -31,14 +44,8 @@ def claim_key(services: Services, tenant_id: str, key: str, request_hash: str) -
             "The Idempotency-Key header is invalid.",
             errors=[FieldError("Idempotency-Key", "1 to 255 printable characters, e.g. a UUID")],
         )
-    try:
-        with services.db.transaction() as session:
-            session.add(
-                IdempotencyKey(tenant_id=tenant_id, key=key, request_hash=request_hash, created_at=services.clock.now())
-            )
+    if _insert_claim(services, tenant_id, key, request_hash):
         return None
-    except IntegrityError:
-        pass
     with services.db.reading() as session:
         row = session.get_one(IdempotencyKey, (tenant_id, key))
         if row.request_hash != request_hash:

@@ -104,7 +104,7 @@ def test_a_passed_deadline_shows_on_the_case_and_goes_out_once(api: Api, service
 
     from notice_service.db.models import OutboxMessage
     from notice_service.use_cases.delivery_deadlines import expire_deadlines
-    from notice_service.worker import pending_count, run_once
+    from notice_service.worker import pending_count, run_until_idle
 
     ids = issued_notice(api, services)
     delivery = dispatch(api, ids["notice_id"], channel="bailiff", provider="manual")
@@ -120,6 +120,5 @@ def test_a_passed_deadline_shows_on_the_case_and_goes_out_once(api: Api, service
     with services.db.reading() as session:
         topics = session.execute(select(OutboxMessage.topic, OutboxMessage.payload)).all()
     assert ("deadline.expired", ids["notice_id"]) in [(t, p.get("notice_id")) for t, p in topics]
-    while run_once(services):
-        pass
+    run_until_idle(services)
     assert pending_count(services) == 0  # delivery.updated and deadline.expired have handlers

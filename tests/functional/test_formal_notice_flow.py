@@ -16,7 +16,7 @@ from notice_service.services import Services
 from notice_service.use_cases.audit_verify import verify_tenant_ledger
 from notice_service.use_cases.official_rates import RateInput, add_rate
 from notice_service.use_cases.tenant_onboarding import list_tenant_ids
-from notice_service.worker import pending_count, run_once
+from notice_service.worker import pending_count, run_until_idle
 from tests.functional.conftest import Api
 
 DEBTOR = {
@@ -91,8 +91,7 @@ def test_issue_formal_notice_end_to_end(api: Api, services: Services) -> None:
     assert issued_event["documents"] == [{"role": "signed_pdf", "sha256": body["document"]["sha256"]}]
 
     assert all(verify_tenant_ledger(services, tenant).failure is None for tenant in list_tenant_ids(services))
-    while run_once(services):
-        pass
+    run_until_idle(services)
     assert pending_count(services) == 0
 
 

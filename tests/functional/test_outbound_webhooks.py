@@ -29,7 +29,7 @@ from notice_service.services import Services
 from notice_service.settings import Settings
 from notice_service.use_cases.delivery_deadlines import expire_deadlines
 from notice_service.use_cases.webhook_dispatch import event_handler
-from notice_service.worker import run_once
+from notice_service.worker import run_until_idle
 from tests.functional.conftest import NOW, Api
 from tests.functional.test_deliveries import dispatch, issued_notice
 
@@ -91,8 +91,7 @@ def services(tmp_path: Path, database_url: str) -> Iterator[Services]:
 
 
 def drain(services: Services) -> None:
-    while run_once(services):
-        pass
+    run_until_idle(services)
 
 
 def subscribe(api: Api, url: str, *event_types: str) -> dict[str, Any]:

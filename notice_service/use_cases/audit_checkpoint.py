@@ -79,7 +79,7 @@ def ensure_key_activated(services: Services, tenant_id: str) -> str:
         vkey = verifier_key_string(signer.key_name, signer.public_key())
         record = key_activation_record(signer.key_name, vkey, fingerprint, latest.fingerprint if latest else None)
         now = services.clock.now()
-        sealed = audit_repository.append(session, tenant_id, [record], now)
+        sealed = audit_repository.append_now(session, tenant_id, [record], now)
         session.add(
             AuditLogKey(
                 tenant_id=tenant_id,
@@ -250,7 +250,7 @@ def _record_checkpoint(
             return CheckpointOutcome(
                 facts.size, existing.root, existing.anchor_index, existing.token is not None, False
             )
-        sealed = audit_repository.append(session, tenant_id, [anchor_record(facts)], now)
+        sealed = audit_repository.append_now(session, tenant_id, [anchor_record(facts)], now)
         session.add(
             AuditCheckpoint(
                 tenant_id=tenant_id,

@@ -11,9 +11,10 @@ to the minimum:
   the same transaction sees them, as if they had been written at once); ``append_now``. The head is therefore
   locked at the very end of the business transaction, after its own work, and the lock is held for one
   statement and the commit.
-- On PostgreSQL, a transaction whose only queued record is that one record commits through
-  ``commit_transaction`` (called by ``Database.transaction``): the one-statement append and ``COMMIT`` go to
-  the server in one pipeline (psycopg pipeline mode), so the head lock is held for the server's work alone,
+- On PostgreSQL, when a transaction's only queued record is one record, it is handed to the connection at
+  ``before_commit`` and sent as the commit itself (the ``commit`` event of SQLAlchemy's connection, after every
+  other ``before_commit`` hook and flush): the one-statement append and ``COMMIT`` go to the server in one
+  pipeline (psycopg pipeline mode), so the head lock is held for the server's work alone,
   never for a round trip to a Python client waiting for a CPU or the GIL. That statement, from the prepared
   fragments, takes the lock (the head's ``UPDATE``), assembles the record's canonical bytes, hashes them
   (``sha256``), moves the head and its Merkle compact range (``audit_compact_append``, migration 0009),
@@ -34,12 +35,26 @@ The head row keeps the Merkle tree's compact range, so the root after any append
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
 import psycopg
-from sqlalchemy import Executable, LargeBinary, Table, bindparam, event, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Executable,
+    LargeBinary,
+    Table,
+    Transaction,
+    bindparam,
+    event,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
@@ -137,10 +152,23 @@ def _write_before_statement(execute_state: ORMExecuteState) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _write_before_commit(session: Session) -> None:
-    """Whatever commits the session, queued records are written first (``commit_transaction`` is faster).
+    """Whatever commits the session, queued records are written first; on PostgreSQL a lone record of a log
+    this process knows is handed to the connection instead, to go with its ``COMMIT`` (``_commit_pipelined``).
     A savepoint's commit (the event fires for those too) leaves them queued for the transaction's."""
-    if _QUEUE in session.info and not session.in_nested_transaction():
+    if _QUEUE not in session.info or session.in_nested_transaction():
+        return
+    queue = _queue(session)
+    origin = _ORIGINS.get(queue[0][0]) if len(queue) == 1 else None
+    if origin is None or session.get_bind().dialect.name != "postgresql":
         write_queued(session)
+        return
+    session.flush()  # the caller's pending rows, before the head is locked
+    _take_queue(session)
+    tenant_id, record, draft, now, _savepoint = queue[0]
+    params = _append_one_params(tenant_id, origin, record, draft, now, _mirror_pending(session, tenant_id))
+    params["now"] = UTCDateTime().process_bind_param(now, session.get_bind().dialect)
+    connection = session.connection()
+    connection.info[_PIPELINED] = _Pipelined(connection.get_transaction(), tenant_id, origin, record, params)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -160,36 +188,48 @@ def _within(savepoint: SessionTransaction | None, ended: SessionTransaction) -> 
     return False
 
 
-def commit_transaction(session: Session) -> None:
-    """Commit the session's transaction; on PostgreSQL a lone queued record rides with the ``COMMIT``.
+_PIPELINED = "audit.pipelined"
 
-    Called by ``Database.transaction`` at the end of a successful use case. When the fast path does not apply
-    the queued records are written here and the caller's ``session.commit()`` does the rest; when it does,
-    that ``commit()`` finds the database transaction already committed and only closes SQLAlchemy's."""
-    queue = _queue(session)
-    origin = _ORIGINS.get(queue[0][0]) if len(queue) == 1 else None
-    if origin is None or session.in_nested_transaction() or session.get_bind().dialect.name != "postgresql":
-        write_queued(session)
+
+@dataclass(frozen=True)
+class _Pipelined:
+    """A lone record handed to a connection at ``before_commit``, for the ``COMMIT`` of that transaction."""
+
+    transaction: Transaction | None
+    tenant_id: str
+    origin: str
+    record: PreparedRecord
+    params: dict[str, Any]
+
+
+@event.listens_for(Engine, "commit")
+def _commit_pipelined(connection: Connection) -> None:
+    """PostgreSQL: send the record's one-statement append and ``COMMIT`` in one pipeline, as the transaction's
+    commit (SQLAlchemy's own ``COMMIT`` then finds nothing to do). The head lock is taken by the statement and
+    released by the ``COMMIT`` without waiting for the client in between. A failure raises here, before
+    anything is committed: SQLAlchemy then rolls the transaction back."""
+    pending = connection.info.pop(_PIPELINED, None)
+    if not isinstance(pending, _Pipelined) or pending.transaction is not connection.get_transaction():
         return
-    session.flush()  # the caller's pending rows, before the head is locked
-    _take_queue(session)
-    tenant_id, record, draft, now, _savepoint = queue[0]
-    queued_mirror = _mirror_pending(session, tenant_id)
-    params = _append_one_params(tenant_id, origin, record, draft, now, queued_mirror)
-    params["now"] = UTCDateTime().process_bind_param(now, session.get_bind().dialect)
-    driver = cast(psycopg.Connection[Any], session.connection().connection.driver_connection)
+    driver = cast(psycopg.Connection[Any], connection.connection.driver_connection)
     try:
         with driver.pipeline():
             cursor = driver.cursor()
-            cursor.execute(_append_one_sql(), params, prepare=True)
+            cursor.execute(_append_one_sql(), pending.params, prepare=True)
             driver.commit()
         row = cursor.fetchone()
-    except psycopg.errors.RaiseException:
-        _ORIGINS.pop(tenant_id, None)  # the next append re-reads the head (and rebuilds its compact range)
-        raise
+    except psycopg.Error as error:
+        if isinstance(error, psycopg.errors.RaiseException):
+            _ORIGINS.pop(pending.tenant_id, None)  # the next append re-reads the head (and rebuilds its range)
+        raise DBAPIError.instance(_append_one_sql(), pending.params, error, psycopg.Error) from error
     if row is None:  # cannot happen: the statement raises rather than answer no row
-        raise RuntimeError(f"tenant {tenant_id}: the pipelined append answered no row")
-    _check_sealed(record, log_member(origin), *row)
+        raise RuntimeError(f"tenant {pending.tenant_id}: the pipelined append answered no row")
+    _check_sealed(pending.record, log_member(pending.origin), *row)  # after the commit: a bug, loudly
+
+
+@event.listens_for(Engine, "rollback")
+def _forget_pipelined(connection: Connection) -> None:
+    connection.info.pop(_PIPELINED, None)
 
 
 def _append_prepared(

@@ -25,8 +25,6 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
-from notice_service.db import audit_repository
-
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _SQLITE_BEGIN = "notice_sqlite_begin"
 
@@ -103,11 +101,10 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """Commit on success, roll back on any exception: nothing half-written. A lone audit record queued by
-        the use case is sent with the ``COMMIT`` (``audit_repository.commit_transaction``)."""
+        """Commit on success, roll back on any exception: nothing half-written (audit records queued by the
+        use case are written by the commit, see ``audit_repository``)."""
         with self._write_sessions() as session, session.begin():
             yield session
-            audit_repository.commit_transaction(session)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

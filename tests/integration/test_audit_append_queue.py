@@ -11,6 +11,7 @@ from typing import Any
 import psycopg
 import pytest
 from sqlalchemy import event, func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
@@ -188,8 +189,9 @@ def test_on_postgresql_a_refused_pipelined_append_rolls_the_use_case_back(tmp_pa
         session.execute(
             text("UPDATE audit_heads SET compact_range = NULL WHERE tenant_id = :t"), {"t": actor.tenant_id}
         )
-    with pytest.raises(psycopg.errors.RaiseException, match="no head with the expected origin"):
+    with pytest.raises(DBAPIError, match="no head with the expected origin") as refused:
         register_debtors(services, actor, 1)
+    assert isinstance(refused.value.orig, psycopg.errors.RaiseException)
     assert _count(services, Debtor) == debtors
     assert _records(services, actor.tenant_id) == written
     register_debtors(services, actor, 1)

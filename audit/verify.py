@@ -6,7 +6,10 @@ inner/border decomposition of RFC 9162 proofs (as transparency-dev/merkle does) 
 step-by-step loop of the service, so one implementation's mistake is unlikely to be shared by the other.
 
     python audit/verify.py vectors DIR            RFC 9162 proof vectors and RFC 8785 pairs
-    python audit/verify.py log DIR [--tsa-ca PEM] an exported log directory
+    python audit/verify.py log DIR [--tsa-ca PEM] [--checkpoint NOTE]...
+                                                  an exported log directory; each NOTE is a signed checkpoint
+                                                  held from elsewhere (an earlier export, a receipt): the log must
+                                                  reach its size and have its root (truncation, fork)
     python audit/verify.py dossier FILE.zip [--tsa-ca PEM] [--signer-ca PEM]
                                                   an evidence dossier (verify_dossier.py, SPEC.md §9)
 
@@ -29,6 +32,7 @@ import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -404,14 +408,14 @@ def load_keys(path: Path) -> list[LogKey]:
     return [_load_key(entry) for entry in entries]
 
 
-def _note_parts(path: Path) -> tuple[bytes, list[str]]:
+def _note_parts(path: Path, file: str) -> tuple[bytes, list[str]]:
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise Failure("checkpoint-malformed", f"{path.name}: not UTF-8") from exc
+        raise Failure("checkpoint-malformed", f"{file}: not UTF-8") from exc
     cut = text.rfind("\n\n")
     if cut < 0 or not text.endswith("\n") or any(c < " " and c != "\n" for c in text):
-        raise Failure("checkpoint-malformed", f"{path.name}: not a signed note")
+        raise Failure("checkpoint-malformed", f"{file}: not a signed note")
     return text[: cut + 1].encode(), text[cut + 2 :].removesuffix("\n").split("\n")
 
 
@@ -446,18 +450,22 @@ def _parse_checkpoint_body(body: bytes, file: str) -> tuple[str, int, bytes]:
     return lines[0], int(lines[1]), root
 
 
-def load_checkpoint(path: Path, keys: list[LogKey]) -> Checkpoint:
-    """Parse a checkpoint note; at least one listed key valid for its size must have signed it."""
+def load_checkpoint(path: Path, keys: list[LogKey], given: bool = False) -> Checkpoint:
+    """Parse a checkpoint note; at least one listed key valid for its size must have signed it.
+
+    ``given``: a note held outside the export (``--checkpoint``), named by its path; its file name need not
+    carry its size."""
+    file = f"{path} (given)" if given else path.name
     named = NOTE_NAME.fullmatch(path.name)
-    body, signature_lines = _note_parts(path)
-    origin, size, root = _parse_checkpoint_body(body, path.name)
-    if named is None or int(named.group(1)) != size:
+    body, signature_lines = _note_parts(path, file)
+    origin, size, root = _parse_checkpoint_body(body, file)
+    if not given and (named is None or int(named.group(1)) != size):
         raise Failure("checkpoint-name-mismatch", f"{path.name} holds a checkpoint of size {size}")
     usable = [key for key in keys if key.valid_from_index <= size]
-    signed = [k for line in signature_lines for k in usable if _signature_verifies(body, line, k, path.name)]
+    signed = [k for line in signature_lines for k in usable if _signature_verifies(body, line, k, file)]
     if not signed:
-        raise Failure("checkpoint-unknown-key", f"{path.name}: no signature by a key listed for size {size}")
-    return Checkpoint(path.name, origin, size, root)
+        raise Failure("checkpoint-unknown-key", f"{file}: no signature by a key listed for size {size}")
+    return Checkpoint(file, origin, size, root)
 
 
 def check_checkpoints_agree(checkpoints: list[Checkpoint]) -> None:
@@ -537,6 +545,99 @@ def check_key_activations(own: list[dict[str, object]], keys: list[LogKey], log_
 
 # --- timestamps and the log command --------------------------------------------------------------------
 
+SIGNED_DATA_OID = bytes.fromhex("2a864886f70d010702")  # 1.2.840.113549.1.7.2 (OID contents, without tag)
+TST_INFO_OID = bytes.fromhex("2a864886f70d0109100104")  # 1.2.840.113549.1.9.16.1.4
+SEQUENCE, OID, OCTET_STRING, GENERALIZED_TIME, EXPLICIT_0 = 0x30, 0x06, 0x04, 0x18, 0xA0
+GEN_TIME_FORMAT = re.compile(r"(\d{14})(?:\.\d*[1-9])?Z")
+VALIDITY_ERRORS = ("certificate has expired", "certificate is not yet valid")  # OpenSSL's X509_V_ERR_CERT_… texts
+GEN_TIME_NOTE = "a TSA certificate has expired since, or is not yet valid by this machine's clock"
+UNREVOKED_NOTE = "revocation was not checked"
+
+
+def _der_element(data: bytes, start: int, end: int) -> tuple[int, int, int]:
+    """(tag, content start, content end) of the DER element at ``start``, within ``end``. Definite lengths only,
+    as DER requires (BER's indefinite lengths are refused)."""
+    if start + 2 > end:
+        raise ValueError("element missing")
+    tag, length, start = data[start], data[start + 1], start + 2
+    if length & 0x80:
+        count = length & 0x7F
+        if not 0 < count <= 4:
+            raise ValueError("not DER (indefinite or oversized length)")
+        length, start = int.from_bytes(data[start : start + count], "big"), start + count
+    if start + length > end:
+        raise ValueError("truncated DER element")
+    return tag, start, start + length
+
+
+def _der_child(data: bytes, bounds: tuple[int, int], index: int, tag: int) -> tuple[int, int]:
+    """Content bounds of the ``index``-th element within ``bounds``, which must carry ``tag``."""
+    start, end = bounds
+    for _ in range(index):
+        start = _der_element(data, start, end)[2]
+    found, start, stop = _der_element(data, start, end)
+    if found != tag:
+        raise ValueError(f"element {index} has tag {found:#04x}, expected {tag:#04x}")
+    return start, stop
+
+
+def token_gen_time(response: bytes) -> datetime:
+    """The genTime of a ``TimeStampResp`` (DER): TimeStampResp → timeStampToken (ContentInfo, signedData) →
+    SignedData → encapContentInfo (id-ct-TSTInfo) → eContent → TSTInfo → genTime (RFC 3161 §2.4, RFC 5652 §5).
+
+    Read from the very DER whose signature ``openssl ts -verify`` checks, not from the display format of
+    ``openssl ts -reply -text`` (month names, fractions, versions); ``ValueError`` for any other structure."""
+    try:
+        token = _der_child(response, _der_child(response, (0, len(response)), 0, SEQUENCE), 1, SEQUENCE)
+        if response[slice(*_der_child(response, token, 0, OID))] != SIGNED_DATA_OID:
+            raise ValueError("the token is not CMS SignedData")
+        signed_data = _der_child(response, _der_child(response, token, 1, EXPLICIT_0), 0, SEQUENCE)
+        encapsulated = _der_child(response, signed_data, 2, SEQUENCE)  # after version and digestAlgorithms
+        if response[slice(*_der_child(response, encapsulated, 0, OID))] != TST_INFO_OID:
+            raise ValueError("the token does not encapsulate a TSTInfo")
+        content = _der_child(response, _der_child(response, encapsulated, 1, EXPLICIT_0), 0, OCTET_STRING)
+        tst_info = _der_child(response, content, 0, SEQUENCE)
+        gen_time = response[slice(*_der_child(response, tst_info, 4, GENERALIZED_TIME))]  # after the serial
+    except ValueError as exc:
+        raise ValueError(f"no genTime readable in the token: {exc}") from exc
+    match = GEN_TIME_FORMAT.fullmatch(gen_time.decode("ascii", "replace"))
+    if match is None:
+        raise ValueError(f"the token's genTime {gen_time!r} is not YYYYMMDDhhmmss[.f]Z")
+    return datetime.strptime(match.group(1), "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+
+
+def _openssl_ts_verify(data: Path, token: Path, trust: Sequence[str], at: datetime | None = None) -> str | None:
+    """None when ``openssl ts -verify`` accepts the token (at ``at``, default now), else its output."""
+    command = ["openssl", "ts", "-verify", "-data", str(data), "-in", str(token), *trust]
+    if at is not None:
+        command += ["-attime", str(int(at.timestamp()))]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    output = (done.stdout + done.stderr).strip()
+    return None if done.returncode == 0 and "Verification: OK" in done.stdout else output
+
+
+def verify_token(data: Path, token: Path, trust: Sequence[str]) -> datetime | None:
+    """Check a ``TimeStampResp`` over ``data``'s bytes with ``openssl ts -verify`` and the ``trust`` options.
+
+    The TSA chain is validated at the current time first. Only when OpenSSL refuses it because a certificate is
+    outside its validity period (expired, not yet valid) is it validated again at the token's genTime
+    (``-attime``): the answer is then that genTime, else None. Any other refusal, and a refusal at genTime too,
+    raises ``ValueError`` with OpenSSL's output (its last words last). Revocation is not checked."""
+    output = _openssl_ts_verify(data, token, trust)
+    if output is None:
+        return None
+    now_problem = next((problem for problem in VALIDITY_ERRORS if f"Verify error:{problem}" in output), None)
+    if now_problem is None:
+        raise ValueError(output)
+    try:
+        gen_time = token_gen_time(token.read_bytes())
+    except ValueError as exc:
+        raise ValueError(f"{output} (not retried at genTime: {exc})") from exc
+    at_gen_time = _openssl_ts_verify(data, token, trust, gen_time)
+    if at_gen_time is not None:
+        raise ValueError(f"{at_gen_time} (at genTime {gen_time:%Y-%m-%dT%H:%M:%SZ} with -attime; now: {now_problem})")
+    return gen_time
+
 
 def check_timestamps(directory: Path, tsa_ca: Path | None) -> str:
     tokens = sorted((directory / "checkpoints").glob("*.tsr"))
@@ -544,22 +645,31 @@ def check_timestamps(directory: Path, tsa_ca: Path | None) -> str:
         return "timestamps: none present"
     if tsa_ca is None:
         return f"timestamps: {len(tokens)} tokens NOT CHECKED (pass --tsa-ca with the TSA roots you trust)"
+    trust = ["-CAfile", str(tsa_ca)]
+    chain = directory / "tsa" / "chain.pem"
+    if chain.exists():
+        trust += ["-untrusted", str(chain)]
+    at_gen_time = 0
     for token in tokens:
-        note = token.with_suffix(".note")
-        command = ["openssl", "ts", "-verify", "-data", str(note), "-in", str(token), "-CAfile", str(tsa_ca)]
-        chain = directory / "tsa" / "chain.pem"
-        if chain.exists():
-            command += ["-untrusted", str(chain)]
-        done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
-        if done.returncode != 0 or "Verification: OK" not in done.stdout:
-            raise Failure("timestamp-invalid", f"{token.name}: {(done.stdout + done.stderr).strip()[-200:]}")
-    return f"timestamps: {len(tokens)} RFC 3161 tokens verified by openssl ts -verify over the note bytes"
+        try:
+            if verify_token(token.with_suffix(".note"), token, trust) is not None:
+                at_gen_time += 1
+        except ValueError as exc:
+            raise Failure("timestamp-invalid", f"{token.name}: {str(exc)[-200:]}") from exc
+    line = f"timestamps: {len(tokens)} RFC 3161 tokens verified by openssl ts -verify over the note bytes"
+    if at_gen_time:
+        line += f" ({at_gen_time} at their genTime, -attime: {GEN_TIME_NOTE}; {UNREVOKED_NOTE})"
+    return line
 
 
-def verify_log(directory: Path, tsa_ca: Path | None) -> list[str]:
+def verify_log(directory: Path, tsa_ca: Path | None, given: Sequence[Path] = ()) -> list[str]:
+    """``given``: checkpoint notes held from elsewhere, checked like the export's own (signature, origin, fork,
+    size within the log, root, consistency), so a log cut after its last exported checkpoint still fails."""
     keys = load_keys(directory / "keys.json")
     notes = sorted((directory / "checkpoints").glob("*.note"))
-    checkpoints = [load_checkpoint(path, keys) for path in notes]
+    exported = [load_checkpoint(path, keys) for path in notes]
+    held = [load_checkpoint(path, keys, given=True) for path in given]
+    checkpoints = [*exported, *held]
     if checkpoints:
         check_checkpoints_agree(checkpoints)
     origin = checkpoints[0].origin if checkpoints else None
@@ -572,11 +682,13 @@ def verify_log(directory: Path, tsa_ca: Path | None) -> list[str]:
             raise Failure("record-not-json", f"record 0: {exc!r}") from exc
     leaves, own = read_records(records_path, origin)
     proven = check_against_log(checkpoints, Tree(leaves), len(leaves))
+    given_line = [f"given: {len(held)} checkpoints ({', '.join(c.file for c in held)}) signed, no fork, within the log"]
     anchors, activations = check_anchors(own, directory), check_key_activations(own, keys, len(leaves))
     return [
         f"keys: {len(keys)} ({', '.join(k.name for k in keys)}), fingerprints match their vkeys",
         f"records: {len(leaves)} canonical (RFC 8785), indexes 0..{len(leaves) - 1}, prev chain intact",
-        f"checkpoints: {len(checkpoints)} signed notes for origin {origin!r}, no fork, none beyond the log",
+        f"checkpoints: {len(exported)} signed notes for origin {origin!r}, no fork, none beyond the log",
+        *(given_line if held else []),
         f"tree: roots recomputed from the records at {len({c.size for c in checkpoints})} checkpoint sizes"
         + (f" ({min(c.size for c in checkpoints)}..{max(c.size for c in checkpoints)})" if checkpoints else ""),
         f"consistency: {proven} proofs between successive checkpoints verified",
@@ -592,7 +704,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("directory", type=Path, help="DIR (vectors, log) or FILE.zip (dossier)")
     parser.add_argument("--tsa-ca", type=Path, help="PEM file of trusted TSA roots (log and dossier commands)")
     parser.add_argument("--signer-ca", type=Path, help="PEM file of trusted roots of the manifest's signer (dossier)")
+    parser.add_argument(
+        "--checkpoint",
+        action="append",
+        type=Path,
+        metavar="NOTE",
+        help="a signed checkpoint note held from elsewhere, checked against the log (log command; repeatable)",
+    )
     args = parser.parse_args(argv)
+    given: list[Path] = args.checkpoint or []
+    if given and args.command != "log":
+        parser.error("--checkpoint applies to the log command only")
+    for note in given:
+        if not note.is_file():
+            parser.error(f"--checkpoint {note}: no such file")
     if args.command == "vectors":
         return run_vectors(args.directory)
     if args.command == "dossier":
@@ -600,7 +725,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return verify_dossier.run(args.directory, args.tsa_ca, args.signer_ca)
     try:
-        report = verify_log(args.directory, args.tsa_ca)
+        report = verify_log(args.directory, args.tsa_ca, given)
     except Failure as exc:
         print(f"FAIL {exc}")
         return 1

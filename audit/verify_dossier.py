@@ -142,11 +142,16 @@ def _verify_token(dossier: Dossier, data: str, token: str, tsa_ca: Path | None, 
         anchored = "TSA chain NOT anchored (pass --tsa-ca)"
     else:
         return f"{token}: present, NOT checked (no --tsa-ca and no audit/tsa-chain.pem)"
-    command = ["ts", "-verify", "-data", str(dossier.extract(data)), "-in", str(dossier.extract(token)), *trust]
-    ok, output = _openssl(command)
-    if not ok or "Verification: OK" not in output:
-        raise verify.Failure(reason, f"{token}: {output[-300:]}")
-    return f"{token}: RFC 3161 token over {data} verified by openssl ts -verify ({anchored})"
+    try:
+        gen_time = verify.verify_token(dossier.extract(data), dossier.extract(token), trust)
+    except ValueError as exc:
+        raise verify.Failure(reason, f"{token}: {str(exc)[-300:]}") from exc
+    line = f"{token}: RFC 3161 token over {data} verified by openssl ts -verify ({anchored})"
+    if gen_time is not None:
+        line += (
+            f"; at its genTime {gen_time:%Y-%m-%dT%H:%M:%SZ} (-attime): {verify.GEN_TIME_NOTE}; {verify.UNREVOKED_NOTE}"
+        )
+    return line
 
 
 def check_manifest_token(dossier: Dossier, tsa_ca: Path | None) -> str:

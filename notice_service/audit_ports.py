@@ -6,6 +6,7 @@ and ``Rfc3161TokenVerifier`` in ``notice_service.adapters`` implement them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -25,9 +26,23 @@ class CheckpointSigner(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class VerifiedToken:
+    """A token that verified: its genTime, and whether its TSA chain was valid only at that genTime.
+
+    ``at_gen_time`` is True when validating the chain at the current time failed only because a certificate
+    is outside its validity period (typically: the TSA certificate has expired since), and it validated at
+    genTime instead. Revocation is not checked either way (no revocation data is fetched or archived).
+    """
+
+    gen_time: datetime
+    at_gen_time: bool = False
+
+
 class TimeStampVerifier(Protocol):
     """Checks an archived ``TimeStampResp`` over some bytes against the configured TSA trust roots."""
 
-    def verify(self, data: bytes, response: bytes) -> datetime:
-        """The token's genTime; ``ValueError`` naming the problem when it does not verify."""
+    def verify(self, data: bytes, response: bytes) -> VerifiedToken:
+        """The token's genTime and the time its chain was validated at; ``ValueError`` naming the problem when
+        it does not verify."""
         ...

@@ -1,7 +1,9 @@
 """``notice-service audit …``: verify every ledger (from the database or the WORM store), export one, checkpoint.
 
 ``verify`` prints what it checked per tenant and exits 1 naming the first failure (reason, then the record
-or checkpoint); ``export`` checkpoints the log first, so the export ends with a signed, time-stamped head.
+or checkpoint); with ``--tenant T --checkpoint FILE`` it also checks signed checkpoint notes held outside the
+service (an earlier export's ``checkpoints/<size>.note``, a receipt), so a truncated tail or a fork shows.
+``export`` checkpoints the log first, so the export ends with a signed, time-stamped head.
 """
 
 from __future__ import annotations
@@ -9,10 +11,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from notice_service.services import Services
 from notice_service.settings import Settings
+
+if TYPE_CHECKING:
+    from notice_service.domain.audit_ledger import CheckpointEvidence
 
 
 def _services(settings: Settings) -> Services:
@@ -21,14 +26,29 @@ def _services(settings: Settings) -> Services:
     return build_services(settings)
 
 
+def _given_checkpoints(paths: list[Path]) -> list[CheckpointEvidence]:
+    """The notes of ``--checkpoint FILE``; raises ``OSError`` naming the file that cannot be read."""
+    from notice_service.domain.audit_ledger import CheckpointEvidence
+
+    return [CheckpointEvidence(f"{path} (given)", path.read_bytes()) for path in paths]
+
+
 def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
     from notice_service.use_cases.audit_verify import verify_tenant_ledger
     from notice_service.use_cases.tenant_onboarding import list_tenant_ids
 
+    if args.checkpoint and not args.tenant:
+        print("audit verify: --checkpoint needs --tenant (a checkpoint belongs to one tenant's log)", file=sys.stderr)
+        return 2
+    try:
+        known = _given_checkpoints(args.checkpoint or [])
+    except OSError as exc:
+        print(f"audit verify: --checkpoint {exc.filename}: cannot read it ({exc.strerror})", file=sys.stderr)
+        return 2
     services = _services(settings)
     tenants = [args.tenant] if args.tenant else list_tenant_ids(services)
     for tenant_id in tenants:
-        check = verify_tenant_ledger(services, tenant_id, args.source)
+        check = verify_tenant_ledger(services, tenant_id, args.source, known=known)
         print(f"tenant {tenant_id} ({args.source}):")
         for line in check.lines:
             print(f"  {line}")
@@ -69,6 +89,13 @@ def add_audit_parser(commands: argparse._SubParsersAction[Any]) -> None:
     verify = audit.add_parser("verify", help="verify every tenant's ledger: records, tree, checkpoints, tokens")
     verify.add_argument("--source", choices=["database", "store"], default="database")
     verify.add_argument("--tenant", help="only this tenant")
+    verify.add_argument(
+        "--checkpoint",
+        action="append",
+        type=Path,
+        metavar="FILE",
+        help="a signed checkpoint note held outside the service (repeatable; needs --tenant)",
+    )
     verify.set_defaults(handler=cmd_verify)
     export = audit.add_parser("export", help="export a tenant's ledger for audit/verify.py")
     export.add_argument("--tenant", required=True)

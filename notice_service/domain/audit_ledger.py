@@ -7,7 +7,8 @@ problem, in this order: keys, records (format, index, prev), checkpoints (signat
 size, origin, fork, size, root, consistency with the previous one), tokens, anchors, key activations.
 
 Token checking is an adapter's job (X.509, CMS); it is passed in as ``check_token(note, tsr)``, which raises
-``ValueError`` when the token does not cover the note or does not chain to a trusted TSA.
+``ValueError`` when the token does not cover the note or does not chain to a trusted TSA, and answers True when
+the TSA chain validated only at the token's genTime (a certificate has expired since; ``tokens_at_gen_time``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from notice_service.domain.merkle_levels import MerkleLevels
 
 _RECORD_KEYS = frozenset({"v", "log", "index", "prev", "time", "actor", "action", "subject", "documents", "data"})
 
-TokenCheck = Callable[[bytes, bytes], None]
+TokenCheck = Callable[[bytes, bytes], bool]
 
 
 class LedgerFailure(Exception):
@@ -59,6 +60,7 @@ class LedgerReport:
     checkpoints: int = 0
     consistency_proofs: int = 0
     tokens: int = 0
+    tokens_at_gen_time: int = 0
     anchors: int = 0
     key_activations: int = 0
     root: bytes = b""
@@ -203,15 +205,15 @@ def verify_ledger(
     leaves, own = read_chain(records, origin)
     levels = MerkleLevels(leaves)
     by_size, proofs = check_checkpoints(checkpoints, keys, levels, origin)
-    tokens = 0
+    report = LedgerReport(records=len(leaves), checkpoints=len(by_size), consistency_proofs=proofs)
     for item in by_size.values():
         if item.token is not None and check_token is not None:
             try:
-                check_token(item.note, item.token)
+                at_gen_time = check_token(item.note, item.token)
             except ValueError as exc:
                 raise LedgerFailure("timestamp-invalid", f"{item.label}: {exc}") from exc
-            tokens += 1
-    report = LedgerReport(records=len(leaves), checkpoints=len(by_size), consistency_proofs=proofs, tokens=tokens)
+            report.tokens += 1
+            report.tokens_at_gen_time += 1 if at_gen_time else 0
     report.anchors = _check_anchors(own, by_size)
     report.key_activations = _check_key_activations(own, keys)
     report.root = levels.root(len(leaves))

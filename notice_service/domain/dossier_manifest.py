@@ -95,7 +95,9 @@ def verify_instructions(archive_name: str, time_stamped: bool, checkpoint: Check
 
 Proves that the manifest (hence every file it lists) and the audit checkpoint existed at the token's genTime.
 `TSA-ROOT.pem` is the time-stamping authority's root, obtained from the TSA itself, never from this ZIP.
-OpenSSL checks the TSA chain at the current time; add `-attime <genTime as epoch>` for an expired TSA certificate.
+OpenSSL checks the TSA chain at the current time; when it answers `certificate has expired` (the TSA certificate
+expired after issuing the token), add `-attime <genTime in seconds since the epoch>`: `audit/verify.py` does so
+itself, for that failure only. Neither checks revocation.
 """
         if time_stamped and checkpoint.token
         else "\n## 3. The time-stamps\n\nNo time-stamping authority was configured: this dossier carries no token.\n"

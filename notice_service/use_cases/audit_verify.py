@@ -22,6 +22,7 @@ from notice_service.domain.audit_ledger import (
     CheckpointEvidence,
     LedgerFailure,
     LedgerKey,
+    LedgerReport,
     TokenCheck,
     verify_ledger,
 )
@@ -106,10 +107,21 @@ def compare_sources(services: Services, tenant_id: str, database: LedgerSource, 
 
 
 def _token_check(verifier: TimeStampVerifier) -> TokenCheck:
-    def check(note: bytes, tsr: bytes) -> None:
-        verifier.verify(note, tsr)
+    def check(note: bytes, tsr: bytes) -> bool:
+        return verifier.verify(note, tsr).at_gen_time
 
     return check
+
+
+def _tokens_line(report: LedgerReport) -> str:
+    """Says plainly how many tokens only verified at their genTime (and that revocation was not checked)."""
+    line = f"timestamps: {report.tokens} RFC 3161 tokens verified over the note bytes"
+    if report.tokens_at_gen_time:
+        line += (
+            f" ({report.tokens_at_gen_time} at their genTime: a TSA certificate has expired since, or is not yet"
+            " valid by this machine's clock; revocation was not checked)"
+        )
+    return line
 
 
 def verify_tenant_ledger(
@@ -132,6 +144,8 @@ def verify_tenant_ledger(
             check_token=_token_check(verifier) if verifier else None,
         )
         _check_head(database)
+        checked = f"given: {len(known)} checkpoints checked (signature, no fork, size within the log, root)"
+        given = [checked] if known else []
         check.lines += [
             f"records: {report.records} canonical (RFC 8785), indexes 0..{report.records - 1}, prev chain intact",
             f"tree: root {report.root.hex()} recomputed from the leaves (RFC 9162)",
@@ -139,9 +153,8 @@ def verify_tenant_ledger(
             f"; {report.key_activations} activation records",
             f"checkpoints: {report.checkpoints} signatures, roots and sizes verified, no fork; "
             f"{report.consistency_proofs} consistency proofs between successive checkpoints",
-            f"timestamps: {report.tokens} RFC 3161 tokens verified over the note bytes"
-            if verifier
-            else "timestamps: NOT CHECKED (no TSA trust roots configured)",
+            *given,
+            _tokens_line(report) if verifier else "timestamps: NOT CHECKED (no TSA trust roots configured)",
             f"anchors: {report.anchors} anchor records match their checkpoint and token bytes",
             compare_sources(services, tenant_id, database, store),
         ]

@@ -13,6 +13,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select, update
 
+from notice_service.audit_ports import VerifiedToken
 from notice_service.db.models import AuditRecord
 from notice_service.db.models_audit import AuditCheckpoint, AuditMirror
 from notice_service.domain.audit_evidence import checkpoint_key, segment_key
@@ -67,7 +68,7 @@ def test_the_worker_checkpoints_at_the_cadence_and_anchors_each_token(services: 
     assert services.store.get(checkpoint_key(actor.tenant_id, 12, "tsr")) == row.token
     assert b"BEGIN CERTIFICATE" in services.store.get(checkpoint_key(actor.tenant_id, 12, "chain.pem"))
     assert row.token is not None and services.token_verifier is not None
-    assert services.token_verifier.verify(row.note, row.token) == row.gen_time
+    assert services.token_verifier.verify(row.note, row.token) == VerifiedToken(row.gen_time, at_gen_time=False)
     anchor = json.loads(read_store_records(services.store, actor.tenant_id)[row.anchor_index])
     assert anchor["action"] == "audit:anchored"
     assert anchor["data"]["size"] == 12 and anchor["data"]["token_sha256"] == row.token_sha256

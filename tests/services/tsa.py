@@ -8,13 +8,19 @@ configuration in a temporary directory, then serves certomancer's animator (a WS
   (digitalSignature + nonRepudiation) and ``interm-ocsp`` (the OCSP responder for ``interm``);
   ``tsa`` and ``signer`` carry AIA/OCSP and CRL distribution-point URLs pointing at the live server, so
   PAdES B-LT can gather revocation info over HTTP;
-* ``unrelated-root`` → ``unrelated-tsa``: a second, independent TSA for negative tests.
+* ``unrelated-root`` → ``unrelated-tsa``: a second, independent TSA for negative tests;
+* ``interm`` → ``expired-tsa``: a TSA whose certificate was valid from 15 to 5 days ago
+  (``TsaService.expired_tsa_valid``). The animator time-stamps at any past moment given in its
+  ``X-Certomancer-Fake-Time`` header (``TsaService.expired_tsa_token``), so tests get real tokens whose
+  genTime lies inside (or outside) that window: archived tokens whose TSA certificate has since expired.
 
 Nothing is mocked: adapters reach the services through sockets. Start-up takes well under a second.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,8 +29,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import yaml  # type: ignore[import-untyped]  # no stubs installed; only safe_dump is used
-from asn1crypto import pem
+from asn1crypto import pem, tsp
 from certomancer.integrations.animator import Animator, AnimatorArchStore
 from certomancer.registry import ArchLabel, CertLabel, CertomancerConfig
 from cryptography.hazmat.primitives import serialization
@@ -32,7 +39,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 ARCH = "notice-test"
-KEY_LABELS = ("root", "interm", "interm-ocsp", "tsa", "signer", "unrelated-root", "unrelated-tsa")
+KEY_LABELS = ("root", "interm", "interm-ocsp", "tsa", "signer", "unrelated-root", "unrelated-tsa", "expired-tsa")
+EXPIRED_TSA_DAYS = (15, 5)  # valid from 15 days ago until 5 days ago
+FAKE_TIME_HEADER = "X-Certomancer-Fake-Time"  # the animator serves "now" as this moment (allow_time_override)
 
 
 @dataclass(frozen=True)
@@ -51,10 +60,34 @@ class TsaService:
     intermediate_pem: bytes
     signer_p12: Path
     directory: Path
+    expired_tsa_url: str
+    expired_tsa_valid: tuple[datetime, datetime]
 
     @property
     def root_pem_path(self) -> Path:
         return self.directory / "root.pem"
+
+    def expired_tsa_token(self, data: bytes, at: datetime) -> bytes:
+        """A ``TimeStampResp`` (DER) over SHA-256 of ``data`` by ``expired-tsa``, with genTime ``at``, over HTTP."""
+        request = tsp.TimeStampReq(
+            {
+                "version": "v1",
+                "message_imprint": {
+                    "hash_algorithm": {"algorithm": "sha256"},
+                    "hashed_message": hashlib.sha256(data).digest(),
+                },
+                "nonce": secrets.randbits(63),
+                "cert_req": True,
+            }
+        )
+        answer = requests.post(
+            self.expired_tsa_url,
+            data=request.dump(),
+            headers={"Content-Type": "application/timestamp-query", FAKE_TIME_HEADER: at.isoformat()},
+            timeout=10,
+        )
+        answer.raise_for_status()
+        return answer.content
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -126,6 +159,11 @@ def _describe(directory: Path, base_url: str, config: CertomancerConfig) -> TsaS
         intermediate_pem=pems["interm"][1],
         signer_p12=signer_p12,
         directory=directory,
+        expired_tsa_url=f"{base_url}/{ARCH}/tsa/expired-tsa",
+        expired_tsa_valid=(
+            arch.get_cert(CertLabel("expired-tsa")).not_valid_before,
+            arch.get_cert(CertLabel("expired-tsa")).not_valid_after,
+        ),
     )
 
 
@@ -200,6 +238,11 @@ def _certificates() -> dict[str, Any]:
         "signer": _leaf("interm", _key_usage("digital_signature", "non_repudiation"), *revocation),
         "unrelated-root": _root("unrelated-root"),
         "unrelated-tsa": _leaf("unrelated-root", _key_usage("digital_signature"), time_stamping),
+        "expired-tsa": {
+            "issuer": "interm",
+            "validity": _validity(EXPIRED_TSA_DAYS[0], -EXPIRED_TSA_DAYS[1]),
+            "extensions": [_key_usage("digital_signature"), time_stamping],
+        },
     }
 
 
@@ -214,6 +257,7 @@ def _services() -> dict[str, Any]:
         "time-stamping": {
             "tsa": {"signing-key": "tsa", "signing-cert": "tsa", "certs-to-embed": ["interm"]},
             "unrelated-tsa": {"signing-key": "unrelated-tsa", "signing-cert": "unrelated-tsa"},
+            "expired-tsa": {"signing-key": "expired-tsa", "signing-cert": "expired-tsa", "certs-to-embed": ["interm"]},
         },
     }
 
@@ -226,6 +270,7 @@ ENTITY_NAMES = {
     "signer": "Test Signer",
     "unrelated-root": "Unrelated Root CA",
     "unrelated-tsa": "Unrelated TSA",
+    "expired-tsa": "Expired Time Stamping Authority",
 }
 
 

@@ -146,7 +146,7 @@ def test_a_token_the_check_refuses_is_timestamp_invalid() -> None:
     ledger = build()
     ledger.checkpoints[0] = replace(ledger.checkpoints[0], token=b"not a token")
 
-    def refuse(note: bytes, token: bytes) -> None:
+    def refuse(note: bytes, token: bytes) -> bool:
         raise ValueError("the token does not cover the note")
 
     with pytest.raises(LedgerFailure, match="timestamp-invalid"):

@@ -240,6 +240,69 @@ def test_a_fingerprint_that_does_not_match_is_refused(tmp_path: Path) -> None:
     assert run_verifier("log", export).stdout.startswith("FAIL key-fingerprint-mismatch:")
 
 
+def _root_of(export: Path, size: int) -> bytes:
+    return base64.b64decode((export / "checkpoints" / f"{size}.note").read_bytes().split(b"\n")[2])
+
+
+def _held_note(path: Path, size: int, root: bytes, key: Ed25519PrivateKey = LOG_KEY) -> Path:
+    """A checkpoint note kept outside the export (an earlier export's copy, a receipt), under any name."""
+    path.write_bytes(sign_checkpoint(format_checkpoint_body(ORIGIN, size, root), KEY_NAME, key))
+    return path
+
+
+def test_a_held_checkpoint_is_checked_against_an_intact_export(tmp_path: Path) -> None:
+    export = build_export(tmp_path / "export", 23)
+    earlier = tmp_path / "earlier.note"
+    earlier.write_bytes((export / "checkpoints" / "20.note").read_bytes())
+    done = run_verifier("log", export, "--checkpoint", earlier)
+    assert done.returncode == 0, done.stdout
+    assert f"given: 1 checkpoints ({earlier} (given))" in done.stdout
+    assert done.stdout.strip().endswith("OK")
+
+
+def test_a_tail_cut_after_the_newest_checkpoint_fails_against_an_earlier_held_one(tmp_path: Path) -> None:
+    export = build_export(tmp_path / "export", 23)
+    earlier = tmp_path / "earlier.note"
+    earlier.write_bytes((export / "checkpoints" / "23.note").read_bytes())
+    # the attacker cuts the last records and removes the checkpoint that attested them: the export alone is
+    # consistent with itself again (its newest checkpoint is now 20)
+    _write_records(export, _records(export)[:21])
+    (export / "checkpoints" / "23.note").unlink()
+    assert run_verifier("log", export).returncode == 0
+    done = run_verifier("log", export, "--checkpoint", earlier)
+    assert done.returncode == 1, done.stdout
+    assert done.stdout.startswith(f"FAIL log-shorter-than-checkpoint: {earlier} (given) attests 23 > 21"), done.stdout
+
+
+@pytest.mark.parametrize(
+    ("size", "forged_root", "key", "reason"),
+    [
+        (20, False, ROGUE_KEY, "checkpoint-unknown-key"),
+        (13, True, LOG_KEY, "checkpoint-root-mismatch"),
+        (12, True, LOG_KEY, "checkpoint-fork"),
+    ],
+    ids=["signed-by-another-key", "another-root", "another-root-than-the-exported-one"],
+)
+def test_a_held_checkpoint_that_does_not_match_fails(
+    tmp_path: Path, size: int, forged_root: bool, key: Ed25519PrivateKey, reason: str
+) -> None:
+    export = build_export(tmp_path / "export", 23)
+    root = b"\x07" * 32 if forged_root else _root_of(export, size)
+    held = _held_note(tmp_path / "receipt.note", size, root, key)
+    done = run_verifier("log", export, "--checkpoint", held)
+    assert done.returncode == 1, done.stdout
+    assert done.stdout.startswith(f"FAIL {reason}: "), done.stdout
+    assert f"{held} (given)" in done.stdout.splitlines()[0]
+
+
+def test_a_held_checkpoint_that_is_not_there_is_a_usage_error(tmp_path: Path) -> None:
+    export = build_export(tmp_path / "export", 5)
+    missing = run_verifier("log", export, "--checkpoint", tmp_path / "nowhere.note")
+    assert missing.returncode == 2 and "--checkpoint" in missing.stderr and "nowhere.note" in missing.stderr
+    elsewhere = run_verifier("vectors", REPO / "audit" / "vectors", "--checkpoint", export / "checkpoints" / "5.note")
+    assert elsewhere.returncode == 2 and "log command only" in elsewhere.stderr
+
+
 TSA_CONFIG = """[tsa]
 default_tsa = t
 [t]

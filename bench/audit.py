@@ -36,7 +36,7 @@ from sqlalchemy import text
 
 from notice_service.adapters.system_clock import FixedClock
 from notice_service.bootstrap import build_services
-from notice_service.db import audit_repository
+from notice_service.db import audit_one_statement, audit_repository
 from notice_service.domain.audit_evidence import key_activation_record
 from notice_service.domain.audit_ledger import CheckpointEvidence, LedgerKey, verify_ledger
 from notice_service.domain.audit_log import GENESIS_PREV, format_time, leaf_hash, prepare_record
@@ -84,7 +84,7 @@ def _process_writer(url: str, tenant_id: str, writer: int, count: int, bare: boo
     with database.transaction() as session:
         session.execute(text("SELECT 1"))  # connect before the clock starts
     driver = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1)) if bare else None
-    origin = audit_repository._ORIGINS.get(tenant_id) or _origin(database, tenant_id)
+    origin = _origin(database, tenant_id)
     start.wait()
     for number in range(count):
         record = actor.record("bench:appended", "writer", str(writer), data={"n": number})
@@ -92,9 +92,11 @@ def _process_writer(url: str, tenant_id: str, writer: int, count: int, bare: boo
             with database.transaction() as session:
                 audit_repository.append(session, tenant_id, [record], NOW)
             continue
-        params = audit_repository._append_one_params(tenant_id, origin, prepare_record(record, NOW), record, NOW, True)
+        params = audit_one_statement.append_one_params(
+            tenant_id, origin, prepare_record(record, NOW), record, NOW, True
+        )
         with driver.pipeline():
-            driver.cursor().execute(audit_repository._append_one_sql(), params, prepare=True)
+            driver.cursor().execute(audit_one_statement.append_one_sql(), params, prepare=True)
             driver.commit()
     database.engine.dispose()
     done.wait()

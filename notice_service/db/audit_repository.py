@@ -14,16 +14,17 @@ to the minimum:
 - On PostgreSQL, when a transaction's only queued record is one record, it is handed to the connection at
   ``before_commit`` and sent as the commit itself (the ``commit`` event of SQLAlchemy's connection, after every
   other ``before_commit`` hook and flush): the one-statement append and ``COMMIT`` go to the server in one
-  pipeline (psycopg pipeline mode), so the head lock is held for the server's work alone,
-  never for a round trip to a Python client waiting for a CPU or the GIL. That statement, from the prepared
+  pipeline (psycopg pipeline mode, ``db.audit_one_statement``), so the head lock is held for the server's work
+  alone, never for a round trip to a Python client waiting for a CPU or the GIL. That statement, from the prepared
   fragments, takes the lock (the head's ``UPDATE``), assembles the record's canonical bytes, hashes them
   (``sha256``), moves the head and its Merkle compact range (``audit_compact_append``, migration 0009),
   inserts the record and queues the mirror (data-modifying CTEs). If it finds no head to move it raises
   (``audit_append_refused``, migration 0011), so the pipelined ``COMMIT`` becomes a rollback: the business rows
   are never kept without their record. After the commit Python re-seals the same bytes and checks the leaf
   hash agrees (a disagreement is a bug and is raised, the committed record itself verifies either way).
-- ``append_now`` (a caller that needs the record's index), several records at once, a process that does not
-  know the log's origin yet, and SQLite take the immediate paths: one locking read of the head, the records
+- ``append_now`` (a caller that needs the record's index) runs that statement at once for a lone record.
+  Several records at once, a process that does not know the log's origin yet, and SQLite take the general
+  path: one locking read of the head, the records
   sealed in Python, one (multi-row) ``INSERT``, one ``UPDATE`` of the head, one ``audit.mirror`` outbox row for
   the first append of a transaction (on PostgreSQL the writes are one statement).
 
@@ -35,33 +36,25 @@ The head row keeps the Merkle tree's compact range, so the root after any append
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-import psycopg
 from sqlalchemy import (
-    Connection,
-    Engine,
     Executable,
-    LargeBinary,
     Table,
-    Transaction,
     bindparam,
     event,
     insert,
     select,
-    text,
     update,
 )
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
+from notice_service.db import audit_one_statement as one_statement
+from notice_service.db.audit_one_statement import TOPIC_MIRROR as TOPIC_MIRROR
 from notice_service.db.models import AuditHead, AuditRecord, OutboxMessage
 from notice_service.db.models_audit import AuditMirror
-from notice_service.db.types import UTCDateTime
 from notice_service.domain.audit_log import (
     GENESIS_PREV,
     PreparedRecord,
@@ -72,7 +65,6 @@ from notice_service.domain.audit_log import (
 )
 from notice_service.domain.merkle import HASH_SIZE, CompactRange
 
-TOPIC_MIRROR = "audit.mirror"
 _HEADS = cast(Table, AuditHead.__table__)
 _RECORDS = cast(Table, AuditRecord.__table__)
 _OUTBOX = cast(Table, OutboxMessage.__table__)
@@ -153,22 +145,19 @@ def _write_before_statement(execute_state: ORMExecuteState) -> None:
 @event.listens_for(Session, "before_commit")
 def _write_before_commit(session: Session) -> None:
     """Whatever commits the session, queued records are written first; on PostgreSQL a lone record of a log
-    this process knows is handed to the connection instead, to go with its ``COMMIT`` (``_commit_pipelined``).
+    this process knows is handed to the connection instead, to go with its ``COMMIT`` (``audit_one_statement``).
     A savepoint's commit (the event fires for those too) leaves them queued for the transaction's."""
     if _QUEUE not in session.info or session.in_nested_transaction():
         return
     queue = _queue(session)
-    origin = _ORIGINS.get(queue[0][0]) if len(queue) == 1 else None
+    origin = one_statement.ORIGINS.get(queue[0][0]) if len(queue) == 1 else None
     if origin is None or session.get_bind().dialect.name != "postgresql":
         write_queued(session)
         return
     session.flush()  # the caller's pending rows, before the head is locked
     _take_queue(session)
     tenant_id, record, draft, now, _savepoint = queue[0]
-    params = _append_one_params(tenant_id, origin, record, draft, now, _mirror_pending(session, tenant_id))
-    params["now"] = UTCDateTime().process_bind_param(now, session.get_bind().dialect)
-    connection = session.connection()
-    connection.info[_PIPELINED] = _Pipelined(connection.get_transaction(), tenant_id, origin, record, params)
+    one_statement.send_with_commit(session, tenant_id, origin, record, draft, now)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -188,61 +177,17 @@ def _within(savepoint: SessionTransaction | None, ended: SessionTransaction) -> 
     return False
 
 
-_PIPELINED = "audit.pipelined"
-
-
-@dataclass(frozen=True)
-class _Pipelined:
-    """A lone record handed to a connection at ``before_commit``, for the ``COMMIT`` of that transaction."""
-
-    transaction: Transaction | None
-    tenant_id: str
-    origin: str
-    record: PreparedRecord
-    params: dict[str, Any]
-
-
-@event.listens_for(Engine, "commit")
-def _commit_pipelined(connection: Connection) -> None:
-    """PostgreSQL: send the record's one-statement append and ``COMMIT`` in one pipeline, as the transaction's
-    commit (SQLAlchemy's own ``COMMIT`` then finds nothing to do). The head lock is taken by the statement and
-    released by the ``COMMIT`` without waiting for the client in between. A failure raises here, before
-    anything is committed: SQLAlchemy then rolls the transaction back."""
-    pending = connection.info.pop(_PIPELINED, None)
-    if not isinstance(pending, _Pipelined) or pending.transaction is not connection.get_transaction():
-        return
-    driver = cast(psycopg.Connection[Any], connection.connection.driver_connection)
-    try:
-        with driver.pipeline():
-            cursor = driver.cursor()
-            cursor.execute(_append_one_sql(), pending.params, prepare=True)
-            driver.commit()
-        row = cursor.fetchone()
-    except psycopg.Error as error:
-        if isinstance(error, psycopg.errors.RaiseException):
-            _ORIGINS.pop(pending.tenant_id, None)  # the next append re-reads the head (and rebuilds its range)
-        raise DBAPIError.instance(_append_one_sql(), pending.params, error, psycopg.Error) from error
-    if row is None:  # cannot happen: the statement raises rather than answer no row
-        raise RuntimeError(f"tenant {pending.tenant_id}: the pipelined append answered no row")
-    _check_sealed(pending.record, log_member(pending.origin), *row)  # after the commit: a bug, loudly
-
-
-@event.listens_for(Engine, "rollback")
-def _forget_pipelined(connection: Connection) -> None:
-    connection.info.pop(_PIPELINED, None)
-
-
 def _append_prepared(
     session: Session, tenant_id: str, prepared: list[PreparedRecord], drafts: list[RecordDraft], now: datetime
 ) -> list[SealedRecord]:
     session.flush()  # the caller's pending rows are written before the head is locked, not under the lock
     if len(prepared) == 1 and session.get_bind().dialect.name == "postgresql":
-        one = _append_one(session, tenant_id, prepared[0], drafts[0], now)
+        one = one_statement.append_one(session, tenant_id, prepared[0], drafts[0], now)
         if one is not None:
             return [one]
     origin, size, prev, raw_border = session.execute(_LOCK_HEAD.where(_HEADS.c.tenant_id == tenant_id)).one()
     if raw_border is not None:  # the one-statement append needs a committed compact range
-        _ORIGINS[tenant_id] = origin
+        one_statement.ORIGINS[tenant_id] = origin
     compact = _compact(session, tenant_id, size, raw_border)
     log_json = log_member(origin)
     sealed: list[SealedRecord] = []
@@ -274,20 +219,11 @@ def _record_row(tenant_id: str, record: SealedRecord, draft: RecordDraft, now: d
     }
 
 
-def _mirror_pending(session: Session, tenant_id: str) -> bool:
-    """Whether this transaction has not queued its ``audit.mirror`` message for the tenant yet."""
-    return session.info.get("audit.mirror-queued", {}).get(tenant_id) is not session.get_transaction()
-
-
-def _mark_queued(session: Session, tenant_id: str) -> None:
-    session.info.setdefault("audit.mirror-queued", {})[tenant_id] = session.get_transaction()
-
-
 def _mirror_message(session: Session, tenant_id: str, first: int, last: int, now: datetime) -> dict[str, Any] | None:
     """One ``audit.mirror`` message per transaction and tenant: the worker mirrors up to the committed head."""
-    if not _mirror_pending(session, tenant_id):
+    if not one_statement.mirror_pending(session, tenant_id):
         return None
-    _mark_queued(session, tenant_id)
+    one_statement.mark_mirror_queued(session, tenant_id)
     return {
         "tenant_id": tenant_id,
         "topic": TOPIC_MIRROR,
@@ -392,103 +328,3 @@ def records_for_subject(session: Session, tenant_id: str, subject_type: str, sub
 
 def head_of(session: Session, tenant_id: str) -> AuditHead:
     return session.execute(select(AuditHead).where(AuditHead.tenant_id == tenant_id)).scalar_one()
-
-
-_ORIGINS: dict[str, str] = {}
-"""Each tenant's log origin (it never changes once the log exists), so the canonical ``log`` member is known
-before the head is locked. Learnt by the locking read of the immediate path, and only once the head has a
-committed compact range: until then every append takes that path (which rebuilds the range)."""
-
-_APPEND_ONE = text(
-    """
-WITH moved AS (
-    UPDATE audit_heads
-    SET size = size + 1,
-        last_leaf_hash = encode(sha256(:head || convert_to(size::text, 'UTF8') || :middle
-                                       || convert_to(last_leaf_hash, 'UTF8') || :tail), 'hex'),
-        compact_range = audit_compact_append(
-            compact_range, size,
-            sha256(:head || convert_to(size::text, 'UTF8') || :middle || convert_to(last_leaf_hash, 'UTF8') || :tail)
-        )
-    WHERE tenant_id = :tenant AND origin = :origin AND compact_range IS NOT NULL
-    RETURNING OLD.size AS "index", OLD.last_leaf_hash AS prev, NEW.last_leaf_hash AS leaf
-), sealed AS (
-    SELECT "index", prev, leaf,
-           substring(:head || convert_to("index"::text, 'UTF8') || :middle || convert_to(prev, 'UTF8') || :tail
-                     FROM 2) AS canonical
-    FROM moved
-), appended AS (
-    INSERT INTO audit_records (tenant_id, "index", leaf_hash, canonical, action, subject_type, subject_id, recorded_at)
-    SELECT :tenant, "index", leaf, canonical, :action, :subject_type, :subject_id, :now FROM sealed
-), queued AS (
-    INSERT INTO outbox (tenant_id, topic, payload, created_at, available_at, attempts)
-    SELECT :tenant, :topic, json_build_object('from', "index", 'to', "index"), :now, :now, 0 FROM sealed
-    WHERE CAST(:queue AS boolean)
-), checked AS (
-    SELECT count(*) AS moved FROM sealed
-)
-SELECT sealed."index", sealed.prev, sealed.leaf
-FROM checked LEFT JOIN sealed ON true
-WHERE CASE WHEN checked.moved = 1 THEN true ELSE audit_append_refused(:tenant) END
-"""
-).bindparams(
-    bindparam("head", type_=LargeBinary()),
-    bindparam("middle", type_=LargeBinary()),
-    bindparam("tail", type_=LargeBinary()),
-    bindparam("now", type_=UTCDateTime()),
-)
-
-
-@cache
-def _append_one_sql() -> str:
-    """``_APPEND_ONE`` as psycopg takes it (``%(name)s`` placeholders), for the pipelined commit."""
-    return str(_APPEND_ONE.compile(dialect=postgresql.psycopg.dialect()))  # type: ignore[no-untyped-call]
-
-
-def _append_one_params(
-    tenant_id: str, origin: str, record: PreparedRecord, draft: RecordDraft, now: datetime, queue: bool
-) -> dict[str, Any]:
-    return {
-        "head": b"\x00" + record.head,
-        "middle": b',"log":' + log_member(origin) + b',"prev":"',
-        "tail": record.tail,
-        "tenant": tenant_id,
-        "origin": origin,
-        "action": draft.action,
-        "subject_type": draft.subject_type,
-        "subject_id": draft.subject_id,
-        "now": now,
-        "topic": TOPIC_MIRROR,
-        "queue": queue,
-    }
-
-
-def _check_sealed(record: PreparedRecord, log_json: bytes, index: int, prev: str, leaf: str) -> SealedRecord:
-    sealed = record.seal(log_json, index, prev)
-    if sealed.leaf_hash != leaf:
-        raise RuntimeError(f"record {index}: PostgreSQL and Python disagree on its canonical bytes")
-    return sealed
-
-
-def _append_one(
-    session: Session, tenant_id: str, record: PreparedRecord, draft: RecordDraft, now: datetime
-) -> SealedRecord | None:
-    """PostgreSQL, one record: the head's ``UPDATE`` takes the row lock itself and, in the same statement, seals
-    the record (the canonical bytes assembled from the prepared fragments, the leaf hash by ``sha256``), inserts
-    it and queues the mirror; nothing runs under the lock but this statement and the caller's commit.
-    Answers ``None`` (nothing written) when this process does not know the log's origin yet: the caller then
-    takes the locking read, which learns it."""
-    origin = _ORIGINS.get(tenant_id)
-    if origin is None:
-        return None
-    queue = _mirror_pending(session, tenant_id)
-    try:
-        row = session.execute(_APPEND_ONE, _append_one_params(tenant_id, origin, record, draft, now, queue)).one()
-    except DBAPIError as error:
-        if isinstance(error.orig, psycopg.errors.RaiseException):
-            _ORIGINS.pop(tenant_id, None)
-        raise
-    sealed = _check_sealed(record, log_member(origin), *row)  # a RuntimeError here rolls the caller back
-    if queue:
-        _mark_queued(session, tenant_id)
-    return sealed

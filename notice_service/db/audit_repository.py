@@ -38,7 +38,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from functools import cache
-from typing import Any, cast
+from itertools import groupby
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
     Executable,
@@ -84,7 +85,7 @@ def append(session: Session, tenant_id: str, drafts: Sequence[RecordDraft], now:
     prepared = [prepare_record(draft, now) for draft in drafts]
     savepoint = session.get_nested_transaction()
     _queue(session).extend(
-        (tenant_id, record, draft, now, savepoint) for record, draft in zip(prepared, drafts, strict=True)
+        Queued(tenant_id, record, draft, now, savepoint) for record, draft in zip(prepared, drafts, strict=True)
     )
 
 
@@ -101,8 +102,17 @@ def append_now(session: Session, tenant_id: str, drafts: Sequence[RecordDraft], 
 
 
 _QUEUE = "audit.queued"
-Queued = tuple[str, PreparedRecord, RecordDraft, datetime, SessionTransaction | None]
-"""tenant, record, draft, time, and the savepoint it was queued in (``None``: the transaction itself)."""
+
+
+class Queued(NamedTuple):
+    """A record ``append`` queued: its log, its prepared form and draft, its time, and the savepoint it was
+    queued in (``None``: the transaction itself)."""
+
+    tenant_id: str
+    record: PreparedRecord
+    draft: RecordDraft
+    now: datetime
+    savepoint: SessionTransaction | None
 
 
 def _queue(session: Session) -> list[Queued]:
@@ -121,16 +131,9 @@ def _take_queue(session: Session) -> list[Queued]:
 
 def write_queued(session: Session) -> None:
     """Write the records queued by ``append`` now, in order (consecutive ones of a tenant in one append)."""
-    queue = _take_queue(session)
-    start = 0
-    while start < len(queue):
-        tenant_id, now = queue[start][0], queue[start][3]
-        end = start + 1
-        while end < len(queue) and queue[end][0] == tenant_id and queue[end][3] == now:
-            end += 1
-        batch = queue[start:end]
-        _append_prepared(session, tenant_id, [item[1] for item in batch], [item[2] for item in batch], now)
-        start = end
+    for (tenant_id, now), group in groupby(_take_queue(session), key=lambda item: (item.tenant_id, item.now)):
+        batch = list(group)
+        _append_prepared(session, tenant_id, [item.record for item in batch], [item.draft for item in batch], now)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -150,7 +153,7 @@ def _write_before_commit(session: Session) -> None:
     if _QUEUE not in session.info or session.in_nested_transaction():
         return
     queue = _queue(session)
-    origin = one_statement.ORIGINS.get(queue[0][0]) if len(queue) == 1 else None
+    origin = one_statement.ORIGINS.get(queue[0].tenant_id) if len(queue) == 1 else None
     if origin is None or session.get_bind().dialect.name != "postgresql":
         write_queued(session)
         return
@@ -166,7 +169,7 @@ def _forget_rolled_back(session: Session, previous_transaction: SessionTransacti
     if _QUEUE not in session.info or not previous_transaction.nested:
         return
     queue = _queue(session)
-    queue[:] = [item for item in queue if not _within(item[4], previous_transaction)]
+    queue[:] = [item for item in queue if not _within(item.savepoint, previous_transaction)]
 
 
 def _within(savepoint: SessionTransaction | None, ended: SessionTransaction) -> bool:

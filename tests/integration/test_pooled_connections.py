@@ -10,12 +10,9 @@ import pytest
 from sqlalchemy import event, text
 
 from notice_service.db.engine import Database, make_engine
+from tests.services.postgres import libpq_uri
 
 pytestmark = pytest.mark.postgres
-
-
-def plain_dsn(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
 def _backend_pids(database: Database, count: int) -> list[int]:
@@ -31,7 +28,7 @@ def test_connections_closed_by_the_server_are_replaced_without_an_error(tmp_path
     database = Database(make_engine(postgres_url))
     pids = _backend_pids(database, 3)
     assert len(set(pids)) == 3
-    with psycopg.connect(plain_dsn(postgres_url), autocommit=True) as admin:
+    with psycopg.connect(libpq_uri(postgres_url), autocommit=True) as admin:
         for pid in pids:
             assert admin.execute("SELECT pg_terminate_backend(%s, 5000)", (pid,)).fetchone() == (True,)
     statements: list[str] = []
@@ -47,7 +44,7 @@ def test_connections_closed_by_the_server_are_replaced_without_an_error(tmp_path
 def test_a_live_connection_is_reused(tmp_path: Path, postgres_url: str) -> None:
     database = Database(make_engine(postgres_url))
     first = _backend_pids(database, 1)
-    with psycopg.connect(plain_dsn(postgres_url), autocommit=True) as admin:
+    with psycopg.connect(libpq_uri(postgres_url), autocommit=True) as admin:
         admin.execute("SELECT 1")
     assert _backend_pids(database, 1) == first
     database.engine.dispose()

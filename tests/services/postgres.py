@@ -37,6 +37,11 @@ def sqlalchemy_url(libpq_uri: str) -> str:
     return libpq_uri.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
+def libpq_uri(sqlalchemy_url: str) -> str:
+    """The other way: a plain psycopg connection to the database of a SQLAlchemy URL."""
+    return sqlalchemy_url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
 @pytest.fixture(scope="module")
 def postgres_url(postgres_server: object) -> str:
     name = f"notice_test_{next(_counter)}"

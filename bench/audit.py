@@ -37,20 +37,20 @@ from sqlalchemy import text
 from notice_service.adapters.system_clock import FixedClock
 from notice_service.bootstrap import build_services
 from notice_service.db import audit_one_statement, audit_repository
-from notice_service.domain.audit_evidence import key_activation_record
-from notice_service.domain.audit_ledger import CheckpointEvidence, LedgerKey, verify_ledger
-from notice_service.domain.audit_log import GENESIS_PREV, format_time, leaf_hash, prepare_record
-from notice_service.domain.checkpoint import (
+from notice_service.domain.audit.checkpoint import (
     format_checkpoint_body,
     key_fingerprint,
     sign_checkpoint,
     verifier_key_string,
 )
-from notice_service.domain.merkle import CompactRange
+from notice_service.domain.audit.evidence import key_activation_record
+from notice_service.domain.audit.ledger import CheckpointEvidence, LedgerKey, verify_ledger
+from notice_service.domain.audit.merkle import CompactRange
+from notice_service.domain.audit.records import GENESIS_PREV, format_time, leaf_hash, prepare_record
 from notice_service.services import Services
 from notice_service.settings import Settings
 from notice_service.use_cases.actor import Actor
-from notice_service.use_cases.tenant_onboarding import create_tenant
+from notice_service.use_cases.tenants.onboarding import create_tenant
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 ORIGIN = "bench.example/tenants/t"

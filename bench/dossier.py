@@ -29,14 +29,14 @@ from pypdf import PdfWriter
 from notice_service.adapters.system_clock import FixedClock
 from notice_service.app import create_app
 from notice_service.bootstrap import build_services
-from notice_service.domain.delivery_facts import EvidenceKind
+from notice_service.domain.delivery.facts import EvidenceKind
 from notice_service.services import Services
 from notice_service.settings import Settings
-from notice_service.use_cases.delivery_recording import EvidenceFile
-from notice_service.use_cases.dossier_export import ExportRequest, export_dossier
+from notice_service.use_cases.delivery.manual import attach_evidence
+from notice_service.use_cases.delivery.recording import EvidenceFile
+from notice_service.use_cases.dossier.export import ExportRequest, export_dossier
 from notice_service.use_cases.official_rates import RateInput, add_rate
-from notice_service.use_cases.record_delivery_fact import attach_evidence
-from notice_service.use_cases.tenant_onboarding import authenticate, create_tenant
+from notice_service.use_cases.tenants.onboarding import authenticate, create_tenant
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 PROFILE = {

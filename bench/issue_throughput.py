@@ -20,21 +20,21 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from notice_service.adapters.fs_store import FileSystemDocumentStore
+from notice_service.adapters.storage.fs_store import FileSystemDocumentStore
 from notice_service.adapters.system_clock import FixedClock
 from notice_service.bootstrap import build_services
-from notice_service.db.models import Notice
+from notice_service.db.models.core import Notice
 from notice_service.ports import LetterRequest
 from notice_service.services import Services
 from notice_service.settings import Settings
 from notice_service.use_cases.actor import Actor
-from notice_service.use_cases.draft_notice import LETTER_TITLES, DraftRequest, draft_notice
-from notice_service.use_cases.issue_notice import issue_notice, letter_attachments
-from notice_service.use_cases.letter_context import thaw
-from notice_service.use_cases.open_case import open_case
-from notice_service.use_cases.register_debtor import DebtorInput, register_debtor
-from notice_service.use_cases.register_invoice import InvoiceInput, register_invoice
-from notice_service.use_cases.tenant_onboarding import authenticate, create_tenant
+from notice_service.use_cases.cases.open import open_case
+from notice_service.use_cases.claims.debtors import DebtorInput, register_debtor
+from notice_service.use_cases.claims.invoices import InvoiceInput, register_invoice
+from notice_service.use_cases.notices.draft import LETTER_TITLES, DraftRequest, draft_notice
+from notice_service.use_cases.notices.issue import issue_notice, letter_attachments
+from notice_service.use_cases.notices.letter_context import thaw
+from notice_service.use_cases.tenants.onboarding import authenticate, create_tenant
 
 BLOCK = 5  # notices per alternating block of measurements
 PROFILE = {

@@ -7,17 +7,17 @@ from flask import Flask
 from notice_service.services import Services
 from notice_service.settings import Settings, load_settings
 from notice_service.web import problems
-from notice_service.web.audit import audit
-from notice_service.web.case_documents import case_documents
-from notice_service.web.cases import cases
-from notice_service.web.debtors import debtors
-from notice_service.web.deliveries import deliveries
-from notice_service.web.dossiers import dossiers
-from notice_service.web.invoices import invoices
+from notice_service.web.audit.routes import audit
+from notice_service.web.cases.documents import case_documents
+from notice_service.web.cases.routes import cases
+from notice_service.web.claims.debtors import debtors
+from notice_service.web.claims.invoices import invoices
+from notice_service.web.delivery.provider_webhooks import provider_webhooks
+from notice_service.web.delivery.routes import deliveries
+from notice_service.web.dossiers.routes import dossiers
 from notice_service.web.meta import meta
-from notice_service.web.notices import notices
-from notice_service.web.provider_webhooks import provider_webhooks
-from notice_service.web.webhooks import webhooks
+from notice_service.web.notices.routes import notices
+from notice_service.web.webhooks.routes import webhooks
 
 # multipart/JSON overhead on top of the largest accepted upload (base64 grows data by a third)
 _BODY_OVERHEAD = 64 * 1024

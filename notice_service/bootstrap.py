@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from notice_service.adapters.pdfium_text import PdfiumTextExtractor
+from notice_service.adapters.pdf.pdfium_text import PdfiumTextExtractor
 from notice_service.adapters.system_clock import SystemClock
 from notice_service.audit_ports import CheckpointSigner, TimeStampVerifier
 from notice_service.db.engine import Database, make_engine, migrate
@@ -27,7 +27,7 @@ DEVELOPMENT_ORGANISATION = "notice-service (development)"
 
 def build_store(settings: Settings) -> DocumentStore:
     if settings.store == "s3":
-        from notice_service.adapters.s3_store import S3DocumentStore
+        from notice_service.adapters.storage.s3_store import S3DocumentStore
 
         return S3DocumentStore(
             bucket=settings.s3_bucket or "",  # Settings.validate refuses s3 without a bucket
@@ -38,7 +38,7 @@ def build_store(settings: Settings) -> DocumentStore:
             retention_days={},
             default_retention_days=settings.retention_days,
         )
-    from notice_service.adapters.fs_store import FileSystemDocumentStore
+    from notice_service.adapters.storage.fs_store import FileSystemDocumentStore
 
     settings.store_path.mkdir(parents=True, exist_ok=True)
     return FileSystemDocumentStore(settings.store_path)
@@ -61,13 +61,13 @@ def _signing_options(settings: Settings) -> dict[str, Any]:
 
 def build_signer(settings: Settings) -> tuple[Signer, bool]:
     """The signer and whether it uses the development certificate."""
-    from notice_service.adapters.pyhanko_signer import PyHankoSigner
+    from notice_service.adapters.signing.pyhanko_signer import PyHankoSigner
 
     options = _signing_options(settings)
     if settings.signing_p12 is not None:
         passphrase = settings.signing_p12_passphrase.encode() if settings.signing_p12_passphrase else None
         return PyHankoSigner.from_pkcs12(settings.signing_p12, passphrase, **options), False
-    from notice_service.adapters.development_certificate import ensure_development_identity
+    from notice_service.adapters.signing.development_certificate import ensure_development_identity
 
     p12 = ensure_development_identity(settings.keys_dir, organisation=DEVELOPMENT_ORGANISATION)
     return PyHankoSigner.from_pkcs12(p12, None, development=True, **options), True
@@ -75,7 +75,7 @@ def build_signer(settings: Settings) -> tuple[Signer, bool]:
 
 def build_checkpoint_signer(settings: Settings) -> CheckpointSigner:
     """The configured Ed25519 checkpoint key; the embedded profile generates one under ``var/keys``."""
-    from notice_service.adapters.ed25519_checkpoint_signer import Ed25519CheckpointSigner, ensure_checkpoint_key
+    from notice_service.adapters.signing.ed25519_checkpoint_signer import Ed25519CheckpointSigner, ensure_checkpoint_key
 
     passphrase = settings.checkpoint_key_passphrase.encode() if settings.checkpoint_key_passphrase else None
     path = settings.checkpoint_key or ensure_checkpoint_key(settings.keys_dir)
@@ -86,8 +86,8 @@ def build_time_stamping(settings: Settings) -> tuple[TimeStamper | None, TimeSta
     """The TSA client (with failover) and the token verifier, when TSAs are configured; else none."""
     if not settings.tsa_urls:
         return None, None
-    from notice_service.adapters.rfc3161_timestamper import HttpTimeStamper
-    from notice_service.adapters.rfc3161_token_verifier import Rfc3161TokenVerifier
+    from notice_service.adapters.timestamping.rfc3161_timestamper import HttpTimeStamper
+    from notice_service.adapters.timestamping.rfc3161_token_verifier import Rfc3161TokenVerifier
 
     roots = _tsa_roots(settings)
     return HttpTimeStamper(settings.tsa_urls, trust_roots=roots), Rfc3161TokenVerifier(roots)
@@ -117,8 +117,8 @@ def build_webhook_sender(settings: Settings) -> WebhookSender:
 
 def build_dossier_tools(settings: Settings) -> tuple[ManifestSigner, PdfMerger]:
     """The dossier manifest's CMS signer (the identity that signs the PDFs) and the reading copy's merger."""
-    from notice_service.adapters.cms_manifest_signer import manifest_signer_for
-    from notice_service.adapters.pdf_merger import PypdfDossierMerger
+    from notice_service.adapters.pdf.merger import PypdfDossierMerger
+    from notice_service.adapters.signing.cms_manifest_signer import manifest_signer_for
 
     return manifest_signer_for(settings), PypdfDossierMerger()
 
@@ -130,7 +130,7 @@ def build_services(
     store: DocumentStore | None = None,
     templates_dir: Path = TEMPLATES_DIR,
 ) -> Services:
-    from notice_service.adapters.weasyprint_renderer import WeasyPrintRenderer
+    from notice_service.adapters.pdf.weasyprint_renderer import WeasyPrintRenderer
 
     engine = make_engine(settings.resolved_database_url)
     if settings.profile == "embedded":

@@ -16,13 +16,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from notice_service.db.models import OUTBOX_MESSAGE_ID, OutboxMessage
+from notice_service.db.models.core import OUTBOX_MESSAGE_ID, OutboxMessage
 from notice_service.domain.webhook_events import EventType
 from notice_service.services import Services
-from notice_service.use_cases.audit_checkpoint import IdleLogCheckpointer
-from notice_service.use_cases.audit_mirror import TOPIC_CHECKPOINT, handle_checkpoint, handle_mirror
-from notice_service.use_cases.delivery_deadlines import expire_deadlines
-from notice_service.use_cases.webhook_dispatch import TOPIC_DELIVER, deliver_webhook, event_handler
+from notice_service.use_cases.audit.checkpoint import IdleLogCheckpointer
+from notice_service.use_cases.audit.mirror import TOPIC_CHECKPOINT, handle_checkpoint, handle_mirror
+from notice_service.use_cases.delivery.deadlines import expire_deadlines
+from notice_service.use_cases.webhooks.dispatch import TOPIC_DELIVER, deliver_webhook, event_handler
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=1)

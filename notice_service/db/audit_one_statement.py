@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from notice_service.db.types import UTCDateTime
-from notice_service.domain.audit_log import PreparedRecord, RecordDraft, SealedRecord, log_member
+from notice_service.domain.audit.records import PreparedRecord, RecordDraft, SealedRecord, log_member
 
 TOPIC_MIRROR = "audit.mirror"
 

@@ -54,9 +54,10 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from notice_service.db import audit_one_statement as one_statement
 from notice_service.db.audit_one_statement import TOPIC_MIRROR as TOPIC_MIRROR
-from notice_service.db.models import AuditHead, AuditRecord, OutboxMessage
-from notice_service.db.models_audit import AuditMirror
-from notice_service.domain.audit_log import (
+from notice_service.db.models.audit import AuditMirror
+from notice_service.db.models.core import AuditHead, AuditRecord, OutboxMessage
+from notice_service.domain.audit.merkle import HASH_SIZE, CompactRange
+from notice_service.domain.audit.records import (
     GENESIS_PREV,
     PreparedRecord,
     RecordDraft,
@@ -64,7 +65,6 @@ from notice_service.domain.audit_log import (
     log_member,
     prepare_record,
 )
-from notice_service.domain.merkle import HASH_SIZE, CompactRange
 
 _HEADS = cast(Table, AuditHead.__table__)
 _RECORDS = cast(Table, AuditRecord.__table__)

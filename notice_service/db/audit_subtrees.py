@@ -19,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from notice_service.db.models import AuditRecord
-from notice_service.db.models_audit import AuditSubtree
+from notice_service.db.models.audit import AuditSubtree
+from notice_service.db.models.core import AuditRecord
 
 CACHE_BITS = 8
 

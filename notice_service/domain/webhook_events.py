@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-from notice_service.domain.audit_log import JsonValue
+from notice_service.domain.audit.records import JsonValue
 
 RETRY_WINDOW = timedelta(days=3)
 FIRST_RETRY = timedelta(seconds=5)

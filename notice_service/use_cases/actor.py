@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from notice_service.domain.audit_log import DocumentRef, JsonValue, RecordDraft
+from notice_service.domain.audit.records import DocumentRef, JsonValue, RecordDraft
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
-from notice_service.db.models import RateAddition
+from notice_service.db.models.core import RateAddition
 from notice_service.domain.rates import EcbRateChange, HalfYear, LegalRate, RateTables, with_added_rate
 from notice_service.errors import FieldError, InvalidInput
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
-from notice_service.use_cases.tenant_onboarding import list_tenant_ids
+from notice_service.use_cases.tenants.onboarding import list_tenant_ids
 
 
 @dataclass(frozen=True)

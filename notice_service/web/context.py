@@ -9,7 +9,7 @@ from flask import current_app, g, request
 from notice_service.errors import Unauthenticated
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
-from notice_service.use_cases.tenant_onboarding import authenticate
+from notice_service.use_cases.tenants.onboarding import authenticate
 
 
 def services() -> Services:

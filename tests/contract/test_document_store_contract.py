@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from notice_service.adapters.fs_store import FileSystemDocumentStore
-from notice_service.adapters.memory_store import InMemoryDocumentStore
-from notice_service.adapters.s3_store import S3DocumentStore
+from notice_service.adapters.storage.fs_store import FileSystemDocumentStore
+from notice_service.adapters.storage.memory_store import InMemoryDocumentStore
+from notice_service.adapters.storage.s3_store import S3DocumentStore
 from notice_service.errors import DocumentConflict, DocumentNotFound, InvalidInput, StoreUnavailable
 from notice_service.ports import DocumentStore
 from tests.services.seaweed import SeaweedS3

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from notice_service.adapters.weasyprint_renderer import (
+from notice_service.adapters.pdf.weasyprint_renderer import (
     WeasyPrintRenderer,
     format_date_fr,
     format_money,

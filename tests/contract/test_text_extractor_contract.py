@@ -11,9 +11,9 @@ from collections.abc import Callable
 import pytest
 import weasyprint
 
-from notice_service.adapters.pdfium_text import PdfiumTextExtractor
-from notice_service.adapters.poppler_text import PdftotextExtractor
-from notice_service.adapters.pypdf_text import PypdfTextExtractor
+from notice_service.adapters.pdf.pdfium_text import PdfiumTextExtractor
+from notice_service.adapters.pdf.poppler_text import PdftotextExtractor
+from notice_service.adapters.pdf.pypdf_text import PypdfTextExtractor
 from notice_service.domain.completeness import fold
 from notice_service.errors import RenderFailed
 from notice_service.ports import PdfTextExtractor

@@ -20,7 +20,7 @@ from notice_service.app import create_app
 from notice_service.bootstrap import build_services
 from notice_service.services import Services
 from notice_service.settings import Settings
-from notice_service.use_cases.tenant_onboarding import create_tenant
+from notice_service.use_cases.tenants.onboarding import create_tenant
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 CREDITOR_PROFILE = {

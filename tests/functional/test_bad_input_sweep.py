@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from notice_service.adapters.system_clock import FixedClock
 from notice_service.app import create_app
 from notice_service.bootstrap import build_services
-from notice_service.db import models
+from notice_service.db.models import core as models
 from notice_service.services import Services
 from notice_service.settings import Settings
-from notice_service.use_cases.tenant_onboarding import create_tenant
+from notice_service.use_cases.tenants.onboarding import create_tenant
 from tests.functional.conftest import CREDITOR_PROFILE, NOW, Api
 
 MAX_UPLOAD = 20_000

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from notice_service.adapters.s3_store import build_s3_client, create_locked_bucket
+from notice_service.adapters.storage.s3_store import build_s3_client, create_locked_bucket
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

@@ -1,0 +1,1 @@
+"""Signing: PAdES letters (pyHanko), CMS dossier manifests, Ed25519 checkpoints, the development identity."""

@@ -1,0 +1,66 @@
+"""What the law says about a case today: each invoice's prescription date and the case's next step.
+
+Prescription (``domain.prescription``, LEGAL.md Part A §9): 5 years B2B, 2 years B2C from the due date, each
+payment received while the period runs being an acknowledgement that restarts it (C. civ. 2240). Signed payment
+plans are not tracked yet, so they do not count here. The next step (``domain.next_step``) follows the letters
+issued on the case and the unpaid invoices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from notice_service.db.models.core import Debtor, Invoice, Notice, Payment
+from notice_service.domain.interest import DebtorKind
+from notice_service.domain.next_step import IssuedLetter, next_step
+from notice_service.domain.prescription import prescription_date
+
+
+def _payments_by_invoice(session: Session, invoices: Sequence[Invoice]) -> dict[str, list[Payment]]:
+    rows = session.execute(select(Payment).where(Payment.invoice_id.in_([i.id for i in invoices]))).scalars()
+    grouped: dict[str, list[Payment]] = {invoice.id: [] for invoice in invoices}
+    for payment in rows:
+        grouped[payment.invoice_id].append(payment)
+    return grouped
+
+
+def _issued(notices: Sequence[Notice]) -> list[IssuedLetter]:
+    return [
+        IssuedLetter(n.kind, date.fromisoformat(n.letter_data["notice"]["date"]), n.options.get("deadline_days"))
+        for n in notices
+        if n.issued_at is not None
+    ]
+
+
+def case_legal_summary(
+    session: Session, now: datetime, debtor: Debtor, invoices: Sequence[Invoice], notices: Sequence[Notice]
+) -> dict[str, Any]:
+    """``{"prescription": [per invoice], "next_step": {...}}`` as JSON, for the case view (legal dates in Paris)."""
+    today = now.astimezone(ZoneInfo("Europe/Paris")).date()
+    kind = DebtorKind.BUSINESS if debtor.kind == "business" else DebtorKind.CONSUMER
+    payments = _payments_by_invoice(session, invoices)
+    prescription = []
+    unpaid_due_dates = []
+    for invoice in invoices:
+        acknowledged = sorted(p.paid_on for p in payments[invoice.id])
+        prescription.append(
+            {
+                "invoice_id": invoice.id,
+                "number": invoice.number,
+                "due_date": invoice.due_date.isoformat(),
+                "acknowledgements": [day.isoformat() for day in acknowledged],
+                "prescription_date": prescription_date(invoice.due_date, kind, acknowledged).isoformat(),
+            }
+        )
+        if sum((p.amount for p in payments[invoice.id]), Decimal(0)) < invoice.amount_due:
+            unpaid_due_dates.append(invoice.due_date)
+    step = next_step(today, unpaid_due_dates, _issued(notices), business=kind is DebtorKind.BUSINESS)
+    next_json = {"action": step.action, "not_before": step.not_before.isoformat() if step.not_before else None}
+    return {"prescription": prescription, "next_step": {**next_json, "reason": step.reason, "court": step.court}}

@@ -1,0 +1,1 @@
+"""What is owed: debtors, invoices and the payments received on them."""

@@ -1,0 +1,167 @@
+"""Dispatching an issued notice on a channel through a provider: one delivery (a notice may have several).
+
+Checks first: the notice is issued; the provider serves the channel; a tracking number is a valid S10 or
+domestic number; an electronic registered letter (LRE) to a consumer needs their recorded consent (C. postes
+L100), else the problem suggests the registered letter. The ``email`` provider then sends the signed PDF
+over SMTP (slow I/O, before the transaction) and its answer becomes the ``submitted`` fact. One transaction
+records the delivery, its audit record, the first fact and the ``delivery.updated`` event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from notice_service.db import audit_repository
+from notice_service.db.models.core import Case, Debtor, Notice
+from notice_service.db.models.delivery import Delivery, ElectronicConsent
+from notice_service.db.tenant_scope import get_owned
+from notice_service.domain.audit.records import JsonValue
+from notice_service.domain.delivery.facts import Channel, Fact, FactKind, Provider
+from notice_service.domain.delivery.tracking_numbers import normalise_tracking_number
+from notice_service.errors import Conflict, FieldError, InvalidInput
+from notice_service.ports import Attachment, OutgoingMail
+from notice_service.services import Services
+from notice_service.use_cases.actor import Actor, new_id
+from notice_service.use_cases.delivery.recording import PreparedFact, apply_fact, prepare_fact, queue_delivery_updated
+
+#: Which providers can carry which channel.
+PROVIDERS: dict[Channel, frozenset[Provider]] = {
+    Channel.EMAIL: frozenset({Provider.EMAIL, Provider.MANUAL, Provider.WEBHOOK}),
+    Channel.LETTER: frozenset({Provider.MANUAL, Provider.WEBHOOK, Provider.MERCI_FACTEUR}),
+    Channel.REGISTERED_LETTER: frozenset({Provider.MANUAL, Provider.WEBHOOK, Provider.MERCI_FACTEUR}),
+    Channel.ELECTRONIC_REGISTERED: frozenset({Provider.MANUAL, Provider.WEBHOOK, Provider.MERCI_FACTEUR}),
+    Channel.BAILIFF: frozenset({Provider.MANUAL, Provider.WEBHOOK}),
+}
+
+
+@dataclass(frozen=True)
+class DispatchRequest:
+    notice_id: str
+    channel: Channel
+    provider: Provider
+    tracking_number: str | None = None
+    provider_reference: str | None = None
+    recipient_email: str | None = None
+
+
+@dataclass(frozen=True)
+class _Target:
+    notice: Notice
+    debtor: Debtor
+    recipient: str | None
+
+
+def _check_request(request: DispatchRequest) -> str | None:
+    if request.provider not in PROVIDERS[request.channel]:
+        allowed = ", ".join(sorted(PROVIDERS[request.channel]))
+        raise InvalidInput(
+            f"The {request.provider.value} provider cannot carry a {request.channel.value} delivery.",
+            errors=[FieldError("provider", f"providers for {request.channel.value}: {allowed}")],
+        )
+    return normalise_tracking_number(request.tracking_number) if request.tracking_number else None
+
+
+def _require_consent(session: Session, actor: Actor, debtor: Debtor) -> None:
+    consent = session.execute(
+        select(ElectronicConsent.id).where(
+            ElectronicConsent.tenant_id == actor.tenant_id, ElectronicConsent.debtor_id == debtor.id
+        )
+    ).first()
+    if consent is None:
+        raise InvalidInput(
+            "An electronic registered letter to a consumer needs their recorded consent (C. postes L100); "
+            "none is recorded for this debtor. Send a registered letter (channel registered_letter) instead, "
+            f"or record the consent with POST /v1/debtors/{debtor.id}/lre-consents.",
+            errors=[FieldError("channel", "consent to electronic registered letters missing: use registered_letter")],
+            extra={"suggested_channel": Channel.REGISTERED_LETTER.value},
+        )
+
+
+def _load_target(services: Services, actor: Actor, request: DispatchRequest) -> _Target:
+    with services.db.reading() as session:
+        notice = get_owned(session, Notice, actor.tenant_id, request.notice_id)
+        if notice.status != "issued":
+            raise Conflict(
+                f"Only an issued notice can be dispatched; this one is {notice.status}.",
+                extra={"notice_status": notice.status},
+            )
+        debtor = session.execute(
+            select(Debtor).join(Case, Case.debtor_id == Debtor.id).where(Case.id == notice.case_id)
+        ).scalar_one()
+        if request.channel is Channel.ELECTRONIC_REGISTERED and debtor.kind == "consumer":
+            _require_consent(session, actor, debtor)
+    recipient = request.recipient_email or debtor.email
+    if request.channel in (Channel.EMAIL, Channel.ELECTRONIC_REGISTERED) and not recipient:
+        raise InvalidInput(
+            "The debtor has no e-mail address; give one in recipient_email.",
+            errors=[FieldError("recipient_email", "required for e-mail and electronic registered deliveries")],
+        )
+    return _Target(notice, debtor, recipient)
+
+
+def _send_email(services: Services, target: _Target) -> PreparedFact:
+    if services.mailer is None:
+        raise InvalidInput(
+            "The e-mail provider is not configured on this server (NOTICE_SMTP_HOST).",
+            errors=[FieldError("provider", "e-mail sending is not configured")],
+        )
+    notice = target.notice
+    pdf = services.store.get(notice.document_key or "")
+    mail = OutgoingMail(
+        to=target.recipient or "",
+        subject=f"Mise en demeure de payer ({notice.id})",
+        body="Veuillez trouver ci-joint une mise en demeure de payer, signée électroniquement.\n",
+        attachments=(Attachment(f"mise-en-demeure-{notice.id}.pdf", pdf, "application/pdf", "Mise en demeure"),),
+    )
+    submission = services.mailer.submit(mail)
+    raw = {
+        "message_id": submission.message_id,
+        "server": submission.server,
+        "reply_code": submission.reply_code,
+        "reply": submission.reply,
+        "attachment_sha256": notice.document_sha256,
+    }
+    fact = Fact(FactKind.SUBMITTED, services.clock.now(), f"smtp:{submission.message_id}")
+    detail: dict[str, JsonValue] = {
+        "message_id": submission.message_id,
+        "reply_code": submission.reply_code,
+        "reply": submission.reply,
+    }
+    return prepare_fact(services, fact, Provider.EMAIL.value, raw, detail=detail)
+
+
+def dispatch_notice(services: Services, actor: Actor, request: DispatchRequest) -> str:
+    tracking_number = _check_request(request)
+    target = _load_target(services, actor, request)
+    delivery_id = new_id()
+    submitted = _send_email(services, target) if request.provider is Provider.EMAIL else None
+    now = services.clock.now()
+    with services.db.transaction() as session:
+        get_owned(session, Notice, actor.tenant_id, request.notice_id, lock=True)
+        delivery = Delivery(
+            id=delivery_id,
+            tenant_id=actor.tenant_id,
+            notice_id=request.notice_id,
+            channel=request.channel.value,
+            provider=request.provider.value,
+            status="created",
+            tracking_number=tracking_number,
+            provider_reference=str(submitted.detail["message_id"]) if submitted else request.provider_reference,
+            recipient=target.recipient,
+            created_at=now,
+        )
+        session.add(delivery)
+        session.flush()
+        data = {"notice_id": request.notice_id, "channel": request.channel.value, "provider": request.provider.value}
+        record = actor.record(
+            "delivery:created", "delivery", delivery_id, data={**data, "tracking_number": tracking_number}
+        )
+        audit_repository.append(session, actor.tenant_id, [record], now)
+        if submitted is None:
+            queue_delivery_updated(session, delivery, now)
+        else:
+            apply_fact(session, actor, delivery, submitted, now)
+    return delivery_id

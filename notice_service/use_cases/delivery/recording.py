@@ -1,0 +1,231 @@
+"""Recording delivery facts, shared by every provider (manual, e-mail, webhook, Merci Facteur).
+
+Before the transaction: the raw payload (canonical JSON) and each evidence file are stored WORM
+(content-addressed, so a replay rewrites nothing). In the caller's transaction: a fact whose source event id
+the delivery already has is a duplicate and changes nothing; otherwise the fact and its evidence rows are
+inserted, the delivery's status becomes its latest fact by occurrence, the notice's receipt and deadline
+are derived again, and the audit record and the ``delivery.updated`` event are written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import rfc8785
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from notice_service.db import audit_repository
+from notice_service.db.models.core import Case, Debtor, Notice, OutboxMessage
+from notice_service.db.models.delivery import Delivery, DeliveryEvidence, DeliveryFact, NoticeDeadline
+from notice_service.domain.audit.records import DocumentRef, JsonValue
+from notice_service.domain.delivery.facts import (
+    CHANNEL_FACTS,
+    Channel,
+    EvidenceKind,
+    Fact,
+    FactKind,
+    current_fact,
+    derive_deadline,
+    derive_receipt,
+    earliest_receipt,
+)
+from notice_service.domain.evidence_files import ACCEPTED_TYPES, sniff_media_type
+from notice_service.errors import FieldError, InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from notice_service.services import Services
+from notice_service.use_cases.actor import Actor, new_id
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    kind: EvidenceKind
+    data: bytes
+    shown_on: date | None = None
+
+
+@dataclass(frozen=True)
+class StoredEvidence:
+    kind: EvidenceKind
+    shown_on: date | None
+    media_type: str
+    sha256: str
+    size: int
+    key: str
+
+
+@dataclass(frozen=True)
+class PreparedFact:
+    """A fact with its raw payload and evidence already stored WORM, ready for the transaction."""
+
+    fact: Fact
+    source: str
+    payload_key: str
+    payload_sha256: str
+    evidence: tuple[StoredEvidence, ...]
+    detail: Mapping[str, JsonValue]
+
+
+def store_evidence(services: Services, evidence: EvidenceFile, field: str = "file") -> StoredEvidence:
+    """Check (magic bytes, size cap) and store one evidence file WORM."""
+    if len(evidence.data) > services.settings.max_upload_bytes:
+        raise PayloadTooLarge(
+            f"The file is larger than the {services.settings.max_upload_bytes} bytes accepted.",
+            errors=[FieldError(field, "file too large")],
+        )
+    media_type = sniff_media_type(evidence.data)
+    if media_type is None:
+        raise UnsupportedMediaType(
+            f"Evidence files must be one of {', '.join(ACCEPTED_TYPES)} (recognised by their content).",
+            errors=[FieldError(field, "not a PDF, PNG, JPEG or TIFF file")],
+        )
+    stored = services.store.put(evidence.data, content_type=media_type, document_class="evidence")
+    return StoredEvidence(evidence.kind, evidence.shown_on, media_type, stored.sha256, stored.size, stored.key)
+
+
+def prepare_fact(
+    services: Services,
+    fact: Fact,
+    source: str,
+    raw_payload: Mapping[str, object],
+    evidence: Sequence[EvidenceFile] = (),
+    detail: Mapping[str, JsonValue] | None = None,
+) -> PreparedFact:
+    """Store the raw payload (RFC 8785 JSON) and the evidence files WORM; nothing is recorded yet."""
+    canonical = rfc8785.dumps(dict(raw_payload))  # type: ignore[arg-type]  # JSON values by contract
+    stored = services.store.put(canonical, content_type="application/json", document_class="evidence")
+    files = tuple(store_evidence(services, item, f"evidence[{i}]") for i, item in enumerate(evidence))
+    return PreparedFact(fact, source, stored.key, hashlib.sha256(canonical).hexdigest(), files, dict(detail or {}))
+
+
+def delivery_facts(session: Session, delivery_id: str) -> list[Fact]:
+    rows = session.execute(select(DeliveryFact).where(DeliveryFact.delivery_id == delivery_id)).scalars()
+    return [Fact(FactKind(row.kind), row.occurred_at, row.source_event_id) for row in rows]
+
+
+def refresh_deadline(session: Session, notice: Notice) -> NoticeDeadline | None:
+    """Derive the notice's receipt (over all its deliveries) and deadline again; store them."""
+    deliveries = session.execute(select(Delivery).where(Delivery.notice_id == notice.id)).scalars().all()
+    receipt = earliest_receipt(derive_receipt(Channel(d.channel), delivery_facts(session, d.id)) for d in deliveries)
+    debtor = session.execute(
+        select(Debtor).join(Case, Case.debtor_id == Debtor.id).where(Case.id == notice.case_id)
+    ).scalar_one()
+    days = int(notice.options.get("deadline_days", 8))
+    derived = derive_deadline(receipt, days, postal_code=debtor.postal_code, country=debtor.country)
+    row = session.get(NoticeDeadline, notice.id)
+    if derived is None:
+        if row is not None:
+            session.delete(row)
+        return None
+    if row is None:
+        row = NoticeDeadline(notice_id=notice.id, tenant_id=notice.tenant_id)
+        session.add(row)
+    if row.deadline_on != derived.deadline:
+        row.expired_at = None
+    row.receipt_on, row.receipt_deemed, row.deadline_on = derived.receipt.on, derived.receipt.deemed, derived.deadline
+    return row
+
+
+def apply_fact(session: Session, actor: Actor, delivery: Delivery, prepared: PreparedFact, now: datetime) -> bool:
+    """Record ``prepared`` on ``delivery`` (locked by the caller); ``False`` when it is a duplicate."""
+    known = delivery_facts(session, delivery.id)
+    if any(f.source_event_id == prepared.fact.source_event_id for f in known):
+        return False
+    fact_id = new_id()
+    fact = prepared.fact
+    session.add(
+        DeliveryFact(
+            id=fact_id,
+            tenant_id=delivery.tenant_id,
+            delivery_id=delivery.id,
+            kind=fact.kind.value,
+            occurred_at=fact.occurred_at,
+            recorded_at=now,
+            source=prepared.source,
+            source_event_id=fact.source_event_id,
+            payload_key=prepared.payload_key,
+            payload_sha256=prepared.payload_sha256,
+            detail=dict(prepared.detail),
+        )
+    )
+    session.flush()
+    for item in prepared.evidence:
+        add_evidence_row(session, delivery, item, fact_id, now)
+    latest = current_fact([*known, fact]) or fact
+    delivery.status, delivery.status_at = latest.kind.value, latest.occurred_at
+    notice = session.get_one(Notice, delivery.notice_id)
+    deadline = refresh_deadline(session, notice)
+    documents = (
+        DocumentRef("provider_payload", prepared.payload_sha256),
+        *(DocumentRef(item.kind.value, item.sha256) for item in prepared.evidence),
+    )
+    data: dict[str, JsonValue] = {
+        "notice_id": delivery.notice_id,
+        "fact_id": fact_id,
+        "kind": fact.kind.value,
+        "occurred_at": fact.occurred_at.isoformat(),
+        "source": prepared.source,
+        "source_event_id": fact.source_event_id,
+        "status": delivery.status,
+        **_deadline_data(deadline),
+    }
+    record = actor.record("delivery:fact_recorded", "delivery", delivery.id, documents=documents, data=data)
+    audit_repository.append(session, delivery.tenant_id, [record], now)
+    queue_delivery_updated(session, delivery, now)
+    return True
+
+
+def _deadline_data(deadline: NoticeDeadline | None) -> dict[str, JsonValue]:
+    if deadline is None:
+        return {}
+    return {
+        "receipt_on": deadline.receipt_on.isoformat(),
+        "receipt_deemed": deadline.receipt_deemed,
+        "deadline_on": deadline.deadline_on.isoformat(),
+    }
+
+
+def add_evidence_row(
+    session: Session, delivery: Delivery, item: StoredEvidence, fact_id: str | None, now: datetime
+) -> str:
+    evidence_id = new_id()
+    session.add(
+        DeliveryEvidence(
+            id=evidence_id,
+            tenant_id=delivery.tenant_id,
+            delivery_id=delivery.id,
+            fact_id=fact_id,
+            kind=item.kind.value,
+            shown_on=item.shown_on,
+            media_type=item.media_type,
+            sha256=item.sha256,
+            size=item.size,
+            document_key=item.key,
+            created_at=now,
+        )
+    )
+    return evidence_id
+
+
+def queue_delivery_updated(session: Session, delivery: Delivery, now: datetime) -> None:
+    session.add(
+        OutboxMessage(
+            tenant_id=delivery.tenant_id,
+            topic="delivery.updated",
+            payload={"delivery_id": delivery.id, "notice_id": delivery.notice_id, "status": delivery.status},
+            created_at=now,
+            available_at=now,
+            attempts=0,
+        )
+    )
+
+
+def require_channel_fact(channel: Channel, kind: FactKind) -> None:
+    if kind not in CHANNEL_FACTS[channel]:
+        allowed = ", ".join(sorted(CHANNEL_FACTS[channel]))
+        raise InvalidInput(
+            f"A {kind.value} fact does not apply to a {channel.value} delivery.",
+            errors=[FieldError("kind", f"facts of a {channel.value} delivery: {allowed}")],
+        )

@@ -1,0 +1,139 @@
+"""The checks made before a dossier is exported, and the décompte it carries (as of the export date).
+
+Prescription refuses the export (``ClaimPrescribed``, a problem naming ``override_prescription``) unless the
+caller overrides it with a reason, which the export then audits. Everything else is a warning or a note, listed
+in the response and in the bordereau (``domain.dossier_legal``), as is a dispute the debtor raised after the
+latest mise en demeure (an injonction de payer on a contested claim invites an opposition, CPC 1416).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from notice_service.domain.dossier.legal import (
+    CheckOutcome,
+    ClaimFacts,
+    Court,
+    Finding,
+    FormalNoticeFacts,
+    OpenInvoice,
+    check_claim,
+    competent_court,
+)
+from notice_service.domain.interest import DebtorKind
+from notice_service.domain.prescription import prescription_date
+from notice_service.errors import FieldError, InvalidInput
+from notice_service.services import Services
+from notice_service.use_cases.cases.statement import compute_case_statement, statement_terms
+from notice_service.use_cases.dossier.collect import CaseMaterial
+from notice_service.use_cases.official_rates import current_rate_tables
+
+
+class ClaimPrescribed(InvalidInput):
+    """The claim (or part of it) is prescribed; an export needs ``override_prescription.reason``."""
+
+    type_slug = "claim-prescribed"
+    title = "Claim prescribed"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    statement: dict[str, Any]
+    court: Court
+    warnings: list[Finding]
+    notes: list[Finding]
+    prescribed: list[OpenInvoice]
+
+
+def _formal_notices(material: CaseMaterial) -> list[FormalNoticeFacts]:
+    found = []
+    for item in material.notices:
+        if item.notice.kind != "formal_notice":
+            continue
+        deadline = item.deadline
+        found.append(
+            FormalNoticeFacts(
+                item.notice.id,
+                date.fromisoformat(item.notice.letter_data["notice"]["date"]),
+                deadline.receipt_on if deadline else None,
+                deadline.receipt_deemed if deadline else False,
+                deadline.deadline_on if deadline else None,
+            )
+        )
+    return found
+
+
+def dispute_warnings(material: CaseMaterial) -> list[Finding]:
+    """A dispute raised after the latest mise en demeure: the judge must hear that the claim is contested."""
+    formal = _formal_notices(material)
+    if not formal:
+        return []
+    latest = max(notice.dated for notice in formal)
+    later = sorted(d.raised_on for d in material.disputes if d.raised_on > latest)
+    if not later:
+        return []
+    days = ", ".join(day.isoformat() for day in later)
+    text = f"Contestation(s) du débiteur enregistrée(s) après la mise en demeure du {latest.isoformat()} ({days})."
+    return [Finding("dispute_after_formal_notice", text)]
+
+
+def _open_invoices(material: CaseMaterial, kind: DebtorKind) -> list[OpenInvoice]:
+    found = []
+    for invoice in material.invoices:
+        paid_on = sorted(p.paid_on for p in material.payments if p.invoice_id == invoice.id)
+        paid = sum((p.amount for p in material.payments if p.invoice_id == invoice.id), Decimal(0))
+        limit = prescription_date(invoice.due_date, kind, paid_on)
+        found.append(OpenInvoice(invoice.number, invoice.amount_due - paid, limit))
+    return found
+
+
+def case_statement_as_of(services: Services, material: CaseMaterial, as_of: date) -> dict[str, Any]:
+    """The décompte at ``as_of``; for a consumer, interest runs from the mise en demeure's receipt."""
+    terms = statement_terms(material.debtor.kind, as_of, material.tenant.profile)
+    receipts = [n.deadline.receipt_on for n in material.notices if n.notice.kind == "formal_notice" and n.deadline]
+    if terms.debtor_kind is DebtorKind.CONSUMER and receipts:
+        terms = replace(terms, notice_received_on=min(receipts))
+    payments = [p for p in material.payments if p.paid_on <= as_of]
+    return compute_case_statement(material.invoices, payments, terms, current_rate_tables(services))
+
+
+def assess_claim(services: Services, material: CaseMaterial, today: date, override_reason: str | None) -> Assessment:
+    """Prescription first (refused without an override, before any rate is needed), then the décompte, the
+    warnings and notes, and the competent court."""
+    kind = DebtorKind.BUSINESS if material.debtor.kind == "business" else DebtorKind.CONSUMER
+    invoices = _open_invoices(material, kind)
+    prescribed = [i for i in invoices if i.balance > 0 and i.prescription_date < today]
+    overridden = require_not_prescribed(prescribed, override_reason)
+    statement = case_statement_as_of(services, material, today)
+    facts = ClaimFacts(
+        today=today,
+        business_debtor=kind is DebtorKind.BUSINESS,
+        total=Decimal(statement["total"]),
+        invoices=invoices,
+        formal_notices=_formal_notices(material),
+        payment_dates=[p.paid_on for p in material.payments],
+    )
+    outcome: CheckOutcome = check_claim(facts)
+    debtor = material.debtor
+    court = competent_court(kind is DebtorKind.BUSINESS, debtor.postal_code, debtor.city)
+    warnings = overridden + outcome.warnings + dispute_warnings(material)
+    return Assessment(statement, court, warnings, outcome.notes, outcome.prescribed)
+
+
+def require_not_prescribed(prescribed: list[OpenInvoice], override_reason: str | None) -> list[Finding]:
+    """Refuse a prescribed claim without an override; with one, the finding that goes into the bordereau."""
+    if not prescribed:
+        return []
+    listed = ", ".join(f"{i.number} (prescrite depuis le {i.prescription_date.isoformat()})" for i in prescribed)
+    if override_reason is None or not override_reason.strip():
+        raise ClaimPrescribed(
+            f"The claim is prescribed for invoice(s) {listed}. Give override_prescription.reason to export anyway "
+            "(the override is recorded in the audit log).",
+            errors=[FieldError("override_prescription", "required: the claim is prescribed")],
+            extra={"prescribed": [i.number for i in prescribed]},
+        )
+    text = f"Prescription passée outre ({listed}) : {override_reason.strip()}"
+    return [Finding("prescription_overridden", text)]

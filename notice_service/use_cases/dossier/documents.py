@@ -1,0 +1,140 @@
+"""The dossier's generated documents: ``bordereau.pdf``, ``requete.pdf``, ``decompte.pdf`` (rendered through the
+letter renderer from ``letter_templates/dossier_*``) and ``decompte.csv`` (per invoice and per period)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from notice_service.domain.dossier.exhibits import Exhibit
+from notice_service.domain.dossier.legal import Finding
+from notice_service.ports import LetterRequest
+from notice_service.services import Services
+from notice_service.use_cases.dossier.checks import Assessment
+from notice_service.use_cases.dossier.collect import CaseMaterial
+
+_MONEY = ("principal", "interest", "indemnities", "paid", "total")
+_LINE_MONEY = ("amount_due", "paid", "balance", "interest", "indemnity")
+
+
+@dataclass(frozen=True)
+class GeneratedDocuments:
+    bordereau: bytes
+    requete: bytes
+    decompte_pdf: bytes
+    decompte_csv: bytes
+
+
+def _statement_context(statement: dict[str, Any]) -> dict[str, Any]:
+    lines = []
+    for line in statement["invoices"]:
+        periods = [
+            {
+                "start": date.fromisoformat(p["from"]),
+                "end": date.fromisoformat(p["to"]),
+                "days": p["days"],
+                "rate": Decimal(p["rate"]).quantize(Decimal("0.01")),
+                "amount": Decimal(p["amount"]),
+            }
+            for p in line["periods"]
+        ]
+        lines.append(
+            {
+                **{k: Decimal(line[k]) for k in _LINE_MONEY},
+                "number": line["number"],
+                "issue_date": date.fromisoformat(line["issue_date"]),
+                "due_date": date.fromisoformat(line["due_date"]),
+                "periods": periods,
+            }
+        )
+    totals = {k: Decimal(statement[k]) for k in _MONEY}
+    return {**totals, "invoices": lines, "day_count": statement["day_count"], "imputation": statement["imputation"]}
+
+
+def _parties(material: CaseMaterial) -> dict[str, Any]:
+    profile, tenant, debtor = material.tenant.profile, material.tenant, material.debtor
+    creditor = {
+        "name": tenant.name,
+        "siren": tenant.siren,
+        **{k: profile.get(k) for k in ("legal_form", "rcs_city", "signatory_name", "signatory_role")},
+        "address_lines": list(profile.get("address_lines") or []),
+        "postal_code": profile.get("postal_code") or "",
+        "city": profile.get("city") or "",
+    }
+    debtor_context = {
+        "name": debtor.name,
+        "siren": debtor.siren,
+        "address_lines": list(debtor.address_lines),
+        "postal_code": debtor.postal_code,
+        "city": debtor.city,
+    }
+    return {"creditor": creditor, "debtor": debtor_context, "case": {"reference": material.case.reference}}
+
+
+def _latest_formal_notice(material: CaseMaterial) -> date | None:
+    dates = [
+        date.fromisoformat(n.notice.letter_data["notice"]["date"])
+        for n in material.notices
+        if n.notice.kind == "formal_notice"
+    ]
+    return max(dates) if dates else None
+
+
+def _render(services: Services, kind: str, title: str, context: dict[str, Any]) -> bytes:
+    return services.renderer.render(LetterRequest(kind=kind, variant="document", context=context, title=title)).pdf
+
+
+def decompte_csv(statement: dict[str, Any]) -> bytes:
+    """One row per invoice (``ligne=facture``), then one per interest period (``ligne=periode``); ``;``-separated,
+    amounts with a decimal point, dates ISO 8601."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow(["ligne", "facture", "emise_le", "echeance", *_LINE_MONEY, "du", "au", "jours", "taux", "montant"])
+    for line in statement["invoices"]:
+        money = [line[k] for k in _LINE_MONEY]
+        writer.writerow(["facture", line["number"], line["issue_date"], line["due_date"], *money, "", "", "", "", ""])
+        for p in line["periods"]:
+            blank = [""] * (2 + len(_LINE_MONEY))
+            writer.writerow(["periode", line["number"], *blank, p["from"], p["to"], p["days"], p["rate"], p["amount"]])
+    writer.writerow(["total", "", "", "", *[statement[k] for k in ("principal", "paid")], "", "", "", "", "", "", ""])
+    return out.getvalue().encode("utf-8")
+
+
+def render_documents(
+    services: Services,
+    material: CaseMaterial,
+    assessment: Assessment,
+    numbered: Sequence[tuple[Exhibit, str]],
+    findings: tuple[Sequence[Finding], Sequence[Finding]],
+    today: date,
+) -> GeneratedDocuments:
+    base = {
+        **_parties(material),
+        "today": today,
+        "business": material.debtor.kind == "business",
+        "statement": _statement_context(assessment.statement),
+    }
+    exhibits = [
+        {"number": e.number, "title": e.source.title, "day": e.source.day, "sha256": sha, "path": e.path}
+        for e, sha in numbered
+    ]
+    warnings, notes = findings
+    bordereau = {**base, "exhibits": exhibits, "warnings": list(warnings), "notes": list(notes)}
+    court = assessment.court
+    requete = {
+        **base,
+        "court": {"label": court.label, "seat": court.seat, "basis": court.basis},
+        "formal_notice": _latest_formal_notice(material),
+        "exhibit_count": len(exhibits),
+    }
+    return GeneratedDocuments(
+        bordereau=_render(services, "dossier_bordereau", "Bordereau des pièces", bordereau),
+        requete=_render(services, "dossier_requete", "Requête en injonction de payer", requete),
+        decompte_pdf=_render(services, "dossier_decompte", "Décompte des sommes dues", base),
+        decompte_csv=decompte_csv(assessment.statement),
+    )

@@ -1,0 +1,1 @@
+"""Letters: drafting (options, frozen letter data) and issuing (render, check, sign, store, audit)."""

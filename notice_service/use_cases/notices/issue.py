@@ -1,0 +1,175 @@
+"""Issuing a drafted notice: the legally binding step.
+
+Before the transaction (slow I/O): render the final PDF/A-3b with the letter's data and the invoice copies
+attached, check every mandatory mention on the PDF's own text, sign (PAdES), store WORM. Then one short
+transaction marks the notice issued, appends the ``notice:issued`` audit record and queues the
+``notice.issued`` event. A crash in between leaves at most an orphan object in the store.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from notice_service.db import audit_repository
+from notice_service.db.models.core import Invoice, Notice, OutboxMessage
+from notice_service.db.tenant_scope import get_owned
+from notice_service.domain.audit.records import DocumentRef
+from notice_service.domain.completeness import CompletenessResult, check_mentions
+from notice_service.errors import Conflict, IncompleteNotice
+from notice_service.letter_catalogue import mentions_for
+from notice_service.ports import Attachment, LetterRequest, SignedPdf, StoredObject
+from notice_service.services import Services
+from notice_service.use_cases.actor import Actor
+from notice_service.use_cases.cases.statement import load_case_invoices
+from notice_service.use_cases.notices.draft import LETTER_TITLES, PARIS
+from notice_service.use_cases.notices.letter_context import case_mentions, mention_values, thaw
+
+
+def letter_attachments(services: Services, letter_data: dict[str, Any], invoices: list[Invoice]) -> list[Attachment]:
+    data = json.dumps(letter_data, ensure_ascii=False, sort_keys=True, indent=2).encode("utf-8")
+    attachments = [Attachment("notice-data.json", data, "application/json", "Données structurées de la lettre", "Data")]
+    for invoice in invoices:
+        if invoice.document_key:
+            attachments.append(
+                Attachment(
+                    f"facture-{invoice.number}.pdf",
+                    services.store.get(invoice.document_key),
+                    "application/pdf",
+                    f"Copie de la facture {invoice.number}",
+                    "Source",
+                )
+            )
+    return attachments
+
+
+def _check_completeness(letter_data: dict[str, Any], notice: Notice, text: str) -> CompletenessResult:
+    mentions = [*mentions_for(notice.kind, notice.variant), *case_mentions(letter_data)]
+    result = check_mentions(text, mentions, mention_values(letter_data))
+    if not result.complete:
+        raise IncompleteNotice(
+            "The letter lacks mandatory mentions; it was not issued.",
+            extra={"missing": [asdict(m) for m in result.missing]},
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class _Produced:
+    notice: Notice
+    letter_data: dict[str, Any]
+    template_digest: str
+    signed: SignedPdf
+    stored: StoredObject
+    completeness: CompletenessResult
+
+
+def _produce(services: Services, actor: Actor, notice_id: str) -> _Produced:
+    with services.db.reading() as session:
+        notice = get_owned(session, Notice, actor.tenant_id, notice_id)
+        if notice.status != "draft":
+            raise Conflict(f"The notice is already {notice.status}.", extra={"notice_status": notice.status})
+        invoices = load_case_invoices(session, notice.case_id)
+    letter_data = json.loads(json.dumps(notice.letter_data))
+    letter_data["notice"]["date"] = services.clock.now().astimezone(PARIS).date().isoformat()
+    rendered = services.renderer.render(
+        LetterRequest(
+            kind=notice.kind,
+            variant=notice.variant,
+            context=thaw(letter_data, development_certificate=services.development_signing),
+            title=LETTER_TITLES[notice.kind],
+            attachments=letter_attachments(services, letter_data, invoices),
+        )
+    )
+    completeness = _check_completeness(letter_data, notice, services.text_extractor.extract_text(rendered.pdf))
+    signed = services.signer.sign(rendered.pdf, reason=f"{LETTER_TITLES[notice.kind]} {notice.id}")
+    stored = services.store.put(signed.pdf, content_type="application/pdf", document_class="notice")
+    return _Produced(notice, letter_data, rendered.template_digest, signed, stored, completeness)
+
+
+def _signature_json(signed: SignedPdf) -> dict[str, Any]:
+    facts = signed.facts
+    return {
+        "level": facts.level,
+        "signer_subject": facts.signer_subject,
+        "signer_certificate_sha256": facts.signer_certificate_sha256,
+        "signing_time": facts.signing_time.isoformat(),
+        "timestamp_time": facts.timestamp_time.isoformat() if facts.timestamp_time else None,
+        "development_certificate": facts.development_certificate,
+    }
+
+
+def _storage_json(stored: StoredObject) -> dict[str, Any]:
+    return {
+        "backend": stored.backend,
+        "key": stored.key,
+        "version_id": stored.version_id,
+        "retain_until": stored.retain_until.isoformat() if stored.retain_until else None,
+        "retention_mode": stored.retention_mode,
+    }
+
+
+def _record_refusal(services: Services, actor: Actor, notice_id: str, error: IncompleteNotice) -> None:
+    """A refused issuance is itself evidence: store the check's result on the draft and audit it."""
+    now = services.clock.now()
+    missing = list(error.extra["missing"])  # type: ignore[call-overload]
+    with services.db.transaction() as session:
+        row = get_owned(session, Notice, actor.tenant_id, notice_id, lock=True)
+        row.completeness = {"complete": False, "missing": missing}
+        record = actor.record("notice:incomplete", "notice", notice_id, data={"missing": [m["id"] for m in missing]})
+        audit_repository.append(session, actor.tenant_id, [record], now)
+
+
+def issue_notice(services: Services, actor: Actor, notice_id: str) -> None:
+    try:
+        produced = _produce(services, actor, notice_id)
+    except IncompleteNotice as error:
+        _record_refusal(services, actor, notice_id, error)
+        raise
+    notice, stored = produced.notice, produced.stored
+    now = services.clock.now()
+    signature = _signature_json(produced.signed)
+    with services.db.transaction() as session:
+        row = get_owned(session, Notice, actor.tenant_id, notice_id, lock=True)
+        if row.status != "draft":
+            raise Conflict(f"The notice is already {row.status}.", extra={"notice_status": row.status})
+        row.status = "issued"
+        row.letter_data = produced.letter_data
+        row.template_digest = produced.template_digest
+        row.document_key = stored.key
+        row.document_sha256 = stored.sha256
+        row.document_size = stored.size
+        row.storage = _storage_json(stored)
+        row.signature = signature
+        row.completeness = {"complete": True, "checked": list(produced.completeness.checked)}
+        row.issued_at = now
+        row.issued_by = f"{actor.kind}:{actor.id}"
+        record = actor.record(
+            "notice:issued",
+            "notice",
+            notice_id,
+            documents=(DocumentRef("signed_pdf", stored.sha256),),
+            data={
+                "case_id": notice.case_id,
+                "kind": notice.kind,
+                "variant": notice.variant,
+                "template_digest": produced.template_digest,
+                "total": notice.statement["total"],
+                "signature_level": signature["level"],
+                "signer_certificate_sha256": signature["signer_certificate_sha256"],
+                "storage_version_id": stored.version_id,
+                "mentions_checked": list(produced.completeness.checked),
+            },
+        )
+        audit_repository.append(session, actor.tenant_id, [record], now)
+        session.add(
+            OutboxMessage(
+                tenant_id=actor.tenant_id,
+                topic="notice.issued",
+                payload={"notice_id": notice_id, "case_id": notice.case_id, "sha256": stored.sha256},
+                created_at=now,
+                available_at=now,
+                attempts=0,
+            )
+        )

@@ -1,0 +1,239 @@
+"""The frozen data of a letter: built from the case at draft time, stored as JSON, thawed to render.
+
+What the letter says is decided once, when the draft is made (the décompte runs to ``as_of``, the earlier
+letters of the case are listed as they stand); issuing renders those same facts, only stamping the issue date.
+JSON keeps amounts as strings and dates as ISO strings; ``thaw`` turns them back into ``Decimal`` and ``date``
+for the templates. ``mention_values`` and ``case_mentions`` give the completeness check what this letter must
+show, printed the way the letter prints it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from notice_service.db.models.core import Case, Debtor, Tenant
+from notice_service.domain.completeness import Mention
+from notice_service.domain.french_format import date_fr, money_fr
+from notice_service.domain.iban import format_iban
+from notice_service.letter_catalogue import TITLES
+
+_DATE_KEYS = frozenset({"issue_date", "due_date", "date", "as_of", "deadline_date", "from", "to"})
+_AMOUNT_KEYS = frozenset({"amount_due", "paid", "balance", "principal", "interest", "indemnities", "total", "amount"})
+_RATE_KEYS = frozenset({"rate"})
+
+
+def creditor_block(tenant: Tenant) -> dict[str, Any]:
+    profile = tenant.profile
+    return {
+        "name": tenant.name,
+        "siren": tenant.siren,
+        "legal_form": profile.get("legal_form"),
+        "capital": profile.get("capital"),
+        "rcs_city": profile.get("rcs_city"),
+        "vat_number": profile.get("vat_number"),
+        "address_lines": list(profile.get("address_lines") or []),
+        "postal_code": profile.get("postal_code") or "",
+        "city": profile.get("city") or "",
+        "country": profile.get("country") or "FR",
+        "email": profile.get("email"),
+        "phone": profile.get("phone"),
+    }
+
+
+def debtor_block(debtor: Debtor) -> dict[str, Any]:
+    return {
+        "kind": debtor.kind,
+        "name": debtor.name,
+        "siren": debtor.siren,
+        "address_lines": list(debtor.address_lines),
+        "postal_code": debtor.postal_code,
+        "city": debtor.city,
+        "country": debtor.country,
+    }
+
+
+@dataclass(frozen=True)
+class LetterFacts:
+    """What a letter says besides the parties: its kind, dates, options, décompte and the case's history."""
+
+    notice_id: str
+    kind: str
+    as_of: date
+    today: date
+    options: Mapping[str, Any]
+    statement: Mapping[str, Any]
+    earlier_letters: list[dict[str, Any]] = field(default_factory=list)
+    principal_creditor: Mapping[str, Any] | None = None
+
+
+def _notice_block(tenant: Tenant, case: Case, facts: LetterFacts) -> dict[str, Any]:
+    profile = tenant.profile
+    return {
+        "id": facts.notice_id,
+        "reference": case.reference,
+        "kind": facts.kind,
+        "title": TITLES[facts.kind],
+        "tone": facts.options.get("tone"),
+        "place": profile.get("place") or profile.get("city") or "",
+        "date": facts.today.isoformat(),
+        "as_of": facts.as_of.isoformat(),
+        "deadline_days": facts.options.get("deadline_days"),
+        "deadline_date": None,
+        "registered_letter_number": None,
+        "signatory_name": profile.get("signatory_name") or "",
+        "signatory_role": profile.get("signatory_role") or "",
+    }
+
+
+def _invoice_lines(statement: Mapping[str, Any]) -> list[dict[str, Any]]:
+    keys = ("number", "issue_date", "due_date", "amount_due", "paid", "balance", "periods")
+    return [{key: line[key] for key in keys} for line in statement["invoices"]]
+
+
+def build_letter_data(*, tenant: Tenant, debtor: Debtor, case: Case, facts: LetterFacts) -> dict[str, Any]:
+    """The letter's JSON data (amounts as strings, dates ISO), frozen into the draft."""
+    profile = tenant.profile
+    iban = profile.get("iban")
+    installments = facts.options.get("installments") or []
+    return {
+        "creditor": creditor_block(tenant),
+        "debtor": debtor_block(debtor),
+        "notice": _notice_block(tenant, case, facts),
+        "invoices": _invoice_lines(facts.statement),
+        "statement": {key: facts.statement[key] for key in ("principal", "interest", "indemnities", "paid", "total")},
+        "earlier_letters": list(facts.earlier_letters),
+        "installments": [{"number": n, **installment} for n, installment in enumerate(installments, start=1)],
+        "agency": {"principal": dict(facts.principal_creditor)} if facts.principal_creditor else None,
+        "payment": {
+            "iban": format_iban(iban) if iban else None,
+            "bic": profile.get("bic"),
+            "reference": case.reference,
+        },
+        "contact": {
+            "name": profile.get("signatory_name") or tenant.name,
+            "email": profile.get("email"),
+            "phone": profile.get("phone"),
+        },
+    }
+
+
+def _thaw_value(key: str, value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _thaw_value(k, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_thaw_value(key, item) for item in value]
+    if value is None or not isinstance(value, str):
+        return value
+    if key in _DATE_KEYS:
+        return date.fromisoformat(value)
+    if key in _AMOUNT_KEYS or key in _RATE_KEYS:
+        return Decimal(value)
+    return value
+
+
+def thaw(letter_data: Mapping[str, Any], *, development_certificate: bool) -> dict[str, Any]:
+    """The template context: typed values and the development-certificate flag."""
+    context = {key: _thaw_value(key, value) for key, value in letter_data.items()}
+    context["development_certificate"] = development_certificate
+    return context
+
+
+def _reminder_date(letter_data: Mapping[str, Any]) -> str:
+    reminders = [letter for letter in letter_data.get("earlier_letters") or [] if letter["kind"] == "reminder"]
+    return date_fr(date.fromisoformat(reminders[-1]["date"])) if reminders else ""
+
+
+def _principal_values(letter_data: Mapping[str, Any]) -> dict[str, str]:
+    principal = (letter_data.get("agency") or {}).get("principal") or {}
+    return {
+        "principal_name": principal.get("name") or "",
+        "principal_postal_code": principal.get("postal_code") or "",
+        "principal_city": principal.get("city") or "",
+    }
+
+
+def mention_values(letter_data: Mapping[str, Any]) -> dict[str, str]:
+    """The strings the completeness check expects to read, printed the way the letter prints them."""
+    creditor, debtor, statement = letter_data["creditor"], letter_data["debtor"], letter_data["statement"]
+    notice = letter_data["notice"]
+    deadline_days = notice.get("deadline_days")
+    values = {
+        "creditor_name": creditor["name"],
+        "creditor_siren": creditor["siren"],
+        "creditor_legal_form": creditor.get("legal_form") or "",
+        "creditor_rcs_city": creditor.get("rcs_city") or "",
+        "creditor_postal_code": creditor.get("postal_code") or "",
+        "creditor_city": creditor.get("city") or "",
+        "debtor_name": debtor["name"],
+        "debtor_siren": debtor.get("siren") or "",
+        "debtor_postal_code": debtor.get("postal_code") or "",
+        "debtor_city": debtor["city"],
+        "reference": notice["reference"],
+        "deadline_days": "" if deadline_days is None else str(deadline_days),
+        "date": date_fr(date.fromisoformat(notice["date"])),
+        "place": notice.get("place") or "",
+        "signatory_name": notice.get("signatory_name") or "",
+        "contact_name": letter_data["contact"]["name"],
+        "iban": (letter_data["payment"].get("iban") or ""),
+        "first_reminder_date": _reminder_date(letter_data),
+        **_principal_values(letter_data),
+    }
+    for key in ("principal", "interest", "indemnities", "paid", "total"):
+        values[key] = money_fr(Decimal(statement[key]))
+    return values
+
+
+def invoice_mentions(letter_data: Mapping[str, Any]) -> list[Mention]:
+    """One mention per invoice: its number and balance must be printed (the claim's basis)."""
+    return [
+        Mention(
+            id=f"invoice:{line['number']}",
+            label=f"Facture {line['number']}: numéro, dates, montant et solde",
+            legal_basis="CPC art. 1407 (fondement et décompte de la créance)",
+            expected=(
+                line["number"],
+                date_fr(date.fromisoformat(line["due_date"])),
+                money_fr(Decimal(line["balance"])),
+            ),
+        )
+        for line in letter_data["invoices"]
+    ]
+
+
+def _history_basis(letter_data: Mapping[str, Any]) -> str:
+    if letter_data.get("agency"):
+        return "CPCE art. R124-4 (références et date des courriers rappelées à chaque étape)"
+    return "bonne pratique (preuve des démarches amiables antérieures)"
+
+
+def case_mentions(letter_data: Mapping[str, Any]) -> list[Mention]:
+    """What this case's letter must show besides its kind's mentions: each invoice, each earlier letter with
+    its date, the validated IBAN when there is one, each proposed instalment."""
+    mentions = invoice_mentions(letter_data)
+    mentions += [
+        Mention(
+            id=f"earlier_letter:{letter['id']}",
+            label=f"Courrier antérieur : {letter['title']} du {date_fr(date.fromisoformat(letter['date']))}",
+            legal_basis=_history_basis(letter_data),
+            expected=(f"{letter['title']} du {date_fr(date.fromisoformat(letter['date']))}", letter["id"]),
+        )
+        for letter in letter_data.get("earlier_letters") or []
+    ]
+    if letter_data["payment"].get("iban"):
+        mentions.append(
+            Mention("iban", "IBAN du compte à créditer", "bonne pratique (C. civ. art. 1342-6)", ("{iban}",))
+        )
+    mentions += [
+        Mention(
+            id=f"installment:{item['number']}",
+            label=f"Échéance {item['number']} de l’échéancier proposé",
+            legal_basis="C. civ. art. 1113 (offre précise: dates et montants)",
+            expected=(date_fr(date.fromisoformat(item["due_date"])), money_fr(Decimal(item["amount"]))),
+        )
+        for item in letter_data.get("installments") or []
+    ]
+    return mentions

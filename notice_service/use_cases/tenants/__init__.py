@@ -1,0 +1,1 @@
+"""Tenants: onboarding (row, genesis record, first API key), profile updates, listing."""

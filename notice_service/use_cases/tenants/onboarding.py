@@ -1,0 +1,166 @@
+"""Creating a tenant: its row, its audit log (genesis record) and a first API key, in one transaction.
+
+API keys are random 32-byte tokens shown once; only their SHA-256 is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from notice_service.db import audit_repository
+from notice_service.db.models.core import ApiKey, Tenant
+from notice_service.domain.audit.records import JsonValue
+from notice_service.domain.iban import bic_problem, iban_problem
+from notice_service.domain.siren import normalise_siren, siren_problem
+from notice_service.errors import FieldError, InvalidInput, NotFound, Unauthenticated
+from notice_service.services import Services
+from notice_service.use_cases.actor import Actor, new_id
+
+API_KEY_PREFIX = "nsk_"
+
+PROFILE_FIELDS = (
+    "legal_form",
+    "capital",
+    "rcs_city",
+    "vat_number",
+    "address_lines",
+    "postal_code",
+    "city",
+    "country",
+    "email",
+    "phone",
+    "iban",
+    "bic",
+    "signatory_name",
+    "signatory_role",
+    "place",
+    "day_count",
+    "imputation",
+    "tone",
+    "collection_agency",
+)
+
+
+def profile_value_errors(profile: Mapping[str, object]) -> list[FieldError]:
+    """Bank details must be valid (IBAN mod 97, BIC format), ``tone`` one of the letter tones and
+    ``collection_agency`` a boolean (letters then carry the CPCE R124-4 mentions)."""
+    errors = []
+    for name, check in (("iban", iban_problem), ("bic", bic_problem)):
+        value = profile.get(name)
+        problem = check(value) if isinstance(value, str) else "a string" if value is not None else None
+        if problem:
+            errors.append(FieldError(f"profile.{name}", problem))
+    if profile.get("tone") not in (None, "courteous", "firm"):
+        errors.append(FieldError("profile.tone", "courteous or firm"))
+    if not isinstance(profile.get("collection_agency", False), bool):
+        errors.append(FieldError("profile.collection_agency", "true or false"))
+    return errors
+
+
+@dataclass(frozen=True)
+class CreatedTenant:
+    tenant_id: str
+    api_key: str
+
+
+def hash_api_key(api_key: str) -> str:
+    return hashlib.sha256(api_key.encode("utf-8")).hexdigest()
+
+
+def create_tenant(
+    services: Services, *, name: str, siren: str, profile: Mapping[str, object] | None = None
+) -> CreatedTenant:
+    errors = []
+    if not name.strip():
+        errors.append(FieldError("name", "give the company's registered name (raison sociale)"))
+    problem = siren_problem(siren)
+    if problem:
+        errors.append(FieldError("siren", problem))
+    unknown = sorted(set(profile or {}) - set(PROFILE_FIELDS))
+    errors.extend(FieldError(f"profile.{key}", "unknown profile field") for key in unknown)
+    errors.extend(profile_value_errors(profile or {}))
+    if errors:
+        raise InvalidInput("The tenant cannot be created.", errors=errors)
+    tenant_id = new_id()
+    api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    now = services.clock.now()
+    operator = Actor(tenant_id, "operator", "cli")
+    with services.db.transaction() as session:
+        session.add(
+            Tenant(
+                id=tenant_id,
+                name=name.strip(),
+                siren=normalise_siren(siren),
+                profile=dict(profile or {}),
+                created_at=now,
+            )
+        )
+        session.flush()  # the tenant row must exist before rows that reference it
+        key_id = new_id()
+        session.add(
+            ApiKey(
+                id=key_id,
+                tenant_id=tenant_id,
+                key_hash=hash_api_key(api_key),
+                label="initial",
+                created_at=now,
+            )
+        )
+        session.flush()
+        audit_repository.create_log(session, tenant_id, f"{services.settings.log_origin}/tenants/{tenant_id}")
+        audit_repository.append(
+            session,
+            tenant_id,
+            [
+                operator.record("tenant:created", "tenant", tenant_id),
+                operator.record("api_key:created", "api_key", key_id),
+            ],
+            now,
+        )
+    return CreatedTenant(tenant_id=tenant_id, api_key=api_key)
+
+
+def update_profile(services: Services, tenant_id: str, changes: Mapping[str, object]) -> dict[str, object]:
+    """Merge ``changes`` into the tenant's creditor profile (a ``null`` removes a field); audited."""
+    unknown = sorted(set(changes) - set(PROFILE_FIELDS))
+    if unknown:
+        raise InvalidInput(
+            "Unknown profile fields.", errors=[FieldError(f"profile.{key}", "unknown profile field") for key in unknown]
+        )
+    value_errors = profile_value_errors(changes)
+    if value_errors:
+        raise InvalidInput("Invalid profile values.", errors=value_errors)
+    now = services.clock.now()
+    with services.db.transaction() as session:
+        tenant = session.get(Tenant, tenant_id)
+        if tenant is None:
+            raise NotFound(f"No tenant with id {tenant_id}.")
+        profile = {**tenant.profile, **changes}
+        tenant.profile = {key: value for key, value in profile.items() if value is not None}
+        operator = Actor(tenant_id, "operator", "cli")
+        record = operator.record(
+            "tenant:profile_updated", "tenant", tenant_id, data={"fields": list[JsonValue](sorted(changes))}
+        )
+        audit_repository.append(session, tenant_id, [record], now)
+        return dict(tenant.profile)
+
+
+def authenticate(services: Services, api_key: str) -> Actor:
+    """The actor behind a bearer API key; ``Unauthenticated`` when unknown or revoked."""
+    with services.db.reading() as session:
+        row = session.execute(
+            select(ApiKey).where(ApiKey.key_hash == hash_api_key(api_key), ApiKey.revoked_at.is_(None))
+        ).scalar_one_or_none()
+    if row is None:
+        raise Unauthenticated("The API key is unknown or revoked: send 'Authorization: Bearer <api key>'.")
+    return Actor(row.tenant_id, "api_key", row.id)
+
+
+def list_tenant_ids(services: Services) -> list[str]:
+    with services.db.reading() as session:
+        return list(session.execute(select(Tenant.id).order_by(Tenant.created_at)).scalars())

@@ -1,0 +1,1 @@
+"""Outbound webhooks: tenants' subscriptions and the worker's dispatch from the outbox."""

@@ -1,0 +1,1 @@
+"""``/v1/audit``: the tenant's ledger as evidence."""

@@ -1,0 +1,1 @@
+"""``/v1/cases``: cases, their notices' drafts and their supporting documents."""

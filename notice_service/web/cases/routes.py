@@ -1,0 +1,59 @@
+"""``/v1/cases``: open a case, read it with its timeline, draft (and issue) its notices."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response
+
+from notice_service.use_cases.cases.open import open_case
+from notice_service.use_cases.cases.queries import get_case, get_notice
+from notice_service.use_cases.notices.draft import DraftRequest, draft_notice
+from notice_service.use_cases.notices.issue import issue_notice
+from notice_service.web.context import actor, services
+from notice_service.web.idempotency import idempotent
+from notice_service.web.openapi import operation, parse_json
+from notice_service.web.responses import json_response
+from notice_service.web.schemas import CaseCreate, CaseOut, NoticeCreate, NoticeOut
+
+cases = Blueprint("cases", __name__, url_prefix="/v1/cases")
+
+
+@operation(
+    cases,
+    "",
+    "POST",
+    "Open a case",
+    request_model=CaseCreate,
+    response_model=CaseOut,
+    status=201,
+    idempotent=True,
+)
+@idempotent
+def create_case() -> Response:
+    body = parse_json(CaseCreate)
+    case_id = open_case(services(), actor(), body.debtor_id, body.invoice_ids)
+    return json_response(CaseOut, get_case(services(), actor(), case_id), 201, f"/v1/cases/{case_id}")
+
+
+@operation(cases, "/<case_id>", "GET", "Read a case with its invoices, notices and timeline", response_model=CaseOut)
+def read_case(case_id: str) -> Response:
+    return json_response(CaseOut, get_case(services(), actor(), case_id))
+
+
+@operation(
+    cases,
+    "/<case_id>/notices",
+    "POST",
+    'Draft a notice (and issue it with "issue": true)',
+    request_model=NoticeCreate,
+    response_model=NoticeOut,
+    status=201,
+    idempotent=True,
+)
+@idempotent
+def create_notice(case_id: str) -> Response:
+    body = parse_json(NoticeCreate)
+    request = DraftRequest(case_id=case_id, kind=body.kind, as_of=body.as_of, options=body.options())
+    notice_id = draft_notice(services(), actor(), request)
+    if body.issue:
+        issue_notice(services(), actor(), notice_id)
+    return json_response(NoticeOut, get_notice(services(), actor(), notice_id), 201, f"/v1/notices/{notice_id}")

@@ -1,0 +1,1 @@
+"""``/v1/debtors`` and ``/v1/invoices`` (with payments)."""

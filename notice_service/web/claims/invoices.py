@@ -1,0 +1,83 @@
+"""``/v1/invoices``: register invoices (with an optional PDF copy) and their payments."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from decimal import Decimal
+
+from flask import Blueprint, Response
+
+from notice_service.errors import FieldError, InvalidInput
+from notice_service.use_cases.cases.queries import get_invoice
+from notice_service.use_cases.claims.invoices import InvoiceInput, register_invoice
+from notice_service.use_cases.claims.payments import PaymentInput, record_payment
+from notice_service.web.context import actor, services
+from notice_service.web.idempotency import idempotent
+from notice_service.web.openapi import operation, parse_json
+from notice_service.web.responses import json_response
+from notice_service.web.schemas import InvoiceCreate, InvoiceOut, PaymentCreate
+
+invoices = Blueprint("invoices", __name__, url_prefix="/v1/invoices")
+
+
+def _decode_pdf(encoded: str | None) -> bytes | None:
+    if encoded is None:
+        return None
+    try:
+        return base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidInput(
+            "The PDF copy is not valid base64.", errors=[FieldError("pdf_base64", "not base64")]
+        ) from exc
+
+
+@operation(
+    invoices,
+    "",
+    "POST",
+    "Register an invoice",
+    request_model=InvoiceCreate,
+    response_model=InvoiceOut,
+    status=201,
+    idempotent=True,
+)
+@idempotent
+def create_invoice() -> Response:
+    body = parse_json(InvoiceCreate)
+    data = InvoiceInput(
+        debtor_id=body.debtor_id,
+        number=body.number,
+        issue_date=body.issue_date,
+        due_date=body.due_date,
+        amount_due=Decimal(body.amount_due),
+        currency=body.currency,
+        pdf=_decode_pdf(body.pdf_base64),
+    )
+    invoice_id = register_invoice(services(), actor(), data)
+    return json_response(InvoiceOut, get_invoice(services(), actor(), invoice_id), 201, f"/v1/invoices/{invoice_id}")
+
+
+@operation(invoices, "/<invoice_id>", "GET", "Read an invoice with its payments", response_model=InvoiceOut)
+def read_invoice(invoice_id: str) -> Response:
+    return json_response(InvoiceOut, get_invoice(services(), actor(), invoice_id))
+
+
+@operation(
+    invoices,
+    "/<invoice_id>/payments",
+    "POST",
+    "Record a payment on an invoice",
+    request_model=PaymentCreate,
+    response_model=InvoiceOut,
+    status=201,
+    idempotent=True,
+)
+@idempotent
+def create_payment(invoice_id: str) -> Response:
+    body = parse_json(PaymentCreate)
+    data = PaymentInput(
+        invoice_id=invoice_id, amount=Decimal(body.amount), paid_on=body.paid_on, reference=body.reference
+    )
+    record_payment(services(), actor(), data)
+    return json_response(InvoiceOut, get_invoice(services(), actor(), invoice_id), 201)

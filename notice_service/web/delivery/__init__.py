@@ -1,0 +1,1 @@
+"""Deliveries: dispatch, facts, evidence, and inbound provider webhooks."""

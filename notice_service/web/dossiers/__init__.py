@@ -1,0 +1,1 @@
+"""``/v1/cases/{id}/dossiers`` and ``/v1/dossiers``."""

@@ -1,0 +1,99 @@
+"""``/v1/cases/{id}/dossiers`` and ``/v1/dossiers``: export a case's evidence dossier, read it, download its ZIP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO, Any
+
+from flask import Blueprint, Response
+from pydantic import BaseModel, Field
+
+from notice_service.use_cases.dossier.archive import get_dossier, open_archive
+from notice_service.use_cases.dossier.export import ExportRequest, export_dossier
+from notice_service.web.context import actor, services
+from notice_service.web.idempotency import idempotent
+from notice_service.web.openapi import operation, parse_json
+from notice_service.web.responses import json_response
+from notice_service.web.schemas import Strict
+
+dossiers = Blueprint("dossiers", __name__, url_prefix="/v1")
+
+
+class PrescriptionOverride(Strict):
+    reason: str = Field(min_length=3, max_length=2000)
+
+
+class DossierCreate(Strict):
+    """Export options; ``override_prescription`` exports a prescribed claim anyway (the override is audited)."""
+
+    override_prescription: PrescriptionOverride | None = None
+
+
+class Finding(BaseModel):
+    code: str
+    message: str
+
+
+class DossierOut(BaseModel):
+    id: str
+    case_id: str
+    archive_name: str
+    sha256: str
+    size: int
+    manifest_sha256: str
+    checkpoint_size: int
+    court: dict[str, Any]
+    warnings: list[Finding]
+    notes: list[Finding]
+    prescription_overridden: bool
+    files: int
+    created_at: str
+    archive_url: str
+
+
+@operation(
+    dossiers,
+    "/cases/<case_id>/dossiers",
+    "POST",
+    "Export the case's evidence dossier for an injonction de payer (ZIP, signed manifest)",
+    request_model=DossierCreate,
+    response_model=DossierOut,
+    status=201,
+    idempotent=True,
+)
+@idempotent
+def create_dossier(case_id: str) -> Response:
+    body = parse_json(DossierCreate)
+    reason = body.override_prescription.reason if body.override_prescription else None
+    exported = export_dossier(services(), actor(), ExportRequest(case_id, reason))
+    location = f"/v1/dossiers/{exported.dossier_id}"
+    return json_response(DossierOut, get_dossier(services(), actor(), exported.dossier_id), 201, location)
+
+
+@operation(dossiers, "/dossiers/<dossier_id>", "GET", "Read an exported dossier", response_model=DossierOut)
+def read_dossier(dossier_id: str) -> Response:
+    return json_response(DossierOut, get_dossier(services(), actor(), dossier_id))
+
+
+@operation(
+    dossiers,
+    "/dossiers/<dossier_id>/archive",
+    "GET",
+    "Download the dossier's ZIP (streamed from the store, checked against its audited SHA-256)",
+    response_media="application/zip",
+)
+def download_archive(dossier_id: str) -> Response:
+    archive = open_archive(services(), actor(), dossier_id)
+    response = Response(_chunks(archive.stream), mimetype="application/zip", direct_passthrough=True)
+    response.headers["Content-Disposition"] = f'attachment; filename="{archive.name}"'
+    response.headers["Content-Length"] = str(archive.size)  # a copy cut short by an integrity failure shows
+    return response
+
+
+def _chunks(archive: IO[bytes]) -> Iterator[bytes]:
+    """The stream in 1 MiB chunks, closed once sent or when the client goes away (a temporary file is deleted)."""
+    try:
+        while chunk := archive.read(1024 * 1024):
+            yield chunk
+    finally:
+        archive.close()

@@ -1,0 +1,1 @@
+"""``/v1/notices``: read, issue, download."""

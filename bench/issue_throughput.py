@@ -23,7 +23,7 @@ from pathlib import Path
 from notice_service.adapters.storage.fs_store import FileSystemDocumentStore
 from notice_service.adapters.system_clock import FixedClock
 from notice_service.bootstrap import build_services
-from notice_service.db.models.core import Notice
+from notice_service.db.models.notices import Notice
 from notice_service.ports import LetterRequest
 from notice_service.services import Services
 from notice_service.settings import Settings

@@ -11,16 +11,23 @@ from typing import Any
 
 from notice_service.adapters.pdf.pdfium_text import PdfiumTextExtractor
 from notice_service.adapters.system_clock import SystemClock
-from notice_service.audit_ports import CheckpointSigner, TimeStampVerifier
 from notice_service.db.engine import Database, make_engine, migrate
 from notice_service.letter_catalogue import TEMPLATES_DIR
-from notice_service.ports import Clock, DocumentStore, Signer, TimeStamper
+from notice_service.ports import (
+    CheckpointSigner,
+    Clock,
+    DocumentStore,
+    ManifestSigner,
+    PdfMerger,
+    Signer,
+    SubmittingMailer,
+    TimeStamper,
+    TimeStampVerifier,
+    WebhookSender,
+)
 from notice_service.rate_data import load_rate_tables
 from notice_service.services import Services
 from notice_service.settings import Settings
-from notice_service.use_cases.delivery_ports import SubmittingMailer
-from notice_service.use_cases.dossier_ports import ManifestSigner, PdfMerger
-from notice_service.use_cases.webhook_ports import WebhookSender
 
 DEVELOPMENT_ORGANISATION = "notice-service (development)"
 

@@ -8,14 +8,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from notice_service.audit_ports import CheckpointSigner, TimeStampVerifier
 from notice_service.db.engine import Database
 from notice_service.domain.rates import RateTables
-from notice_service.ports import Clock, DocumentStore, PdfTextExtractor, Renderer, Signer, TimeStamper
+from notice_service.ports import (
+    CheckpointSigner,
+    Clock,
+    DocumentStore,
+    ManifestSigner,
+    PdfMerger,
+    PdfTextExtractor,
+    Renderer,
+    Signer,
+    SubmittingMailer,
+    TimeStamper,
+    TimeStampVerifier,
+    WebhookSender,
+)
 from notice_service.settings import Settings
-from notice_service.use_cases.delivery_ports import SubmittingMailer
-from notice_service.use_cases.dossier_ports import ManifestSigner, PdfMerger
-from notice_service.use_cases.webhook_ports import WebhookSender
 
 
 @dataclass

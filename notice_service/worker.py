@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from notice_service.db.models.core import OUTBOX_MESSAGE_ID, OutboxMessage
+from notice_service.db.models.outbox import OUTBOX_MESSAGE_ID, OutboxMessage
 from notice_service.domain.webhook_events import EventType
 from notice_service.services import Services
 from notice_service.use_cases.audit.checkpoint import IdleLogCheckpointer

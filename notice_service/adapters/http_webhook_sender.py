@@ -20,7 +20,7 @@ from urllib3.exceptions import HTTPError as TransportError
 
 from notice_service import __version__
 from notice_service.domain.webhook_events import is_public_address, target_problem
-from notice_service.use_cases.webhook_ports import SendOutcome
+from notice_service.ports import SendOutcome
 
 EXCERPT_BYTES = 2048
 

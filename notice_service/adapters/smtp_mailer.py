@@ -13,8 +13,7 @@ from email.policy import SMTP
 from email.utils import make_msgid
 
 from notice_service.errors import MailFailed
-from notice_service.ports import OutgoingMail
-from notice_service.use_cases.delivery_ports import MailSubmission
+from notice_service.ports import MailSubmission, OutgoingMail
 
 
 class SmtpMailer:

@@ -55,7 +55,8 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from notice_service.db import audit_one_statement as one_statement
 from notice_service.db.audit_one_statement import TOPIC_MIRROR as TOPIC_MIRROR
 from notice_service.db.models.audit import AuditMirror
-from notice_service.db.models.core import AuditHead, AuditRecord, OutboxMessage
+from notice_service.db.models.audit_log import AuditHead, AuditRecord
+from notice_service.db.models.outbox import OutboxMessage
 from notice_service.domain.audit.merkle import HASH_SIZE, CompactRange
 from notice_service.domain.audit.records import (
     GENESIS_PREV,

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from notice_service.db.models.audit import AuditSubtree
-from notice_service.db.models.core import AuditRecord
+from notice_service.db.models.audit_log import AuditRecord
 
 CACHE_BITS = 8
 

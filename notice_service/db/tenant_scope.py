@@ -7,7 +7,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from notice_service.db.models.core import Base
+from notice_service.db.models.base import Base
 from notice_service.errors import NotFound
 
 Row = TypeVar("Row", bound=Base)

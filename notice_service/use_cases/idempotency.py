@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
-from notice_service.db.models.core import IdempotencyKey
+from notice_service.db.models.idempotency import IdempotencyKey
 from notice_service.errors import Conflict, FieldError, IdempotencyKeyReused, InvalidInput
 from notice_service.services import Services
 

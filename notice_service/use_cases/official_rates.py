@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
-from notice_service.db.models.core import RateAddition
+from notice_service.db.models.rates import RateAddition
 from notice_service.domain.rates import EcbRateChange, HalfYear, LegalRate, RateTables, with_added_rate
 from notice_service.errors import FieldError, InvalidInput
 from notice_service.services import Services

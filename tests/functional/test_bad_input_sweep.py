@@ -14,14 +14,17 @@ from sqlalchemy import func, select
 from notice_service.adapters.system_clock import FixedClock
 from notice_service.app import create_app
 from notice_service.bootstrap import build_services
-from notice_service.db.models import core as models
+from notice_service.db.models.audit_log import AuditRecord
+from notice_service.db.models.cases import Case
+from notice_service.db.models.claims import Debtor, Invoice, Payment
+from notice_service.db.models.notices import Notice
 from notice_service.services import Services
 from notice_service.settings import Settings
 from notice_service.use_cases.tenants.onboarding import create_tenant
 from tests.functional.conftest import CREDITOR_PROFILE, NOW, Api
 
 MAX_UPLOAD = 20_000
-COUNTED = (models.Debtor, models.Invoice, models.Payment, models.Case, models.Notice, models.AuditRecord)
+COUNTED = (Debtor, Invoice, Payment, Case, Notice, AuditRecord)
 GOOD_DEBTOR = {
     "kind": "business",
     "name": "Boulangerie Martin SARL",

@@ -13,7 +13,7 @@ from io import BytesIO
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 
-from notice_service.use_cases.dossier_ports import MergePart
+from notice_service.ports import MergePart
 
 
 class PypdfDossierMerger:

@@ -25,7 +25,7 @@ from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import ExpiredError, NotYetValidError, PathBuildingError, ValidationError
 
 from notice_service.adapters.timestamping.rfc3161_timestamper import load_trust_roots
-from notice_service.audit_ports import VerifiedToken
+from notice_service.ports import VerifiedToken
 
 
 class Rfc3161TokenVerifier:

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from notice_service.db.models.core import Base
+from notice_service.db.models.base import Base
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from notice_service.db.models.core import Base
+from notice_service.db.models.base import Base
 from notice_service.db.types import UTCDateTime
 
 

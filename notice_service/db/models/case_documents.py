@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from notice_service.db.models.core import ID, Base
+from notice_service.db.models.base import ID, Base
 from notice_service.db.types import UTCDateTime
 
 

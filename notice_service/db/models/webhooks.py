@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from notice_service.db.models.core import ID, Base
+from notice_service.db.models.base import ID, Base
 from notice_service.db.types import UTCDateTime
 
 

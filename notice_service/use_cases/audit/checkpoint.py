@@ -22,10 +22,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from notice_service.audit_ports import CheckpointSigner
 from notice_service.db import audit_repository
 from notice_service.db.models.audit import AuditCheckpoint, AuditLogKey
-from notice_service.db.models.core import AuditHead, AuditRecord
+from notice_service.db.models.audit_log import AuditHead, AuditRecord
 from notice_service.domain.audit.checkpoint import format_checkpoint_body, key_fingerprint, verifier_key_string
 from notice_service.domain.audit.evidence import (
     AnchorFacts,
@@ -37,7 +36,7 @@ from notice_service.domain.audit.evidence import (
     time_stamp_response,
 )
 from notice_service.errors import ConfigurationError, Conflict, NoticeError
-from notice_service.ports import TimeStampToken
+from notice_service.ports import CheckpointSigner, TimeStampToken
 from notice_service.services import Services
 
 log = logging.getLogger(__name__)

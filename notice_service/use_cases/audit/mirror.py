@@ -19,7 +19,8 @@ from sqlalchemy import select, update
 
 from notice_service.db import audit_repository
 from notice_service.db.models.audit import AuditMirror
-from notice_service.db.models.core import AuditRecord, OutboxMessage
+from notice_service.db.models.audit_log import AuditRecord
+from notice_service.db.models.outbox import OutboxMessage
 from notice_service.domain.audit.evidence import decode_segment, encode_segment, segment_key
 from notice_service.errors import DocumentConflict, DocumentNotFound
 from notice_service.services import Services

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from notice_service.db import audit_repository
 from notice_service.db.audit_subtrees import DatabaseNodes
 from notice_service.db.models.audit import AuditCheckpoint, AuditLogKey
-from notice_service.db.models.core import AuditRecord, Notice
+from notice_service.db.models.audit_log import AuditRecord
+from notice_service.db.models.notices import Notice
 from notice_service.domain.audit.checkpoint import key_fingerprint, key_id, parse_verifier_key, verifier_key_string
 from notice_service.domain.audit.merkle_levels import proof_ranges_consistency, proof_ranges_inclusion, range_hashes
 from notice_service.errors import FieldError, InvalidInput, NotFound

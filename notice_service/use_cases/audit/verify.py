@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from notice_service.audit_ports import TimeStampVerifier
 from notice_service.db import audit_repository
 from notice_service.db.models.audit import AuditCheckpoint, AuditLogKey
 from notice_service.domain.audit.checkpoint import CheckpointError, key_fingerprint, parse_verifier_key
@@ -28,6 +27,7 @@ from notice_service.domain.audit.ledger import (
     verify_ledger,
 )
 from notice_service.domain.audit.records import leaf_hash
+from notice_service.ports import TimeStampVerifier
 from notice_service.services import Services
 from notice_service.use_cases.audit.mirror import mirror_frontier
 from notice_service.use_cases.audit.sources import LedgerSource, read_object, read_store_ledger

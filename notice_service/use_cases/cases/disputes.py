@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
 from notice_service.db.models.case_documents import CaseDispute
-from notice_service.db.models.core import Case
+from notice_service.db.models.cases import Case
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.delivery.facts import PARIS
 from notice_service.errors import FieldError, InvalidInput

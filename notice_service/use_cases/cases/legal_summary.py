@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from notice_service.db.models.core import Debtor, Invoice, Notice, Payment
+from notice_service.db.models.claims import Debtor, Invoice, Payment
+from notice_service.db.models.notices import Notice
 from notice_service.domain.interest import DebtorKind
 from notice_service.domain.next_step import IssuedLetter, next_step
 from notice_service.domain.prescription import prescription_date

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from notice_service.db import audit_repository
-from notice_service.db.models.core import Case, CaseInvoice, Debtor, Invoice
+from notice_service.db.models.cases import Case, CaseInvoice
+from notice_service.db.models.claims import Debtor, Invoice
 from notice_service.db.tenant_scope import get_owned
 from notice_service.errors import FieldError, InvalidInput, NotFound
 from notice_service.services import Services

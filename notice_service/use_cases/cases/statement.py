@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from notice_service.db.models.core import CaseInvoice, Invoice, Payment
+from notice_service.db.models.cases import CaseInvoice
+from notice_service.db.models.claims import Invoice, Payment
 from notice_service.domain import statement as domain
 from notice_service.domain.interest import DayCount, DebtorKind
 from notice_service.domain.money import quantize_cents

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from notice_service.db import audit_repository
-from notice_service.db.models.core import Debtor
+from notice_service.db.models.claims import Debtor
 from notice_service.domain.siren import normalise_siren, siren_problem
 from notice_service.errors import FieldError, InvalidInput
 from notice_service.services import Services

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
-from notice_service.db.models.core import Debtor, Invoice
+from notice_service.db.models.claims import Debtor, Invoice
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.audit.records import DocumentRef
 from notice_service.errors import (

@@ -7,7 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 from notice_service.db import audit_repository
-from notice_service.db.models.core import Invoice, OutboxMessage, Payment
+from notice_service.db.models.claims import Invoice, Payment
+from notice_service.db.models.outbox import OutboxMessage
 from notice_service.db.tenant_scope import get_owned
 from notice_service.errors import FieldError, InvalidInput
 from notice_service.services import Services

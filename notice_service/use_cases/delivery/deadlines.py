@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from notice_service.db import audit_repository
-from notice_service.db.models.core import OutboxMessage
 from notice_service.db.models.delivery import NoticeDeadline
+from notice_service.db.models.outbox import OutboxMessage
 from notice_service.domain.delivery.facts import PARIS
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor

@@ -15,8 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
-from notice_service.db.models.core import Case, Debtor, Notice
+from notice_service.db.models.cases import Case
+from notice_service.db.models.claims import Debtor
 from notice_service.db.models.delivery import Delivery, ElectronicConsent
+from notice_service.db.models.notices import Notice
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.audit.records import JsonValue
 from notice_service.domain.delivery.facts import Channel, Fact, FactKind, Provider

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from standardwebhooks.webhooks import Webhook
 
 from notice_service.db import audit_repository
-from notice_service.db.models.core import Tenant
 from notice_service.db.models.delivery import Delivery, InboundWebhookSecret
+from notice_service.db.models.tenants import Tenant
 from notice_service.domain.delivery.facts import Channel
 from notice_service.domain.delivery.provider_events import ProviderEvent
 from notice_service.errors import FieldError, InvalidInput, NotFound, Unauthenticated

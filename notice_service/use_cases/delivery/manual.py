@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from notice_service.db import audit_repository
-from notice_service.db.models.core import Debtor
+from notice_service.db.models.claims import Debtor
 from notice_service.db.models.delivery import Delivery, ElectronicConsent
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.audit.records import DocumentRef

@@ -19,8 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
-from notice_service.db.models.core import Case, Debtor, Notice, OutboxMessage
+from notice_service.db.models.cases import Case
+from notice_service.db.models.claims import Debtor
 from notice_service.db.models.delivery import Delivery, DeliveryEvidence, DeliveryFact, NoticeDeadline
+from notice_service.db.models.notices import Notice
+from notice_service.db.models.outbox import OutboxMessage
 from notice_service.domain.audit.records import DocumentRef, JsonValue
 from notice_service.domain.delivery.facts import (
     CHANNEL_FACTS,

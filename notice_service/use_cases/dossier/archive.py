@@ -14,7 +14,7 @@ from typing import IO, Any
 
 from sqlalchemy import select
 
-from notice_service.db.models.core import Case
+from notice_service.db.models.cases import Case
 from notice_service.db.models.dossier import Dossier
 from notice_service.db.tenant_scope import get_owned
 from notice_service.errors import NotFound

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from notice_service.db.models.audit import AuditCheckpoint, AuditLogKey
-from notice_service.db.models.core import AuditRecord
+from notice_service.db.models.audit_log import AuditRecord
 from notice_service.db.models.dossier import Dossier
 from notice_service.domain.audit.merkle import consistency_proof, inclusion_proof
 from notice_service.domain.audit.records import leaf_hash

@@ -16,9 +16,13 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from notice_service.db.models.audit_log import AuditRecord
 from notice_service.db.models.case_documents import CaseDispute, CaseDocument
-from notice_service.db.models.core import AuditRecord, Case, Debtor, Invoice, Notice, Payment, Tenant
+from notice_service.db.models.cases import Case
+from notice_service.db.models.claims import Debtor, Invoice, Payment
 from notice_service.db.models.delivery import Delivery, DeliveryEvidence, DeliveryFact, NoticeDeadline
+from notice_service.db.models.notices import Notice
+from notice_service.db.models.tenants import Tenant
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.dossier.exhibits import ExhibitSource
 from notice_service.letter_catalogue import TITLES

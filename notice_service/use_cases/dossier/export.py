@@ -23,8 +23,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from notice_service.db import audit_repository
-from notice_service.db.models.core import OutboxMessage
 from notice_service.db.models.dossier import Dossier
+from notice_service.db.models.outbox import OutboxMessage
 from notice_service.domain.audit.evidence import time_stamp_response
 from notice_service.domain.audit.records import DocumentRef, JsonValue
 from notice_service.domain.dossier.exhibits import Exhibit, number_exhibits, slugify
@@ -39,7 +39,7 @@ from notice_service.domain.dossier.manifest import (
 )
 from notice_service.domain.webhook_events import EventType
 from notice_service.errors import ConfigurationError
-from notice_service.ports import StoredObject
+from notice_service.ports import ManifestSigner, MergePart, PdfMerger, StoredObject
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
 from notice_service.use_cases.dossier.audit_proofs import AuditPart, build_audit_part
@@ -47,7 +47,6 @@ from notice_service.use_cases.dossier.checks import assess_claim
 from notice_service.use_cases.dossier.collect import CaseMaterial, exhibit_sources, load_case_material
 from notice_service.use_cases.dossier.documents import GeneratedDocuments, render_documents
 from notice_service.use_cases.dossier.zip_writer import ZipEntry, write_zip
-from notice_service.use_cases.dossier_ports import ManifestSigner, MergePart, PdfMerger
 
 PARIS = ZoneInfo("Europe/Paris")
 DOCUMENT_CLASS = "dossier"

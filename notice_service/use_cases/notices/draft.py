@@ -23,7 +23,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
-from notice_service.db.models.core import Case, Debtor, Invoice, Notice, Tenant
+from notice_service.db.models.cases import Case
+from notice_service.db.models.claims import Debtor, Invoice
+from notice_service.db.models.notices import Notice
+from notice_service.db.models.tenants import Tenant
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.iban import bic_problem, iban_problem
 from notice_service.domain.installments import Installment, installment_problems

@@ -13,7 +13,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from notice_service.db import audit_repository
-from notice_service.db.models.core import Invoice, Notice, OutboxMessage
+from notice_service.db.models.claims import Invoice
+from notice_service.db.models.notices import Notice
+from notice_service.db.models.outbox import OutboxMessage
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.audit.records import DocumentRef
 from notice_service.domain.completeness import CompletenessResult, check_mentions

@@ -15,7 +15,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from notice_service.db.models.core import Case, Debtor, Tenant
+from notice_service.db.models.cases import Case
+from notice_service.db.models.claims import Debtor
+from notice_service.db.models.tenants import Tenant
 from notice_service.domain.completeness import Mention
 from notice_service.domain.french_format import date_fr, money_fr
 from notice_service.domain.iban import format_iban

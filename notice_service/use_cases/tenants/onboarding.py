@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from notice_service.db import audit_repository
-from notice_service.db.models.core import ApiKey, Tenant
+from notice_service.db.models.tenants import ApiKey, Tenant
 from notice_service.domain.audit.records import JsonValue
 from notice_service.domain.iban import bic_problem, iban_problem
 from notice_service.domain.siren import normalise_siren, siren_problem

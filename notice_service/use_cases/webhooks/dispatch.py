@@ -25,13 +25,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
-from notice_service.db.models.core import OUTBOX_MESSAGE_ID, OutboxMessage
+from notice_service.db.models.outbox import OUTBOX_MESSAGE_ID, OutboxMessage
 from notice_service.db.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from notice_service.domain.webhook_events import EventType, envelope, next_attempt_at
 from notice_service.errors import ConfigurationError, Conflict, NotFound
+from notice_service.ports import SendOutcome
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
-from notice_service.use_cases.webhook_ports import SendOutcome
 from notice_service.use_cases.webhooks.subscriptions import delivery_json
 
 log = logging.getLogger(__name__)

@@ -5,14 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from notice_service.use_cases.cases.open import open_case
-from notice_service.use_cases.cases.queries import get_case, get_notice
+from notice_service.use_cases.cases.queries import get_case
 from notice_service.use_cases.notices.draft import DraftRequest, draft_notice
 from notice_service.use_cases.notices.issue import issue_notice
+from notice_service.use_cases.notices.queries import get_notice
+from notice_service.web.cases.schemas import CaseCreate, CaseOut, NoticeCreate
 from notice_service.web.context import actor, services
 from notice_service.web.idempotency import idempotent
+from notice_service.web.notices.schemas import NoticeOut
 from notice_service.web.openapi import operation, parse_json
 from notice_service.web.responses import json_response
-from notice_service.web.schemas import CaseCreate, CaseOut, NoticeCreate, NoticeOut
 
 cases = Blueprint("cases", __name__, url_prefix="/v1/cases")
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from notice_service.use_cases.cases.queries import get_debtor
 from notice_service.use_cases.claims.debtors import DebtorInput, register_debtor
+from notice_service.use_cases.claims.queries import get_debtor
+from notice_service.web.claims.schemas import DebtorCreate, DebtorOut
 from notice_service.web.context import actor, services
 from notice_service.web.idempotency import idempotent
 from notice_service.web.openapi import operation, parse_json
 from notice_service.web.responses import json_response
-from notice_service.web.schemas import DebtorCreate, DebtorOut
 
 debtors = Blueprint("debtors", __name__, url_prefix="/v1/debtors")
 

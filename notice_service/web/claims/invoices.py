@@ -9,14 +9,14 @@ from decimal import Decimal
 from flask import Blueprint, Response
 
 from notice_service.errors import FieldError, InvalidInput
-from notice_service.use_cases.cases.queries import get_invoice
 from notice_service.use_cases.claims.invoices import InvoiceInput, register_invoice
 from notice_service.use_cases.claims.payments import PaymentInput, record_payment
+from notice_service.use_cases.claims.queries import get_invoice
+from notice_service.web.claims.schemas import InvoiceCreate, InvoiceOut, PaymentCreate
 from notice_service.web.context import actor, services
 from notice_service.web.idempotency import idempotent
 from notice_service.web.openapi import operation, parse_json
 from notice_service.web.responses import json_response
-from notice_service.web.schemas import InvoiceCreate, InvoiceOut, PaymentCreate
 
 invoices = Blueprint("invoices", __name__, url_prefix="/v1/invoices")
 

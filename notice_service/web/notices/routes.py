@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from notice_service.use_cases.cases.queries import get_notice, notice_pdf
 from notice_service.use_cases.notices.issue import issue_notice
+from notice_service.use_cases.notices.queries import get_notice, notice_pdf
 from notice_service.web.context import actor, services
 from notice_service.web.idempotency import idempotent
+from notice_service.web.notices.schemas import NoticeOut
 from notice_service.web.openapi import operation
 from notice_service.web.responses import json_response
-from notice_service.web.schemas import NoticeOut
 
 notices = Blueprint("notices", __name__, url_prefix="/v1/notices")
 

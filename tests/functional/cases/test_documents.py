@@ -22,8 +22,8 @@ from werkzeug.test import encode_multipart
 from notice_service.adapters.system_clock import FixedClock
 from notice_service.app import create_app
 from notice_service.bootstrap import build_services
+from notice_service.db.models.audit_log import AuditRecord
 from notice_service.db.models.case_documents import CaseDispute, CaseDocument
-from notice_service.db.models.core import AuditRecord
 from notice_service.services import Services
 from notice_service.settings import Settings
 from notice_service.use_cases.tenants.onboarding import create_tenant

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from standardwebhooks.webhooks import Webhook
 
 from notice_service.adapters.smtp_mailer import SmtpMailer
-from notice_service.db.models.core import AuditRecord
+from notice_service.db.models.audit_log import AuditRecord
 from notice_service.db.models.delivery import Delivery, DeliveryEvidence, DeliveryFact
 from notice_service.services import Services
 from notice_service.use_cases.delivery.inbound import create_inbound_secret

@@ -102,7 +102,7 @@ def test_acknowledgement_of_receipt_upload_gives_the_actual_receipt(api: Api, se
 def test_a_passed_deadline_shows_on_the_case_and_goes_out_once(api: Api, services: Services) -> None:
     from sqlalchemy import select
 
-    from notice_service.db.models.core import OutboxMessage
+    from notice_service.db.models.outbox import OutboxMessage
     from notice_service.use_cases.delivery.deadlines import expire_deadlines
     from notice_service.worker import pending_count, run_until_idle
 

@@ -15,7 +15,7 @@ from notice_service.adapters.storage.s3_store import S3DocumentStore
 from notice_service.adapters.system_clock import FixedClock
 from notice_service.app import create_app
 from notice_service.bootstrap import build_services
-from notice_service.db.models.core import AuditRecord
+from notice_service.db.models.audit_log import AuditRecord
 from notice_service.db.models.dossier import Dossier
 from notice_service.errors import StoreUnavailable
 from notice_service.services import Services

@@ -16,8 +16,10 @@ from notice_service.adapters.signing.development_certificate import CA_PEM_NAME,
 from notice_service.adapters.system_clock import FixedClock
 from notice_service.app import create_app
 from notice_service.bootstrap import build_services
-from notice_service.db.models import core as models
+from notice_service.db.models.audit_log import AuditRecord
 from notice_service.db.models.dossier import Dossier
+from notice_service.db.models.idempotency import IdempotencyKey
+from notice_service.db.models.outbox import OutboxMessage
 from notice_service.services import Services
 from notice_service.settings import Settings
 from notice_service.use_cases.tenants.onboarding import create_tenant
@@ -26,7 +28,7 @@ from tests.functional.dossier.test_export import _second_half_2026_rate, export,
 from tests.functional.notices.test_formal_notice_flow import open_case
 
 PROBLEM = "application/problem+json"
-COUNTED = (Dossier, models.OutboxMessage, models.AuditRecord, models.IdempotencyKey)
+COUNTED = (Dossier, OutboxMessage, AuditRecord, IdempotencyKey)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ from standardwebhooks.webhooks import Webhook
 from notice_service.adapters.http_webhook_sender import HttpWebhookSender
 from notice_service.adapters.system_clock import FixedClock
 from notice_service.bootstrap import build_services
-from notice_service.db.models.core import OUTBOX_MESSAGE_ID, OutboxMessage, Payment
+from notice_service.db.models.claims import Payment
+from notice_service.db.models.outbox import OUTBOX_MESSAGE_ID, OutboxMessage
 from notice_service.db.models.webhooks import WebhookSubscription
 from notice_service.domain.webhook_events import EventType
 from notice_service.services import Services

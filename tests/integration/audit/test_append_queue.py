@@ -15,7 +15,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
-from notice_service.db.models.core import AuditHead, AuditRecord, Debtor
+from notice_service.db.models.audit_log import AuditHead, AuditRecord
+from notice_service.db.models.claims import Debtor
 from notice_service.domain.audit.merkle import root_hash
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from notice_service.db import audit_repository
-from notice_service.db.models.core import AuditRecord
+from notice_service.db.models.audit_log import AuditRecord
 from notice_service.domain.audit.merkle import root_hash
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor

@@ -22,8 +22,7 @@ import pytest
 from asn1crypto import tsp
 
 from notice_service.adapters.timestamping.rfc3161_token_verifier import Rfc3161TokenVerifier
-from notice_service.audit_ports import VerifiedToken
-from notice_service.ports import TimeStampToken
+from notice_service.ports import TimeStampToken, VerifiedToken
 from notice_service.use_cases.audit.export import export_ledger
 from notice_service.use_cases.audit.mirror import request_checkpoint
 from notice_service.use_cases.audit.verify import verify_tenant_ledger

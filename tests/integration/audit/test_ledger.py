@@ -13,13 +13,13 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select, update
 
-from notice_service.audit_ports import VerifiedToken
 from notice_service.db.models.audit import AuditCheckpoint, AuditMirror
-from notice_service.db.models.core import AuditRecord
+from notice_service.db.models.audit_log import AuditRecord
 from notice_service.domain.audit.checkpoint import parse_and_verify_checkpoint, sign_checkpoint
 from notice_service.domain.audit.evidence import checkpoint_key, segment_key
 from notice_service.domain.audit.ledger import LedgerFailure
 from notice_service.errors import DocumentConflict
+from notice_service.ports import VerifiedToken
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
 from notice_service.use_cases.audit.export import export_ledger

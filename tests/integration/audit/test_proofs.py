@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from notice_service.db import audit_repository
 from notice_service.db.audit_subtrees import CACHE_BITS, DatabaseNodes
 from notice_service.db.models.audit import AuditSubtree
-from notice_service.db.models.core import AuditRecord
+from notice_service.db.models.audit_log import AuditRecord
 from notice_service.domain.audit.merkle import consistency_proof, inclusion_proof, root_hash
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor

@@ -28,17 +28,17 @@ from notice_service.adapters.system_clock import FixedClock
 from notice_service.adapters.timestamping.rfc3161_timestamper import load_trust_roots
 from notice_service.bootstrap import build_services
 from notice_service.db.engine import make_engine, migrate
-from notice_service.db.models.core import AuditRecord
+from notice_service.db.models.audit_log import AuditRecord
 from notice_service.services import Services
 from notice_service.settings import Settings
 from notice_service.use_cases.audit.verify import verify_tenant_ledger
 from notice_service.use_cases.cases.open import open_case
-from notice_service.use_cases.cases.queries import get_notice
 from notice_service.use_cases.claims.debtors import DebtorInput, register_debtor
 from notice_service.use_cases.claims.invoices import InvoiceInput, register_invoice
 from notice_service.use_cases.claims.payments import PaymentInput, record_payment
 from notice_service.use_cases.notices.draft import DraftRequest, draft_notice
 from notice_service.use_cases.notices.issue import issue_notice
+from notice_service.use_cases.notices.queries import get_notice
 from notice_service.use_cases.tenants.onboarding import authenticate, create_tenant, list_tenant_ids
 from tests.functional.conftest import CREDITOR_PROFILE, NOW
 from tests.services.seaweed import SeaweedS3

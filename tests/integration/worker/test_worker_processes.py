@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from notice_service.bootstrap import build_services
-from notice_service.db.models.core import OutboxMessage
+from notice_service.db.models.outbox import OutboxMessage
 from notice_service.services import Services
 from notice_service.settings import Settings
 from notice_service.use_cases.tenants.onboarding import create_tenant

@@ -1,7 +1,4 @@
-"""What outbound webhooks need from an HTTP client: POST a signed body to a target and tell what happened.
-
-The sender never raises for the target's behaviour (refused address, timeout, 500): every outcome is data,
-logged as an attempt and retried by the schedule."""
+"""Outbound webhooks: POST a signed body to a target and tell what happened."""
 
 from __future__ import annotations
 

@@ -1,29 +1,26 @@
-"""The audit ledger's ports: who signs checkpoints, and who checks an archived RFC 3161 token.
-
-Kept beside ``notice_service.ports`` (same rules: small Protocols named by role). ``Ed25519CheckpointSigner``
-and ``Rfc3161TokenVerifier`` in ``notice_service.adapters`` implement them.
-"""
+"""RFC 3161 time-stamps: asking a TSA for one, and checking an archived one."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+@dataclass(frozen=True)
+class TimeStampToken:
+    """An RFC 3161 token over some bytes, already verified against the TSA's trust anchors."""
+
+    token_der: bytes
+    gen_time: datetime
+    tsa_url: str
+    serial_number: int
+    certificates_der: Sequence[bytes] = field(default_factory=tuple)
 
 
-class CheckpointSigner(Protocol):
-    """Signs C2SP checkpoint bodies as signed notes with one Ed25519 key (a file today, an HSM later)."""
-
-    @property
-    def key_name(self) -> str: ...
-
-    def public_key(self) -> Ed25519PublicKey: ...
-
-    def sign_note(self, body: bytes) -> bytes:
-        """The signed note: ``body``, a blank line and this key's signature line."""
-        ...
+class TimeStamper(Protocol):
+    def timestamp(self, data: bytes) -> TimeStampToken: ...
 
 
 @dataclass(frozen=True)

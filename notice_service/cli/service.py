@@ -1,0 +1,99 @@
+"""``notice-service init|serve|worker``: prepare the database, store and keys (and the embedded profile's demo
+tenant), serve the API, drain the outbox.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from notice_service.services import Services
+from notice_service.settings import Settings
+
+DEMO_PROFILE = {
+    "legal_form": "SAS",
+    "capital": "10 000 €",
+    "rcs_city": "Paris",
+    "vat_number": "FR40732829320",
+    "address_lines": ["12 rue de la Paix"],
+    "postal_code": "75002",
+    "city": "Paris",
+    "country": "FR",
+    "email": "recouvrement@demo.example",
+    "phone": "01 23 45 67 89",
+    "iban": "FR7630006000011234567890189",
+    "bic": "AGRIFRPP",
+    "signatory_name": "Claire Martin",
+    "signatory_role": "Responsable du recouvrement",
+    "place": "Paris",
+}
+
+
+DEMO_NAME = "Démo Fournitures"
+DEMO_SIREN = "732829320"
+
+
+def services_for(settings: Settings) -> Services:
+    """The adapters, built once for this command (imported late: ``--help`` needs none of them)."""
+    from notice_service.bootstrap import build_services
+
+    return build_services(settings)
+
+
+def cmd_init(settings: Settings, _args: argparse.Namespace) -> int:
+    from notice_service.db.engine import make_engine, migrate
+    from notice_service.use_cases.tenants.onboarding import create_tenant, list_tenant_ids
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    migrate(make_engine(settings.resolved_database_url))
+    services = services_for(settings)
+    services.store.check_health()
+    if settings.profile != "embedded":
+        print("Initialised.")
+        return 0
+    key_file = settings.data_dir / "demo-api-key"
+    if not list_tenant_ids(services) or not key_file.exists():
+        created = create_tenant(services, name=DEMO_NAME, siren=DEMO_SIREN, profile=DEMO_PROFILE)
+        key_file.write_text(created.api_key + "\n", encoding="utf-8")
+        key_file.chmod(0o600)
+    print(f"API key: {key_file.read_text(encoding='utf-8').strip()}")
+    return 0
+
+
+def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
+    from waitress import serve
+
+    from notice_service.app import create_app
+    from notice_service.worker import start_thread
+
+    if settings.profile == "embedded":
+        cmd_init(settings, _args)
+    services = services_for(settings)
+    app = create_app(services=services)
+    if settings.run_worker:
+        start_thread(services)
+    print(f"Serving on http://{settings.host}:{settings.port} (API docs at /docs)", flush=True)
+    serve(app, host=settings.host, port=settings.port, threads=8)
+    return 0
+
+
+def add_service_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    commands.add_parser("init", help="migrate, prepare store and keys, create the demo tenant").set_defaults(
+        handler=cmd_init
+    )
+    commands.add_parser("serve", help="serve the API (and the worker thread)").set_defaults(handler=cmd_serve)
+    worker = commands.add_parser("worker", help="drain the outbox")
+    worker.add_argument("--once", action="store_true", help="handle one batch and exit")
+    worker.set_defaults(handler=cmd_worker)
+
+
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    import threading
+
+    from notice_service.worker import run_forever, run_once
+
+    services = services_for(settings)
+    if args.once:
+        print(f"handled {run_once(services)} messages")
+        return 0
+    run_forever(services, threading.Event())
+    return 0

@@ -1,0 +1,55 @@
+"""``notice-service tenants create|update``: a tenant with its first API key, and its creditor profile."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from notice_service.cli.service import services_for
+from notice_service.settings import Settings
+
+
+def cmd_tenants_create(settings: Settings, args: argparse.Namespace) -> int:
+    from notice_service.use_cases.tenants.onboarding import create_tenant
+
+    try:
+        profile = json.loads(args.profile_json) if args.profile_json else None
+    except json.JSONDecodeError as exc:
+        print(f"error: --profile-json is not JSON: {exc}", file=sys.stderr)
+        return 1
+    created = create_tenant(services_for(settings), name=args.name, siren=args.siren, profile=profile)
+    if args.json:
+        print(json.dumps({"tenant_id": created.tenant_id, "api_key": created.api_key}))
+    else:
+        print(f"Tenant: {created.tenant_id}\nAPI key: {created.api_key}")
+    return 0
+
+
+def cmd_tenants_update(settings: Settings, args: argparse.Namespace) -> int:
+    from notice_service.use_cases.tenants.onboarding import update_profile
+
+    try:
+        changes = json.loads(args.profile_json)
+    except json.JSONDecodeError as exc:
+        print(f"error: --profile-json is not JSON: {exc}", file=sys.stderr)
+        return 1
+    if not isinstance(changes, dict):
+        print("error: --profile-json must be a JSON object", file=sys.stderr)
+        return 1
+    print(json.dumps(update_profile(services_for(settings), args.tenant_id, changes), ensure_ascii=False))
+    return 0
+
+
+def add_tenants_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    tenants = commands.add_parser("tenants", help="manage tenants").add_subparsers(dest="action", required=True)
+    create = tenants.add_parser("create", help="create a tenant and its first API key")
+    create.add_argument("--name", required=True)
+    create.add_argument("--siren", required=True)
+    create.add_argument("--profile-json", help="creditor details for letters (legal_form, rcs_city, iban …)")
+    create.add_argument("--json", action="store_true", help="print {tenant_id, api_key} as JSON")
+    create.set_defaults(handler=cmd_tenants_create)
+    update = tenants.add_parser("update", help="change a tenant's creditor profile (JSON merge; null removes)")
+    update.add_argument("tenant_id")
+    update.add_argument("--profile-json", required=True)
+    update.set_defaults(handler=cmd_tenants_update)

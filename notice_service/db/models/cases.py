@@ -1,0 +1,32 @@
+"""Collection cases: one debtor, the invoices it is pursued for."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    ForeignKey,
+    Integer,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from notice_service.db.models.base import ID, Base
+from notice_service.db.types import UTCDateTime
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    debtor_id: Mapped[str] = mapped_column(ForeignKey("debtors.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CaseInvoice(Base):
+    __tablename__ = "case_invoices"
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    invoice_id: Mapped[str] = mapped_column(ForeignKey("invoices.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,67 @@
+"""Request and response schemas of ``/v1/cases`` (pydantic; the OpenAPI document is generated from them)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from notice_service.web.claims.schemas import DebtorOut, InvoiceOut
+from notice_service.web.schemas import AmountString, ShortText, Strict
+
+
+class CaseCreate(Strict):
+    debtor_id: str
+    invoice_ids: list[str] = Field(min_length=1, max_length=500)
+
+
+class InstallmentIn(Strict):
+    due_date: date
+    amount: AmountString
+
+
+class PrincipalCreditor(Strict):
+    """The client a collection agency collects for (CPCE R124-4 2°)."""
+
+    name: ShortText
+    siren: str | None = Field(default=None, description="9 digits")
+    address_lines: list[Annotated[str, StringConstraints(max_length=38)]] = Field(min_length=1, max_length=4)
+    postal_code: Annotated[str, StringConstraints(min_length=1, max_length=16)]
+    city: ShortText
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = "FR"
+
+
+class NoticeCreate(Strict):
+    """A notice to draft; options per kind: ``deadline_days`` and (collection agency) ``principal_creditor``
+    for ``formal_notice``, ``tone`` for the reminders, ``installments`` for ``payment_plan``."""
+
+    kind: Literal["pre_reminder", "reminder", "second_reminder", "formal_notice", "payment_plan"]
+    as_of: date
+    issue: bool = False
+    deadline_days: int | None = Field(default=None, ge=1, le=60)
+    tone: Literal["courteous", "firm"] | None = None
+    installments: list[InstallmentIn] | None = Field(default=None, min_length=1, max_length=36)
+    principal_creditor: PrincipalCreditor | None = None
+
+    def options(self) -> dict[str, Any]:
+        """The per-kind options given, as JSON (dates ISO, amounts strings)."""
+        chosen = self.model_dump(mode="json", exclude={"kind", "as_of", "issue"}, exclude_none=True)
+        return dict(chosen)
+
+
+class CaseOut(BaseModel):
+    id: str
+    reference: str
+    status: str
+    debtor: DebtorOut
+    invoices: list[InvoiceOut]
+    notices: list[dict[str, Any]]
+    timeline: list[dict[str, Any]]
+    prescription: list[dict[str, Any]] = Field(
+        default_factory=list, description="per invoice: due date, acknowledgements, prescription_date"
+    )
+    next_step: dict[str, Any] | None = Field(default=None, description="action, not_before, reason, court")
+    documents: list[dict[str, Any]] = Field(default_factory=list, description="contract, CGV … (by SHA-256)")
+    disputes: list[dict[str, Any]] = Field(default_factory=list, description="disputes the debtor raised")
+    created_at: str | None

@@ -1,6 +1,6 @@
 """``verify.py dossier FILE.zip``: the standalone check of an evidence dossier (see audit/SPEC.md §9).
 
-Imports nothing from ``notice_service``: the standard library, ``cryptography``, ``rfc8785`` (through ``verify``)
+Imports nothing from ``notice_service``: the standard library, ``cryptography``, ``rfc8785`` (through ``verify_log``)
 and the ``openssl`` command for the CMS signature and RFC 3161 tokens; ``pdfsig`` checks the signed PDFs when
 it is installed. Unlike ``verify.py log``, every check runs and every failure is reported, one per line, with
 a named reason; the exit status is 1 when any failed.
@@ -17,7 +17,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-import verify
+import verify_log
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import pkcs7
 
@@ -39,7 +39,7 @@ class Report:
     def run(self, check: Callable[[], str | None]) -> None:
         try:
             line = check()
-        except verify.Failure as exc:
+        except verify_log.Failure as exc:
             self.fail(exc.reason, str(exc).partition(": ")[2])
             return
         if line:
@@ -59,7 +59,7 @@ class Dossier:
         try:
             self.manifest = json.loads(archive.read("manifest.json"))
         except (KeyError, ValueError) as exc:
-            raise verify.Failure("manifest-unreadable", f"manifest.json: {exc}") from exc
+            raise verify_log.Failure("manifest-unreadable", f"manifest.json: {exc}") from exc
         self.listed = {f["path"]: f for f in self.manifest.get("files", [])}
         self.hashes: dict[str, str] = {}
 
@@ -118,13 +118,13 @@ def _signer_certificates(p7s: bytes) -> str:
 
 def check_manifest_signature(dossier: Dossier, signer_ca: Path | None) -> str:
     if not dossier.has("manifest.json.p7s"):
-        raise verify.Failure("manifest-signature-missing", "manifest.json.p7s is absent")
+        raise verify_log.Failure("manifest-signature-missing", "manifest.json.p7s is absent")
     p7s, content = dossier.extract("manifest.json.p7s"), dossier.extract("manifest.json")
     trust = ["-CAfile", str(signer_ca), "-purpose", "any"] if signer_ca else ["-noverify"]
     base = ["cms", "-verify", "-binary", "-inform", "DER", "-in", str(p7s), "-content", str(content)]
     ok, output = _openssl([*base, *trust, "-out", str(dossier.workdir / "cms.out")])
     if not ok:
-        raise verify.Failure("manifest-signature-invalid", output[-300:])
+        raise verify_log.Failure("manifest-signature-invalid", output[-300:])
     anchored = "chain checked against --signer-ca" if signer_ca else "chain NOT checked (pass --signer-ca)"
     signer = _signer_certificates(p7s.read_bytes())
     return f"manifest signature: CMS valid over manifest.json ({anchored}); signer {signer}"
@@ -143,14 +143,13 @@ def _verify_token(dossier: Dossier, data: str, token: str, tsa_ca: Path | None, 
     else:
         return f"{token}: present, NOT checked (no --tsa-ca and no audit/tsa-chain.pem)"
     try:
-        gen_time = verify.verify_token(dossier.extract(data), dossier.extract(token), trust)
+        gen_time = verify_log.verify_token(dossier.extract(data), dossier.extract(token), trust)
     except ValueError as exc:
-        raise verify.Failure(reason, f"{token}: {str(exc)[-300:]}") from exc
+        raise verify_log.Failure(reason, f"{token}: {str(exc)[-300:]}") from exc
     line = f"{token}: RFC 3161 token over {data} verified by openssl ts -verify ({anchored})"
     if gen_time is not None:
-        line += (
-            f"; at its genTime {gen_time:%Y-%m-%dT%H:%M:%SZ} (-attime): {verify.GEN_TIME_NOTE}; {verify.UNREVOKED_NOTE}"
-        )
+        notes = f"{verify_log.GEN_TIME_NOTE}; {verify_log.UNREVOKED_NOTE}"
+        line += f"; at its genTime {gen_time:%Y-%m-%dT%H:%M:%SZ} (-attime): {notes}"
     return line
 
 
@@ -158,10 +157,10 @@ def check_manifest_token(dossier: Dossier, tsa_ca: Path | None) -> str:
     expected = dossier.manifest.get("time_stamp")
     if not expected:
         if dossier.has("manifest.json.tsr"):
-            raise verify.Failure("manifest-token-unexpected", "a token is present but the manifest declares none")
+            raise verify_log.Failure("manifest-token-unexpected", "a token is present but the manifest declares none")
         return "manifest time-stamp: none (the exporting service had no TSA configured)"
     if not dossier.has(expected):
-        raise verify.Failure("manifest-token-missing", f"the manifest declares {expected}, absent from the ZIP")
+        raise verify_log.Failure("manifest-token-missing", f"the manifest declares {expected}, absent from the ZIP")
     return _verify_token(dossier, "manifest.json", expected, tsa_ca, "manifest-token-invalid")
 
 
@@ -170,18 +169,18 @@ def check_manifest_token(dossier: Dossier, tsa_ca: Path | None) -> str:
 
 def _json_member(dossier: Dossier, name: str) -> object:
     if not dossier.has(name):
-        raise verify.Failure("audit-file-missing", f"{name} is absent")
+        raise verify_log.Failure("audit-file-missing", f"{name} is absent")
     try:
         return json.loads(dossier.archive.read(name))
     except ValueError as exc:
-        raise verify.Failure("audit-file-malformed", f"{name}: {exc}") from exc
+        raise verify_log.Failure("audit-file-malformed", f"{name}: {exc}") from exc
 
 
 class AuditState:
     """What the audit checks established: the checkpoint and the records proven in it (index → record)."""
 
     def __init__(self) -> None:
-        self.checkpoint: verify.Checkpoint | None = None
+        self.checkpoint: verify_log.Checkpoint | None = None
         self.records: dict[int, dict[str, object]] = {}
         self.proven: set[int] = set()
 
@@ -190,11 +189,11 @@ def check_checkpoint(dossier: Dossier, state: AuditState, tsa_ca: Path | None) -
     reference = dossier.manifest.get("checkpoint") or {}
     note = str(reference.get("note", ""))
     if not dossier.has(note) or not dossier.has("audit/keys.json"):
-        raise verify.Failure("checkpoint-missing", f"{note or 'the checkpoint'} or audit/keys.json is absent")
-    keys = verify.load_keys(dossier.extract("audit/keys.json"))
-    checkpoint = verify.load_checkpoint(dossier.extract(note), keys)
+        raise verify_log.Failure("checkpoint-missing", f"{note or 'the checkpoint'} or audit/keys.json is absent")
+    keys = verify_log.load_keys(dossier.extract("audit/keys.json"))
+    checkpoint = verify_log.load_checkpoint(dossier.extract(note), keys)
     if checkpoint.size != reference.get("size"):
-        raise verify.Failure(
+        raise verify_log.Failure(
             "checkpoint-size-mismatch", f"{note} has size {checkpoint.size}, the manifest says {reference.get('size')}"
         )
     state.checkpoint = checkpoint
@@ -207,7 +206,7 @@ def check_checkpoint(dossier: Dossier, state: AuditState, tsa_ca: Path | None) -
     token = reference.get("token")
     if token:
         if not dossier.has(str(token)):
-            raise verify.Failure("checkpoint-token-missing", f"the manifest declares {token}, absent from the ZIP")
+            raise verify_log.Failure("checkpoint-token-missing", f"the manifest declares {token}, absent from the ZIP")
         line += "\n" + _verify_token(dossier, note, str(token), tsa_ca, "checkpoint-token-invalid")
     return line
 
@@ -217,33 +216,33 @@ def check_consistency(dossier: Dossier, state: AuditState) -> str | None:
     previous = reference.get("previous_note")
     if not previous or state.checkpoint is None:
         return "consistency: no previous exported checkpoint"
-    keys = verify.load_keys(dossier.extract("audit/keys.json"))
-    older = verify.load_checkpoint(dossier.extract(str(previous)), keys)
+    keys = verify_log.load_keys(dossier.extract("audit/keys.json"))
+    older = verify_log.load_checkpoint(dossier.extract(str(previous)), keys)
     proof = _json_member(dossier, "audit/consistency-proof.json")
     if not isinstance(proof, dict) or (proof.get("from"), proof.get("to")) != (older.size, state.checkpoint.size):
-        raise verify.Failure("checkpoint-inconsistent", "consistency-proof.json does not link the two checkpoints")
+        raise verify_log.Failure("checkpoint-inconsistent", "consistency-proof.json does not link the two checkpoints")
     path = [bytes.fromhex(p) for p in proof.get("path", [])]
     try:
-        verify.check_consistency(older.size, state.checkpoint.size, path, older.root, state.checkpoint.root)
-    except verify.Failure as exc:
-        raise verify.Failure("checkpoint-inconsistent", f"{previous} → {reference.get('note')}: {exc}") from exc
+        verify_log.check_consistency(older.size, state.checkpoint.size, path, older.root, state.checkpoint.root)
+    except verify_log.Failure as exc:
+        raise verify_log.Failure("checkpoint-inconsistent", f"{previous} → {reference.get('note')}: {exc}") from exc
     return f"consistency: checkpoint {older.size} → {state.checkpoint.size} proven (RFC 9162)"
 
 
 def _record(line: bytes, origin: str) -> dict[str, object]:
-    record = json.loads(line.decode("utf-8"), object_pairs_hook=verify._unique_keys, parse_float=verify._no_float)
-    if verify.rfc8785.dumps(record) != line:
-        raise verify.Failure("record-not-canonical", f"record {record.get('index')}: bytes differ from RFC 8785")
-    verify._check_members(record)
+    record = json.loads(line.decode("utf-8"), object_pairs_hook=verify_log.unique_keys, parse_float=verify_log.no_float)
+    if verify_log.rfc8785.dumps(record) != line:
+        raise verify_log.Failure("record-not-canonical", f"record {record.get('index')}: bytes differ from RFC 8785")
+    verify_log.check_members(record)
     if record["log"] != origin:
-        raise verify.Failure("record-wrong-log", f"record {record['index']}: log {record['log']!r}")
+        raise verify_log.Failure("record-wrong-log", f"record {record['index']}: log {record['log']!r}")
     return dict(record)
 
 
 def check_records(dossier: Dossier, state: AuditState) -> str:
     checkpoint = state.checkpoint
     if checkpoint is None:
-        raise verify.Failure("record-not-included", "no verified checkpoint to prove the records against")
+        raise verify_log.Failure("record-not-included", "no verified checkpoint to prove the records against")
     proofs = _json_member(dossier, "audit/inclusion-proofs.json")
     by_index = {p["index"]: p for p in proofs.get("proofs", [])} if isinstance(proofs, dict) else {}
     data = dossier.archive.read("audit/records.jsonl") if dossier.has("audit/records.jsonl") else b""
@@ -252,16 +251,16 @@ def check_records(dossier: Dossier, state: AuditState) -> str:
         try:
             record = _record(line, checkpoint.origin)
         except (UnicodeDecodeError, ValueError) as exc:
-            raise verify.Failure("record-not-json", str(exc)) from exc
+            raise verify_log.Failure("record-not-json", str(exc)) from exc
         index = int(str(record["index"]))
         state.records[index] = record
         proof = by_index.get(index)
         leaf = hashlib.sha256(b"\x00" + line).digest()
         try:
             path = [bytes.fromhex(p) for p in (proof or {}).get("path", [])]
-            verify.check_inclusion(index, checkpoint.size, leaf, path, checkpoint.root)
-        except (verify.Failure, ValueError) as exc:
-            raise verify.Failure("record-not-included", f"record {index}: {exc}") from exc
+            verify_log.check_inclusion(index, checkpoint.size, leaf, path, checkpoint.root)
+        except (verify_log.Failure, ValueError) as exc:
+            raise verify_log.Failure("record-not-included", f"record {index}: {exc}") from exc
         state.proven.add(index)
     return f"records: {len(lines)} case records canonical and included in checkpoint {checkpoint.size} (RFC 9162)"
 
@@ -280,7 +279,7 @@ def _pdf_signature(dossier: Dossier, path: str) -> str:
     )
     output = done.stdout + done.stderr
     if "Signature is Valid" not in output or "Total document signed" not in output:
-        raise verify.Failure("pdf-signature-invalid", f"{path}: {output.strip()[-200:]}")
+        raise verify_log.Failure("pdf-signature-invalid", f"{path}: {output.strip()[-200:]}")
     return "PDF signature valid, total document signed (pdfsig)"
 
 
@@ -288,22 +287,24 @@ def _exhibit_line(dossier: Dossier, state: AuditState, exhibit: dict[str, object
     path, number = str(exhibit.get("path")), int(str(exhibit.get("number")))
     width = max(2, len(str(count)))
     if not path.startswith(f"pieces/{number:0{width}d}-"):
-        raise verify.Failure("exhibit-number-mismatch", f"pièce n° {number} is filed as {path}")
+        raise verify_log.Failure("exhibit-number-mismatch", f"pièce n° {number} is filed as {path}")
     actual = dossier.hashes.get(path)
     if actual is None or actual != exhibit.get("sha256"):
-        raise verify.Failure("exhibit-hash-mismatch", f"pièce n° {number} ({path}) is not the file the bordereau names")
+        raise verify_log.Failure(
+            "exhibit-hash-mismatch", f"pièce n° {number} ({path}) is not the file the bordereau names"
+        )
     parts = [f"pièce n° {number} {path}: sha256 {actual[:16]}… OK"]
     audit = exhibit.get("audit")
     if isinstance(audit, dict):
         index = int(audit["index"])
         record = state.records.get(index)
         if record is None or index not in state.proven:
-            raise verify.Failure(
+            raise verify_log.Failure(
                 "exhibit-record-missing", f"pièce n° {number}: record {index} is not proven in the checkpoint"
             )
         named = {(d["role"], d["sha256"]) for d in record["documents"]}  # type: ignore[union-attr]
         if (audit.get("role"), actual) not in named:
-            raise verify.Failure(
+            raise verify_log.Failure(
                 "exhibit-not-in-record", f"pièce n° {number}: record {index} ({record['action']}) names another file"
             )
         parts.append(f"named by record {index} ({record['action']}, {audit.get('role')}), included")
@@ -331,7 +332,7 @@ def verify_dossier(path: Path, tsa_ca: Path | None, signer_ca: Path | None) -> R
     with tempfile.TemporaryDirectory() as workdir, zipfile.ZipFile(path) as archive:
         try:
             dossier = Dossier(archive, Path(workdir))
-        except verify.Failure as exc:
+        except verify_log.Failure as exc:
             report.fail(exc.reason, str(exc).partition(": ")[2])
             return report
         check_files(dossier, report)

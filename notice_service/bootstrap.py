@@ -6,6 +6,7 @@ Nothing connects at import time. The embedded profile generates a development si
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -66,18 +67,32 @@ def _signing_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def build_signer(settings: Settings) -> tuple[Signer, bool]:
-    """The signer and whether it uses the development certificate."""
-    from notice_service.adapters.signing.pyhanko_signer import PyHankoSigner
+@dataclass(frozen=True)
+class SigningIdentity:
+    """The PKCS#12 that signs both the notices' PDFs and the dossier manifests, resolved once."""
 
-    options = _signing_options(settings)
+    p12: Path
+    passphrase: bytes | None
+    development: bool
+
+
+def resolve_signing_identity(settings: Settings) -> SigningIdentity:
+    """The configured PKCS#12, or (no key configured) the development identity generated under ``var/keys``."""
     if settings.signing_p12 is not None:
         passphrase = settings.signing_p12_passphrase.encode() if settings.signing_p12_passphrase else None
-        return PyHankoSigner.from_pkcs12(settings.signing_p12, passphrase, **options), False
+        return SigningIdentity(settings.signing_p12, passphrase, development=False)
     from notice_service.adapters.signing.development_certificate import ensure_development_identity
 
     p12 = ensure_development_identity(settings.keys_dir, organisation=DEVELOPMENT_ORGANISATION)
-    return PyHankoSigner.from_pkcs12(p12, None, development=True, **options), True
+    return SigningIdentity(p12, None, development=True)
+
+
+def build_signer(settings: Settings, identity: SigningIdentity) -> Signer:
+    """The PAdES signer of the notices, with the options of ``NOTICE_PADES_LEVEL`` and the TSAs."""
+    from notice_service.adapters.signing.pyhanko_signer import PyHankoSigner
+
+    options = _signing_options(settings)
+    return PyHankoSigner.from_pkcs12(identity.p12, identity.passphrase, development=identity.development, **options)
 
 
 def build_checkpoint_signer(settings: Settings) -> CheckpointSigner:
@@ -122,12 +137,12 @@ def build_webhook_sender(settings: Settings) -> WebhookSender:
     return HttpWebhookSender(allow_private_targets=settings.webhook_allow_private_targets)
 
 
-def build_dossier_tools(settings: Settings) -> tuple[ManifestSigner, PdfMerger]:
+def build_dossier_tools(identity: SigningIdentity) -> tuple[ManifestSigner, PdfMerger]:
     """The dossier manifest's CMS signer (the identity that signs the PDFs) and the reading copy's merger."""
     from notice_service.adapters.pdf.merger import PypdfDossierMerger
-    from notice_service.adapters.signing.cms_manifest_signer import manifest_signer_for
+    from notice_service.adapters.signing.cms_manifest_signer import CmsManifestSigner
 
-    return manifest_signer_for(settings), PypdfDossierMerger()
+    return CmsManifestSigner.from_pkcs12(identity.p12, identity.passphrase), PypdfDossierMerger()
 
 
 def build_services(
@@ -142,19 +157,19 @@ def build_services(
     engine = make_engine(settings.resolved_database_url)
     if settings.profile == "embedded":
         migrate(engine)  # production migrates once with `notice-service init`, not in every process
-    signer, development = build_signer(settings)
+    identity = resolve_signing_identity(settings)
     time_stamper, token_verifier = build_time_stamping(settings)
-    manifest_signer, pdf_merger = build_dossier_tools(settings)
+    manifest_signer, pdf_merger = build_dossier_tools(identity)
     return Services(
         settings=settings,
         db=Database(engine),
         store=store or build_store(settings),
         renderer=WeasyPrintRenderer(templates_dir),
-        signer=signer,
+        signer=build_signer(settings, identity),
         text_extractor=PdfiumTextExtractor(),
         clock=clock or SystemClock(),
         rates=load_rate_tables(),
-        development_signing=development,
+        development_signing=identity.development,
         mailer=build_mailer(settings),
         checkpoint_signer=build_checkpoint_signer(settings),
         time_stamper=time_stamper,

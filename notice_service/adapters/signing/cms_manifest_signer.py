@@ -17,7 +17,6 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs7, pkcs12
 
 from notice_service.errors import ConfigurationError, SigningFailed
-from notice_service.settings import Settings
 
 _OPTIONS = [pkcs7.PKCS7Options.DetachedSignature, pkcs7.PKCS7Options.Binary]
 
@@ -54,15 +53,3 @@ class CmsManifestSigner:
 
     def certificate_sha256(self) -> str:
         return hashlib.sha256(self._certificate.public_bytes(Encoding.DER)).hexdigest()
-
-
-def manifest_signer_for(settings: Settings) -> CmsManifestSigner:
-    """The same identity ``bootstrap.build_signer`` loads for the PDFs."""
-    if settings.signing_p12 is not None:
-        passphrase = settings.signing_p12_passphrase.encode() if settings.signing_p12_passphrase else None
-        return CmsManifestSigner.from_pkcs12(settings.signing_p12, passphrase)
-    from notice_service.adapters.signing.development_certificate import ensure_development_identity
-    from notice_service.bootstrap import DEVELOPMENT_ORGANISATION
-
-    p12 = ensure_development_identity(settings.keys_dir, organisation=DEVELOPMENT_ORGANISATION)
-    return CmsManifestSigner.from_pkcs12(p12, None)

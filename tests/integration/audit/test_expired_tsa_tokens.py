@@ -58,7 +58,7 @@ def _gen_time(response: bytes) -> datetime:
 
 
 def _standalone_verifier() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("standalone_verify", VERIFY)
+    spec = importlib.util.spec_from_file_location("standalone_verify", VERIFY.with_name("verify_log.py"))
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # its dataclasses look their module up while being defined

@@ -18,10 +18,10 @@ from notice_service.ports import (
     CheckpointSigner,
     Clock,
     DocumentStore,
+    Mailer,
     ManifestSigner,
     PdfMerger,
     Signer,
-    SubmittingMailer,
     TimeStamper,
     TimeStampVerifier,
     WebhookSender,
@@ -115,7 +115,7 @@ def build_time_stamping(settings: Settings) -> tuple[TimeStamper | None, TimeSta
     return HttpTimeStamper(settings.tsa_urls, trust_roots=roots), Rfc3161TokenVerifier(roots)
 
 
-def build_mailer(settings: Settings) -> SubmittingMailer | None:
+def build_mailer(settings: Settings) -> Mailer | None:
     """The SMTP mailer of the e-mail channel, when ``NOTICE_SMTP_HOST`` is set."""
     if not settings.smtp_host:
         return None

@@ -14,12 +14,12 @@ from notice_service.ports import (
     CheckpointSigner,
     Clock,
     DocumentStore,
+    Mailer,
     ManifestSigner,
     PdfMerger,
     PdfTextExtractor,
     Renderer,
     Signer,
-    SubmittingMailer,
     TimeStamper,
     TimeStampVerifier,
     WebhookSender,
@@ -38,7 +38,7 @@ class Services:
     clock: Clock
     rates: RateTables
     development_signing: bool = False
-    mailer: SubmittingMailer | None = None  # the e-mail channel; None when NOTICE_SMTP_HOST is not set
+    mailer: Mailer | None = None  # the e-mail channel; None when NOTICE_SMTP_HOST is not set
     checkpoint_signer: CheckpointSigner | None = None
     time_stamper: TimeStamper | None = None  # none in the embedded profile unless a TSA is configured
     token_verifier: TimeStampVerifier | None = None

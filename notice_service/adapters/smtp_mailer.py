@@ -1,7 +1,7 @@
 """``SmtpMailer``: sends mail with attachments over SMTP (``smtplib``), STARTTLS and AUTH when configured.
 
-It implements the ``Mailer`` port (``send`` answers the Message-ID) and ``SubmittingMailer`` (``submit`` also
-answers the server's reply to the end of DATA, kept as evidence). Library errors become ``MailFailed``.
+It implements the ``Mailer`` port: ``submit`` answers the Message-ID and the server's reply to the end of DATA,
+kept as evidence. Library errors become ``MailFailed``.
 """
 
 from __future__ import annotations
@@ -60,9 +60,6 @@ class SmtpMailer:
         except (smtplib.SMTPException, OSError) as exc:
             raise MailFailed(f"The mail server {self._host}:{self._port} did not accept the message: {exc}") from exc
         return MailSubmission(str(message["Message-ID"]), f"{self._host}:{self._port}", code, reply)
-
-    def send(self, mail: OutgoingMail) -> str:
-        return self.submit(mail).message_id
 
 
 def _transmit(client: smtplib.SMTP, sender: str, recipient: str, message: EmailMessage) -> tuple[int, str]:

@@ -11,7 +11,7 @@ from notice_service.ports.clock import Clock
 from notice_service.ports.documents import DocumentStore, StoredObject
 from notice_service.ports.dossier import MergePart, PdfMerger
 from notice_service.ports.letters import Attachment, LetterRequest, PdfTextExtractor, RenderedLetter, Renderer
-from notice_service.ports.mail import Mailer, MailSubmission, OutgoingMail, SubmittingMailer
+from notice_service.ports.mail import Mailer, MailSubmission, OutgoingMail
 from notice_service.ports.signing import CheckpointSigner, ManifestSigner, SignatureFacts, SignedPdf, Signer
 from notice_service.ports.timestamps import TimeStamper, TimeStampToken, TimeStampVerifier, VerifiedToken
 from notice_service.ports.webhooks import SendOutcome, WebhookSender
@@ -36,7 +36,6 @@ __all__ = [
     "SignedPdf",
     "Signer",
     "StoredObject",
-    "SubmittingMailer",
     "TimeStampToken",
     "TimeStampVerifier",
     "TimeStamper",

@@ -17,21 +17,20 @@ class OutgoingMail:
     attachments: Sequence[Attachment] = ()
 
 
-class Mailer(Protocol):
-    def send(self, mail: OutgoingMail) -> str:
-        """Send and answer the Message-ID."""
-        ...
-
-
 @dataclass(frozen=True)
 class MailSubmission:
+    """What the server said when it took the message: the ``submitted`` fact's evidence (which server accepted
+    which Message-ID, and its reply to the end of DATA)."""
+
     message_id: str
     server: str
     reply_code: int
     reply: str
 
 
-class SubmittingMailer(Protocol):
+class Mailer(Protocol):
+    """The e-mail channel's mailer (one port: submitting a message answers the server's reply as evidence)."""
+
     def submit(self, mail: OutgoingMail) -> MailSubmission:
         """Send ``mail``; answer the Message-ID and the server's reply to the end of DATA."""
         ...

@@ -33,14 +33,17 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
-from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 from pyhanko.sign.validation.generic_cms import extract_self_reported_ts, extract_tst_data_iter
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, ValidationError
 from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 
 from notice_service.adapters.signing.development_certificate import is_development_subject
-from notice_service.adapters.timestamping.rfc3161_timestamper import load_trust_roots
+from notice_service.adapters.timestamping.rfc3161_timestamper import (
+    first_tsa_answer,
+    load_trust_roots,
+    post_time_stamp_request,
+)
 from notice_service.errors import ConfigurationError, SigningFailed, TimeStampFailed
 from notice_service.ports import SignatureFacts, SignedPdf
 
@@ -55,24 +58,19 @@ embedded revocation info stays close to each signature's time."""
 
 
 class FailoverHttpTimeStamper(TimeStamper):
-    """pyHanko time-stamp client asking each TSA URL in turn until one answers."""
+    """pyHanko's time-stamp client over the service's one TSA failover loop (``first_tsa_answer``): each URL in
+    turn until one answers an RFC 3161 reply; pyHanko then checks the reply and embeds the token."""
 
     def __init__(self, urls: Sequence[str], *, timeout: float) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self.urls = tuple(urls)
-        self._clients = [
-            RequestsHTTPTimeStamper(url, timeout=timeout)  # type: ignore[no-untyped-call]
-            for url in self.urls
-        ]
+        self._timeout = timeout
 
     async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
-        failures: list[str] = []
-        for url, client in zip(self.urls, self._clients, strict=True):
-            try:
-                return await client.async_request_tsa_response(req)
-            except (OSError, ValueError) as exc:
-                failures.append(f"{url}: {exc}")
-        raise TimestampRequestError("no TSA answered: " + " | ".join(failures))
+        try:
+            return first_tsa_answer(self.urls, lambda url: post_time_stamp_request(url, req, self._timeout))
+        except TimeStampFailed as exc:
+            raise TimestampRequestError(exc.detail) from exc
 
 
 class PyHankoSigner:

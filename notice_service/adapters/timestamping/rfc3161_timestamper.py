@@ -15,9 +15,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 from asn1crypto import algos, cms, pem, tsp, x509
@@ -30,6 +30,7 @@ from notice_service.ports import TimeStampToken
 
 _QUERY_TYPE = "application/timestamp-query"
 _GRANTED = {"granted", "granted_with_mods"}
+T = TypeVar("T")
 
 
 def load_trust_roots(blobs: Sequence[bytes]) -> list[x509.Certificate]:
@@ -73,16 +74,7 @@ class HttpTimeStamper:
     def timestamp(self, data: bytes) -> TimeStampToken:
         """A verified token over SHA-256(``data``); ``TimeStampFailed`` when no TSA gives one."""
         digest = hashlib.sha256(data).digest()
-        failures: list[str] = []
-        for url in self._urls:
-            try:
-                return self._timestamp_at(url, digest)
-            except TimeStampFailed as exc:
-                failures.append(exc.detail)
-        raise TimeStampFailed(
-            "No time-stamping authority produced a valid token: " + " | ".join(failures),
-            extra={"tsa_urls": list(self._urls)},
-        )
+        return first_tsa_answer(self._urls, lambda url: self._timestamp_at(url, digest))
 
     def _timestamp_at(self, url: str, digest: bytes) -> TimeStampToken:
         nonce = secrets.randbits(63) | 1
@@ -99,20 +91,7 @@ class HttpTimeStamper:
         )
 
     def _post(self, url: str, request: tsp.TimeStampReq) -> tsp.TimeStampResp:
-        try:
-            answer = requests.post(
-                url, data=request.dump(), headers={"Content-Type": _QUERY_TYPE}, timeout=self._timeout
-            )
-        except requests.RequestException as exc:
-            raise TimeStampFailed(f"TSA {url} is unreachable: {exc}") from exc
-        if answer.status_code != 200:
-            raise TimeStampFailed(f"TSA {url} answered HTTP {answer.status_code} instead of a time-stamp reply")
-        try:
-            response = tsp.TimeStampResp.load(answer.content)
-            response.native  # noqa: B018 - force the lazy parse so malformed replies fail here
-        except (ValueError, TypeError) as exc:
-            raise TimeStampFailed(f"TSA {url} answered something that is not an RFC 3161 reply: {exc}") from exc
-        return response
+        return post_time_stamp_request(url, request, self._timeout)
 
     def _verify_signature(self, url: str, signed_data: cms.SignedData, digest: bytes) -> None:
         kwargs: dict[str, Any] = asyncio.run(
@@ -127,6 +106,38 @@ class HttpTimeStamper:
                 f"TSA {url} sent a token signed by {status.signing_cert.subject.human_friendly!r}, whose "
                 f"certificate does not chain to a configured trust root ({status.trust_problem_indic})"
             )
+
+
+def first_tsa_answer(urls: Sequence[str], attempt: Callable[[str], T]) -> T:
+    """The TSA failover loop (the only one): ``attempt`` each URL in order and answer the first success;
+    ``TimeStampFailed`` naming every URL's failure when none succeeds. Used by ``HttpTimeStamper`` and by the
+    PAdES signer's pyHanko time-stamp client."""
+    failures: list[str] = []
+    for url in urls:
+        try:
+            return attempt(url)
+        except TimeStampFailed as exc:
+            failures.append(exc.detail)
+    raise TimeStampFailed(
+        "No time-stamping authority produced a valid token: " + " | ".join(failures),
+        extra={"tsa_urls": list(urls)},
+    )
+
+
+def post_time_stamp_request(url: str, request: tsp.TimeStampReq, timeout: float) -> tsp.TimeStampResp:
+    """POST an RFC 3161 request to one TSA and parse its reply; ``TimeStampFailed`` saying what went wrong."""
+    try:
+        answer = requests.post(url, data=request.dump(), headers={"Content-Type": _QUERY_TYPE}, timeout=timeout)
+    except requests.RequestException as exc:
+        raise TimeStampFailed(f"TSA {url} is unreachable: {exc}") from exc
+    if answer.status_code != 200:
+        raise TimeStampFailed(f"TSA {url} answered HTTP {answer.status_code} instead of a time-stamp reply")
+    try:
+        response = tsp.TimeStampResp.load(answer.content)
+        response.native  # noqa: B018 - force the lazy parse so malformed replies fail here
+    except (ValueError, TypeError) as exc:
+        raise TimeStampFailed(f"TSA {url} answered something that is not an RFC 3161 reply: {exc}") from exc
+    return response
 
 
 def _build_request(digest: bytes, nonce: int) -> tsp.TimeStampReq:

@@ -183,13 +183,15 @@ def earliest_receipt(receipts: Iterable[Receipt | None]) -> Receipt | None:
 
 
 @dataclass(frozen=True)
-class NoticeDeadline:
+class DerivedDeadline:
+    """A mise en demeure's receipt and the deadline it starts (stored as the ``NoticeDeadline`` row)."""
+
     receipt: Receipt
     deadline: date
 
 
-def derive_deadline(receipt: Receipt | None, days: int, *, postal_code: str, country: str) -> NoticeDeadline | None:
+def derive_deadline(receipt: Receipt | None, days: int, *, postal_code: str, country: str) -> DerivedDeadline | None:
     """The mise en demeure's deadline once its receipt is known (LEGAL.md Part A §8)."""
     if receipt is None:
         return None
-    return NoticeDeadline(receipt, formal_notice_deadline(receipt.on, days, postal_code=postal_code, country=country))
+    return DerivedDeadline(receipt, formal_notice_deadline(receipt.on, days, postal_code=postal_code, country=country))

@@ -24,18 +24,11 @@ from standardwebhooks.webhooks import Webhook
 from notice_service.db import audit_repository
 from notice_service.db.models.delivery import Delivery, InboundWebhookSecret
 from notice_service.db.models.tenants import Tenant
-from notice_service.domain.delivery.facts import Channel
 from notice_service.domain.delivery.provider_events import ProviderEvent
 from notice_service.errors import FieldError, InvalidInput, NotFound, Unauthenticated
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
-from notice_service.use_cases.delivery.recording import (
-    EvidenceFile,
-    PreparedFact,
-    apply_fact,
-    prepare_fact,
-    require_channel_fact,
-)
+from notice_service.use_cases.delivery.recording import EvidenceFile, IncomingFact, record_facts
 
 SIGNATURE_TOLERANCE = timedelta(minutes=5)
 INBOUND_PROVIDERS = ("webhook", "merci_facteur")
@@ -131,30 +124,17 @@ def record_provider_events(
     services: Services, tenant_id: str, source: str, events: Sequence[ProviderEvent]
 ) -> InboundResult:
     """Resolve, check, store WORM, then record every event in one transaction (or none of them)."""
-    with services.db.reading() as session:
-        targets = [_find_delivery(session, tenant_id, event, i) for i, event in enumerate(events)]
-    for i, (event, delivery) in enumerate(zip(events, targets, strict=True)):
-        try:
-            require_channel_fact(Channel(delivery.channel), event.fact.kind)
-        except InvalidInput as error:
-            raise InvalidInput(
-                error.detail, errors=[FieldError(f"events[{i}].fact", error.errors[0].message)]
-            ) from None
-    prepared: list[PreparedFact] = [
-        prepare_fact(
-            services,
+    incoming = [
+        IncomingFact(
             event.fact,
-            source,
             dict(event.raw),
             [EvidenceFile(item.kind, item.data, event.fact.legal_date) for item in event.evidence],
+            field=f"events[{i}].fact",
         )
-        for event in events
+        for i, event in enumerate(events)
     ]
     actor = Actor(tenant_id, "provider", source)
-    now = services.clock.now()
-    recorded = 0
-    with services.db.transaction() as session:
-        for delivery, fact in zip(targets, prepared, strict=True):
-            locked = session.execute(select(Delivery).where(Delivery.id == delivery.id).with_for_update()).scalar_one()
-            recorded += apply_fact(session, actor, locked, fact, now)
+    recorded = record_facts(
+        services, actor, source, incoming, lambda session, i, _item: _find_delivery(session, tenant_id, events[i], i)
+    )
     return InboundResult(recorded, len(events) - recorded)

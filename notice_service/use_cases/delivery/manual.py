@@ -19,10 +19,11 @@ from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
 from notice_service.use_cases.delivery.recording import (
     EvidenceFile,
+    IncomingFact,
+    Resolve,
     add_evidence_row,
-    apply_fact,
-    prepare_fact,
     queue_delivery_updated,
+    record_facts,
     require_channel_fact,
     store_evidence,
 )
@@ -41,6 +42,11 @@ def _load_delivery(services: Services, actor: Actor, delivery_id: str) -> Delive
         return get_owned(session, Delivery, actor.tenant_id, delivery_id)
 
 
+def _by_id(actor: Actor, delivery_id: str) -> Resolve:
+    """People name the delivery by its id (another tenant's is not found)."""
+    return lambda session, _i, _item: get_owned(session, Delivery, actor.tenant_id, delivery_id)
+
+
 def _not_in_future(services: Services, moment: datetime, field: str) -> None:
     if moment > services.clock.now():
         raise InvalidInput("A delivery fact cannot be in the future.", errors=[FieldError(field, "in the future")])
@@ -51,16 +57,11 @@ def record_delivery_fact(services: Services, actor: Actor, delivery_id: str, dat
     if data.occurred_at.tzinfo is None:
         raise InvalidInput("Give the time with its offset.", errors=[FieldError("occurred_at", "timezone missing")])
     _not_in_future(services, data.occurred_at, "occurred_at")
-    delivery = _load_delivery(services, actor, delivery_id)
-    require_channel_fact(Channel(delivery.channel), data.kind)
     source_event_id = data.source_event_id or f"manual:{new_id()}"
     fact = Fact(data.kind, data.occurred_at, source_event_id)
     raw = {"kind": data.kind.value, "occurred_at": data.occurred_at.isoformat(), "note": data.note, "by": actor.id}
-    prepared = prepare_fact(services, fact, "manual", raw, detail={"note": data.note})
-    now = services.clock.now()
-    with services.db.transaction() as session:
-        locked = get_owned(session, Delivery, actor.tenant_id, delivery_id, lock=True)
-        return apply_fact(session, actor, locked, prepared, now)
+    incoming = IncomingFact(fact, raw, detail={"note": data.note})
+    return record_facts(services, actor, "manual", [incoming], _by_id(actor, delivery_id)) == 1
 
 
 def attach_evidence(services: Services, actor: Actor, delivery_id: str, evidence: EvidenceFile) -> str:
@@ -74,13 +75,10 @@ def attach_evidence(services: Services, actor: Actor, delivery_id: str, evidence
     if proven is not None and evidence.shown_on is not None:
         require_channel_fact(Channel(delivery.channel), proven)
         moment = datetime.combine(evidence.shown_on, time(12), PARIS)
-        stored = store_evidence(services, evidence)
+        stored = store_evidence(services, evidence)  # checks the file first, reported on ``file``
         fact = Fact(proven, moment, f"evidence:{evidence.kind.value}:{stored.sha256}")
         raw = {"evidence_kind": evidence.kind.value, "shown_on": evidence.shown_on.isoformat(), "sha256": stored.sha256}
-        prepared = prepare_fact(services, fact, "manual", raw, evidence=[evidence])
-        with services.db.transaction() as session:
-            locked = get_owned(session, Delivery, actor.tenant_id, delivery_id, lock=True)
-            apply_fact(session, actor, locked, prepared, now)
+        record_facts(services, actor, "manual", [IncomingFact(fact, raw, [evidence])], _by_id(actor, delivery_id))
         return stored.sha256
     stored = store_evidence(services, evidence)
     with services.db.transaction() as session:

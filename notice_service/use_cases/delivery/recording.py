@@ -1,5 +1,11 @@
 """Recording delivery facts, shared by every provider (manual, e-mail, webhook, Merci Facteur).
 
+``record_facts`` owns the whole sequence: resolve each fact's delivery, check the fact fits its channel, store
+the payloads and evidence WORM, then record them all in one transaction (or none). The entry points
+(``manual.py`` for people, ``inbound.py`` for provider events) only turn their input into ``IncomingFact``s
+and say how a delivery is found; ``dispatch.py`` records the e-mail's ``submitted`` fact with ``apply_fact``
+inside the transaction that creates the delivery.
+
 Before the transaction: the raw payload (canonical JSON) and each evidence file are stored WORM
 (content-addressed, so a replay rewrites nothing). In the caller's transaction: a fact whose source event id
 the delivery already has is a duplicate and changes nothing; otherwise the fact and its evidence rows are
@@ -10,7 +16,7 @@ are derived again, and the audit record and the ``delivery.updated`` event are w
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -24,7 +30,8 @@ from notice_service.db.models.claims import Debtor
 from notice_service.db.models.delivery import Delivery, DeliveryEvidence, DeliveryFact, NoticeDeadline
 from notice_service.db.models.notices import Notice
 from notice_service.db.models.outbox import OutboxMessage
-from notice_service.domain.audit.records import DocumentRef, JsonValue
+from notice_service.db.tenant_scope import get_owned
+from notice_service.domain.audit.records import DocumentRef, JsonValue, RecordDraft
 from notice_service.domain.delivery.facts import (
     CHANNEL_FACTS,
     Channel,
@@ -69,6 +76,42 @@ class PreparedFact:
     payload_sha256: str
     evidence: tuple[StoredEvidence, ...]
     detail: Mapping[str, JsonValue]
+
+
+@dataclass(frozen=True)
+class IncomingFact:
+    """A fact as an entry point hands it over: what happened, the raw payload kept as its evidence, evidence
+    files, a detail for the read model, and the request field a wrong channel is reported on."""
+
+    fact: Fact
+    raw_payload: Mapping[str, object]
+    evidence: Sequence[EvidenceFile] = ()
+    detail: Mapping[str, JsonValue] | None = None
+    field: str = "kind"
+
+
+Resolve = Callable[[Session, int, IncomingFact], Delivery]
+"""How an entry point finds the delivery of its ``i``-th fact (in a read session); raises ``NotFound``."""
+
+
+def record_facts(
+    services: Services, actor: Actor, source: str, incoming: Sequence[IncomingFact], resolve: Resolve
+) -> int:
+    """Resolve → check → store → one transaction; answers how many facts were new (the others were replays)."""
+    with services.db.reading() as session:
+        targets = [resolve(session, i, item) for i, item in enumerate(incoming)]
+    for item, delivery in zip(incoming, targets, strict=True):
+        require_channel_fact(Channel(delivery.channel), item.fact.kind, item.field)
+    prepared = [
+        prepare_fact(services, item.fact, source, item.raw_payload, item.evidence, item.detail) for item in incoming
+    ]
+    now = services.clock.now()
+    recorded = 0
+    with services.db.transaction() as session:
+        for delivery, fact in zip(targets, prepared, strict=True):
+            locked = get_owned(session, Delivery, delivery.tenant_id, delivery.id, lock=True)
+            recorded += apply_fact(session, actor, locked, fact, now)
+    return recorded
 
 
 def store_evidence(services: Services, evidence: EvidenceFile, field: str = "file") -> StoredEvidence:
@@ -136,6 +179,18 @@ def apply_fact(session: Session, actor: Actor, delivery: Delivery, prepared: Pre
     known = delivery_facts(session, delivery.id)
     if any(f.source_event_id == prepared.fact.source_event_id for f in known):
         return False
+    fact_id = _insert_fact(session, delivery, prepared, now)
+    latest = current_fact([*known, prepared.fact]) or prepared.fact
+    delivery.status, delivery.status_at = latest.kind.value, latest.occurred_at
+    deadline = refresh_deadline(session, session.get_one(Notice, delivery.notice_id))
+    record = _fact_record(actor, delivery, prepared, fact_id, deadline)
+    audit_repository.append(session, delivery.tenant_id, [record], now)
+    queue_delivery_updated(session, delivery, now)
+    return True
+
+
+def _insert_fact(session: Session, delivery: Delivery, prepared: PreparedFact, now: datetime) -> str:
+    """The fact's row and its evidence rows; answers the fact's id."""
     fact_id = new_id()
     fact = prepared.fact
     session.add(
@@ -156,10 +211,15 @@ def apply_fact(session: Session, actor: Actor, delivery: Delivery, prepared: Pre
     session.flush()
     for item in prepared.evidence:
         add_evidence_row(session, delivery, item, fact_id, now)
-    latest = current_fact([*known, fact]) or fact
-    delivery.status, delivery.status_at = latest.kind.value, latest.occurred_at
-    notice = session.get_one(Notice, delivery.notice_id)
-    deadline = refresh_deadline(session, notice)
+    return fact_id
+
+
+def _fact_record(
+    actor: Actor, delivery: Delivery, prepared: PreparedFact, fact_id: str, deadline: NoticeDeadline | None
+) -> RecordDraft:
+    """The ``delivery:fact_recorded`` audit record: the raw payload and evidence by hash, the new status and
+    the receipt and deadline derived again."""
+    fact = prepared.fact
     documents = (
         DocumentRef("provider_payload", prepared.payload_sha256),
         *(DocumentRef(item.kind.value, item.sha256) for item in prepared.evidence),
@@ -174,10 +234,7 @@ def apply_fact(session: Session, actor: Actor, delivery: Delivery, prepared: Pre
         "status": delivery.status,
         **_deadline_data(deadline),
     }
-    record = actor.record("delivery:fact_recorded", "delivery", delivery.id, documents=documents, data=data)
-    audit_repository.append(session, delivery.tenant_id, [record], now)
-    queue_delivery_updated(session, delivery, now)
-    return True
+    return actor.record("delivery:fact_recorded", "delivery", delivery.id, documents=documents, data=data)
 
 
 def _deadline_data(deadline: NoticeDeadline | None) -> dict[str, JsonValue]:
@@ -225,10 +282,11 @@ def queue_delivery_updated(session: Session, delivery: Delivery, now: datetime) 
     )
 
 
-def require_channel_fact(channel: Channel, kind: FactKind) -> None:
+def require_channel_fact(channel: Channel, kind: FactKind, field: str = "kind") -> None:
+    """``InvalidInput`` on ``field`` when a fact of ``kind`` cannot happen on a delivery of ``channel``."""
     if kind not in CHANNEL_FACTS[channel]:
         allowed = ", ".join(sorted(CHANNEL_FACTS[channel]))
         raise InvalidInput(
             f"A {kind.value} fact does not apply to a {channel.value} delivery.",
-            errors=[FieldError("kind", f"facts of a {channel.value} delivery: {allowed}")],
+            errors=[FieldError(field, f"facts of a {channel.value} delivery: {allowed}")],
         )

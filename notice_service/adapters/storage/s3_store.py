@@ -25,7 +25,7 @@ from typing import IO, TYPE_CHECKING, BinaryIO, Literal
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from notice_service.adapters.storage.fs_store import (
     CONTENT_PREFIX,
@@ -35,6 +35,7 @@ from notice_service.adapters.storage.fs_store import (
     resolve_key,
 )
 from notice_service.adapters.storage.object_streams import digest_file, verified_reader
+from notice_service.adapters.storage.s3_errors import DENIED_CODES, advice, error_code, problem_name
 from notice_service.errors import DocumentConflict, DocumentNotFound, StoreUnavailable
 from notice_service.ports import Clock, StoredObject
 
@@ -44,9 +45,6 @@ if TYPE_CHECKING:
 
 LockMode = Literal["COMPLIANCE", "GOVERNANCE"]
 _NOT_FOUND_CODES = frozenset({"NoSuchKey", "404", "NotFound", "NoSuchVersion"})
-_DENIED_CODES = frozenset(
-    {"AccessDenied", "403", "Forbidden", "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken"}
-)
 _CANARY_RETENTION = timedelta(days=1)
 
 
@@ -86,7 +84,7 @@ def create_locked_bucket(client: S3Client, bucket: str, *, region: str = "us-eas
                 CreateBucketConfiguration={"LocationConstraint": region},  # type: ignore[typeddict-item]
             )
     except ClientError as exc:
-        if _error_code(exc) != "BucketAlreadyOwnedByYou":
+        if error_code(exc) != "BucketAlreadyOwnedByYou":
             raise
     configuration = client.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"]
     if configuration.get("ObjectLockEnabled") != "Enabled":
@@ -313,7 +311,7 @@ class S3DocumentStore:
         try:
             self._client.delete_object(Bucket=self.bucket, Key=key, VersionId=written.get("VersionId", ""))
         except ClientError as exc:
-            if _error_code(exc) in _DENIED_CODES:
+            if error_code(exc) in DENIED_CODES:
                 return
             raise self._unavailable(exc, "delete the health canary in", key) from exc
         except BotoCoreError as exc:
@@ -334,7 +332,7 @@ class S3DocumentStore:
         try:
             yield
         except ClientError as exc:
-            code = _error_code(exc)
+            code = error_code(exc)
             if code in _NOT_FOUND_CODES and key is not None:
                 raise DocumentNotFound(f"no document under key {key!r}") from exc
             if code in {"PreconditionFailed", "412"}:
@@ -349,8 +347,8 @@ class S3DocumentStore:
         where = f"bucket {self.bucket!r}" if key is None else f"s3://{self.bucket}/{key}"
         endpoint = self.endpoint_url or "AWS S3"
         return StoreUnavailable(
-            f"cannot {action} {where} at {endpoint}: {_advice(exc)}",
-            extra={"problem": _problem(exc)},
+            f"cannot {action} {where} at {endpoint}: {advice(exc)}",
+            extra={"problem": problem_name(exc)},
         )
 
 
@@ -367,35 +365,3 @@ def _base64_of_hex(hex_digest: str) -> str | None:
         return base64.b64encode(bytes.fromhex(hex_digest)).decode()
     except ValueError:
         return None
-
-
-def _error_code(exc: Exception) -> str:
-    if not isinstance(exc, ClientError):
-        return ""
-    return str(exc.response.get("Error", {}).get("Code", ""))
-
-
-def _problem(exc: Exception) -> str:
-    if isinstance(exc, ClientError):
-        code = _error_code(exc)
-        if code in _DENIED_CODES:
-            return "access-denied"
-        return "bucket-missing" if code in {"NoSuchBucket", "404", "NotFound"} else "s3-error"
-    return "no-credentials" if isinstance(exc, NoCredentialsError) else "unreachable"
-
-
-def _advice(exc: Exception) -> str:
-    """An actionable reason built from the error class and code only (messages may echo key ids)."""
-    problem = _problem(exc)
-    if problem == "access-denied":
-        return (
-            f"access denied ({_error_code(exc)}); check NOTICE_S3_ACCESS_KEY/NOTICE_S3_SECRET_KEY "
-            "and that this identity may read and write the bucket"
-        )
-    if problem == "bucket-missing":
-        return "the bucket does not exist; create it with Object Lock (notice-service init)"
-    if problem == "no-credentials":
-        return "no S3 credentials configured; set NOTICE_S3_ACCESS_KEY and NOTICE_S3_SECRET_KEY"
-    if problem == "unreachable":
-        return f"endpoint unreachable ({type(exc).__name__}); check NOTICE_S3_ENDPOINT_URL and the network"
-    return f"S3 answered {_error_code(exc)}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import socket
 import time
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -66,12 +67,31 @@ class HttpWebhookSender:
                 allow_redirects=False,
                 stream=True,
             ) as response:
-                excerpt = response.raw.read(EXCERPT_BYTES, decode_content=True)
+                excerpt = _read_excerpt(response.raw, started + sum(self._timeouts))
                 status = response.status_code
         except (requests.RequestException, TransportError, OSError) as exc:  # raw reads raise urllib3's errors
             return SendOutcome(None, _elapsed_ms(started), f"{type(exc).__name__}: {exc}"[:1000])
-        text = excerpt.decode("utf-8", errors="replace") if isinstance(excerpt, bytes) else None
-        return SendOutcome(status, _elapsed_ms(started), None, text)
+        if excerpt is None:
+            limit = sum(self._timeouts)
+            return SendOutcome(None, _elapsed_ms(started), f"ReadTimeout: the answer took longer than {limit:g} s")
+        return SendOutcome(status, _elapsed_ms(started), None, excerpt.decode("utf-8", errors="replace"))
+
+
+def _read_excerpt(raw: Any, deadline: float) -> bytes | None:
+    """The first ``EXCERPT_BYTES`` of the answer, read in small chunks so that the whole attempt ends by
+    ``deadline`` (a per-read timeout alone lets a receiver trickling one byte at a time hold the worker for
+    ``EXCERPT_BYTES`` read timeouts); None when the deadline passed first."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < EXCERPT_BYTES:
+        if time.monotonic() > deadline:
+            return None
+        chunk = raw.read1(EXCERPT_BYTES - size)  # what has arrived, without waiting for the whole amount
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _elapsed_ms(started: float) -> int:

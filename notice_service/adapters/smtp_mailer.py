@@ -10,7 +10,7 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import make_msgid
+from email.utils import getaddresses, make_msgid
 
 from notice_service.errors import MailFailed
 from notice_service.ports import MailSubmission, OutgoingMail
@@ -47,7 +47,11 @@ class SmtpMailer:
         return message
 
     def submit(self, mail: OutgoingMail) -> MailSubmission:
-        message = self._message(mail)
+        _check_recipient(mail.to)
+        try:
+            message = self._message(mail)
+        except ValueError as exc:  # the email package refuses CR/LF in a header (no injection reaches anyone)
+            raise MailFailed(f"The message cannot be built: {exc}") from exc
         try:
             with smtplib.SMTP(self._host, self._port, timeout=self._timeout) as client:
                 client.ehlo()
@@ -60,6 +64,16 @@ class SmtpMailer:
         except (smtplib.SMTPException, OSError) as exc:
             raise MailFailed(f"The mail server {self._host}:{self._port} did not accept the message: {exc}") from exc
         return MailSubmission(str(message["Message-ID"]), f"{self._host}:{self._port}", code, reply)
+
+
+def _check_recipient(address: str) -> None:
+    """Exactly one plain ASCII address: an empty one would be accepted as ``RCPT TO:<>`` by lenient servers (a
+    mail to nobody recorded as submitted), and of ``a, b`` the envelope would carry only ``a``."""
+    found = getaddresses([address])
+    if len(found) != 1 or not found[0][1] or found[0][1] != address.strip() or "@" not in address:
+        raise MailFailed(f"The recipient must be one e-mail address, not {address!r}.")
+    if not address.isascii() or any(c in address for c in "\r\n\t <>"):
+        raise MailFailed(f"The recipient {address!r} is not a plain ASCII e-mail address (no SMTPUTF8 here).")
 
 
 def _transmit(client: smtplib.SMTP, sender: str, recipient: str, message: EmailMessage) -> tuple[int, str]:

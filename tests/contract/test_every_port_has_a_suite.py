@@ -19,9 +19,6 @@ import notice_service.ports as ports
 CONTRACT_DIR = Path(__file__).resolve().parent
 ALIASES = {
     "PdfTextExtractor": "test_text_extractor_contract.py",  # written before the naming rule
-    # Being merged into Mailer (submit only); test_mailer_contract.py imports SubmittingMailer until the
-    # rename lands. Then delete this entry and import Mailer there.
-    "SubmittingMailer": "test_mailer_contract.py",
 }
 
 

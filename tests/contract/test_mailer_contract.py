@@ -4,13 +4,8 @@ The happy path runs against ``smtp_server`` (aiosmtpd, ``tests/services/smtp.py`
 aiosmtpd handlers and raw sockets started here (a refused RCPT or DATA, a refused greeting, nobody listening,
 a server that never speaks). Every wait is bounded by the mailer's timeout (2 s, 0.5 s for the silent server).
 
-Port naming: ``Mailer`` (``send``) and ``SubmittingMailer`` (``submit``) are being merged into one port named
-``Mailer`` with only ``submit``. This suite uses ``submit`` and ``MailSubmission`` only, and types its
-fixture as ``SubmittingMailer`` until the rename lands (then: import ``Mailer`` instead, and drop the
-``SubmittingMailer`` alias in ``test_every_port_has_a_suite.py``).
-
 Bad inputs must either raise a service error (``NoticeError``) with nothing sent, or be sent safely. The
-``xfail(strict=True)`` tests pin where ``SmtpMailer`` does neither today; each reason says what happens.
+``SmtpMailer`` refuses them with ``MailFailed`` before connecting (one plain ASCII address, headers without CR/LF).
 """
 
 from __future__ import annotations
@@ -31,7 +26,7 @@ from aiosmtpd.controller import Controller
 
 from notice_service.adapters.smtp_mailer import SmtpMailer
 from notice_service.errors import MailFailed, NoticeError
-from notice_service.ports import Attachment, MailSubmission, OutgoingMail, SubmittingMailer
+from notice_service.ports import Attachment, Mailer, MailSubmission, OutgoingMail
 from tests.services.smtp import SmtpServer
 
 SENDER = "relances@atelier-durand.example"
@@ -39,7 +34,7 @@ RECIPIENT = "compta@boulangerie-martin.example"
 VICTIM = "victim@evil.example"
 TIMEOUT = 2.0
 
-MailerFactory = Callable[[str, int, float], SubmittingMailer]  # host, port, timeout in seconds
+MailerFactory = Callable[[str, int, float], Mailer]  # host, port, timeout in seconds
 MAILERS: dict[str, MailerFactory] = {
     "smtp": lambda host, port, timeout: SmtpMailer(host, port, SENDER, starttls=False, timeout=timeout),
 }
@@ -67,8 +62,7 @@ def make_mailer(request: pytest.FixtureRequest) -> MailerFactory:
 
 
 @pytest.fixture
-def mailer(make_mailer: MailerFactory, smtp_server: SmtpServer) -> SubmittingMailer:
-    # Typed as SubmittingMailer until it is renamed Mailer (see the module docstring).
+def mailer(make_mailer: MailerFactory, smtp_server: SmtpServer) -> Mailer:
     return make_mailer(smtp_server.host, smtp_server.port, TIMEOUT)
 
 
@@ -87,7 +81,7 @@ def free_port() -> int:
 # The message arrives intact, and the submission is the server's own answer.
 
 
-def test_the_message_arrives_intact(mailer: SubmittingMailer, smtp_server: SmtpServer, letter_pdf: bytes) -> None:
+def test_the_message_arrives_intact(mailer: Mailer, smtp_server: SmtpServer, letter_pdf: bytes) -> None:
     attachments = (
         Attachment("mise-en-demeure-N-2026-000123.pdf", letter_pdf, "application/pdf", "Mise en demeure"),
         Attachment("décompte.csv", CSV, "text/csv", "Décompte"),
@@ -108,7 +102,7 @@ def test_the_message_arrives_intact(mailer: SubmittingMailer, smtp_server: SmtpS
     assert arrived == [(a.filename, a.mime_type, a.data) for a in attachments]  # byte-exact, in order
 
 
-def test_the_submission_is_the_servers_answer(mailer: SubmittingMailer, smtp_server: SmtpServer) -> None:
+def test_the_submission_is_the_servers_answer(mailer: Mailer, smtp_server: SmtpServer) -> None:
     submission = mailer.submit(OutgoingMail(to=RECIPIENT, subject=SUBJECT, body=BODY))
     assert isinstance(submission, MailSubmission)
     [received] = smtp_server.messages
@@ -118,7 +112,7 @@ def test_the_submission_is_the_servers_answer(mailer: SubmittingMailer, smtp_ser
     assert submission.server == f"{smtp_server.host}:{smtp_server.port}"
 
 
-def test_each_message_has_its_own_well_formed_message_id(mailer: SubmittingMailer, smtp_server: SmtpServer) -> None:
+def test_each_message_has_its_own_well_formed_message_id(mailer: Mailer, smtp_server: SmtpServer) -> None:
     ids = [mailer.submit(OutgoingMail(to=RECIPIENT, subject=SUBJECT, body=BODY)).message_id for _ in range(3)]
     assert len(set(ids)) == 3
     for message_id in ids:
@@ -227,7 +221,7 @@ def test_a_server_that_never_speaks_is_a_mail_failure_within_the_timeout(make_ma
 
 
 def test_a_huge_subject_is_folded_within_the_line_limit_and_arrives_whole(
-    mailer: SubmittingMailer, smtp_server: SmtpServer
+    mailer: Mailer, smtp_server: SmtpServer
 ) -> None:
     subject = "Mise en demeure de payer — délai de huit jours à compter de la réception " * 150  # 11 kB
     mailer.submit(OutgoingMail(to=RECIPIENT, subject=subject, body=BODY))
@@ -241,7 +235,7 @@ def test_a_huge_subject_is_folded_within_the_line_limit_and_arrives_whole(
     reason="CPython 3.11.7 email folding (policy SMTP) drops the space between two encoded words: the "
     "subject 'Délai Délai …' (over ~80 characters) arrives as '… DélaiDélai …'. Not SmtpMailer's code.",
 )
-def test_a_long_subject_of_accented_words_arrives_whole(mailer: SubmittingMailer, smtp_server: SmtpServer) -> None:
+def test_a_long_subject_of_accented_words_arrives_whole(mailer: Mailer, smtp_server: SmtpServer) -> None:
     subject = "Délai " * 20
     mailer.submit(OutgoingMail(to=RECIPIENT, subject=subject, body=BODY))
     [received] = smtp_server.messages
@@ -262,7 +256,7 @@ INJECTIONS = {
 
 
 @pytest.mark.parametrize("field", sorted(INJECTIONS))
-def test_header_injection_reaches_no_one(mailer: SubmittingMailer, smtp_server: SmtpServer, field: str) -> None:
+def test_header_injection_reaches_no_one(mailer: Mailer, smtp_server: SmtpServer, field: str) -> None:
     """Whatever the mailer does with CR/LF in a header, no injected header and no injected recipient leave."""
     refused = False
     try:
@@ -275,38 +269,20 @@ def test_header_injection_reaches_no_one(mailer: SubmittingMailer, smtp_server: 
         assert b"\nBcc:" not in received.data and parsed(received.data)["Bcc"] is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="SmtpMailer builds the message outside its try: the stdlib's ValueError ('Header values may not "
-    "contain linefeed or carriage return characters') escapes instead of a service error (HTTP 500).",
-)
 @pytest.mark.parametrize("field", sorted(INJECTIONS))
-def test_header_injection_is_a_service_error(mailer: SubmittingMailer, smtp_server: SmtpServer, field: str) -> None:
+def test_header_injection_is_a_service_error(mailer: Mailer, smtp_server: SmtpServer, field: str) -> None:
     with pytest.raises(NoticeError):
         mailer.submit(INJECTIONS[field])
     assert smtp_server.messages == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SmtpMailer sends 'RCPT TO:<>' for an empty recipient; aiosmtpd accepts it and submit answers "
-    "250, so an e-mail to nobody is recorded as submitted (a stricter server would refuse it: MailFailed).",
-)
-def test_an_empty_recipient_is_a_service_error_and_nothing_is_sent(
-    mailer: SubmittingMailer, smtp_server: SmtpServer
-) -> None:
+def test_an_empty_recipient_is_a_service_error_and_nothing_is_sent(mailer: Mailer, smtp_server: SmtpServer) -> None:
     with pytest.raises(NoticeError):
         mailer.submit(OutgoingMail(to="", subject=SUBJECT, body=BODY))
     assert smtp_server.messages == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SmtpMailer puts 'a, b' in the To header but smtplib's quoteaddr gives the envelope only the "
-    "first address: the second person is named as a recipient and never receives the letter.",
-)
-def test_several_addresses_are_refused_or_all_delivered(mailer: SubmittingMailer, smtp_server: SmtpServer) -> None:
+def test_several_addresses_are_refused_or_all_delivered(mailer: Mailer, smtp_server: SmtpServer) -> None:
     both = [RECIPIENT, "avocat@cabinet.example"]
     try:
         mailer.submit(OutgoingMail(to=", ".join(both), subject=SUBJECT, body=BODY))
@@ -317,15 +293,9 @@ def test_several_addresses_are_refused_or_all_delivered(mailer: SubmittingMailer
     assert received.recipients == both
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeEncodeError,
-    reason="smtplib encodes 'RCPT TO' in ASCII (no SMTPUTF8, no IDNA): UnicodeEncodeError escapes SmtpMailer "
-    "(it catches only SMTPException and OSError) instead of a service error. Nothing is sent.",
-)
 @pytest.mark.parametrize("address", ["élodie.martin@boulangerie.example", "compta@boulangerie-lépine.example"])
 def test_a_non_ascii_address_is_refused_or_delivered_to_that_mailbox(
-    mailer: SubmittingMailer, smtp_server: SmtpServer, address: str
+    mailer: Mailer, smtp_server: SmtpServer, address: str
 ) -> None:
     local, _, domain = address.partition("@")
     try:

@@ -6,8 +6,8 @@ through ``PdfiumTextExtractor`` and ``pypdfium2`` for pages and bookmarks, ``qpd
 Bad inputs. A part that cannot be read does not stop the dossier (``merger.py``: "one odd exhibit does not
 stop the dossier"; ``use_cases/dossier/export.py`` catches nothing around ``merge``): it is replaced by one
 page, bookmarked with the part's title, and its neighbours are intact. A part whose bytes cannot be loaded
-(the store's error) is not masked. No parts at all is a service error. The ``xfail(strict=True)`` tests pin
-where ``PypdfDossierMerger`` falls short today; each reason says what happens.
+(the store's error) is not masked. No parts at all is a service error. A damaged part (an unknown
+filter, a broken object stream), an empty PDF or bytes that are not a PDF become a page naming the part.
 """
 
 from __future__ import annotations
@@ -174,11 +174,6 @@ def test_an_unreadable_part_is_one_bookmarked_page_between_intact_neighbours(
     assert fold(last.page_texts[0]) in reading.pages[len(first.page_texts) + 1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="merger.py's docstring promises 'a one-line page naming it'; PypdfDossierMerger adds a blank "
-    "page (add_blank_page): only the bookmark says which exhibit is missing, the printed copy shows nothing.",
-)
 def test_the_replacement_page_names_the_unreadable_part(merger: PdfMerger) -> None:
     title = "Pièce n° 7 — Relevé bancaire"
     reading = read(merge_parts(merger, [(title, b"not a pdf")]))
@@ -197,29 +192,11 @@ def damaged(pdf: bytes, how: str) -> bytes:
     return broken
 
 
-CATCHES = "PypdfDossierMerger catches only PyPdfError, ValueError, KeyError and TypeError around append: "
-STOPS = "; it escapes merge() and stops the whole dossier export."
-
-
 @pytest.mark.parametrize(
     "how",
     [
-        pytest.param(
-            "unknown-filter",
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=NotImplementedError,
-                reason=CATCHES + "an object stream naming an unknown filter raises NotImplementedError" + STOPS,
-            ),
-        ),
-        pytest.param(
-            "not-an-object-stream",
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=AssertionError,
-                reason=CATCHES + "a damaged /ObjStm type trips pypdf's bare assert (AssertionError)" + STOPS,
-            ),
-        ),
+        "unknown-filter",
+        "not-an-object-stream",
     ],
 )
 def test_a_damaged_part_is_replaced_not_an_unrelated_exception(
@@ -230,11 +207,6 @@ def test_a_damaged_part_is_replaced_not_an_unrelated_exception(
     assert reading.bookmarks[-1] == (0, "Pièce abîmée", len(parts[0].page_texts))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PypdfDossierMerger appends a PDF with no pages as nothing: no page and no bookmark, so the "
-    "part silently vanishes from the reading copy instead of being marked as unreadable.",
-)
 def test_a_pdf_with_no_pages_still_has_its_bookmark(merger: PdfMerger, parts: tuple[Part, ...]) -> None:
     empty = io.BytesIO()
     PdfWriter().write(empty)  # a well-formed PDF with an empty page tree
@@ -243,10 +215,6 @@ def test_a_pdf_with_no_pages_still_has_its_bookmark(merger: PdfMerger, parts: tu
     assert len(reading.pages) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PypdfDossierMerger answers a PDF with zero pages (and no bookmark) for no parts, not an error.",
-)
 def test_no_parts_is_a_service_error(merger: PdfMerger) -> None:
     with pytest.raises(NoticeError):
         merger.merge([])

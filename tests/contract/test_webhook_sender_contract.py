@@ -251,12 +251,6 @@ def test_an_answer_slower_than_the_read_timeout_is_a_failure(
     assert READ_TIMEOUT * 800 <= outcome.duration_ms <= elapsed * 1000 + 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="HttpWebhookSender's read timeout is per socket read (requests/urllib3), not per attempt: a "
-    "receiver trickling a byte every 0.1 s holds the attempt 1.5 s with a 0.3 s read timeout; with the "
-    "defaults (15 s) up to 2048 x 15 s for the body alone, on the one worker thread that drains the outbox.",
-)
 def test_a_trickling_answer_is_cut_off_by_the_timeouts(sender: WebhookSender, receiver: Receiver) -> None:
     started = time.monotonic()
     outcome = sender.send(receiver.url("/trickle"), SECRET, MESSAGE_ID, BODY)

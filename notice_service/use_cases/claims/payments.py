@@ -9,7 +9,7 @@ from typing import Any
 
 from notice_service.db import audit_repository
 from notice_service.db.models.claims import Invoice, Payment
-from notice_service.db.models.outbox import OutboxMessage
+from notice_service.db.outbox import queue_event
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.audit.records import RecordDraft
 from notice_service.errors import FieldError, InvalidInput
@@ -90,14 +90,11 @@ def record_payment(services: Services, actor: Actor, data: PaymentInput) -> str:
         session.flush()
         record = _recorded_record(actor, invoice.id, payment_id, data)
         audit_repository.append(session, actor.tenant_id, [record], now)
-        session.add(
-            OutboxMessage(
-                tenant_id=actor.tenant_id,
-                topic="payment.recorded",
-                payload=_recorded_payload(payment_id, invoice, data),
-                created_at=now,
-                available_at=now,
-                attempts=0,
-            )
+        queue_event(
+            session,
+            tenant_id=actor.tenant_id,
+            topic="payment.recorded",
+            payload=_recorded_payload(payment_id, invoice, data),
+            at=now,
         )
     return payment_id

@@ -16,7 +16,7 @@ from typing import Any
 from notice_service.db import audit_repository
 from notice_service.db.models.claims import Invoice
 from notice_service.db.models.notices import Notice
-from notice_service.db.models.outbox import OutboxMessage
+from notice_service.db.outbox import queue_event
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.audit.records import DocumentRef, RecordDraft
 from notice_service.domain.completeness import CompletenessResult, check_mentions
@@ -181,13 +181,10 @@ def issue_notice(services: Services, actor: Actor, notice_id: str) -> None:
         _mark_issued(row, actor, produced, signature, now)
         record = _issued_record(actor, notice_id, produced, signature)
         audit_repository.append(session, actor.tenant_id, [record], now)
-        session.add(
-            OutboxMessage(
-                tenant_id=actor.tenant_id,
-                topic="notice.issued",
-                payload={"notice_id": notice_id, "case_id": notice.case_id, "sha256": stored.sha256},
-                created_at=now,
-                available_at=now,
-                attempts=0,
-            )
+        queue_event(
+            session,
+            tenant_id=actor.tenant_id,
+            topic="notice.issued",
+            payload={"notice_id": notice_id, "case_id": notice.case_id, "sha256": stored.sha256},
+            at=now,
         )

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from notice_service.db import audit_repository
 from notice_service.db.models.dossier import Dossier
 from notice_service.db.outbox import queue_event
 from notice_service.domain.audit.evidence import time_stamp_response
 from notice_service.domain.audit.records import DocumentRef, JsonValue
+from notice_service.domain.deadlines import PARIS
 from notice_service.domain.dossier.exhibits import Exhibit, number_exhibits, slugify
 from notice_service.domain.dossier.legal import Finding
 from notice_service.domain.dossier.manifest import (
@@ -48,7 +48,6 @@ from notice_service.use_cases.dossier.collect import CaseMaterial, exhibit_sourc
 from notice_service.use_cases.dossier.documents import GeneratedDocuments, render_documents
 from notice_service.use_cases.dossier.zip_writer import ZipEntry, write_zip
 
-PARIS = ZoneInfo("Europe/Paris")
 DOCUMENT_CLASS = "dossier"
 #: PDF exhibits are merged into the reading copy until their total size reaches this budget (memory bound);
 #: the others stay in ``pieces/`` and are listed in the bordereau all the same.

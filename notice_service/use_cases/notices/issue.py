@@ -20,13 +20,14 @@ from notice_service.db.outbox import queue_event
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.audit.records import DocumentRef, RecordDraft
 from notice_service.domain.completeness import CompletenessResult, check_mentions
+from notice_service.domain.deadlines import PARIS
 from notice_service.errors import Conflict, IncompleteNotice
 from notice_service.letter_catalogue import mentions_for
 from notice_service.ports import Attachment, LetterRequest, SignedPdf, StoredObject
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
 from notice_service.use_cases.cases.statement import load_case_invoices
-from notice_service.use_cases.notices.draft import LETTER_TITLES, PARIS
+from notice_service.use_cases.notices.draft import LETTER_TITLES
 from notice_service.use_cases.notices.letter_context import case_mentions, mention_values, thaw
 
 

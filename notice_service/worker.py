@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from notice_service.db.audit_repository import TOPIC_MIRROR
 from notice_service.db.models.outbox import OUTBOX_MESSAGE_ID, OutboxMessage
 from notice_service.domain.webhook_events import EventType
 from notice_service.services import Services
@@ -36,7 +37,7 @@ def mirror_audit_records(services: Services, tenant_id: str, payload: Mapping[st
 
 
 HANDLERS: dict[str, Handler] = {
-    "audit.mirror": mirror_audit_records,
+    TOPIC_MIRROR: mirror_audit_records,
     TOPIC_CHECKPOINT: handle_checkpoint,
     **{event.value: event_handler(event) for event in EventType},  # fanned out to webhook subscriptions
     TOPIC_DELIVER: deliver_webhook,

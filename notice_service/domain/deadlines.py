@@ -13,10 +13,15 @@ from collections.abc import Container
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 import holidays
 
 from notice_service.errors import FieldError, InvalidInput
+
+PARIS = ZoneInfo("Europe/Paris")
+"""French legal dates are Europe/Paris dates: a date the law counts (a letter's date, its receipt, the end of a
+deadline) is the calendar date in Paris of the moment, whatever the server's or the stored time zone."""
 
 #: First two digits of the postal code → ``holidays.France`` subdivision. 67 and 68 form the Collectivité
 #: européenne d'Alsace ("6AE" in the package); 57 is Moselle.

@@ -23,9 +23,7 @@ from notice_service.domain.audit.checkpoint import Checkpoint, CheckpointError, 
 from notice_service.domain.audit.evidence import ACTION_KEY_ACTIVATED, ANCHOR_ACTIONS, sha256_hex
 from notice_service.domain.audit.merkle import ProofError, verify_consistency
 from notice_service.domain.audit.merkle_levels import MerkleLevels
-from notice_service.domain.audit.records import GENESIS_PREV, RecordFormatError, leaf_hash, parse_record
-
-_RECORD_KEYS = frozenset({"v", "log", "index", "prev", "time", "actor", "action", "subject", "documents", "data"})
+from notice_service.domain.audit.records import GENESIS_PREV, RECORD_KEYS, RecordFormatError, leaf_hash, parse_record
 
 TokenCheck = Callable[[bytes, bytes], bool]
 
@@ -84,7 +82,7 @@ def _parse_fast(canonical: bytes) -> dict[str, object]:
             record = None
         compact = json.dumps(record, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
         same = compact.encode("utf-8", "surrogatepass") == canonical
-        if same and isinstance(record, dict) and record.keys() == _RECORD_KEYS:
+        if same and isinstance(record, dict) and record.keys() == RECORD_KEYS:
             return record
     return parse_record(canonical)
 

@@ -28,7 +28,8 @@ RECORD_VERSION = 1
 GENESIS_PREV = "0" * 64
 _MAX_SAFE_INT = 2**53 - 1
 _VERSION_TAIL = b',"v":%d}' % RECORD_VERSION
-_RECORD_KEYS = frozenset({"v", "log", "index", "prev", "time", "actor", "action", "subject", "documents", "data"})
+RECORD_KEYS = frozenset({"v", "log", "index", "prev", "time", "actor", "action", "subject", "documents", "data"})
+"""The members of a version-1 record, no more, no fewer."""
 
 JsonValue = str | int | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
 
@@ -166,7 +167,7 @@ def parse_record(canonical: bytes) -> dict[str, object]:
         record = json.loads(canonical.decode("utf-8"), object_pairs_hook=_reject_duplicates, parse_float=_refuse_float)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise RecordFormatError(f"not JSON: {exc}") from exc
-    if not isinstance(record, dict) or set(record) != _RECORD_KEYS:
+    if not isinstance(record, dict) or set(record) != RECORD_KEYS:
         raise RecordFormatError("record members differ from the version-1 format")
     if rfc8785.dumps(record) != canonical:
         raise RecordFormatError("record bytes are not RFC 8785 canonical")

@@ -16,11 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
-from notice_service.domain.deadlines import DeliveryOutcome, Receipt, formal_notice_deadline, receipt_date
-
-PARIS = ZoneInfo("Europe/Paris")
+from notice_service.domain.deadlines import PARIS, DeliveryOutcome, Receipt, formal_notice_deadline, receipt_date
 
 
 class Channel(StrEnum):

@@ -84,24 +84,15 @@ def build_manifest(
 
 def verify_instructions(archive_name: str, time_stamped: bool, checkpoint: CheckpointRef) -> str:
     """``VERIFY.md``: the exact commands and what each proves."""
-    tsr = (
-        f"""
-## 3. The time-stamps (RFC 3161)
-
-    unzip {archive_name} -d dossier && cd dossier
-    openssl ts -verify -data manifest.json -in manifest.json.tsr -CAfile TSA-ROOT.pem -untrusted audit/tsa-chain.pem
-    openssl ts -verify -data {checkpoint.note} -in {checkpoint.token} \\
-        -CAfile TSA-ROOT.pem -untrusted audit/tsa-chain.pem
-
-Proves that the manifest (hence every file it lists) and the audit checkpoint existed at the token's genTime.
-`TSA-ROOT.pem` is the time-stamping authority's root, obtained from the TSA itself, never from this ZIP.
-OpenSSL checks the TSA chain at the current time; when it answers `certificate has expired` (the TSA certificate
-expired after issuing the token), add `-attime <genTime in seconds since the epoch>`: `audit/verify.py` does so
-itself, for that failure only. Neither checks revocation.
-"""
-        if time_stamped and checkpoint.token
-        else "\n## 3. The time-stamps\n\nNo time-stamping authority was configured: this dossier carries no token.\n"
+    return (
+        _whole_and_manifest_sections(archive_name)
+        + _time_stamp_section(archive_name, time_stamped, checkpoint)
+        + _pdf_and_audit_sections(checkpoint)
     )
+
+
+def _whole_and_manifest_sections(archive_name: str) -> str:
+    """``VERIFY.md``'s title, §1 (``audit/verify.py`` checks everything at once) and §2 (the manifest's CMS)."""
     return f"""# Verifying this dossier
 
 Everything below runs offline. Nothing here asks you to trust the service that produced the ZIP.
@@ -125,7 +116,32 @@ every failure.
 
 Proves that the holder of the service's signing certificate (the one that signs the notices' PDFs) issued this
 exact manifest. Without `SIGNER-ROOT.pem`, `-noverify` checks the signature only.
-{tsr}
+"""
+
+
+def _time_stamp_section(archive_name: str, time_stamped: bool, checkpoint: CheckpointRef) -> str:
+    """``VERIFY.md``'s §3: the two RFC 3161 checks, or a note that the dossier carries no token."""
+    if not (time_stamped and checkpoint.token):
+        return "\n## 3. The time-stamps\n\nNo time-stamping authority was configured: this dossier carries no token.\n"
+    return f"""
+## 3. The time-stamps (RFC 3161)
+
+    unzip {archive_name} -d dossier && cd dossier
+    openssl ts -verify -data manifest.json -in manifest.json.tsr -CAfile TSA-ROOT.pem -untrusted audit/tsa-chain.pem
+    openssl ts -verify -data {checkpoint.note} -in {checkpoint.token} \\
+        -CAfile TSA-ROOT.pem -untrusted audit/tsa-chain.pem
+
+Proves that the manifest (hence every file it lists) and the audit checkpoint existed at the token's genTime.
+`TSA-ROOT.pem` is the time-stamping authority's root, obtained from the TSA itself, never from this ZIP.
+OpenSSL checks the TSA chain at the current time; when it answers `certificate has expired` (the TSA certificate
+expired after issuing the token), add `-attime <genTime in seconds since the epoch>`: `audit/verify.py` does so
+itself, for that failure only. Neither checks revocation.
+"""
+
+
+def _pdf_and_audit_sections(checkpoint: CheckpointRef) -> str:
+    """``VERIFY.md``'s §4 (the signed PDFs, ``pdfsig``) and §5 (the audit log's keys, checkpoint and proofs)."""
+    return f"""
 ## 4. The signed PDFs
 
     pdfsig pieces/NN-mise-en-demeure-….pdf

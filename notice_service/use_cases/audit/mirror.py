@@ -21,6 +21,7 @@ from notice_service.db import audit_repository
 from notice_service.db.models.audit import AuditMirror
 from notice_service.db.models.audit_log import AuditRecord
 from notice_service.db.models.outbox import OutboxMessage
+from notice_service.db.outbox import queue_event
 from notice_service.domain.audit.evidence import decode_segment, encode_segment, segment_key
 from notice_service.errors import DocumentConflict, DocumentNotFound
 from notice_service.services import Services
@@ -119,13 +120,4 @@ def request_checkpoint(services: Services, tenant_id: str) -> None:
     """Queue an on-demand checkpoint for the worker."""
     now = services.clock.now()
     with services.db.transaction() as session:
-        session.add(
-            OutboxMessage(
-                tenant_id=tenant_id,
-                topic=TOPIC_CHECKPOINT,
-                payload={"force": True},
-                created_at=now,
-                available_at=now,
-                attempts=0,
-            )
-        )
+        queue_event(session, tenant_id=tenant_id, topic=TOPIC_CHECKPOINT, payload={"force": True}, at=now)

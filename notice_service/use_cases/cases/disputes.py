@@ -18,7 +18,7 @@ from notice_service.db import audit_repository
 from notice_service.db.models.case_documents import CaseDispute
 from notice_service.db.models.cases import Case
 from notice_service.db.tenant_scope import get_owned
-from notice_service.domain.delivery.facts import PARIS
+from notice_service.domain.deadlines import PARIS
 from notice_service.errors import FieldError, InvalidInput
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id

@@ -21,7 +21,7 @@ from notice_service.db.models.case_documents import CaseDocument
 from notice_service.db.models.cases import Case
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.audit.records import DocumentRef
-from notice_service.domain.delivery.facts import PARIS
+from notice_service.domain.deadlines import PARIS
 from notice_service.domain.evidence_files import ACCEPTED_TYPES, sniff_media_type
 from notice_service.errors import FieldError, InvalidInput, PayloadTooLarge, UnsupportedMediaType
 from notice_service.services import Services

@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from notice_service.db.models.claims import Debtor, Invoice, Payment
 from notice_service.db.models.notices import Notice
+from notice_service.domain.deadlines import PARIS
 from notice_service.domain.interest import DebtorKind
 from notice_service.domain.next_step import IssuedLetter, next_step
 from notice_service.domain.prescription import prescription_date
@@ -44,7 +44,7 @@ def case_legal_summary(
     session: Session, now: datetime, debtor: Debtor, invoices: Sequence[Invoice], notices: Sequence[Notice]
 ) -> dict[str, Any]:
     """``{"prescription": [per invoice], "next_step": {...}}`` as JSON, for the case view (legal dates in Paris)."""
-    today = now.astimezone(ZoneInfo("Europe/Paris")).date()
+    today = now.astimezone(PARIS).date()
     kind = DebtorKind.BUSINESS if debtor.kind == "business" else DebtorKind.CONSUMER
     payments = _payments_by_invoice(session, invoices)
     prescription = []

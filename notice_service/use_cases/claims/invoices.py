@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from notice_service.db import audit_repository
 from notice_service.db.models.claims import Debtor, Invoice
 from notice_service.db.tenant_scope import get_owned
-from notice_service.domain.audit.records import DocumentRef
+from notice_service.domain.audit.records import DocumentRef, RecordDraft
 from notice_service.errors import (
     Conflict,
     FieldError,
@@ -21,6 +21,7 @@ from notice_service.errors import (
     PayloadTooLarge,
     UnsupportedMediaType,
 )
+from notice_service.ports import StoredObject
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
 
@@ -67,15 +68,33 @@ def validate_invoice(data: InvoiceInput, max_upload_bytes: int) -> list[FieldErr
     return errors
 
 
+def _check_debtor(services: Services, tenant_id: str, debtor_id: str) -> None:
+    """The invoice's debtor must be one of the tenant's (read before the copy is stored)."""
+    with services.db.reading() as session:
+        try:
+            get_owned(session, Debtor, tenant_id, debtor_id)
+        except NotFound as exc:
+            raise InvalidInput(exc.detail, errors=[FieldError("debtor_id", "no such debtor")]) from exc
+
+
+def _registered_record(actor: Actor, invoice_id: str, data: InvoiceInput, stored: StoredObject | None) -> RecordDraft:
+    """The ``invoice:registered`` audit record, naming the archived copy's digest if there is one."""
+    documents = (DocumentRef("invoice_copy", stored.sha256),) if stored else ()
+    return actor.record(
+        "invoice:registered",
+        "invoice",
+        invoice_id,
+        documents=documents,
+        data={"amount_due": format(data.amount_due, "f"), "due_date": data.due_date.isoformat()},
+    )
+
+
 def register_invoice(services: Services, actor: Actor, data: InvoiceInput) -> str:
+    """Register an unpaid invoice of the tenant's debtor; its PDF copy, if any, is stored WORM first. Its id."""
     errors = validate_invoice(data, services.settings.max_upload_bytes)
     if errors:
         raise InvalidInput("The invoice cannot be registered.", errors=errors)
-    with services.db.reading() as session:
-        try:
-            get_owned(session, Debtor, actor.tenant_id, data.debtor_id)
-        except NotFound as exc:
-            raise InvalidInput(exc.detail, errors=[FieldError("debtor_id", "no such debtor")]) from exc
+    _check_debtor(services, actor.tenant_id, data.debtor_id)
     stored = None
     if data.pdf is not None:
         stored = services.store.put(data.pdf, content_type="application/pdf", document_class="invoice")
@@ -99,14 +118,7 @@ def register_invoice(services: Services, actor: Actor, data: InvoiceInput) -> st
             )
         )
         session.flush()
-        documents = (DocumentRef("invoice_copy", stored.sha256),) if stored else ()
-        record = actor.record(
-            "invoice:registered",
-            "invoice",
-            invoice_id,
-            documents=documents,
-            data={"amount_due": format(data.amount_due, "f"), "due_date": data.due_date.isoformat()},
-        )
+        record = _registered_record(actor, invoice_id, data, stored)
         audit_repository.append(session, actor.tenant_id, [record], now)
     return invoice_id
 

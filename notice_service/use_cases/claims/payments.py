@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from notice_service.db import audit_repository
 from notice_service.db.models.claims import Invoice, Payment
-from notice_service.db.models.outbox import OutboxMessage
+from notice_service.db.outbox import queue_event
 from notice_service.db.tenant_scope import get_owned
+from notice_service.domain.audit.records import RecordDraft
 from notice_service.errors import FieldError, InvalidInput
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
@@ -23,17 +25,48 @@ class PaymentInput:
     reference: str | None = None
 
 
-def record_payment(services: Services, actor: Actor, data: PaymentInput) -> str:
+def _validate_payment(data: PaymentInput, today: date) -> None:
+    """A positive amount, a reference of at most 100 characters, a payment date not after ``today``."""
     errors = []
     if data.amount <= 0:
         errors.append(FieldError("amount", 'a payment is a positive amount, e.g. "250.00"'))
     if data.reference is not None and len(data.reference) > 100:
         errors.append(FieldError("reference", "at most 100 characters"))
-    today = services.clock.now().date()
     if data.paid_on > today:
         errors.append(FieldError("paid_on", "a payment date cannot be in the future"))
     if errors:
         raise InvalidInput("The payment cannot be recorded.", errors=errors)
+
+
+def _recorded_record(actor: Actor, invoice_id: str, payment_id: str, data: PaymentInput) -> RecordDraft:
+    """The ``payment:recorded`` audit record, on the invoice."""
+    return actor.record(
+        "payment:recorded",
+        "invoice",
+        invoice_id,
+        data={
+            "payment_id": payment_id,
+            "amount": format(data.amount, "f"),
+            "paid_on": data.paid_on.isoformat(),
+        },
+    )
+
+
+def _recorded_payload(payment_id: str, invoice: Invoice, data: PaymentInput) -> dict[str, Any]:
+    """The ``payment.recorded`` event's data."""
+    return {
+        "payment_id": payment_id,
+        "invoice_id": invoice.id,
+        "amount": format(data.amount, "f"),
+        "currency": invoice.currency,
+        "paid_on": data.paid_on.isoformat(),
+        "reference": data.reference,
+    }
+
+
+def record_payment(services: Services, actor: Actor, data: PaymentInput) -> str:
+    """Record a payment on one of the tenant's invoices, audited and announced (``payment.recorded``); its id."""
+    _validate_payment(data, services.clock.now().date())
     payment_id = new_id()
     now = services.clock.now()
     with services.db.transaction() as session:
@@ -55,32 +88,13 @@ def record_payment(services: Services, actor: Actor, data: PaymentInput) -> str:
             )
         )
         session.flush()
-        record = actor.record(
-            "payment:recorded",
-            "invoice",
-            invoice.id,
-            data={
-                "payment_id": payment_id,
-                "amount": format(data.amount, "f"),
-                "paid_on": data.paid_on.isoformat(),
-            },
-        )
+        record = _recorded_record(actor, invoice.id, payment_id, data)
         audit_repository.append(session, actor.tenant_id, [record], now)
-        session.add(
-            OutboxMessage(
-                tenant_id=actor.tenant_id,
-                topic="payment.recorded",
-                payload={
-                    "payment_id": payment_id,
-                    "invoice_id": invoice.id,
-                    "amount": format(data.amount, "f"),
-                    "currency": invoice.currency,
-                    "paid_on": data.paid_on.isoformat(),
-                    "reference": data.reference,
-                },
-                created_at=now,
-                available_at=now,
-                attempts=0,
-            )
+        queue_event(
+            session,
+            tenant_id=actor.tenant_id,
+            topic="payment.recorded",
+            payload=_recorded_payload(payment_id, invoice, data),
+            at=now,
         )
     return payment_id

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from notice_service.db import audit_repository
 from notice_service.db.models.delivery import NoticeDeadline
-from notice_service.db.models.outbox import OutboxMessage
-from notice_service.domain.delivery.facts import PARIS
+from notice_service.db.outbox import queue_event
+from notice_service.domain.deadlines import PARIS
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
 
@@ -34,14 +34,11 @@ def expire_deadlines(services: Services, limit: int = 100) -> int:
                 "notice:deadline_expired", "notice", row.notice_id, data=data
             )
             audit_repository.append(session, row.tenant_id, [record], now)
-            session.add(
-                OutboxMessage(
-                    tenant_id=row.tenant_id,
-                    topic="deadline.expired",
-                    payload={"notice_id": row.notice_id, **data},
-                    created_at=now,
-                    available_at=now,
-                    attempts=0,
-                )
+            queue_event(
+                session,
+                tenant_id=row.tenant_id,
+                topic="deadline.expired",
+                payload={"notice_id": row.notice_id, **data},
+                at=now,
             )
     return len(due)

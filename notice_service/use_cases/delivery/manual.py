@@ -13,7 +13,8 @@ from notice_service.db.models.claims import Debtor
 from notice_service.db.models.delivery import Delivery, ElectronicConsent
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.audit.records import DocumentRef
-from notice_service.domain.delivery.facts import FACT_PROVEN_BY, PARIS, Channel, EvidenceKind, Fact, FactKind
+from notice_service.domain.deadlines import PARIS
+from notice_service.domain.delivery.facts import FACT_PROVEN_BY, Channel, EvidenceKind, Fact, FactKind
 from notice_service.errors import FieldError, InvalidInput
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id

@@ -29,7 +29,7 @@ from notice_service.db.models.cases import Case
 from notice_service.db.models.claims import Debtor
 from notice_service.db.models.delivery import Delivery, DeliveryEvidence, DeliveryFact, NoticeDeadline
 from notice_service.db.models.notices import Notice
-from notice_service.db.models.outbox import OutboxMessage
+from notice_service.db.outbox import queue_event
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.audit.records import DocumentRef, JsonValue, RecordDraft
 from notice_service.domain.delivery.facts import (
@@ -270,15 +270,12 @@ def add_evidence_row(
 
 
 def queue_delivery_updated(session: Session, delivery: Delivery, now: datetime) -> None:
-    session.add(
-        OutboxMessage(
-            tenant_id=delivery.tenant_id,
-            topic="delivery.updated",
-            payload={"delivery_id": delivery.id, "notice_id": delivery.notice_id, "status": delivery.status},
-            created_at=now,
-            available_at=now,
-            attempts=0,
-        )
+    queue_event(
+        session,
+        tenant_id=delivery.tenant_id,
+        topic="delivery.updated",
+        payload={"delivery_id": delivery.id, "notice_id": delivery.notice_id, "status": delivery.status},
+        at=now,
     )
 
 

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from notice_service.db import audit_repository
 from notice_service.db.models.dossier import Dossier
-from notice_service.db.models.outbox import OutboxMessage
+from notice_service.db.outbox import queue_event
 from notice_service.domain.audit.evidence import time_stamp_response
 from notice_service.domain.audit.records import DocumentRef, JsonValue
+from notice_service.domain.deadlines import PARIS
 from notice_service.domain.dossier.exhibits import Exhibit, number_exhibits, slugify
 from notice_service.domain.dossier.legal import Finding
 from notice_service.domain.dossier.manifest import (
@@ -48,7 +48,6 @@ from notice_service.use_cases.dossier.collect import CaseMaterial, exhibit_sourc
 from notice_service.use_cases.dossier.documents import GeneratedDocuments, render_documents
 from notice_service.use_cases.dossier.zip_writer import ZipEntry, write_zip
 
-PARIS = ZoneInfo("Europe/Paris")
 DOCUMENT_CLASS = "dossier"
 #: PDF exhibits are merged into the reading copy until their total size reaches this budget (memory bound);
 #: the others stay in ``pieces/`` and are listed in the bordereau all the same.
@@ -288,12 +287,18 @@ def _record(services: Services, actor: Actor, row: Dossier, notices: int) -> Non
         session.add(row)
         session.flush()
         audit_repository.append(session, actor.tenant_id, records, row.created_at)
-        session.add(_ready_event(row))
+        queue_event(
+            session,
+            tenant_id=row.tenant_id,
+            topic=EventType.DOSSIER_READY.value,
+            payload=_ready_payload(row),
+            at=row.created_at,
+        )
 
 
-def _ready_event(row: Dossier) -> OutboxMessage:
-    """``dossier.ready``: fanned out by the worker to the tenant's webhook subscriptions."""
-    payload = {
+def _ready_payload(row: Dossier) -> dict[str, Any]:
+    """``dossier.ready``'s data: fanned out by the worker to the tenant's webhook subscriptions."""
+    return {
         "dossier_id": row.id,
         "case_id": row.case_id,
         "archive_name": row.archive_name,
@@ -302,11 +307,3 @@ def _ready_event(row: Dossier) -> OutboxMessage:
         "warnings": [w["code"] for w in row.findings["warnings"]],
         "archive_url": f"/v1/dossiers/{row.id}/archive",
     }
-    return OutboxMessage(
-        tenant_id=row.tenant_id,
-        topic=EventType.DOSSIER_READY.value,
-        payload=payload,
-        created_at=row.created_at,
-        available_at=row.created_at,
-        attempts=0,
-    )

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +27,7 @@ from notice_service.db.models.claims import Debtor, Invoice
 from notice_service.db.models.notices import Notice
 from notice_service.db.models.tenants import Tenant
 from notice_service.db.tenant_scope import get_owned
+from notice_service.domain.deadlines import PARIS
 from notice_service.domain.iban import bic_problem, iban_problem
 from notice_service.domain.installments import Installment, installment_problems
 from notice_service.errors import FieldError, InvalidInput
@@ -46,7 +46,6 @@ from notice_service.use_cases.notices.letter_context import LetterFacts, build_l
 from notice_service.use_cases.notices.letter_options import validated_options
 from notice_service.use_cases.official_rates import current_rate_tables
 
-PARIS = ZoneInfo("Europe/Paris")
 LETTER_TITLES = TITLES
 LETTER_PROFILE_FIELDS = ("legal_form", "rcs_city", "address_lines", "postal_code", "city", "signatory_name", "place")
 

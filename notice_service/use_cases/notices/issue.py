@@ -10,22 +10,24 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
 from notice_service.db import audit_repository
 from notice_service.db.models.claims import Invoice
 from notice_service.db.models.notices import Notice
-from notice_service.db.models.outbox import OutboxMessage
+from notice_service.db.outbox import queue_event
 from notice_service.db.tenant_scope import get_owned
-from notice_service.domain.audit.records import DocumentRef
+from notice_service.domain.audit.records import DocumentRef, RecordDraft
 from notice_service.domain.completeness import CompletenessResult, check_mentions
+from notice_service.domain.deadlines import PARIS
 from notice_service.errors import Conflict, IncompleteNotice
 from notice_service.letter_catalogue import mentions_for
 from notice_service.ports import Attachment, LetterRequest, SignedPdf, StoredObject
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
 from notice_service.use_cases.cases.statement import load_case_invoices
-from notice_service.use_cases.notices.draft import LETTER_TITLES, PARIS
+from notice_service.use_cases.notices.draft import LETTER_TITLES
 from notice_service.use_cases.notices.letter_context import case_mentions, mention_values, thaw
 
 
@@ -123,7 +125,48 @@ def _record_refusal(services: Services, actor: Actor, notice_id: str, error: Inc
         audit_repository.append(session, actor.tenant_id, [record], now)
 
 
+def _mark_issued(row: Notice, actor: Actor, produced: _Produced, signature: dict[str, Any], now: datetime) -> None:
+    """The locked draft becomes the issued notice: final letter data, stored PDF, signature and check results."""
+    stored = produced.stored
+    row.status = "issued"
+    row.letter_data = produced.letter_data
+    row.template_digest = produced.template_digest
+    row.document_key = stored.key
+    row.document_sha256 = stored.sha256
+    row.document_size = stored.size
+    row.storage = _storage_json(stored)
+    row.signature = signature
+    row.completeness = {"complete": True, "checked": list(produced.completeness.checked)}
+    row.issued_at = now
+    row.issued_by = f"{actor.kind}:{actor.id}"
+
+
+def _issued_record(actor: Actor, notice_id: str, produced: _Produced, signature: dict[str, Any]) -> RecordDraft:
+    """The ``notice:issued`` audit record: the signed PDF's digest and what was checked and signed."""
+    notice, stored = produced.notice, produced.stored
+    return actor.record(
+        "notice:issued",
+        "notice",
+        notice_id,
+        documents=(DocumentRef("signed_pdf", stored.sha256),),
+        data={
+            "case_id": notice.case_id,
+            "kind": notice.kind,
+            "variant": notice.variant,
+            "template_digest": produced.template_digest,
+            "total": notice.statement["total"],
+            "signature_level": signature["level"],
+            "signer_certificate_sha256": signature["signer_certificate_sha256"],
+            "storage_version_id": stored.version_id,
+            "mentions_checked": list(produced.completeness.checked),
+        },
+    )
+
+
 def issue_notice(services: Services, actor: Actor, notice_id: str) -> None:
+    """Issue the draft ``notice_id``: produce the signed, stored PDF outside any transaction, then mark it issued,
+    audit it and queue ``notice.issued`` in one short one. A letter lacking a mandatory mention is refused, and
+    the refusal audited."""
     try:
         produced = _produce(services, actor, notice_id)
     except IncompleteNotice as error:
@@ -136,42 +179,13 @@ def issue_notice(services: Services, actor: Actor, notice_id: str) -> None:
         row = get_owned(session, Notice, actor.tenant_id, notice_id, lock=True)
         if row.status != "draft":
             raise Conflict(f"The notice is already {row.status}.", extra={"notice_status": row.status})
-        row.status = "issued"
-        row.letter_data = produced.letter_data
-        row.template_digest = produced.template_digest
-        row.document_key = stored.key
-        row.document_sha256 = stored.sha256
-        row.document_size = stored.size
-        row.storage = _storage_json(stored)
-        row.signature = signature
-        row.completeness = {"complete": True, "checked": list(produced.completeness.checked)}
-        row.issued_at = now
-        row.issued_by = f"{actor.kind}:{actor.id}"
-        record = actor.record(
-            "notice:issued",
-            "notice",
-            notice_id,
-            documents=(DocumentRef("signed_pdf", stored.sha256),),
-            data={
-                "case_id": notice.case_id,
-                "kind": notice.kind,
-                "variant": notice.variant,
-                "template_digest": produced.template_digest,
-                "total": notice.statement["total"],
-                "signature_level": signature["level"],
-                "signer_certificate_sha256": signature["signer_certificate_sha256"],
-                "storage_version_id": stored.version_id,
-                "mentions_checked": list(produced.completeness.checked),
-            },
-        )
+        _mark_issued(row, actor, produced, signature, now)
+        record = _issued_record(actor, notice_id, produced, signature)
         audit_repository.append(session, actor.tenant_id, [record], now)
-        session.add(
-            OutboxMessage(
-                tenant_id=actor.tenant_id,
-                topic="notice.issued",
-                payload={"notice_id": notice_id, "case_id": notice.case_id, "sha256": stored.sha256},
-                created_at=now,
-                available_at=now,
-                attempts=0,
-            )
+        queue_event(
+            session,
+            tenant_id=actor.tenant_id,
+            topic="notice.issued",
+            payload={"notice_id": notice_id, "case_id": notice.case_id, "sha256": stored.sha256},
+            at=now,
         )

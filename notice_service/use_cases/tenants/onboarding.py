@@ -9,8 +9,10 @@ import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
 from notice_service.db.models.tenants import ApiKey, Tenant
@@ -72,46 +74,57 @@ def hash_api_key(api_key: str) -> str:
     return hashlib.sha256(api_key.encode("utf-8")).hexdigest()
 
 
-def create_tenant(
-    services: Services, *, name: str, siren: str, profile: Mapping[str, object] | None = None
-) -> CreatedTenant:
+def _validate_tenant(name: str, siren: str, profile: Mapping[str, object]) -> None:
+    """A registered name, a valid SIREN and a profile of known fields with valid values; else every error."""
     errors = []
     if not name.strip():
         errors.append(FieldError("name", "give the company's registered name (raison sociale)"))
     problem = siren_problem(siren)
     if problem:
         errors.append(FieldError("siren", problem))
-    unknown = sorted(set(profile or {}) - set(PROFILE_FIELDS))
+    unknown = sorted(set(profile) - set(PROFILE_FIELDS))
     errors.extend(FieldError(f"profile.{key}", "unknown profile field") for key in unknown)
-    errors.extend(profile_value_errors(profile or {}))
+    errors.extend(profile_value_errors(profile))
     if errors:
         raise InvalidInput("The tenant cannot be created.", errors=errors)
+
+
+def _add_tenant_and_key(session: Session, tenant: Tenant, api_key: str, now: datetime) -> str:
+    """The tenant's row, then its initial API key (only the key's hash is stored); answers the key's id."""
+    session.add(tenant)
+    session.flush()  # the tenant row must exist before rows that reference it
+    key_id = new_id()
+    session.add(
+        ApiKey(
+            id=key_id,
+            tenant_id=tenant.id,
+            key_hash=hash_api_key(api_key),
+            label="initial",
+            created_at=now,
+        )
+    )
+    session.flush()
+    return key_id
+
+
+def create_tenant(
+    services: Services, *, name: str, siren: str, profile: Mapping[str, object] | None = None
+) -> CreatedTenant:
+    """A new tenant with its audit log (``tenant:created``, ``api_key:created``) and a first API key, shown once."""
+    _validate_tenant(name, siren, profile or {})
     tenant_id = new_id()
     api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
     now = services.clock.now()
     operator = Actor(tenant_id, "operator", "cli")
     with services.db.transaction() as session:
-        session.add(
-            Tenant(
-                id=tenant_id,
-                name=name.strip(),
-                siren=normalise_siren(siren),
-                profile=dict(profile or {}),
-                created_at=now,
-            )
+        tenant = Tenant(
+            id=tenant_id,
+            name=name.strip(),
+            siren=normalise_siren(siren),
+            profile=dict(profile or {}),
+            created_at=now,
         )
-        session.flush()  # the tenant row must exist before rows that reference it
-        key_id = new_id()
-        session.add(
-            ApiKey(
-                id=key_id,
-                tenant_id=tenant_id,
-                key_hash=hash_api_key(api_key),
-                label="initial",
-                created_at=now,
-            )
-        )
-        session.flush()
+        key_id = _add_tenant_and_key(session, tenant, api_key, now)
         audit_repository.create_log(session, tenant_id, f"{services.settings.log_origin}/tenants/{tenant_id}")
         audit_repository.append(
             session,

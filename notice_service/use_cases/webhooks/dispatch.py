@@ -25,8 +25,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
-from notice_service.db.models.outbox import OUTBOX_MESSAGE_ID, OutboxMessage
+from notice_service.db.models.outbox import OUTBOX_MESSAGE_ID
 from notice_service.db.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from notice_service.db.outbox import queue_event
 from notice_service.domain.webhook_events import EventType, envelope, next_attempt_at
 from notice_service.errors import ConfigurationError, Conflict, NotFound
 from notice_service.ports import SendOutcome
@@ -39,15 +40,10 @@ TOPIC_DELIVER = "webhook.deliver"
 SENDING_LEASE = timedelta(minutes=2)  # longer than the sender's connect + read timeouts
 
 
-def _deliver_row(tenant_id: str, delivery_id: str, attempt: int, when: datetime) -> OutboxMessage:
-    return OutboxMessage(
-        tenant_id=tenant_id,
-        topic=TOPIC_DELIVER,
-        payload={"delivery_id": delivery_id, "attempt": attempt},
-        created_at=when,
-        available_at=when,
-        attempts=0,
-    )
+def _queue_delivery(session: Session, tenant_id: str, delivery_id: str, attempt: int, when: datetime) -> None:
+    """Queue attempt number ``attempt`` of a delivery (a ``webhook.deliver`` row), for the worker from ``when``."""
+    payload = {"delivery_id": delivery_id, "attempt": attempt}
+    queue_event(session, tenant_id=tenant_id, topic=TOPIC_DELIVER, payload=payload, at=when)
 
 
 def fan_out(
@@ -82,7 +78,7 @@ def fan_out(
                 created_at=now,
             )
             session.add(delivery)
-            session.add(_deliver_row(tenant_id, delivery.id, 1, now))
+            _queue_delivery(session, tenant_id, delivery.id, 1, now)
     log.info("event %s %s for tenant %s: %d deliveries", event_type.value, event_id, tenant_id, len(matching))
     return len(matching)
 
@@ -143,7 +139,7 @@ def _schedule_retry(session: Session, delivery: WebhookDelivery, attempt: int, n
         delivery.status, delivery.completed_at, delivery.next_attempt_at = "failed", now, None
         return
     delivery.next_attempt_at = retry_at
-    session.add(_deliver_row(delivery.tenant_id, delivery.id, attempt + 1, retry_at))
+    _queue_delivery(session, delivery.tenant_id, delivery.id, attempt + 1, retry_at)
 
 
 def _record_attempt(services: Services, delivery_id: str, attempt: int, target: _Target, outcome: SendOutcome) -> None:
@@ -203,7 +199,7 @@ def replay_delivery(services: Services, actor: Actor, delivery_id: str) -> dict[
             raise Conflict("The delivery's subscription was deleted; nothing can be sent to it.")
         delivery.status, delivery.window_started_at, delivery.next_attempt_at = "pending", now, now
         delivery.completed_at = None
-        session.add(_deliver_row(actor.tenant_id, delivery.id, delivery.attempts + 1, now))
+        _queue_delivery(session, actor.tenant_id, delivery.id, delivery.attempts + 1, now)
         record = actor.record("webhook:delivery_replayed", "webhook_delivery", delivery.id)
         audit_repository.append(session, actor.tenant_id, [record], now)
         session.flush()

@@ -146,53 +146,7 @@ def _params(names: Sequence[str]) -> list[object]:
 
 # ------------------------------------------------------------------------------------------------ known failures
 
-_SIGNS_WITH_IT = (
-    "the letter is signed with that token: pyHanko's time-stamp client (FailoverHttpTimeStamper, "
-    "pyhanko_signer.py:57-76) checks neither its imprint, nor its signature, nor its chain"
-)
-_PARSED_AFTER_FAILOVER = (
-    "pyHanko parses the reply after FailoverHttpTimeStamper's loop, so the asn1crypto ValueError becomes "
-    "SigningFailed 'pyHanko could not sign the PDF' (pyhanko_signer.py:189-194), without the TSA's URL or failover"
-)
-_NONCE_CRASH = (
-    "pyHanko 0.38's handle_tsp_response (sign/timestamps/common_utils.py:74) formats its bad-nonce error with "
-    "nonce.hex() on an int: AttributeError escapes sign()"
-)
-_CHAIN_AT_B_LT = (
-    "B-LT's validation of the TSA chain fails first: SigningFailed 'Could not validate the certificates' "
-    "(pyhanko_signer.py:187-191), not TimeStampFailed, and the next TSA is not tried"
-)
-_SIGNING_TIME_IS_NOW = (
-    "pyhanko_signer.py:200 takes extract_self_reported_ts(...) or datetime.now(UTC); a PAdES signature has no "
-    "CMS signingTime attribute (its time is /M), so signing_time is the moment _facts runs, after the time-stamp"
-)
-_DID_NOT_RAISE = pytest.fail.Exception
-_T, _LT = ("pyhanko-B-T",), ("pyhanko-B-LT", "pyhanko-B-LTA")
-KNOWN_FAILURES: dict[tuple[str, str, str], tuple[type[BaseException], str]] = {
-    **{("signing-time", name, ""): (AssertionError, _SIGNING_TIME_IS_NOW) for name in _T + _LT},
-    **{("tsa-fails", name, "refusal"): (SigningFailed, _PARSED_AFTER_FAILOVER) for name in _T + _LT},
-    **{("tsa-fails", name, "bare-token"): (SigningFailed, _PARSED_AFTER_FAILOVER) for name in _T + _LT},
-    **{("tsa-fails", name, "other-nonce"): (AttributeError, _NONCE_CRASH) for name in _T + _LT},
-    **{
-        ("tsa-fails", name, failure): (_DID_NOT_RAISE, _SIGNS_WITH_IT)
-        for name in _T + _LT
-        for failure in ("imprint-of-other-bytes", "flipped-signature", "without-certificates")
-    },
-    **{
-        ("tsa-fails", name, failure): (_DID_NOT_RAISE, _SIGNS_WITH_IT)
-        for name in _T
-        for failure in ("untrusted-tsa", "expired-tsa")
-    },
-    **{
-        ("tsa-fails", name, failure): (SigningFailed, _CHAIN_AT_B_LT)
-        for name in _LT
-        for failure in ("untrusted-tsa", "expired-tsa")
-    },
-    **{("failover", name, "refusal"): (SigningFailed, _PARSED_AFTER_FAILOVER) for name in _T + _LT},
-    **{("failover", name, "imprint-of-other-bytes"): (AssertionError, _SIGNS_WITH_IT) for name in _T + _LT},
-    **{("failover", name, "untrusted-tsa"): (AssertionError, _SIGNS_WITH_IT) for name in _T},
-    **{("failover", name, "untrusted-tsa"): (SigningFailed, _CHAIN_AT_B_LT) for name in _LT},
-}
+KNOWN_FAILURES: dict[tuple[str, str, str], tuple[type[BaseException], str]] = {}
 """(test, entry, case) → (exception, reason) for the contract's known breaches today: applied as strict xfails,
 so that a fix turns them into failures until the line here is removed."""
 
@@ -514,15 +468,10 @@ def test_what_is_not_a_readable_pdf_is_a_signing_failure(
         signer.sign(BAD_PDFS[bad](letter), reason=REASON)
 
 
-_LSTRIP = "pyhanko_signer._open_for_update (line 220) calls pdf.lstrip(): AttributeError, not SigningFailed"
 WRONG_TYPES: list[object] = [
     pytest.param(lambda letter: letter.decode("latin-1"), id="str"),
-    pytest.param(
-        lambda _letter: None, id="None", marks=pytest.mark.xfail(strict=True, raises=AttributeError, reason=_LSTRIP)
-    ),
-    pytest.param(
-        memoryview, id="memoryview", marks=pytest.mark.xfail(strict=True, raises=AttributeError, reason=_LSTRIP)
-    ),
+    pytest.param(lambda _letter: None, id="None"),
+    pytest.param(memoryview, id="memoryview"),
 ]
 
 

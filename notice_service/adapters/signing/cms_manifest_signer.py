@@ -43,6 +43,8 @@ class CmsManifestSigner:
         return cls(key, certificate, list(chain))
 
     def sign_detached(self, data: bytes) -> bytes:
+        if not isinstance(data, bytes):
+            raise SigningFailed(f"The dossier manifest to sign must be bytes, not {type(data).__name__}.")
         builder = pkcs7.PKCS7SignatureBuilder().set_data(data).add_signer(self._certificate, self._key, hashes.SHA256())
         for extra in self._chain:
             builder = builder.add_certificate(extra)

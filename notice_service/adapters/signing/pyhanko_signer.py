@@ -25,6 +25,7 @@ from pathlib import Path
 
 import requests
 from asn1crypto import cms, tsp
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
@@ -33,13 +34,16 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
-from pyhanko.sign.validation.generic_cms import extract_self_reported_ts, extract_tst_data_iter
+from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, ValidationError
 from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 
 from notice_service.adapters.signing.development_certificate import is_development_subject
 from notice_service.adapters.timestamping.rfc3161_timestamper import (
+    ExpectedToken,
+    TokenChecker,
+    check_reply,
     first_tsa_answer,
     load_trust_roots,
     post_time_stamp_request,
@@ -58,17 +62,29 @@ embedded revocation info stays close to each signature's time."""
 
 
 class FailoverHttpTimeStamper(TimeStamper):
-    """pyHanko's time-stamp client over the service's one TSA failover loop (``first_tsa_answer``): each URL in
-    turn until one answers an RFC 3161 reply; pyHanko then checks the reply and embeds the token."""
+    """pyHanko's time-stamp client over the service's one TSA failover loop (``first_tsa_answer``) and reply
+    check (``check_reply``): each URL in turn until one answers a token over the request's imprint and nonce,
+    whose signature verifies (and chains to a trust root when roots are configured)."""
 
-    def __init__(self, urls: Sequence[str], *, timeout: float) -> None:
+    def __init__(self, urls: Sequence[str], *, timeout: float, trust_roots: Sequence[asn1_x509.Certificate]) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self.urls = tuple(urls)
         self._timeout = timeout
+        self._checker = TokenChecker.from_roots(trust_roots)
 
     async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+        imprint = req["message_imprint"]
+        expected = ExpectedToken(
+            imprint["hashed_message"].native, imprint["hash_algorithm"]["algorithm"].native, req["nonce"].native
+        )
+
+        async def attempt(url: str) -> tsp.TimeStampResp:
+            response = post_time_stamp_request(url, req, self._timeout)
+            await check_reply(url, response, expected, self._checker)
+            return response
+
         try:
-            return first_tsa_answer(self.urls, lambda url: post_time_stamp_request(url, req, self._timeout))
+            return await first_tsa_answer(self.urls, attempt)
         except TimeStampFailed as exc:
             raise TimestampRequestError(exc.detail) from exc
 
@@ -90,10 +106,12 @@ class PyHankoSigner:
         urls = (tsa_url,) if isinstance(tsa_url, str) else tuple(tsa_url or ())
         _check_level_configuration(urls, trust_roots, embed_validation_info, archival_timestamp)
         self._signer = signer
-        self._timestamper = FailoverHttpTimeStamper(urls, timeout=timeout) if urls else None
+        self._trust_roots = load_trust_roots(trust_roots)
+        self._timestamper = (
+            FailoverHttpTimeStamper(urls, timeout=timeout, trust_roots=self._trust_roots) if urls else None
+        )
         self._embed_validation_info = embed_validation_info
         self._archival_timestamp = archival_timestamp
-        self._trust_roots = load_trust_roots(trust_roots)
         self._fetch_timeout = timeout
         self._validation_context: ValidationContext | None = None
         self._validation_context_since = datetime.min.replace(tzinfo=UTC)
@@ -195,7 +213,7 @@ class PyHankoSigner:
     def _facts(self, signed: bytes) -> SignatureFacts:
         reader = PdfFileReader(BytesIO(signed))
         embedded = next(s for s in reader.embedded_signatures if s.field_name == SIGNATURE_FIELD)
-        signing_time = extract_self_reported_ts(embedded.signer_info) or datetime.now(UTC)
+        signing_time = embedded.self_reported_timestamp or datetime.now(UTC)  # /M: PAdES carries no CMS signingTime
         return SignatureFacts(
             level=self._level,
             signer_subject=self._signer_subject,
@@ -215,6 +233,8 @@ def _validation_info_failure(cause: BaseException, tsa: str) -> SigningFailed:
 
 
 def _open_for_update(pdf: bytes) -> IncrementalPdfFileWriter:
+    if not isinstance(pdf, bytes):
+        raise SigningFailed(f"The document to sign must be bytes, not {type(pdf).__name__}.")
     if not pdf.lstrip()[:5] == b"%PDF-":
         raise SigningFailed("The document to sign is not a PDF (it does not start with %PDF-).")
     try:

@@ -15,12 +15,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import requests
-from asn1crypto import algos, cms, pem, tsp, x509
+from asn1crypto import algos, cms, core, pem, tsp, x509
 from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
 from pyhanko.sign.validation.status import TimestampSignatureStatus
 from pyhanko_certvalidator import ValidationContext
@@ -64,7 +65,7 @@ class HttpTimeStamper:
         roots = load_trust_roots(trust_roots)
         if not roots:
             raise ConfigurationError("HttpTimeStamper needs at least one trust root to verify tokens.")
-        self._validation_context = ValidationContext(trust_roots=roots, allow_fetching=False)
+        self._checker = TokenChecker.from_roots(roots)
         self._timeout = timeout
 
     @property
@@ -73,15 +74,15 @@ class HttpTimeStamper:
 
     def timestamp(self, data: bytes) -> TimeStampToken:
         """A verified token over SHA-256(``data``); ``TimeStampFailed`` when no TSA gives one."""
+        if not isinstance(data, bytes):
+            raise TimeStampFailed(f"The data to time-stamp must be bytes, not {type(data).__name__}.")
         digest = hashlib.sha256(data).digest()
-        return first_tsa_answer(self._urls, lambda url: self._timestamp_at(url, digest))
+        return asyncio.run(first_tsa_answer(self._urls, lambda url: self._timestamp_at(url, digest)))
 
-    def _timestamp_at(self, url: str, digest: bytes) -> TimeStampToken:
+    async def _timestamp_at(self, url: str, digest: bytes) -> TimeStampToken:
         nonce = secrets.randbits(63) | 1
-        response = self._post(url, _build_request(digest, nonce))
-        token = _granted_token(url, response)
-        tst_info = _verify_content(url, token, digest, nonce)
-        self._verify_signature(url, token["content"], digest)
+        response = post_time_stamp_request(url, _build_request(digest, nonce), self._timeout)
+        token, tst_info = await check_reply(url, response, ExpectedToken(digest, "sha256", nonce), self._checker)
         return TimeStampToken(
             token_der=token.dump(),
             gen_time=tst_info["gen_time"].native.astimezone(UTC),
@@ -90,38 +91,55 @@ class HttpTimeStamper:
             certificates_der=tuple(choice.chosen.dump() for choice in token["content"]["certificates"]),
         )
 
-    def _post(self, url: str, request: tsp.TimeStampReq) -> tsp.TimeStampResp:
-        return post_time_stamp_request(url, request, self._timeout)
 
-    def _verify_signature(self, url: str, signed_data: cms.SignedData, digest: bytes) -> None:
-        kwargs: dict[str, Any] = asyncio.run(
-            validate_tst_signed_data(signed_data, self._validation_context, lambda _algorithm: digest)
-        )
-        status = TimestampSignatureStatus(**kwargs)
-        if not (status.intact and status.valid):
-            raise TimeStampFailed(f"TSA {url} sent a token whose CMS signature does not verify")
-        _check_time_stamping_eku(url, status.signing_cert)
-        if not status.trusted:
-            raise TimeStampFailed(
-                f"TSA {url} sent a token signed by {status.signing_cert.subject.human_friendly!r}, whose "
-                f"certificate does not chain to a configured trust root ({status.trust_problem_indic})"
-            )
-
-
-def first_tsa_answer(urls: Sequence[str], attempt: Callable[[str], T]) -> T:
+async def first_tsa_answer(urls: Sequence[str], attempt: Callable[[str], Awaitable[T]]) -> T:
     """The TSA failover loop (the only one): ``attempt`` each URL in order and answer the first success;
     ``TimeStampFailed`` naming every URL's failure when none succeeds. Used by ``HttpTimeStamper`` and by the
     PAdES signer's pyHanko time-stamp client."""
     failures: list[str] = []
     for url in urls:
         try:
-            return attempt(url)
+            return await attempt(url)
         except TimeStampFailed as exc:
             failures.append(exc.detail)
     raise TimeStampFailed(
         "No time-stamping authority produced a valid token: " + " | ".join(failures),
         extra={"tsa_urls": list(urls)},
     )
+
+
+@dataclass(frozen=True)
+class ExpectedToken:
+    """What the request asked for: the token must carry this imprint (digest and algorithm) and nonce."""
+
+    digest: bytes
+    algorithm: str
+    nonce: int | None
+
+
+@dataclass(frozen=True)
+class TokenChecker:
+    """How a token's CMS signature is judged: against these trust roots, or (no roots, PAdES B-T without
+    them) for integrity only."""
+
+    context: ValidationContext
+    require_trust: bool = True
+
+    @classmethod
+    def from_roots(cls, roots: Sequence[x509.Certificate]) -> TokenChecker:
+        return cls(ValidationContext(trust_roots=list(roots), allow_fetching=False), require_trust=bool(roots))
+
+
+async def check_reply(
+    url: str, response: tsp.TimeStampResp, expected: ExpectedToken, checker: TokenChecker
+) -> tuple[cms.ContentInfo, tsp.TSTInfo]:
+    """Everything a reply must satisfy before a token is used: granted, a SignedData over a TSTInfo with the
+    requested imprint and nonce and a genTime, a signature that verifies, a critical timeStamping EKU, and a
+    chain to a trust root (when roots are configured); ``TimeStampFailed`` naming the TSA otherwise."""
+    token = _granted_token(url, response)
+    tst_info = _verify_content(url, token, expected)
+    await _verify_signature(url, token["content"], expected.digest, checker)
+    return token, tst_info
 
 
 def post_time_stamp_request(url: str, request: tsp.TimeStampReq, timeout: float) -> tsp.TimeStampResp:
@@ -132,12 +150,29 @@ def post_time_stamp_request(url: str, request: tsp.TimeStampReq, timeout: float)
         raise TimeStampFailed(f"TSA {url} is unreachable: {exc}") from exc
     if answer.status_code != 200:
         raise TimeStampFailed(f"TSA {url} answered HTTP {answer.status_code} instead of a time-stamp reply")
+    _refuse_unless_granted(url, answer.content)
     try:
         response = tsp.TimeStampResp.load(answer.content)
         response.native  # noqa: B018 - force the lazy parse so malformed replies fail here
     except (ValueError, TypeError) as exc:
         raise TimeStampFailed(f"TSA {url} answered something that is not an RFC 3161 reply: {exc}") from exc
     return response
+
+
+async def _verify_signature(url: str, signed_data: cms.SignedData, digest: bytes, checker: TokenChecker) -> None:
+    try:
+        kwargs: dict[str, Any] = await validate_tst_signed_data(signed_data, checker.context, lambda _algo: digest)
+    except (ValueError, KeyError, TypeError) as exc:  # e.g. no signer certificate in the token
+        raise TimeStampFailed(f"TSA {url} sent a token whose signature cannot be checked: {exc}") from exc
+    status = TimestampSignatureStatus(**kwargs)
+    if not (status.intact and status.valid):
+        raise TimeStampFailed(f"TSA {url} sent a token whose CMS signature does not verify")
+    _check_time_stamping_eku(url, status.signing_cert)
+    if checker.require_trust and not status.trusted:
+        raise TimeStampFailed(
+            f"TSA {url} sent a token signed by {status.signing_cert.subject.human_friendly!r}, whose "
+            f"certificate does not chain to a configured trust root ({status.trust_problem_indic})"
+        )
 
 
 def _build_request(digest: bytes, nonce: int) -> tsp.TimeStampReq:
@@ -154,29 +189,46 @@ def _build_request(digest: bytes, nonce: int) -> tsp.TimeStampReq:
     )
 
 
-def _granted_token(url: str, response: tsp.TimeStampResp) -> cms.ContentInfo:
-    status = response["status"]
-    if status["status"].native not in _GRANTED:
+class _StatusOnly(core.Sequence):  # type: ignore[misc]  # asn1crypto ships no type hints
+    """A ``TimeStampResp`` read for its status alone: asn1crypto's own class requires the token, which a
+    refusal (RFC 3161 §2.4.2) does not carry."""
+
+    _fields: ClassVar = [("status", tsp.PKIStatusInfo), ("time_stamp_token", core.Any, {"optional": True})]
+
+
+def _refuse_unless_granted(url: str, reply: bytes) -> None:
+    """``TimeStampFailed`` with the TSA's own reason (status text and failInfo) when it refused."""
+    try:
+        status = _StatusOnly.load(reply)["status"]
+        granted = status["status"].native in _GRANTED
+    except (ValueError, TypeError) as exc:
+        raise TimeStampFailed(f"TSA {url} answered something that is not an RFC 3161 reply: {exc}") from exc
+    if not granted:
         reasons = "; ".join(status["status_string"].native or []) or "no reason given"
         failures = ", ".join(status["fail_info"].native or []) or "none"
         raise TimeStampFailed(
             f"TSA {url} refused the request ({status['status'].native}): {reasons}; failInfo {failures}"
         )
+
+
+def _granted_token(url: str, response: tsp.TimeStampResp) -> cms.ContentInfo:
+    _refuse_unless_granted(url, response.dump())
     token = response["time_stamp_token"]
     if not isinstance(token, cms.ContentInfo) or token["content_type"].native != "signed_data":
         raise TimeStampFailed(f"TSA {url} granted the request but sent no SignedData token")
     return token
 
 
-def _verify_content(url: str, token: cms.ContentInfo, digest: bytes, nonce: int) -> tsp.TSTInfo:
+def _verify_content(url: str, token: cms.ContentInfo, expected: ExpectedToken) -> tsp.TSTInfo:
     encapsulated = token["content"]["encap_content_info"]
     if encapsulated["content_type"].native != "tst_info":
         raise TimeStampFailed(f"TSA {url} sent a token that does not encapsulate a TSTInfo")
     tst_info: tsp.TSTInfo = encapsulated["content"].parsed
     imprint = tst_info["message_imprint"]
-    if imprint["hash_algorithm"]["algorithm"].native != "sha256" or imprint["hashed_message"].native != digest:
+    algorithm, digest = imprint["hash_algorithm"]["algorithm"].native, imprint["hashed_message"].native
+    if algorithm != expected.algorithm or digest != expected.digest:
         raise TimeStampFailed(f"TSA {url} sent a token over another message imprint than the one requested")
-    if tst_info["nonce"].native != nonce:
+    if expected.nonce is not None and tst_info["nonce"].native != expected.nonce:
         raise TimeStampFailed(f"TSA {url} did not echo the request nonce (possible replayed token)")
     if not isinstance(tst_info["gen_time"].native, datetime):
         raise TimeStampFailed(f"TSA {url} sent a token without a genTime")

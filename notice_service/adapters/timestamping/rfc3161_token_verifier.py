@@ -35,6 +35,8 @@ class Rfc3161TokenVerifier:
         self._roots = load_trust_roots(trust_roots)
 
     def verify(self, data: bytes, response: bytes) -> VerifiedToken:
+        if not isinstance(data, bytes) or not isinstance(response, bytes):
+            raise ValueError("the data and the time-stamp response must be bytes")
         digest = hashlib.sha256(data).digest()
         signed_data, tst_info = _token_parts(response)
         imprint = tst_info["message_imprint"]

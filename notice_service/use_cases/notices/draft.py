@@ -38,6 +38,7 @@ from notice_service.use_cases.actor import Actor, new_id
 from notice_service.use_cases.cases.statement import (
     compute_case_statement,
     load_case_invoices,
+    load_credit_notes,
     load_payments,
     statement_terms,
     without_interest,
@@ -152,9 +153,11 @@ def _checked_options(request: DraftRequest, tenant: Tenant, today: date) -> dict
 def _statement(
     session: Session, request: DraftRequest, debtor: Debtor, tenant: Tenant, invoices: list[Invoice], services: Services
 ) -> dict[str, Any]:
-    payments = load_payments(session, [invoice.id for invoice in invoices], request.as_of)
+    ids = [invoice.id for invoice in invoices]
+    payments = load_payments(session, ids, request.as_of)
+    credits = load_credit_notes(session, ids, request.as_of)
     terms = statement_terms(debtor.kind, request.as_of, tenant.profile)
-    statement = compute_case_statement(invoices, payments, terms, current_rate_tables(services))
+    statement = compute_case_statement(invoices, payments, terms, current_rate_tables(services), credits)
     return without_interest(statement) if request.kind == "pre_reminder" else statement
 
 

@@ -204,6 +204,14 @@ def build_statement(
         )
         for invoice in sorted(invoices, key=lambda i: (i.due_date, i.issue_date, i.number, i.id))
     }
+    unallocated = _impute_all(accounts, payments, context)
+    lines = tuple(_line(_close(accounts[i.id], terms.as_of, context), terms, credits[i.id]) for i in invoices)
+    return _statement(terms.as_of, lines, sum((p.amount for p in payments), ZERO), unallocated)
+
+
+def _impute_all(accounts: dict[str, _Account], payments: Sequence[Payment], context: _Context) -> Decimal:
+    """Impute ``payments`` in date order on ``accounts`` (updated in place): the named invoice first, then the
+    others in ``accounts``' order; answers what no invoice could take (unallocated)."""
     unallocated = ZERO
     for index, payment in sorted(enumerate(payments), key=lambda item: (item[1].paid_on, item[0])):
         rest = payment.amount
@@ -212,8 +220,7 @@ def build_statement(
             if rest > ZERO:
                 accounts[invoice_id], rest = _impute(accounts[invoice_id], index, payment.paid_on, rest, context)
         unallocated += rest
-    lines = tuple(_line(_close(accounts[i.id], terms.as_of, context), terms, credits[i.id]) for i in invoices)
-    return _statement(terms.as_of, lines, sum((p.amount for p in payments), ZERO), unallocated)
+    return unallocated
 
 
 def _opened(invoice: Invoice, start: date | None, credits: dict[str, tuple[CreditNote, ...]]) -> _Account:

@@ -30,7 +30,7 @@ from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.deadlines import PARIS
 from notice_service.domain.iban import bic_problem, iban_problem
 from notice_service.domain.installments import Installment, installment_problems
-from notice_service.errors import FieldError, InvalidInput
+from notice_service.errors import CaseClosed, FieldError, InvalidInput
 from notice_service.letter_catalogue import TITLES, variant_for
 from notice_service.ports import LetterRequest
 from notice_service.services import Services
@@ -57,6 +57,16 @@ class DraftRequest:
     kind: str
     as_of: date
     options: dict[str, Any] = field(default_factory=dict)
+
+
+def refuse_closed(case: Case) -> None:
+    """A closed case takes no new letter (``case-closed``, 409) until it is reopened."""
+    if case.status == "closed":
+        raise CaseClosed(
+            f"The case is closed ({case.closed_reason}): reopen it (POST /v1/cases/{case.id}/reopen) before "
+            "drafting or issuing a letter.",
+            extra={"closed_reason": case.closed_reason},
+        )
 
 
 def check_letter_profile(tenant: Tenant) -> None:
@@ -173,6 +183,7 @@ def _check_plan(options: dict[str, Any], statement: dict[str, Any], today: date)
 def _prepare(services: Services, actor: Actor, request: DraftRequest, notice_id: str, today: date) -> _Draft:
     with services.db.reading() as session:
         case = get_owned(session, Case, actor.tenant_id, request.case_id)
+        refuse_closed(case)
         debtor = get_owned(session, Debtor, actor.tenant_id, case.debtor_id)
         tenant = session.get_one(Tenant, actor.tenant_id)
         check_letter_profile(tenant)

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from notice_service.db import audit_repository
+from notice_service.db.models.cases import Case
 from notice_service.db.models.claims import Invoice
 from notice_service.db.models.notices import Notice
 from notice_service.db.outbox import queue_event
@@ -27,7 +28,7 @@ from notice_service.ports import Attachment, LetterRequest, SignedPdf, StoredObj
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
 from notice_service.use_cases.cases.statement import load_case_invoices
-from notice_service.use_cases.notices.draft import LETTER_TITLES
+from notice_service.use_cases.notices.draft import LETTER_TITLES, refuse_closed
 from notice_service.use_cases.notices.letter_context import case_mentions, mention_values, thaw
 
 
@@ -74,6 +75,7 @@ def _produce(services: Services, actor: Actor, notice_id: str) -> _Produced:
         notice = get_owned(session, Notice, actor.tenant_id, notice_id)
         if notice.status != "draft":
             raise Conflict(f"The notice is already {notice.status}.", extra={"notice_status": notice.status})
+        refuse_closed(session.get_one(Case, notice.case_id))
         invoices = load_case_invoices(session, notice.case_id)
     letter_data = json.loads(json.dumps(notice.letter_data))
     letter_data["notice"]["date"] = services.clock.now().astimezone(PARIS).date().isoformat()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
@@ -207,3 +207,25 @@ def _touch(services: Services, key_id: str, now: datetime) -> None:
 def list_tenant_ids(services: Services) -> list[str]:
     with services.db.reading() as session:
         return list(session.execute(select(Tenant.id).order_by(Tenant.created_at)).scalars())
+
+
+def list_tenants(services: Services) -> list[dict[str, Any]]:
+    """Every tenant, oldest first: id, name, SIREN, creation time and how many API keys are active."""
+    active = (
+        select(func.count())
+        .where(ApiKey.tenant_id == Tenant.id, ApiKey.revoked_at.is_(None))
+        .correlate(Tenant)
+        .scalar_subquery()
+    )
+    query = select(Tenant, active).order_by(Tenant.created_at, Tenant.id)
+    with services.db.reading() as session:
+        return [
+            {
+                "id": t.id,
+                "name": t.name,
+                "siren": t.siren,
+                "created_at": t.created_at.isoformat(),
+                "active_keys": count,
+            }
+            for t, count in session.execute(query)
+        ]

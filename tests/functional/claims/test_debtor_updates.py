@@ -76,3 +76,22 @@ def test_an_issued_letter_keeps_the_address_it_was_issued_with(api: Api, service
         current = session.get_one(Debtor, debtor_id)
     assert frozen["debtor"]["address_lines"] == ["8 avenue Jean Jaurès"] and frozen["debtor"]["city"] == "Paris"
     assert (current.address_lines, current.city) == (["12 rue de la République"], "Lyon")
+
+
+def test_a_draft_made_before_a_move_is_not_issued_to_the_old_address(api: Api, services: Services) -> None:
+    debtor_id = debtor(api)
+    case_id = case(api, debtor_id, invoice(api, debtor_id, "F-1", "500.00"))
+    drafted = api.post(f"/v1/cases/{case_id}/notices", {"kind": "reminder", "as_of": "2026-06-30"})
+    assert drafted.status_code == 201, drafted.json
+    etag = api.get(f"/v1/debtors/{debtor_id}").headers["ETag"]
+    assert patch(api, f"/v1/debtors/{debtor_id}", {"address": NEW_ADDRESS}, etag=etag).status_code == 200
+
+    refused = api.post(f"/v1/notices/{drafted.json['id']}/issue")
+    assert refused.status_code == 409 and refused.mimetype == PROBLEM
+    assert "draft it again" in refused.json["detail"]
+    assert refused.json["drafted_address"]["city"] == "Paris" and refused.json["current_address"]["city"] == "Lyon"
+    assert api.get(f"/v1/notices/{drafted.json['id']}").json["status"] == "draft"
+    again = api.post(f"/v1/cases/{case_id}/notices", {"kind": "reminder", "as_of": "2026-06-30", "issue": True})
+    assert again.status_code == 201 and again.json["status"] == "issued", again.json
+    text = services.text_extractor.extract_text(api.get(f"/v1/notices/{again.json['id']}/pdf").data)
+    assert "12 rue de la République" in text and "69001" in text

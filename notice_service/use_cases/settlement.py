@@ -23,13 +23,14 @@ from notice_service.domain.webhook_events import EventType
 from notice_service.use_cases.actor import Actor
 
 
-def close_case_row(session: Session, actor: Actor, case: Case, reason: str, note: str | None, now: datetime) -> None:
-    """Mark ``case`` closed, append ``case:closed`` and queue ``case.closed``."""
+def close_case_row(
+    session: Session, actor: Actor, case: Case, reason: str, note: str | None, now: datetime, *, automatic: bool
+) -> None:
+    """Mark ``case`` closed, append ``case:closed`` and queue ``case.closed``; ``automatic`` when it closed itself."""
     case.status, case.closed_reason, case.closed_note, case.closed_at = "closed", reason, note, now
-    data = {"case_id": case.id, "reason": reason, "note": note, "closed_at": now.isoformat()}
-    audit_repository.append(
-        session, actor.tenant_id, [actor.record("case:closed", "case", case.id, data={"reason": reason})], now
-    )
+    data = {"case_id": case.id, "reason": reason, "note": note, "automatic": automatic, "closed_at": now.isoformat()}
+    record = actor.record("case:closed", "case", case.id, data={"reason": reason, "automatic": automatic})
+    audit_repository.append(session, actor.tenant_id, [record], now)
     queue_event(session, tenant_id=actor.tenant_id, topic=EventType.CASE_CLOSED.value, payload=data, at=now)
 
 
@@ -54,12 +55,16 @@ def close_paid_cases(session: Session, actor: Actor, case_ids: list[str], now: d
         case = get_owned(session, Case, actor.tenant_id, case_id, lock=True)
         if case.status == "closed":
             continue
-        invoices = session.execute(
-            select(Invoice)
-            .join(CaseInvoice, CaseInvoice.invoice_id == Invoice.id)
-            .where(CaseInvoice.case_id == case_id)
-        ).scalars()
+        invoices = (
+            session.execute(
+                select(Invoice)
+                .join(CaseInvoice, CaseInvoice.invoice_id == Invoice.id)
+                .where(CaseInvoice.case_id == case_id)
+            )
+            .scalars()
+            .all()
+        )
         if sum((invoice_balance(session, invoice) for invoice in invoices), Decimal(0)) <= 0:
-            close_case_row(session, actor, case, "paid", None, now)
+            close_case_row(session, actor, case, "paid", None, now, automatic=True)
             closed.append(case_id)
     return closed

@@ -48,7 +48,7 @@ def close_case(services: Services, actor: Actor, case_id: str, reason: str, note
                 f"The case is already closed ({case.closed_reason}); reopen it first to change the reason.",
                 extra={"closed_reason": case.closed_reason},
             )
-        close_case_row(session, actor, case, reason, note.strip() if note else None, now)
+        close_case_row(session, actor, case, reason, note.strip() if note else None, now, automatic=False)
 
 
 def reopen_case(services: Services, actor: Actor, case_id: str) -> None:

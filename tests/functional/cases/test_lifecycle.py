@@ -41,6 +41,7 @@ def test_close_refuses_notices_until_reopened(api: Api, other_api: Api, services
     assert api.post(f"/v1/cases/{case_id}/reopen").status_code == 409
     events = [(t, p["case_id"]) for t, p in topics(services, tenant) if t.startswith("case.")]
     assert events == [("case.closed", case_id), ("case.reopened", case_id)]
+    assert [p["automatic"] for t, p in topics(services, tenant) if t == "case.closed"] == [False]
     audited = [r["action"] for r in actions(services, tenant) if r["subject"]["id"] == case_id]
     assert audited == ["case:opened", "case:closed", "case:reopened"]
     timeline = [e["action"] for e in api.get(f"/v1/cases/{case_id}").json["timeline"]]
@@ -58,7 +59,9 @@ def test_payments_reaching_zero_close_the_case_as_paid(api: Api, services: Servi
     read = api.get(f"/v1/cases/{case_id}").json
     assert (read["status"], read["closed_reason"]) == ("closed", "paid")
     closing = [p for t, p in topics(services, tenant_id(api)) if t == "case.closed"]
-    assert closing == [{"case_id": case_id, "reason": "paid", "note": None, "closed_at": read["closed_at"]}]
+    assert closing == [
+        {"case_id": case_id, "reason": "paid", "note": None, "automatic": True, "closed_at": read["closed_at"]}
+    ]
 
 
 def test_credit_notes_reduce_the_balance_and_close_the_case(api: Api, other_api: Api, services: Services) -> None:

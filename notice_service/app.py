@@ -17,6 +17,7 @@ from notice_service.web.delivery.routes import deliveries
 from notice_service.web.dossiers.routes import dossiers
 from notice_service.web.meta import meta
 from notice_service.web.notices.routes import notices
+from notice_service.web.tenants.routes import tenants
 from notice_service.web.webhooks.routes import webhooks
 
 # multipart/JSON overhead on top of the largest accepted upload (base64 grows data by a third)
@@ -33,7 +34,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["notice_service"] = services
     blueprints = (meta, debtors, invoices, cases, notices, deliveries, provider_webhooks, audit, webhooks, dossiers)
-    for blueprint in (*blueprints, case_documents):
+    for blueprint in (*blueprints, case_documents, tenants):
         app.register_blueprint(blueprint)
     problems.register(app)
     return app

@@ -60,6 +60,34 @@ class Conflict(NoticeError):
     title = "Conflict"
 
 
+class CaseClosed(Conflict):
+    """The case is closed: it takes no new notice until it is reopened (409)."""
+
+    type_slug = "case-closed"
+    title = "Case closed"
+
+
+class PreconditionFailed(NoticeError):
+    """``If-Match`` names a version that is no longer the current one (412)."""
+
+    type_slug = "precondition-failed"
+    title = "Precondition failed"
+
+
+class PreconditionRequired(NoticeError):
+    """An update without ``If-Match`` (428): read the resource first and send its ``ETag``."""
+
+    type_slug = "precondition-required"
+    title = "Precondition required"
+
+
+class Forbidden(NoticeError):
+    """The API key is valid but its scope does not allow this operation (403)."""
+
+    type_slug = "insufficient-scope"
+    title = "Insufficient scope"
+
+
 class IdempotencyKeyReused(NoticeError):
     """The same Idempotency-Key was sent before with a different request."""
 

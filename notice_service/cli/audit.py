@@ -60,13 +60,28 @@ def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _only_tenant(services: Services) -> str | None:
+    """The one tenant when there is exactly one; else ``None``, having said why on stderr."""
+    from notice_service.use_cases.tenants.onboarding import list_tenant_ids
+
+    tenants = list_tenant_ids(services)
+    if len(tenants) == 1:
+        return tenants[0]
+    which = "no tenant yet" if not tenants else f"{len(tenants)} tenants (see `notice-service tenants list`)"
+    print(f"audit export: there are {which}; name the log to export with --tenant ID", file=sys.stderr)
+    return None
+
+
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from notice_service.use_cases.audit.checkpoint import checkpoint_log
     from notice_service.use_cases.audit.export import export_ledger
 
     services = _services(settings)
-    checkpoint_log(services, args.tenant)
-    summary = export_ledger(services, args.tenant, args.out)
+    tenant_id = args.tenant or _only_tenant(services)
+    if tenant_id is None:
+        return 1
+    checkpoint_log(services, tenant_id)
+    summary = export_ledger(services, tenant_id, args.out)
     print(
         f"exported {summary.records} records, {summary.checkpoints} checkpoints, {summary.tokens} tokens to {args.out}"
     )
@@ -98,7 +113,7 @@ def add_audit_parser(commands: argparse._SubParsersAction[Any]) -> None:
     )
     verify.set_defaults(handler=cmd_verify)
     export = audit.add_parser("export", help="export a tenant's ledger for audit/verify.py")
-    export.add_argument("--tenant", required=True)
+    export.add_argument("--tenant", help="the tenant whose log to export (may be left out when there is only one)")
     export.add_argument("--out", required=True, type=Path)
     export.set_defaults(handler=cmd_export)
     checkpoint = audit.add_parser("checkpoint", help="sign (and time-stamp) a checkpoint now")

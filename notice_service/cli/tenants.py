@@ -1,4 +1,5 @@
-"""``notice-service tenants create|update``: a tenant with its first API key, and its creditor profile."""
+"""``notice-service tenants create|update|list``: a tenant with its first API key, its creditor profile, and
+the list of tenants (id, name, SIREN, creation time, active API keys)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,19 @@ def cmd_tenants_update(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tenants_list(settings: Settings, args: argparse.Namespace) -> int:
+    from notice_service.use_cases.tenants.onboarding import list_tenants
+
+    rows = list_tenants(services_for(settings))
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    for row in rows:
+        print(f"{row['id']}  {row['siren']}  {row['created_at']}  {row['active_keys']} key(s)  {row['name']}")
+    print(f"{len(rows)} tenant(s)")
+    return 0
+
+
 def add_tenants_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     tenants = commands.add_parser("tenants", help="manage tenants").add_subparsers(dest="action", required=True)
     create = tenants.add_parser("create", help="create a tenant and its first API key")
@@ -53,3 +67,6 @@ def add_tenants_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
     update.add_argument("tenant_id")
     update.add_argument("--profile-json", required=True)
     update.set_defaults(handler=cmd_tenants_update)
+    listing = tenants.add_parser("list", help="list the tenants (id, SIREN, created, active keys, name)")
+    listing.add_argument("--json", action="store_true", help="print a JSON array")
+    listing.set_defaults(handler=cmd_tenants_list)

@@ -12,6 +12,10 @@ Rounding points (every input amount is in cents, so all other arithmetic is exac
    settle a fraction of a cent, and (b) at ``as_of``. Without payments imputed on interest this is exactly
    the single rounding per invoice of LEGAL.md Part A §1.
 2. ``InterestPeriod.display_amount`` rounds each period for display; it is never summed.
+
+Credit notes (avoirs) correct the invoice itself: the credited part was never owed, so it is taken off the
+principal from the start and no penalty ever runs on it (the décompte never claims interest on an amount the
+creditor cancelled). A credit note is never imputed on interest; only those issued up to ``as_of`` count.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from notice_service.domain.credit_notes import CreditNote, credit_errors, credits_by_invoice
 from notice_service.domain.interest import (
     DayCount,
     DebtorKind,
@@ -112,11 +117,13 @@ class StatementLine:
     interest_balance: Decimal
     indemnity: Decimal
     balance: Decimal
+    credited: Decimal = ZERO
+    credit_notes: tuple[CreditNote, ...] = ()
 
 
 @dataclass(frozen=True)
 class Statement:
-    """The décompte at ``as_of``: ``total = principal + interest + indemnities − paid``.
+    """The décompte at ``as_of``: ``total = principal + interest + indemnities − paid − credited``.
 
     ``unallocated`` is the part of the payments that exceeded everything invoiced (principal and interest);
     it is included in ``paid``, so it reduces ``total``.
@@ -130,6 +137,7 @@ class Statement:
     paid: Decimal
     unallocated: Decimal
     total: Decimal
+    credited: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -161,7 +169,12 @@ class _Account:
 
 
 def build_statement(
-    invoices: Sequence[Invoice], payments: Sequence[Payment], *, terms: StatementTerms, tables: RateTables
+    invoices: Sequence[Invoice],
+    payments: Sequence[Payment],
+    *,
+    terms: StatementTerms,
+    tables: RateTables,
+    credit_notes: Sequence[CreditNote] = (),
 ) -> Statement:
     """The décompte at ``terms.as_of`` (C. com. L441-10 and D441-5 for B2B, C. civ. 1231-6 for B2C, imputation
     C. civ. 1342-10 and 1343-1; see the module docstring for the rounding points).
@@ -172,10 +185,13 @@ def build_statement(
     principal still due, so a partial payment splits the periods and a full payment of the principal stops
     them. Payments are never imputed on the 40 EUR indemnity, which stays due.
 
+    ``credit_notes`` lower each invoice's principal from the start (module docstring).
+
     Raises ``InvalidInput`` naming each bad field, ``RateUnknown`` when a half-year's rate is not in
     ``tables``.
     """
-    _validate(invoices, payments, terms)
+    _validate(invoices, payments, terms, credit_notes)
+    credits = credits_by_invoice([i.id for i in invoices], credit_notes)
     context = _Context(
         tables,
         rate_basis(terms.debtor_kind, terms.contractual_rate, terms.creditor_is_professional),
@@ -183,13 +199,19 @@ def build_statement(
         terms.imputation,
     )
     accounts = {
-        invoice.id: _Account(
-            invoice,
-            interest_start(terms.debtor_kind, invoice.due_date, terms.notice_received_on),
-            invoice.amount,
+        invoice.id: _opened(
+            invoice, interest_start(terms.debtor_kind, invoice.due_date, terms.notice_received_on), credits
         )
         for invoice in sorted(invoices, key=lambda i: (i.due_date, i.issue_date, i.number, i.id))
     }
+    unallocated = _impute_all(accounts, payments, context)
+    lines = tuple(_line(_close(accounts[i.id], terms.as_of, context), terms, credits[i.id]) for i in invoices)
+    return _statement(terms.as_of, lines, sum((p.amount for p in payments), ZERO), unallocated)
+
+
+def _impute_all(accounts: dict[str, _Account], payments: Sequence[Payment], context: _Context) -> Decimal:
+    """Impute ``payments`` in date order on ``accounts`` (updated in place): the named invoice first, then the
+    others in ``accounts``' order; answers what no invoice could take (unallocated)."""
     unallocated = ZERO
     for index, payment in sorted(enumerate(payments), key=lambda item: (item[1].paid_on, item[0])):
         rest = payment.amount
@@ -198,8 +220,16 @@ def build_statement(
             if rest > ZERO:
                 accounts[invoice_id], rest = _impute(accounts[invoice_id], index, payment.paid_on, rest, context)
         unallocated += rest
-    lines = tuple(_line(_close(accounts[i.id], terms.as_of, context), terms) for i in invoices)
-    return _statement(terms.as_of, lines, sum((p.amount for p in payments), ZERO), unallocated)
+    return unallocated
+
+
+def _opened(invoice: Invoice, start: date | None, credits: dict[str, tuple[CreditNote, ...]]) -> _Account:
+    """The invoice's account before any payment: its principal net of its credit notes; an invoice credited in
+    full owes nothing, so no interest runs and it counts as settled on its due date (no indemnity)."""
+    principal = invoice.amount - sum((note.amount for note in credits[invoice.id]), ZERO)
+    if principal == ZERO:
+        return _Account(invoice, None, principal, settled_on=invoice.due_date)
+    return _Account(invoice, start, principal)
 
 
 def _accrue_through(account: _Account, last_day: date, context: _Context) -> _Account:
@@ -256,9 +286,10 @@ def _close(account: _Account, as_of: date, context: _Context) -> _Account:
     return _round_interest(_accrue_through(account, as_of, context))
 
 
-def _line(account: _Account, terms: StatementTerms) -> StatementLine:
+def _line(account: _Account, terms: StatementTerms, credit_notes: tuple[CreditNote, ...]) -> StatementLine:
     invoice = account.invoice
     paid = sum((i.to_interest + i.to_principal for i in account.imputations), ZERO)
+    credited = sum((note.amount for note in credit_notes), ZERO)
     indemnity = recovery_indemnity(terms.debtor_kind, invoice.due_date, account.settled_on, terms.as_of)
     cents = quantize_cents  # exact here: every amount below is already a sum of cent amounts
     return StatementLine(
@@ -278,7 +309,9 @@ def _line(account: _Account, terms: StatementTerms) -> StatementLine:
         interest_paid=cents(account.interest_paid),
         interest_balance=cents(account.interest_due),
         indemnity=indemnity,
-        balance=cents(invoice.amount + account.interest_charged + indemnity - paid),
+        balance=cents(invoice.amount + account.interest_charged + indemnity - paid - credited),
+        credited=cents(credited),
+        credit_notes=credit_notes,
     )
 
 
@@ -286,6 +319,7 @@ def _statement(as_of: date, lines: tuple[StatementLine, ...], paid: Decimal, una
     principal = sum((line.amount for line in lines), ZERO)
     interest = sum((line.interest for line in lines), ZERO)
     indemnities = sum((line.indemnity for line in lines), ZERO)
+    credited = sum((line.credited for line in lines), ZERO)
     return Statement(
         as_of=as_of,
         lines=lines,
@@ -294,13 +328,17 @@ def _statement(as_of: date, lines: tuple[StatementLine, ...], paid: Decimal, una
         indemnities=indemnities,
         paid=quantize_cents(paid),
         unallocated=quantize_cents(unallocated),
-        total=quantize_cents(principal + interest + indemnities - paid),
+        total=quantize_cents(principal + interest + indemnities - paid - credited),
+        credited=credited,
     )
 
 
-def _validate(invoices: Sequence[Invoice], payments: Sequence[Payment], terms: StatementTerms) -> None:
+def _validate(
+    invoices: Sequence[Invoice], payments: Sequence[Payment], terms: StatementTerms, credits: Sequence[CreditNote]
+) -> None:
     """Raise one ``InvalidInput`` listing every bad field (ARCHITECTURE.md invariant 7)."""
     errors = [*_invoice_errors(invoices, terms), *_payment_errors(payments, invoices, terms)]
+    errors += credit_errors(credits, [(i.id, i.amount) for i in invoices], terms.as_of)
     received = terms.notice_received_on
     if received is not None and received > terms.as_of:
         errors.append(FieldError("notice_received_on", "the mise en demeure cannot be received after as_of"))

@@ -25,6 +25,11 @@ class EventType(StrEnum):
     DEADLINE_EXPIRED = "deadline.expired"
     PAYMENT_RECORDED = "payment.recorded"
     DOSSIER_READY = "dossier.ready"  # when a dossier export completes (its ZIP stored)
+    CASE_CLOSED = "case.closed"  # by a person (with a reason) or by itself as paid when its balance reaches zero
+    CASE_REOPENED = "case.reopened"
+    CREDIT_NOTE_RECORDED = "credit_note.recorded"
+    INVOICE_CANCELLED = "invoice.cancelled"  # a credit note for its whole amount
+    DEBTOR_UPDATED = "debtor.updated"  # a PATCH changed it; ``fields`` names what changed
 
 
 def envelope(event_type: EventType, occurred_at: datetime, data: Mapping[str, JsonValue]) -> dict[str, JsonValue]:

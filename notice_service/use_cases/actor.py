@@ -14,6 +14,7 @@ class Actor:
     tenant_id: str
     kind: str  # "api_key" | "operator" | "worker"
     id: str
+    scope: str = "admin"  # an API key's scope: "read", "write" or "admin"; operators and workers are admin
 
     def record(
         self,

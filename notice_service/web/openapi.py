@@ -19,6 +19,13 @@ from notice_service.web.schemas import Problem
 M = TypeVar("M", bound=BaseModel)
 F = TypeVar("F", bound=Callable[..., Any])
 REF = "#/components/schemas/{model}"
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "the ETag of your last read; 412 when the resource changed since, 428 when missing",
+}
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,8 @@ class Operation:
     response_media: str
     idempotent: bool
     authenticated: bool
+    request_media: str = "application/json"
+    if_match: bool = False
 
 
 OPERATIONS: list[Operation] = []
@@ -50,6 +59,8 @@ def operation(
     response_media: str = "application/json",
     idempotent: bool = False,
     authenticated: bool = True,
+    request_media: str = "application/json",
+    if_match: bool = False,
 ) -> Callable[[F], F]:
     def register(view: F) -> F:
         blueprint.add_url_rule(rule, view_func=view, methods=[method])
@@ -66,6 +77,8 @@ def operation(
                 response_media,
                 idempotent,
                 authenticated,
+                request_media,
+                if_match,
             )
         )
         return view
@@ -103,6 +116,9 @@ def _responses(op: Operation, components: dict[str, Any]) -> dict[str, Any]:
         ("default", "Problem"),
     ):
         responses[code] = {"description": text, "content": problem}
+    if op.if_match:
+        responses["412"] = {"description": "If-Match names an older version", "content": problem}
+        responses["428"] = {"description": "If-Match is missing", "content": problem}
     return responses
 
 
@@ -122,12 +138,14 @@ def _operation_object(op: Operation, components: dict[str, Any]) -> dict[str, An
                 "description": "replays answer the first response; reuse with another body is refused",
             }
         )
+    if op.if_match:
+        params.append(IF_MATCH)
     if params:
         item["parameters"] = params
     if op.request_model is not None:
         item["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": _schema(op.request_model, components, "validation")}},
+            "content": {op.request_media: {"schema": _schema(op.request_model, components, "validation")}},
         }
     if not op.authenticated:
         item["security"] = []

@@ -23,6 +23,9 @@ class Case(Base):
     reference: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    closed_note: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class CaseInvoice(Base):

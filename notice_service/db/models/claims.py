@@ -1,4 +1,4 @@
-"""What is owed: debtors, their invoices, and the payments received on them."""
+"""What is owed: debtors, their invoices, the payments received on them and the credit notes (avoirs)."""
 
 from __future__ import annotations
 
@@ -48,6 +48,7 @@ class Invoice(Base):
     document_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     document_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Payment(Base):
@@ -58,4 +59,19 @@ class Payment(Base):
     amount: Mapped[Decimal] = mapped_column(DecimalString())
     paid_on: Mapped[date] = mapped_column(Date)
     reference: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CreditNote(Base):
+    """An avoir on one invoice: it cancels part (or all) of the invoiced amount."""
+
+    __tablename__ = "credit_notes"
+    __table_args__ = (UniqueConstraint("tenant_id", "number", name="uq_credit_note_number"),)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    invoice_id: Mapped[str] = mapped_column(ForeignKey("invoices.id"), index=True)
+    number: Mapped[str] = mapped_column(String(64))
+    issued_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(DecimalString())
+    reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -33,3 +33,5 @@ class ApiKey(Base):
     label: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    scope: Mapped[str] = mapped_column(String(8), default="admin", server_default="admin")
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

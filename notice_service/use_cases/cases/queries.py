@@ -83,4 +83,7 @@ def get_case(services: Services, actor: Actor, case_id: str) -> dict[str, Any]:
             "documents": case_documents_json(session, case.id),
             "disputes": case_disputes_json(session, case.id),
             "created_at": iso_or_none(case.created_at),
+            "closed_reason": case.closed_reason,
+            "closed_note": case.closed_note,
+            "closed_at": iso_or_none(case.closed_at),
         }

@@ -17,8 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from notice_service.db.models.cases import CaseInvoice
-from notice_service.db.models.claims import Invoice, Payment
+from notice_service.db.models.claims import CreditNote, Invoice, Payment
 from notice_service.domain import statement as domain
+from notice_service.domain.credit_notes import CreditNote as DomainCreditNote
 from notice_service.domain.interest import DayCount, DebtorKind
 from notice_service.domain.money import quantize_cents
 from notice_service.domain.rates import RateTables
@@ -46,6 +47,17 @@ def load_payments(session: Session, invoice_ids: list[str], as_of: date) -> list
     )
 
 
+def load_credit_notes(session: Session, invoice_ids: list[str], as_of: date) -> list[CreditNote]:
+    """The credit notes of ``invoice_ids`` issued up to ``as_of``, in date order."""
+    return list(
+        session.execute(
+            select(CreditNote)
+            .where(CreditNote.invoice_id.in_(invoice_ids), CreditNote.issued_on <= as_of)
+            .order_by(CreditNote.issued_on, CreditNote.created_at)
+        ).scalars()
+    )
+
+
 def _money(value: Decimal) -> str:
     return format(quantize_cents(value), "f")
 
@@ -68,7 +80,7 @@ def _line_json(line: StatementLine) -> dict[str, Any]:
         "due_date": line.due_date.isoformat(),
         "amount_due": _money(line.amount),
         "paid": _money(line.paid),
-        "balance": _money(line.amount - line.paid),
+        "balance": _money(line.amount - line.paid - line.credited),
         "interest": _money(line.interest),
         "indemnity": _money(line.indemnity),
         "periods": [
@@ -81,6 +93,11 @@ def _line_json(line: StatementLine) -> dict[str, Any]:
             }
             for period in line.periods
         ],
+        "credited": _money(line.credited),
+        "credit_notes": [
+            {"number": note.number, "issued_on": note.issued_on.isoformat(), "amount": _money(note.amount)}
+            for note in line.credit_notes
+        ],
     }
 
 
@@ -89,13 +106,16 @@ def compute_case_statement(
     payments: list[Payment],
     terms: StatementTerms,
     tables: RateTables,
+    credit_notes: list[CreditNote] | None = None,
 ) -> dict[str, Any]:
-    """The décompte as JSON: totals and, per invoice, amounts and interest periods (amounts as strings)."""
+    """The décompte as JSON: totals and, per invoice, amounts, credit notes and interest periods (amounts as
+    strings). ``credited`` (the avoirs, a line of its own) is taken off the total like ``paid``."""
     statement = build_statement(
         [domain.Invoice(i.id, i.number, i.issue_date, i.due_date, i.amount_due) for i in invoices],
         [domain.Payment(p.amount, p.paid_on, p.invoice_id) for p in payments],
         terms=terms,
         tables=tables,
+        credit_notes=[DomainCreditNote(c.amount, c.issued_on, c.invoice_id, c.number) for c in credit_notes or []],
     )
     return {
         "as_of": statement.as_of.isoformat(),
@@ -103,6 +123,7 @@ def compute_case_statement(
         "interest": _money(statement.interest),
         "indemnities": _money(statement.indemnities),
         "paid": _money(statement.paid),
+        "credited": _money(statement.credited),
         "total": _money(statement.total),
         "day_count": terms.day_count.value,
         "imputation": terms.imputation.value,
@@ -112,8 +133,8 @@ def compute_case_statement(
 
 def without_interest(statement: dict[str, Any]) -> dict[str, Any]:
     """The décompte of a letter that claims no interest (a pre-reminder, sent before the due date): the
-    balances only, interest, indemnities and their periods left out, the total being principal − paid."""
+    balances only, interest, indemnities and their periods left out, the total being principal − paid − credited."""
     zero = _money(Decimal(0))
-    total = Decimal(statement["principal"]) - Decimal(statement["paid"])
+    total = Decimal(statement["principal"]) - Decimal(statement["paid"]) - Decimal(statement.get("credited", "0"))
     invoices = [{**line, "interest": zero, "indemnity": zero, "periods": []} for line in statement["invoices"]]
     return {**statement, "interest": zero, "indemnities": zero, "total": _money(total), "invoices": invoices}

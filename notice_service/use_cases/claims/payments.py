@@ -12,9 +12,10 @@ from notice_service.db.models.claims import Invoice, Payment
 from notice_service.db.outbox import queue_event
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.audit.records import RecordDraft
-from notice_service.errors import FieldError, InvalidInput
+from notice_service.errors import Conflict, FieldError, InvalidInput
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
+from notice_service.use_cases.settlement import cases_of_invoice, close_paid_cases
 
 
 @dataclass(frozen=True)
@@ -65,12 +66,15 @@ def _recorded_payload(payment_id: str, invoice: Invoice, data: PaymentInput) -> 
 
 
 def record_payment(services: Services, actor: Actor, data: PaymentInput) -> str:
-    """Record a payment on one of the tenant's invoices, audited and announced (``payment.recorded``); its id."""
+    """Record a payment on one of the tenant's invoices, audited and announced (``payment.recorded``); its id.
+    A case whose balance it brings to zero closes itself as ``paid`` in the same transaction."""
     _validate_payment(data, services.clock.now().date())
     payment_id = new_id()
     now = services.clock.now()
     with services.db.transaction() as session:
         invoice = get_owned(session, Invoice, actor.tenant_id, data.invoice_id, lock=True)
+        if invoice.cancelled_at is not None:
+            raise Conflict("The invoice is cancelled: a payment on it cannot be recorded.")
         if data.paid_on < invoice.issue_date:
             raise InvalidInput(
                 "The payment cannot be recorded.",
@@ -97,4 +101,5 @@ def record_payment(services: Services, actor: Actor, data: PaymentInput) -> str:
             payload=_recorded_payload(payment_id, invoice, data),
             at=now,
         )
+        close_paid_cases(session, actor, cases_of_invoice(session, invoice.id), now)
     return payment_id

@@ -1,4 +1,4 @@
-"""Read models of debtors and invoices (with their payments), as JSON-ready dicts.
+"""Read models of debtors and invoices (with their payments and credit notes), as JSON-ready dicts.
 
 Reads answer the state as committed; another tenant's id is not found.
 """
@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from notice_service.db.models.claims import Debtor, Invoice, Payment
+from notice_service.db.models.claims import CreditNote, Debtor, Invoice, Payment
 from notice_service.db.tenant_scope import get_owned
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
@@ -40,6 +40,21 @@ def get_debtor(services: Services, actor: Actor, debtor_id: str) -> dict[str, An
         return debtor_json(get_owned(session, Debtor, actor.tenant_id, debtor_id))
 
 
+def _credit_notes(session: Session, invoice_id: str) -> list[CreditNote]:
+    query = select(CreditNote).where(CreditNote.invoice_id == invoice_id)
+    return list(session.execute(query.order_by(CreditNote.issued_on, CreditNote.created_at)).scalars())
+
+
+def _credit_note_json(note: CreditNote) -> dict[str, Any]:
+    return {
+        "id": note.id,
+        "number": note.number,
+        "issued_on": note.issued_on.isoformat(),
+        "amount": format(note.amount, "f"),
+        "reason": note.reason,
+    }
+
+
 def invoice_json(session: Session, invoice: Invoice) -> dict[str, Any]:
     payments = (
         session.execute(select(Payment).where(Payment.invoice_id == invoice.id).order_by(Payment.paid_on))
@@ -47,6 +62,9 @@ def invoice_json(session: Session, invoice: Invoice) -> dict[str, Any]:
         .all()
     )
     paid = sum((p.amount for p in payments), Decimal(0))
+    credits = _credit_notes(session, invoice.id)
+    credited = sum((c.amount for c in credits), Decimal(0))
+    balance = invoice.amount_due - paid - credited
     return {
         "id": invoice.id,
         "debtor_id": invoice.debtor_id,
@@ -56,7 +74,7 @@ def invoice_json(session: Session, invoice: Invoice) -> dict[str, Any]:
         "amount_due": format(invoice.amount_due, "f"),
         "currency": invoice.currency,
         "paid": format(paid, "f"),
-        "balance": format(invoice.amount_due - paid, "f"),
+        "balance": format(balance, "f"),
         "document": {"sha256": invoice.document_sha256} if invoice.document_sha256 else None,
         "payments": [
             {
@@ -67,6 +85,9 @@ def invoice_json(session: Session, invoice: Invoice) -> dict[str, Any]:
             }
             for p in payments
         ],
+        "status": "cancelled" if invoice.cancelled_at else "paid" if balance <= 0 else "open",
+        "credited": format(credited, "f"),
+        "credit_notes": [_credit_note_json(c) for c in credits],
     }
 
 

@@ -85,6 +85,7 @@ def _open_invoices(material: CaseMaterial, kind: DebtorKind) -> list[OpenInvoice
     for invoice in material.invoices:
         paid_on = sorted(p.paid_on for p in material.payments if p.invoice_id == invoice.id)
         paid = sum((p.amount for p in material.payments if p.invoice_id == invoice.id), Decimal(0))
+        paid += sum((c.amount for c in material.credit_notes if c.invoice_id == invoice.id), Decimal(0))
         limit = prescription_date(invoice.due_date, kind, paid_on)
         found.append(OpenInvoice(invoice.number, invoice.amount_due - paid, limit))
     return found
@@ -97,7 +98,8 @@ def case_statement_as_of(services: Services, material: CaseMaterial, as_of: date
     if terms.debtor_kind is DebtorKind.CONSUMER and receipts:
         terms = replace(terms, notice_received_on=min(receipts))
     payments = [p for p in material.payments if p.paid_on <= as_of]
-    return compute_case_statement(material.invoices, payments, terms, current_rate_tables(services))
+    credits = [c for c in material.credit_notes if c.issued_on <= as_of]
+    return compute_case_statement(material.invoices, payments, terms, current_rate_tables(services), credits)
 
 
 def assess_claim(services: Services, material: CaseMaterial, today: date, override_reason: str | None) -> Assessment:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from notice_service.db.models.audit_log import AuditRecord
 from notice_service.db.models.case_documents import CaseDispute, CaseDocument
 from notice_service.db.models.cases import Case
-from notice_service.db.models.claims import Debtor, Invoice, Payment
+from notice_service.db.models.claims import CreditNote, Debtor, Invoice, Payment
 from notice_service.db.models.delivery import Delivery, DeliveryEvidence, DeliveryFact, NoticeDeadline
 from notice_service.db.models.notices import Notice
 from notice_service.db.models.tenants import Tenant
@@ -30,7 +30,7 @@ from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
 from notice_service.use_cases.cases.disputes import load_case_disputes
 from notice_service.use_cases.cases.documents import load_case_documents
-from notice_service.use_cases.cases.statement import load_case_invoices
+from notice_service.use_cases.cases.statement import load_case_invoices, load_credit_notes
 from notice_service.use_cases.delivery.queries import load_evidence, load_facts
 
 _EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg", "image/tiff": "tif"}
@@ -73,6 +73,7 @@ class CaseMaterial:
     notices: list[NoticeMaterial]
     documents: list[CaseDocument] = field(default_factory=list)
     disputes: list[CaseDispute] = field(default_factory=list)
+    credit_notes: list[CreditNote] = field(default_factory=list)
 
     def subjects(self) -> list[tuple[str, str]]:
         found = [("case", self.case.id), ("debtor", self.debtor.id)]
@@ -106,6 +107,7 @@ def load_case_material(services: Services, actor: Actor, case_id: str) -> CaseMa
             debtor=session.get_one(Debtor, case.debtor_id),
             invoices=invoices,
             payments=list(payments),
+            credit_notes=load_credit_notes(session, [i.id for i in invoices], date.max),
             notices=[NoticeMaterial(n, _deliveries(session, n.id), session.get(NoticeDeadline, n.id)) for n in notices],
             documents=load_case_documents(session, case.id),
             disputes=load_case_disputes(session, case.id),

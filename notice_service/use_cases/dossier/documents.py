@@ -53,6 +53,7 @@ def _statement_context(statement: dict[str, Any]) -> dict[str, Any]:
             }
         )
     totals = {k: Decimal(statement[k]) for k in _MONEY}
+    totals["credited"] = Decimal(statement.get("credited", "0"))
     return {**totals, "invoices": lines, "day_count": statement["day_count"], "imputation": statement["imputation"]}
 
 
@@ -90,17 +91,22 @@ def _render(services: Services, kind: str, title: str, context: dict[str, Any]) 
 
 
 def decompte_csv(statement: dict[str, Any]) -> bytes:
-    """One row per invoice (``ligne=facture``), then one per interest period (``ligne=periode``); ``;``-separated,
-    amounts with a decimal point, dates ISO 8601."""
+    """One row per invoice (``ligne=facture``), then one per interest period (``ligne=periode``) and one per
+    credit note (``ligne=avoir``: its date and, negative, its amount); ``;``-separated, amounts with a decimal
+    point, dates ISO 8601."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\n")
     writer.writerow(["ligne", "facture", "emise_le", "echeance", *_LINE_MONEY, "du", "au", "jours", "taux", "montant"])
     for line in statement["invoices"]:
         money = [line[k] for k in _LINE_MONEY]
         writer.writerow(["facture", line["number"], line["issue_date"], line["due_date"], *money, "", "", "", "", ""])
+        blank = [""] * (2 + len(_LINE_MONEY))
         for p in line["periods"]:
-            blank = [""] * (2 + len(_LINE_MONEY))
             writer.writerow(["periode", line["number"], *blank, p["from"], p["to"], p["days"], p["rate"], p["amount"]])
+        for note in line.get("credit_notes", []):
+            writer.writerow(
+                ["avoir", line["number"], note["issued_on"], *blank[1:], "", "", "", "", f"-{note['amount']}"]
+            )
     writer.writerow(["total", "", "", "", *[statement[k] for k in ("principal", "paid")], "", "", "", "", "", "", ""])
     return out.getvalue().encode("utf-8")
 

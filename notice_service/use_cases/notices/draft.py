@@ -30,7 +30,7 @@ from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.deadlines import PARIS
 from notice_service.domain.iban import bic_problem, iban_problem
 from notice_service.domain.installments import Installment, installment_problems
-from notice_service.errors import FieldError, InvalidInput
+from notice_service.errors import CaseClosed, FieldError, InvalidInput
 from notice_service.letter_catalogue import TITLES, variant_for
 from notice_service.ports import LetterRequest
 from notice_service.services import Services
@@ -38,6 +38,7 @@ from notice_service.use_cases.actor import Actor, new_id
 from notice_service.use_cases.cases.statement import (
     compute_case_statement,
     load_case_invoices,
+    load_credit_notes,
     load_payments,
     statement_terms,
     without_interest,
@@ -56,6 +57,16 @@ class DraftRequest:
     kind: str
     as_of: date
     options: dict[str, Any] = field(default_factory=dict)
+
+
+def refuse_closed(case: Case) -> None:
+    """A closed case takes no new letter (``case-closed``, 409) until it is reopened."""
+    if case.status == "closed":
+        raise CaseClosed(
+            f"The case is closed ({case.closed_reason}): reopen it (POST /v1/cases/{case.id}/reopen) before "
+            "drafting or issuing a letter.",
+            extra={"closed_reason": case.closed_reason},
+        )
 
 
 def check_letter_profile(tenant: Tenant) -> None:
@@ -152,9 +163,11 @@ def _checked_options(request: DraftRequest, tenant: Tenant, today: date) -> dict
 def _statement(
     session: Session, request: DraftRequest, debtor: Debtor, tenant: Tenant, invoices: list[Invoice], services: Services
 ) -> dict[str, Any]:
-    payments = load_payments(session, [invoice.id for invoice in invoices], request.as_of)
+    ids = [invoice.id for invoice in invoices]
+    payments = load_payments(session, ids, request.as_of)
+    credits = load_credit_notes(session, ids, request.as_of)
     terms = statement_terms(debtor.kind, request.as_of, tenant.profile)
-    statement = compute_case_statement(invoices, payments, terms, current_rate_tables(services))
+    statement = compute_case_statement(invoices, payments, terms, current_rate_tables(services), credits)
     return without_interest(statement) if request.kind == "pre_reminder" else statement
 
 
@@ -170,6 +183,7 @@ def _check_plan(options: dict[str, Any], statement: dict[str, Any], today: date)
 def _prepare(services: Services, actor: Actor, request: DraftRequest, notice_id: str, today: date) -> _Draft:
     with services.db.reading() as session:
         case = get_owned(session, Case, actor.tenant_id, request.case_id)
+        refuse_closed(case)
         debtor = get_owned(session, Debtor, actor.tenant_id, case.debtor_id)
         tenant = session.get_one(Tenant, actor.tenant_id)
         check_letter_profile(tenant)

@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from notice_service.db import audit_repository
-from notice_service.db.models.claims import Invoice
+from notice_service.db.models.cases import Case
+from notice_service.db.models.claims import Debtor, Invoice
 from notice_service.db.models.notices import Notice
 from notice_service.db.outbox import queue_event
 from notice_service.db.tenant_scope import get_owned
@@ -27,8 +28,10 @@ from notice_service.ports import Attachment, LetterRequest, SignedPdf, StoredObj
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
 from notice_service.use_cases.cases.statement import load_case_invoices
-from notice_service.use_cases.notices.draft import LETTER_TITLES
-from notice_service.use_cases.notices.letter_context import case_mentions, mention_values, thaw
+from notice_service.use_cases.notices.draft import LETTER_TITLES, refuse_closed
+from notice_service.use_cases.notices.letter_context import case_mentions, debtor_block, mention_values, thaw
+
+_ADDRESS = ("address_lines", "postal_code", "city", "country")
 
 
 def letter_attachments(services: Services, letter_data: dict[str, Any], invoices: list[Invoice]) -> list[Attachment]:
@@ -74,6 +77,9 @@ def _produce(services: Services, actor: Actor, notice_id: str) -> _Produced:
         notice = get_owned(session, Notice, actor.tenant_id, notice_id)
         if notice.status != "draft":
             raise Conflict(f"The notice is already {notice.status}.", extra={"notice_status": notice.status})
+        case = session.get_one(Case, notice.case_id)
+        refuse_closed(case)
+        refuse_moved(notice, session.get_one(Debtor, case.debtor_id))
         invoices = load_case_invoices(session, notice.case_id)
     letter_data = json.loads(json.dumps(notice.letter_data))
     letter_data["notice"]["date"] = services.clock.now().astimezone(PARIS).date().isoformat()
@@ -90,6 +96,19 @@ def _produce(services: Services, actor: Actor, notice_id: str) -> _Produced:
     signed = services.signer.sign(rendered.pdf, reason=f"{LETTER_TITLES[notice.kind]} {notice.id}")
     stored = services.store.put(signed.pdf, content_type="application/pdf", document_class="notice")
     return _Produced(notice, letter_data, rendered.template_digest, signed, stored, completeness)
+
+
+def refuse_moved(notice: Notice, debtor: Debtor) -> None:
+    """A draft froze the debtor's address; if it changed since (``PATCH /v1/debtors/{id}``), issuing would send
+    the letter to the old address: refused (409), draft it again."""
+    frozen = {key: notice.letter_data["debtor"].get(key) for key in _ADDRESS}
+    current = {key: value for key, value in debtor_block(debtor).items() if key in _ADDRESS}
+    if frozen != current:
+        raise Conflict(
+            "The debtor's address changed after this letter was drafted: draft it again so that it goes to the "
+            "current address.",
+            extra={"drafted_address": frozen, "current_address": current},
+        )
 
 
 def _signature_json(signed: SignedPdf) -> dict[str, Any]:

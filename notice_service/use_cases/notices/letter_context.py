@@ -24,7 +24,9 @@ from notice_service.domain.iban import format_iban
 from notice_service.letter_catalogue import TITLES
 
 _DATE_KEYS = frozenset({"issue_date", "due_date", "date", "as_of", "deadline_date", "from", "to"})
-_AMOUNT_KEYS = frozenset({"amount_due", "paid", "balance", "principal", "interest", "indemnities", "total", "amount"})
+_AMOUNT_KEYS = frozenset(
+    {"amount_due", "paid", "balance", "principal", "interest", "indemnities", "total", "amount", "credited"}
+)
 _RATE_KEYS = frozenset({"rate"})
 
 
@@ -96,6 +98,15 @@ def _invoice_lines(statement: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [{key: line[key] for key in keys} for line in statement["invoices"]]
 
 
+def _statement_block(statement: Mapping[str, Any]) -> dict[str, Any]:
+    """The décompte's totals a letter prints; ``credited`` (the avoirs) only when there are some, so letters
+    without credit notes keep the data they always had."""
+    block = {key: statement[key] for key in ("principal", "interest", "indemnities", "paid", "total")}
+    if Decimal(statement.get("credited", "0")):
+        block["credited"] = statement["credited"]
+    return block
+
+
 def build_letter_data(*, tenant: Tenant, debtor: Debtor, case: Case, facts: LetterFacts) -> dict[str, Any]:
     """The letter's JSON data (amounts as strings, dates ISO), frozen into the draft."""
     profile = tenant.profile
@@ -106,7 +117,7 @@ def build_letter_data(*, tenant: Tenant, debtor: Debtor, case: Case, facts: Lett
         "debtor": debtor_block(debtor),
         "notice": _notice_block(tenant, case, facts),
         "invoices": _invoice_lines(facts.statement),
-        "statement": {key: facts.statement[key] for key in ("principal", "interest", "indemnities", "paid", "total")},
+        "statement": _statement_block(facts.statement),
         "earlier_letters": list(facts.earlier_letters),
         "installments": [{"number": n, **installment} for n, installment in enumerate(installments, start=1)],
         "agency": {"principal": dict(facts.principal_creditor)} if facts.principal_creditor else None,

@@ -9,9 +9,10 @@ import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
@@ -22,8 +23,10 @@ from notice_service.domain.siren import normalise_siren, siren_problem
 from notice_service.errors import FieldError, InvalidInput, NotFound, Unauthenticated
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
+from notice_service.use_cases.versions import check_if_match, etag_of
 
 API_KEY_PREFIX = "nsk_"
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 PROFILE_FIELDS = (
     "legal_form",
@@ -100,6 +103,7 @@ def _add_tenant_and_key(session: Session, tenant: Tenant, api_key: str, now: dat
             tenant_id=tenant.id,
             key_hash=hash_api_key(api_key),
             label="initial",
+            scope="admin",
             created_at=now,
         )
     )
@@ -138,8 +142,21 @@ def create_tenant(
     return CreatedTenant(tenant_id=tenant_id, api_key=api_key)
 
 
-def update_profile(services: Services, tenant_id: str, changes: Mapping[str, object]) -> dict[str, object]:
-    """Merge ``changes`` into the tenant's creditor profile (a ``null`` removes a field); audited."""
+def tenant_json(tenant: Tenant) -> dict[str, Any]:
+    """The tenant as ``GET /v1/tenant`` shows it (its ETag is computed on this)."""
+    return {"id": tenant.id, "name": tenant.name, "siren": tenant.siren, "profile": dict(tenant.profile)}
+
+
+def update_profile(
+    services: Services,
+    tenant_id: str,
+    changes: Mapping[str, object],
+    *,
+    actor: Actor | None = None,
+    if_match: str | None = None,
+) -> dict[str, object]:
+    """Merge ``changes`` into the tenant's creditor profile (a ``null`` removes a field); audited. Through the API
+    (``actor`` given) the tenant's current ETag must be in ``if_match``; the operator's command needs none."""
     unknown = sorted(set(changes) - set(PROFILE_FIELDS))
     if unknown:
         raise InvalidInput(
@@ -150,13 +167,15 @@ def update_profile(services: Services, tenant_id: str, changes: Mapping[str, obj
         raise InvalidInput("Invalid profile values.", errors=value_errors)
     now = services.clock.now()
     with services.db.transaction() as session:
-        tenant = session.get(Tenant, tenant_id)
+        tenant = session.get(Tenant, tenant_id, with_for_update=True)
         if tenant is None:
             raise NotFound(f"No tenant with id {tenant_id}.")
+        if actor is not None:
+            check_if_match(if_match, etag_of(tenant_json(tenant)))
         profile = {**tenant.profile, **changes}
         tenant.profile = {key: value for key, value in profile.items() if value is not None}
-        operator = Actor(tenant_id, "operator", "cli")
-        record = operator.record(
+        who = actor or Actor(tenant_id, "operator", "cli")
+        record = who.record(
             "tenant:profile_updated", "tenant", tenant_id, data={"fields": list[JsonValue](sorted(changes))}
         )
         audit_repository.append(session, tenant_id, [record], now)
@@ -164,16 +183,49 @@ def update_profile(services: Services, tenant_id: str, changes: Mapping[str, obj
 
 
 def authenticate(services: Services, api_key: str) -> Actor:
-    """The actor behind a bearer API key; ``Unauthenticated`` when unknown or revoked."""
+    """The actor behind a bearer API key, with the key's scope; ``Unauthenticated`` when unknown or revoked.
+    The key's ``last_used_at`` is written at most once a minute (one guarded UPDATE), not on every request."""
     with services.db.reading() as session:
         row = session.execute(
             select(ApiKey).where(ApiKey.key_hash == hash_api_key(api_key), ApiKey.revoked_at.is_(None))
         ).scalar_one_or_none()
     if row is None:
         raise Unauthenticated("The API key is unknown or revoked: send 'Authorization: Bearer <api key>'.")
-    return Actor(row.tenant_id, "api_key", row.id)
+    now = services.clock.now()
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION:
+        _touch(services, row.id, now)
+    return Actor(row.tenant_id, "api_key", row.id, row.scope)
+
+
+def _touch(services: Services, key_id: str, now: datetime) -> None:
+    """Set the key's last use to ``now`` unless another request did within the last minute."""
+    stale = or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at <= now - LAST_USED_PRECISION)
+    with services.db.transaction() as session:
+        session.execute(update(ApiKey).where(ApiKey.id == key_id, stale).values(last_used_at=now))
 
 
 def list_tenant_ids(services: Services) -> list[str]:
     with services.db.reading() as session:
         return list(session.execute(select(Tenant.id).order_by(Tenant.created_at)).scalars())
+
+
+def list_tenants(services: Services) -> list[dict[str, Any]]:
+    """Every tenant, oldest first: id, name, SIREN, creation time and how many API keys are active."""
+    active = (
+        select(func.count())
+        .where(ApiKey.tenant_id == Tenant.id, ApiKey.revoked_at.is_(None))
+        .correlate(Tenant)
+        .scalar_subquery()
+    )
+    query = select(Tenant, active).order_by(Tenant.created_at, Tenant.id)
+    with services.db.reading() as session:
+        return [
+            {
+                "id": t.id,
+                "name": t.name,
+                "siren": t.siren,
+                "created_at": t.created_at.isoformat(),
+                "active_keys": count,
+            }
+            for t, count in session.execute(query)
+        ]

@@ -1,15 +1,16 @@
-"""``/v1/cases``: open a case, read it with its timeline, draft (and issue) its notices."""
+"""``/v1/cases``: open a case, read it with its timeline, draft (and issue) its notices, close and reopen it."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response
 
+from notice_service.use_cases.cases.lifecycle import close_case, reopen_case
 from notice_service.use_cases.cases.open import open_case
 from notice_service.use_cases.cases.queries import get_case
 from notice_service.use_cases.notices.draft import DraftRequest, draft_notice
 from notice_service.use_cases.notices.issue import issue_notice
 from notice_service.use_cases.notices.queries import get_notice
-from notice_service.web.cases.schemas import CaseCreate, CaseOut, NoticeCreate
+from notice_service.web.cases.schemas import CaseClose, CaseCreate, CaseOut, NoticeCreate
 from notice_service.web.context import actor, services
 from notice_service.web.idempotency import idempotent
 from notice_service.web.notices.schemas import NoticeOut
@@ -59,3 +60,23 @@ def create_notice(case_id: str) -> Response:
     if body.issue:
         issue_notice(services(), actor(), notice_id)
     return json_response(NoticeOut, get_notice(services(), actor(), notice_id), 201, f"/v1/notices/{notice_id}")
+
+
+@operation(
+    cases,
+    "/<case_id>/close",
+    "POST",
+    "Close a case with a reason (paid, settled, written_off, transferred, other)",
+    request_model=CaseClose,
+    response_model=CaseOut,
+)
+def close(case_id: str) -> Response:
+    body = parse_json(CaseClose)
+    close_case(services(), actor(), case_id, body.reason, body.note)
+    return json_response(CaseOut, get_case(services(), actor(), case_id))
+
+
+@operation(cases, "/<case_id>/reopen", "POST", "Reopen a closed case", response_model=CaseOut)
+def reopen(case_id: str) -> Response:
+    reopen_case(services(), actor(), case_id)
+    return json_response(CaseOut, get_case(services(), actor(), case_id))

@@ -16,6 +16,11 @@ class CaseCreate(Strict):
     invoice_ids: list[str] = Field(min_length=1, max_length=500)
 
 
+class CaseClose(Strict):
+    reason: Literal["paid", "settled", "written_off", "transferred", "other"]
+    note: str | None = Field(default=None, max_length=500, description="why; required when the reason is other")
+
+
 class InstallmentIn(Strict):
     due_date: date
     amount: AmountString
@@ -65,3 +70,6 @@ class CaseOut(BaseModel):
     documents: list[dict[str, Any]] = Field(default_factory=list, description="contract, CGV … (by SHA-256)")
     disputes: list[dict[str, Any]] = Field(default_factory=list, description="disputes the debtor raised")
     created_at: str | None
+    closed_reason: str | None = Field(default=None, description="paid, settled, written_off, transferred, other")
+    closed_note: str | None = None
+    closed_at: str | None = None

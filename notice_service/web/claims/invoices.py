@@ -1,4 +1,5 @@
-"""``/v1/invoices``: register invoices (with an optional PDF copy) and their payments."""
+"""``/v1/invoices``: register invoices (with an optional PDF copy), their payments and credit notes, and cancel
+them."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from decimal import Decimal
 from flask import Blueprint, Response
 
 from notice_service.errors import FieldError, InvalidInput
+from notice_service.use_cases.claims.credit_notes import CreditNoteInput, cancel_invoice, record_credit_note
 from notice_service.use_cases.claims.invoices import InvoiceInput, register_invoice
 from notice_service.use_cases.claims.payments import PaymentInput, record_payment
 from notice_service.use_cases.claims.queries import get_invoice
-from notice_service.web.claims.schemas import InvoiceCreate, InvoiceOut, PaymentCreate
+from notice_service.web.claims.schemas import CreditNoteCreate, InvoiceCancel, InvoiceCreate, InvoiceOut, PaymentCreate
 from notice_service.web.context import actor, services
 from notice_service.web.idempotency import idempotent
 from notice_service.web.openapi import operation, parse_json
@@ -81,3 +83,39 @@ def create_payment(invoice_id: str) -> Response:
     )
     record_payment(services(), actor(), data)
     return json_response(InvoiceOut, get_invoice(services(), actor(), invoice_id), 201)
+
+
+@operation(
+    invoices,
+    "/<invoice_id>/credit-notes",
+    "POST",
+    "Record a credit note (avoir) on an invoice",
+    request_model=CreditNoteCreate,
+    response_model=InvoiceOut,
+    status=201,
+    idempotent=True,
+)
+@idempotent
+def create_credit_note(invoice_id: str) -> Response:
+    body = parse_json(CreditNoteCreate)
+    data = CreditNoteInput(invoice_id, body.number, body.issued_on, Decimal(body.amount), body.reason)
+    record_credit_note(services(), actor(), data)
+    return json_response(InvoiceOut, get_invoice(services(), actor(), invoice_id), 201)
+
+
+@operation(
+    invoices,
+    "/<invoice_id>/cancel",
+    "POST",
+    "Cancel an invoice by a credit note for its whole amount",
+    request_model=InvoiceCancel,
+    response_model=InvoiceOut,
+    idempotent=True,
+)
+@idempotent
+def cancel(invoice_id: str) -> Response:
+    body = parse_json(InvoiceCancel)
+    cancel_invoice(
+        services(), actor(), CreditNoteInput(invoice_id, body.credit_note_number, body.issued_on, None, body.reason)
+    )
+    return json_response(InvoiceOut, get_invoice(services(), actor(), invoice_id))

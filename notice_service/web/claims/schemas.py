@@ -20,6 +20,43 @@ class DebtorCreate(Strict):
     email: str | None = None
 
 
+class AddressPatch(Strict):
+    """The members of an address to change (a JSON merge patch: absent members keep their value)."""
+
+    lines: list[Annotated[str, StringConstraints(max_length=38)]] | None = Field(
+        default=None, min_length=1, max_length=4
+    )
+    postal_code: Annotated[str, StringConstraints(min_length=1, max_length=16)] | None = None
+    city: ShortText | None = None
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
+
+
+class DebtorPatch(Strict):
+    """A JSON merge patch (RFC 7396) of a debtor: the members to change, ``null`` to remove an optional one
+    (``siren``, ``email``); the result must be a valid debtor (``DebtorCreate``)."""
+
+    kind: Literal["business", "consumer"] | None = None
+    name: ShortText | None = None
+    siren: str | None = None
+    address: AddressPatch | None = None
+    email: str | None = None
+
+
+class CreditNoteCreate(Strict):
+    number: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    issued_on: date = Field(description="the credit note's date; not before the invoice's, not in the future")
+    amount: AmountString = Field(description="at most the invoice's balance")
+    reason: str | None = Field(default=None, max_length=200)
+
+
+class InvoiceCancel(Strict):
+    """Cancel an invoice by a credit note (avoir d'annulation) for all of it that is not credited yet."""
+
+    credit_note_number: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    issued_on: date
+    reason: str | None = Field(default=None, max_length=200)
+
+
 class InvoiceCreate(Strict):
     debtor_id: str
     number: Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -58,3 +95,6 @@ class InvoiceOut(BaseModel):
     balance: str
     document: dict[str, Any] | None
     payments: list[dict[str, Any]]
+    status: Literal["open", "paid", "cancelled"] = Field(description="cancelled, else paid when the balance is 0")
+    credited: str = Field(description="the sum of its credit notes")
+    credit_notes: list[dict[str, Any]] = Field(description="number, issued_on, amount, reason")

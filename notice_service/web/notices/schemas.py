@@ -27,6 +27,8 @@ class StatementInvoice(BaseModel):
     interest: str
     indemnity: str
     periods: list[dict[str, Any]]
+    credited: str = Field(default="0.00", description="the invoice's credit notes (avoirs) up to as_of")
+    credit_notes: list[dict[str, Any]] = Field(default_factory=list, description="number, issued_on, amount")
 
 
 class Statement(BaseModel):
@@ -35,6 +37,7 @@ class Statement(BaseModel):
     interest: str
     indemnities: str
     paid: str
+    credited: str = Field(default="0.00", description="credit notes, taken off the total like payments")
     total: str
     invoices: list[StatementInvoice]
 

@@ -1,0 +1,1 @@
+"""``/v1/tenant`` and ``/v1/api-keys``."""

@@ -1,0 +1,86 @@
+"""``/v1/tenant`` (who am I, and the creditor profile as a JSON merge patch with ``If-Match``) and
+``/v1/api-keys`` (create, list, revoke; admin keys only)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response
+
+from notice_service.use_cases.tenants.api_keys import (
+    create_api_key,
+    list_api_keys,
+    require_scope,
+    revoke_api_key,
+    whoami,
+)
+from notice_service.use_cases.tenants.onboarding import update_profile
+from notice_service.web.context import actor, services
+from notice_service.web.idempotency import idempotent
+from notice_service.web.openapi import operation, parse_json
+from notice_service.web.patching import MERGE_PATCH, if_match, merge_patch_body, with_etag
+from notice_service.web.responses import json_response
+from notice_service.web.tenants.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyList,
+    ApiKeyOut,
+    TenantOut,
+    TenantPatch,
+)
+
+tenants = Blueprint("tenants", __name__, url_prefix="/v1")
+
+
+@operation(
+    tenants, "/tenant", "GET", "Who am I: the tenant, its profile and this key's scopes", response_model=TenantOut
+)
+def read_tenant() -> Response:
+    body, etag = whoami(services(), actor())
+    return with_etag(json_response(TenantOut, body), etag)
+
+
+@operation(
+    tenants,
+    "/tenant",
+    "PATCH",
+    "Update the creditor profile (JSON merge patch; If-Match required; admin keys)",
+    request_model=TenantPatch,
+    response_model=TenantOut,
+    request_media=MERGE_PATCH,
+    if_match=True,
+)
+def patch_tenant() -> Response:
+    who = actor()
+    require_scope(who, "admin")
+    patch = TenantPatch.model_validate(merge_patch_body())
+    update_profile(services(), who.tenant_id, patch.profile, actor=who, if_match=if_match())
+    body, etag = whoami(services(), who)
+    return with_etag(json_response(TenantOut, body), etag)
+
+
+@operation(
+    tenants,
+    "/api-keys",
+    "POST",
+    "Create an API key (admin keys; the secret is shown once)",
+    request_model=ApiKeyCreate,
+    response_model=ApiKeyCreated,
+    status=201,
+    idempotent=True,
+)
+@idempotent
+def create_key() -> Response:
+    who = actor()
+    require_scope(who, "admin")
+    body = parse_json(ApiKeyCreate)
+    key, secret = create_api_key(services(), who, body.name, body.scope)
+    return json_response(ApiKeyCreated, {**key, "key": secret}, 201)
+
+
+@operation(tenants, "/api-keys", "GET", "List the tenant's API keys (admin keys)", response_model=ApiKeyList)
+def list_keys() -> Response:
+    return json_response(ApiKeyList, {"data": list_api_keys(services(), actor()), "next_cursor": None})
+
+
+@operation(tenants, "/api-keys/<key_id>", "DELETE", "Revoke an API key (admin keys)", response_model=ApiKeyOut)
+def revoke_key(key_id: str) -> Response:
+    return json_response(ApiKeyOut, revoke_api_key(services(), actor(), key_id))

@@ -82,6 +82,9 @@ class StatementTerms:
     contractual_rate: Decimal | None = None
     notice_received_on: date | None = None
     creditor_is_professional: bool = True
+    #: The arrêté (``domain/arrete.py``): interest accrues up to this day at the latest, payments after it
+    #: are still imputed (on the interest accrued up to it, then principal). ``None``: up to ``as_of``.
+    interest_until: date | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,7 @@ class _Context:
     basis: RateBasis
     day_count: DayCount
     imputation: Imputation
+    interest_until: date | None = None
 
 
 @dataclass(frozen=True)
@@ -176,12 +180,7 @@ def build_statement(
     ``tables``.
     """
     _validate(invoices, payments, terms)
-    context = _Context(
-        tables,
-        rate_basis(terms.debtor_kind, terms.contractual_rate, terms.creditor_is_professional),
-        terms.day_count,
-        terms.imputation,
-    )
+    context = _context(terms, tables)
     accounts = {
         invoice.id: _Account(
             invoice,
@@ -202,8 +201,17 @@ def build_statement(
     return _statement(terms.as_of, lines, sum((p.amount for p in payments), ZERO), unallocated)
 
 
+def _context(terms: StatementTerms, tables: RateTables) -> _Context:
+    """What accrual needs: the rates, the rate basis, the day count, the imputation and the arrêté."""
+    basis = rate_basis(terms.debtor_kind, terms.contractual_rate, terms.creditor_is_professional)
+    return _Context(tables, basis, terms.day_count, terms.imputation, terms.interest_until)
+
+
 def _accrue_through(account: _Account, last_day: date, context: _Context) -> _Account:
-    """Accrue interest on the principal still due up to ``last_day`` included (unrounded)."""
+    """Accrue interest on the principal still due up to ``last_day`` included (unrounded), never past the
+    arrêté (``interest_until``)."""
+    if context.interest_until is not None:
+        last_day = min(last_day, context.interest_until)
     if account.next_day is None or last_day < account.next_day:
         return account
     periods = accrue(

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from notice_service.domain import rate_feeds
 from notice_service.domain.rates import HalfYear, LegalRate, RateTables
-from notice_service.errors import ConfigurationError
+from notice_service.errors import ConfigurationError, NoticeError
 from notice_service.ports import RateFeed
 from notice_service.services import Services
 from notice_service.use_cases.official_rates import RateInput, add_rates, current_rate_tables
@@ -144,3 +144,31 @@ def missing_rate_warnings(services: Services, today: date) -> list[dict[str, str
     for item in warnings:
         log.warning("rate missing: %s", item["message"])
     return warnings
+
+
+class ScheduledRateSync:
+    """The worker's rate schedule: every ``NOTICE_RATES_SYNC_HOURS`` (24 by default) it logs the missing rates
+    and, when ``NOTICE_RATES_ECB_URL`` is set (off by default), runs the sync first. A failed sync is logged and
+    tried again an hour later (or at the next period when it is shorter); it never stops the worker."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._next: datetime | None = None
+
+    def run_if_due(self) -> int:
+        """Sync and warn when due; answers how many additions were recorded."""
+        services = self._services
+        now = services.clock.now()
+        if self._next is not None and now < self._next:
+            return 0
+        period = timedelta(hours=services.settings.rates_sync_hours)
+        self._next = now + period
+        recorded = 0
+        if services.settings.rates_ecb_url:
+            try:
+                recorded = sync_rates(services, sources_from_settings(services)).recorded
+            except NoticeError as error:
+                log.warning("scheduled rates sync failed: %s", error.detail)
+                self._next = now + min(period, timedelta(hours=1))
+        missing_rate_warnings(services, now.date())
+        return recorded

@@ -56,6 +56,7 @@ class DraftRequest:
     kind: str
     as_of: date
     options: dict[str, Any] = field(default_factory=dict)
+    interest_until: str | None = None  # "last_confirmed": the arrêté (domain/arrete.py)
 
 
 def check_letter_profile(tenant: Tenant) -> None:
@@ -154,7 +155,8 @@ def _statement(
 ) -> dict[str, Any]:
     payments = load_payments(session, [invoice.id for invoice in invoices], request.as_of)
     terms = statement_terms(debtor.kind, request.as_of, tenant.profile)
-    statement = compute_case_statement(invoices, payments, terms, current_rate_tables(services))
+    tables = current_rate_tables(services)
+    statement = compute_case_statement(invoices, payments, terms, tables, request.interest_until)
     return without_interest(statement) if request.kind == "pre_reminder" else statement
 
 

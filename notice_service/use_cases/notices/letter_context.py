@@ -106,7 +106,10 @@ def build_letter_data(*, tenant: Tenant, debtor: Debtor, case: Case, facts: Lett
         "debtor": debtor_block(debtor),
         "notice": _notice_block(tenant, case, facts),
         "invoices": _invoice_lines(facts.statement),
-        "statement": {key: facts.statement[key] for key in ("principal", "interest", "indemnities", "paid", "total")},
+        "statement": {
+            **{key: facts.statement[key] for key in ("principal", "interest", "indemnities", "paid", "total")},
+            "arrete": facts.statement.get("arrete"),  # the arrêté sentence, or None (domain/arrete.py)
+        },
         "earlier_letters": list(facts.earlier_letters),
         "installments": [{"number": n, **installment} for n, installment in enumerate(installments, start=1)],
         "agency": {"principal": dict(facts.principal_creditor)} if facts.principal_creditor else None,

@@ -37,6 +37,8 @@ class Statement(BaseModel):
     paid: str
     total: str
     invoices: list[StatementInvoice]
+    interest_until: str | None = Field(default=None, description="the arrêté: interest computed up to this day")
+    arrete: str | None = Field(default=None, description="the arrêté sentence claiming the later interest")
 
 
 class NoticeOut(BaseModel):

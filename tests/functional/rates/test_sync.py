@@ -204,3 +204,23 @@ def test_the_cli_reports_an_outage_and_exits_non_zero(
     err = capsys.readouterr().err
     assert "HTTP 503" in err and f"{replay.url}/ecb" in err
     assert state(rate_services) == before
+
+
+def test_the_cli_syncs_and_prints_what_it_added(
+    rate_services: Services,
+    replay: ReplayServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("NOTICE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("NOTICE_DATABASE_URL", rate_services.settings.resolved_database_url)
+    monkeypatch.setenv("NOTICE_RATES_LEGAL_SERIES", ",".join(LEGAL_SERIES))
+    before = state(rate_services)
+    command = ["rates", "sync", "--ecb-url", f"{replay.url}/ecb", "--legal-url", f"{replay.url}/webstat"]
+    assert main(command) == 0  # the command's own (system) clock: only date-free lines are checked
+    out = capsys.readouterr().out
+    figures = sample_s2_2026()
+    assert f"Taux légal added: 2026-S2 {figures[LEGAL_SERIES[0]]} % / {figures[LEGAL_SERIES[1]]} %" in out
+    assert "ECB history confirmed up to" in out
+    assert state(rate_services)[1] > before[1]

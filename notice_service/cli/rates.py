@@ -53,7 +53,10 @@ def cmd_rates_sync(settings: Settings, args: argparse.Namespace) -> int:
         sources = replace(sources, ecb_url=args.ecb_url)
     if args.legal_url:
         sources = replace(sources, legal_url=args.legal_url)
-    report = sync_rates(services, sources)
+    try:
+        report = sync_rates(services, sources)
+    finally:
+        services.db.engine.dispose()  # close pooled connections now, not in a garbage collector
     for effective, rate in report.ecb_changes:
         print(f"ECB change added: {rate} % from {effective.isoformat()}")
     print(f"ECB history confirmed up to {report.ecb_confirmed_until.isoformat()}.")

@@ -21,6 +21,7 @@ from notice_service.ports import (
     Mailer,
     ManifestSigner,
     PdfMerger,
+    RateFeed,
     Signer,
     TimeStamper,
     TimeStampVerifier,
@@ -145,6 +146,12 @@ def build_dossier_tools(identity: SigningIdentity) -> tuple[ManifestSigner, PdfM
     return CmsManifestSigner.from_pkcs12(identity.p12, identity.passphrase), PypdfDossierMerger()
 
 
+def build_rate_feed() -> RateFeed:
+    from notice_service.adapters.http_rate_feed import HttpRateFeed
+
+    return HttpRateFeed()
+
+
 def build_services(
     settings: Settings,
     *,
@@ -177,4 +184,5 @@ def build_services(
         webhook_sender=build_webhook_sender(settings),
         manifest_signer=manifest_signer,
         pdf_merger=pdf_merger,
+        rate_feed=build_rate_feed(),
     )

@@ -117,6 +117,14 @@ class RateUnknown(NoticeError):
     title = "Rate unknown"
 
 
+class RateSourceFailed(NoticeError):
+    """An official rate source (ECB Data Portal, Banque de France Webstat) could not be read or gave an
+    answer that failed its checks; nothing was recorded."""
+
+    type_slug = "rate-source-failed"
+    title = "Rate source failed"
+
+
 class IncompleteNotice(NoticeError):
     """The rendered letter lacks a mandatory mention; ``extra['missing']`` lists them."""
 

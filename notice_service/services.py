@@ -18,6 +18,7 @@ from notice_service.ports import (
     ManifestSigner,
     PdfMerger,
     PdfTextExtractor,
+    RateFeed,
     Renderer,
     Signer,
     TimeStamper,
@@ -45,3 +46,4 @@ class Services:
     webhook_sender: WebhookSender | None = None  # outbound webhooks; bootstrap always builds one
     manifest_signer: ManifestSigner | None = None  # dossier manifests (CMS); bootstrap always builds one
     pdf_merger: PdfMerger | None = None  # the dossier's reading copy; bootstrap always builds one
+    rate_feed: RateFeed | None = None  # `rates sync`; bootstrap always builds one

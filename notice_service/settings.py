@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from notice_service.errors import ConfigurationError
 
@@ -54,6 +55,11 @@ class Settings:
     checkpoint_key_passphrase: str | None = field(default=None, repr=False)
     checkpoint_every_records: int = 1000
     checkpoint_every_seconds: int = 3600
+    rates_ecb_url: str | None = None  # `rates sync`: the ECB Data Portal answer; the worker syncs when set
+    rates_legal_url: str | None = None  # the Banque de France Webstat export of the taux légal
+    rates_legal_series: tuple[str, ...] = ()  # its two series keys: column A particuliers, column B autres cas
+    rates_legal_api_key: str | None = field(default=None, repr=False)  # Webstat "Authorization: Apikey …"
+    rates_sync_hours: int = 24
 
     @property
     def resolved_database_url(self) -> str:
@@ -108,9 +114,19 @@ class Settings:
             problems.append(f"{self.pades_level} needs NOTICE_TSA_URL and NOTICE_SIGNING_ROOTS (the signer's CA chain)")
         if self.signing_p12 is not None and not self.signing_p12.is_file():
             problems.append(f"NOTICE_SIGNING_P12 {self.signing_p12} is not a file")
+        problems.extend(self._rate_sync_problems())
         if problems:
             raise ConfigurationError("; ".join(problems))
         return self
+
+    def _rate_sync_problems(self) -> list[str]:
+        """The ``rates sync`` settings: the legal-rate source needs its two series; a positive period."""
+        problems = []
+        if self.rates_legal_url and len(self.rates_legal_series) != 2:
+            problems.append("NOTICE_RATES_LEGAL_SERIES needs two series keys (particuliers,autres cas)")
+        if self.rates_sync_hours < 1:
+            problems.append("NOTICE_RATES_SYNC_HOURS must be at least 1")
+        return problems
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -132,6 +148,19 @@ def _private_targets(env: Mapping[str, str]) -> bool:
     """Outbound webhooks may reach private addresses on the embedded profile unless told otherwise."""
     default = "true" if env.get("NOTICE_PROFILE", "embedded") == "embedded" else "false"
     return env.get("NOTICE_WEBHOOK_ALLOW_PRIVATE_TARGETS", default).lower() in ("1", "true", "yes")
+
+
+def _rate_sync_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The ``NOTICE_RATES_*`` variables of ``rates sync`` (README "Rates that keep up")."""
+    return {
+        "rates_ecb_url": env.get("NOTICE_RATES_ECB_URL") or None,
+        "rates_legal_url": env.get("NOTICE_RATES_LEGAL_URL") or None,
+        "rates_legal_series": tuple(
+            k.strip() for k in env.get("NOTICE_RATES_LEGAL_SERIES", "").split(",") if k.strip()
+        ),
+        "rates_legal_api_key": env.get("NOTICE_RATES_LEGAL_API_KEY") or None,
+        "rates_sync_hours": _int(env, "NOTICE_RATES_SYNC_HOURS", 24),
+    }
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -171,4 +200,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         checkpoint_key_passphrase=env.get("NOTICE_CHECKPOINT_KEY_PASSPHRASE") or None,
         checkpoint_every_records=_int(env, "NOTICE_CHECKPOINT_EVERY_RECORDS", 1000),
         checkpoint_every_seconds=_int(env, "NOTICE_CHECKPOINT_EVERY_SECONDS", 3600),
+        **_rate_sync_settings(env),
     ).validate()

@@ -23,6 +23,7 @@ from notice_service.services import Services
 from notice_service.use_cases.audit.checkpoint import IdleLogCheckpointer
 from notice_service.use_cases.audit.mirror import TOPIC_CHECKPOINT, handle_checkpoint, handle_mirror
 from notice_service.use_cases.delivery.deadlines import expire_deadlines
+from notice_service.use_cases.rate_sync import ScheduledRateSync
 from notice_service.use_cases.webhooks.dispatch import TOPIC_DELIVER, deliver_webhook, event_handler
 
 log = logging.getLogger(__name__)
@@ -107,9 +108,10 @@ def run_until_idle(services: Services, handlers: Mapping[str, Handler] = HANDLER
 
 def run_forever(services: Services, stop: threading.Event) -> None:
     idle_logs = IdleLogCheckpointer(services)  # the checkpoint time cadence, for logs that receive nothing more
+    rates = ScheduledRateSync(services)  # `rates sync` when NOTICE_RATES_ECB_URL is set; missing-rate warnings
     while not stop.is_set():
         try:
-            handled = expire_deadlines(services) + idle_logs.run_if_due() + run_once(services)
+            handled = expire_deadlines(services) + idle_logs.run_if_due() + rates.run_if_due() + run_once(services)
         except Exception:  # the database may be briefly unavailable; keep the worker alive
             log.exception("worker batch failed")
             handled = 0

@@ -23,7 +23,9 @@ def cmd_dossier_export(settings: Settings, args: argparse.Namespace) -> int:
     try:
         operator = Actor(case_tenant(services, args.case_id), "operator", "cli")
         out: Path = args.out
-        exported = export_dossier(services, operator, ExportRequest(args.case_id, args.override_prescription), out)
+        exported = export_dossier(
+            services, operator, ExportRequest(args.case_id, args.override_prescription, args.interest_until), out
+        )
     finally:
         services.db.engine.dispose()
     for warning in exported.warnings:
@@ -39,4 +41,9 @@ def add_dossier_parser(commands: Any) -> None:
     export.add_argument("case_id")
     export.add_argument("--out", type=Path, required=True, help="the ZIP file to write")
     export.add_argument("--override-prescription", metavar="REASON", help="export a prescribed claim (audited)")
+    export.add_argument(
+        "--interest-until",
+        choices=["last_confirmed"],
+        help="arrêté: interest up to the last day the confirmed rates cover, the later interest claimed in words",
+    )
     export.set_defaults(handler=cmd_dossier_export)

@@ -1,4 +1,5 @@
-"""``notice-service rates list|add``: the official rate tables in force, and an operator's addition (audited)."""
+"""``notice-service rates list|add|sync``: the official rate tables in force, an operator's addition, and the
+sync from the official feeds (both audited)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,34 @@ def cmd_rates_add(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rates_sync(settings: Settings, args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from notice_service.use_cases.rate_sync import sources_from_settings, sync_rates
+
+    services = services_for(settings)
+    sources = sources_from_settings(services)
+    if args.ecb_url:
+        sources = replace(sources, ecb_url=args.ecb_url)
+    if args.legal_url:
+        sources = replace(sources, legal_url=args.legal_url)
+    try:
+        report = sync_rates(services, sources)
+    finally:
+        services.db.engine.dispose()  # close pooled connections now, not in a garbage collector
+    for effective, rate in report.ecb_changes:
+        print(f"ECB change added: {rate} % from {effective.isoformat()}")
+    print(f"ECB history confirmed up to {report.ecb_confirmed_until.isoformat()}.")
+    for label, rate in report.penalty_rates:
+        print(f"  {label}: L441-10 rate {rate} % (ECB rate on the half-year's first day + 10 points)")
+    for legal in report.legal_rates:
+        print(f"Taux légal added: {legal.label} {legal.particuliers} % / {legal.autres_cas} %")
+    if sources.legal_url is None:
+        print("Taux légal not synced: set NOTICE_RATES_LEGAL_URL and NOTICE_RATES_LEGAL_SERIES.")
+    print(f"{report.recorded} addition(s) recorded (and in every tenant's audit log).")
+    return 0
+
+
 def add_rates_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rates = commands.add_parser("rates", help="official rate tables").add_subparsers(dest="action", required=True)
     rates.add_parser("list", help="print the rate tables in force").set_defaults(handler=cmd_rates_list)
@@ -54,3 +83,9 @@ def add_rates_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     add.add_argument("--particuliers", type=Decimal, help="taux légal column A, percent")
     add.add_argument("--autres-cas", type=Decimal, help="taux légal column B, percent")
     add.set_defaults(handler=cmd_rates_add)
+    sync = rates.add_parser("sync", help="fetch the ECB and taux légal feeds, check and add what is new (audited)")
+    sync.add_argument(
+        "--ecb-url", help="the ECB Data Portal SDMX-CSV answer (default NOTICE_RATES_ECB_URL, else the ECB's)"
+    )
+    sync.add_argument("--legal-url", help="the Webstat JSON export of the taux légal (default NOTICE_RATES_LEGAL_URL)")
+    sync.set_defaults(handler=cmd_rates_sync)

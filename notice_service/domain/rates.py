@@ -24,6 +24,8 @@ Half = Literal[1, 2]
 L441_10_MARGIN = Decimal("10")
 #: L441-10 II: a contractual rate may not be lower than three times the taux d'intérêt légal.
 CONTRACTUAL_FLOOR_FACTOR = Decimal("3")
+#: The command that fetches published rates (``use_cases/rate_sync.py``), named by every refusal.
+SYNC_COMMAND = "notice-service rates sync"
 #: Loi 2012-387 art. 121 introduced the semester rule from 1 Jan 2013; earlier delays are not computed.
 FIRST_SEMESTER_RULE_YEAR = 2013
 
@@ -133,9 +135,10 @@ def _unknown(half_year: HalfYear, kind: Literal["ecb", "legal"], what: str) -> R
         "--autres-cas <percent> --source <url>"
     )
     return RateUnknown(
-        f"The {what} for {half_year.label} is not in the rate tables. Add it, with its source, with "
-        f"`{example}`, then compute again.",
-        extra={"half_year": half_year.label, "kind": kind, "command": example},
+        f"The {what} for {half_year.label} is not in the rate tables. Run `{SYNC_COMMAND}` once it is "
+        f"published, or add it, with its source, with `{example}`, then compute again; or ask for the interest "
+        'to be arrêté at the last confirmed rates ("interest_until": "last_confirmed").',
+        extra={"half_year": half_year.label, "kind": kind, "command": example, "sync_command": SYNC_COMMAND},
     )
 
 

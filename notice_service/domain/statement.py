@@ -87,6 +87,9 @@ class StatementTerms:
     contractual_rate: Decimal | None = None
     notice_received_on: date | None = None
     creditor_is_professional: bool = True
+    #: The arrêté (``domain/arrete.py``): interest accrues up to this day at the latest, payments after it
+    #: are still imputed (on the interest accrued up to it, then principal). ``None``: up to ``as_of``.
+    interest_until: date | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,7 @@ class _Context:
     basis: RateBasis
     day_count: DayCount
     imputation: Imputation
+    interest_until: date | None = None
 
 
 @dataclass(frozen=True)
@@ -192,12 +196,7 @@ def build_statement(
     """
     _validate(invoices, payments, terms, credit_notes)
     credits = credits_by_invoice([i.id for i in invoices], credit_notes)
-    context = _Context(
-        tables,
-        rate_basis(terms.debtor_kind, terms.contractual_rate, terms.creditor_is_professional),
-        terms.day_count,
-        terms.imputation,
-    )
+    context = _context(terms, tables)
     accounts = {
         invoice.id: _opened(
             invoice, interest_start(terms.debtor_kind, invoice.due_date, terms.notice_received_on), credits
@@ -232,8 +231,17 @@ def _opened(invoice: Invoice, start: date | None, credits: dict[str, tuple[Credi
     return _Account(invoice, start, principal)
 
 
+def _context(terms: StatementTerms, tables: RateTables) -> _Context:
+    """What accrual needs: the rates, the rate basis, the day count, the imputation and the arrêté."""
+    basis = rate_basis(terms.debtor_kind, terms.contractual_rate, terms.creditor_is_professional)
+    return _Context(tables, basis, terms.day_count, terms.imputation, terms.interest_until)
+
+
 def _accrue_through(account: _Account, last_day: date, context: _Context) -> _Account:
-    """Accrue interest on the principal still due up to ``last_day`` included (unrounded)."""
+    """Accrue interest on the principal still due up to ``last_day`` included (unrounded), never past the
+    arrêté (``interest_until``)."""
+    if context.interest_until is not None:
+        last_day = min(last_day, context.interest_until)
     if account.next_day is None or last_day < account.next_day:
         return account
     periods = accrue(

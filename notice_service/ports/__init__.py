@@ -12,6 +12,7 @@ from notice_service.ports.documents import DocumentStore, StoredObject
 from notice_service.ports.dossier import MergePart, PdfMerger
 from notice_service.ports.letters import Attachment, LetterRequest, PdfTextExtractor, RenderedLetter, Renderer
 from notice_service.ports.mail import Mailer, MailSubmission, OutgoingMail
+from notice_service.ports.rates import RateFeed
 from notice_service.ports.signing import CheckpointSigner, ManifestSigner, SignatureFacts, SignedPdf, Signer
 from notice_service.ports.timestamps import TimeStamper, TimeStampToken, TimeStampVerifier, VerifiedToken
 from notice_service.ports.webhooks import SendOutcome, WebhookSender
@@ -29,6 +30,7 @@ __all__ = [
     "OutgoingMail",
     "PdfMerger",
     "PdfTextExtractor",
+    "RateFeed",
     "RenderedLetter",
     "Renderer",
     "SendOutcome",

@@ -7,8 +7,9 @@ or rewrites the confirmed ECB history (adding is not correcting).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -74,36 +75,53 @@ def current_rate_tables(services: Services) -> RateTables:
 
 
 def add_rate(services: Services, data: RateInput, *, operator: str = "cli") -> RateTables:
-    if not data.source.strip():
-        raise InvalidInput("Name the official source of the rate.", errors=[FieldError("source", "required")])
+    """Add one official rate (audited in every tenant's log); re-adding a known rate changes nothing."""
+    return add_rates(services, [data], operator=operator)
+
+
+def add_rates(services: Services, rates: Sequence[RateInput], *, operator: str = "cli") -> RateTables:
+    """Add ``rates`` in order in one transaction: all are recorded and audited, or none (the first refused
+    one raises ``InvalidInput``). Each addition is one ``rate_additions`` row and one ``rate:added`` record
+    in every tenant's log; an identical rate already known is skipped."""
+    for data in rates:
+        if not data.source.strip():
+            raise InvalidInput("Name the official source of the rate.", errors=[FieldError("source", "required")])
     now = services.clock.now()
     with services.db.transaction() as session:
-        before = _apply(services.rates, _additions(session))
-        rate, confirmed_until = _as_domain(data)
-        after = with_added_rate(before, rate, confirmed_until=confirmed_until)
-        if after == before:
-            return after
-        session.add(
-            RateAddition(
-                kind=data.kind,
-                effective=data.effective,
-                confirmed_until=data.confirmed_until,
-                half_year=data.half_year,
-                rate=data.rate,
-                particuliers=data.particuliers,
-                autres_cas=data.autres_cas,
-                source=data.source.strip(),
-                added_at=now,
-                added_by=operator,
-            )
+        tables = _apply(services.rates, _additions(session))
+        tenants = list_tenant_ids(services)
+        for data in rates:
+            tables = _record_one(session, tables, data, tenants, now, operator)
+    return tables
+
+
+def _record_one(
+    session: Session, before: RateTables, data: RateInput, tenants: list[str], now: datetime, operator: str
+) -> RateTables:
+    """Record ``data`` on top of ``before`` (row + audit records) unless it changes nothing."""
+    rate, confirmed_until = _as_domain(data)
+    after = with_added_rate(before, rate, confirmed_until=confirmed_until)
+    if after == before:
+        return after
+    session.add(
+        RateAddition(
+            kind=data.kind,
+            effective=data.effective,
+            confirmed_until=data.confirmed_until,
+            half_year=data.half_year,
+            rate=data.rate,
+            particuliers=data.particuliers,
+            autres_cas=data.autres_cas,
+            source=data.source.strip(),
+            added_at=now,
+            added_by=operator,
         )
-        session.flush()
-        details = {k: v for k, v in _record_data(data).items() if v is not None}
-        for tenant_id in list_tenant_ids(services):
-            actor = Actor(tenant_id, "operator", operator)
-            audit_repository.append(
-                session, tenant_id, [actor.record("rate:added", "rate", data.kind, data=details)], now
-            )
+    )
+    session.flush()
+    details = {k: v for k, v in _record_data(data).items() if v is not None}
+    for tenant_id in tenants:
+        actor = Actor(tenant_id, "operator", operator)
+        audit_repository.append(session, tenant_id, [actor.record("rate:added", "rate", data.kind, data=details)], now)
     return after
 
 

@@ -34,6 +34,7 @@ STATUS: dict[type[errors.NoticeError], int] = {
     errors.PayloadTooLarge: 413,
     errors.UnsupportedMediaType: 415,
     errors.RateUnknown: 422,
+    errors.RateSourceFailed: 502,
     errors.IncompleteNotice: 422,
     errors.DocumentNotFound: 404,
     errors.DocumentConflict: 409,

@@ -124,7 +124,9 @@ def test_legal_rate_unknown_names_the_legal_command() -> None:
         "half_year": "2026-S2",
         "kind": "legal",
         "command": raised.value.extra["command"],
+        "sync_command": "notice-service rates sync",
     }
+    assert "`notice-service rates sync`" in raised.value.detail and "last_confirmed" in raised.value.detail
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ the décompte of a letter that claims none (the pre-reminder).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from notice_service.db.models.cases import CaseInvoice
 from notice_service.db.models.claims import CreditNote, Invoice, Payment
 from notice_service.domain import statement as domain
+from notice_service.domain.arrete import arrete_sentence, interest_stop
 from notice_service.domain.credit_notes import CreditNote as DomainCreditNote
 from notice_service.domain.interest import DayCount, DebtorKind
 from notice_service.domain.money import quantize_cents
@@ -107,9 +109,16 @@ def compute_case_statement(
     terms: StatementTerms,
     tables: RateTables,
     credit_notes: list[CreditNote] | None = None,
+    interest_until: str | None = None,
 ) -> dict[str, Any]:
     """The décompte as JSON: totals and, per invoice, amounts, credit notes and interest periods (amounts as
-    strings). ``credited`` (the avoirs, a line of its own) is taken off the total like ``paid``."""
+    strings). ``credited`` (the avoirs, a line of its own) is taken off the total like ``paid``.
+
+    ``interest_until="last_confirmed"`` asks for the arrêté (``domain/arrete.py``): when ``as_of`` is past
+    the confirmed rates, interest stops at their last day and ``arrete`` carries the sentence claiming the
+    later interest; ``interest_until`` is that day (``None`` without an arrêté)."""
+    stop = interest_stop(tables, terms.as_of, interest_until)
+    terms = replace(terms, interest_until=stop)
     statement = build_statement(
         [domain.Invoice(i.id, i.number, i.issue_date, i.due_date, i.amount_due) for i in invoices],
         [domain.Payment(p.amount, p.paid_on, p.invoice_id) for p in payments],
@@ -128,6 +137,8 @@ def compute_case_statement(
         "day_count": terms.day_count.value,
         "imputation": terms.imputation.value,
         "invoices": [_line_json(line) for line in statement.lines],
+        "interest_until": stop.isoformat() if stop else None,
+        "arrete": arrete_sentence(stop, terms.debtor_kind, terms.contractual_rate) if stop else None,
     }
 
 

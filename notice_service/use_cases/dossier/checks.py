@@ -91,25 +91,35 @@ def _open_invoices(material: CaseMaterial, kind: DebtorKind) -> list[OpenInvoice
     return found
 
 
-def case_statement_as_of(services: Services, material: CaseMaterial, as_of: date) -> dict[str, Any]:
-    """The décompte at ``as_of``; for a consumer, interest runs from the mise en demeure's receipt."""
+def case_statement_as_of(
+    services: Services, material: CaseMaterial, as_of: date, interest_until: str | None = None
+) -> dict[str, Any]:
+    """The décompte at ``as_of``; for a consumer, interest runs from the mise en demeure's receipt;
+    ``interest_until="last_confirmed"`` asks for the arrêté."""
     terms = statement_terms(material.debtor.kind, as_of, material.tenant.profile)
     receipts = [n.deadline.receipt_on for n in material.notices if n.notice.kind == "formal_notice" and n.deadline]
     if terms.debtor_kind is DebtorKind.CONSUMER and receipts:
         terms = replace(terms, notice_received_on=min(receipts))
     payments = [p for p in material.payments if p.paid_on <= as_of]
     credits = [c for c in material.credit_notes if c.issued_on <= as_of]
-    return compute_case_statement(material.invoices, payments, terms, current_rate_tables(services), credits)
+    tables = current_rate_tables(services)
+    return compute_case_statement(material.invoices, payments, terms, tables, credits, interest_until)
 
 
-def assess_claim(services: Services, material: CaseMaterial, today: date, override_reason: str | None) -> Assessment:
+def assess_claim(
+    services: Services,
+    material: CaseMaterial,
+    today: date,
+    override_reason: str | None,
+    interest_until: str | None = None,
+) -> Assessment:
     """Prescription first (refused without an override, before any rate is needed), then the décompte, the
     warnings and notes, and the competent court."""
     kind = DebtorKind.BUSINESS if material.debtor.kind == "business" else DebtorKind.CONSUMER
     invoices = _open_invoices(material, kind)
     prescribed = [i for i in invoices if i.balance > 0 and i.prescription_date < today]
     overridden = require_not_prescribed(prescribed, override_reason)
-    statement = case_statement_as_of(services, material, today)
+    statement = case_statement_as_of(services, material, today, interest_until)
     facts = ClaimFacts(
         today=today,
         business_debtor=kind is DebtorKind.BUSINESS,

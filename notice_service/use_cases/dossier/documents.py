@@ -54,7 +54,13 @@ def _statement_context(statement: dict[str, Any]) -> dict[str, Any]:
         )
     totals = {k: Decimal(statement[k]) for k in _MONEY}
     totals["credited"] = Decimal(statement.get("credited", "0"))
-    return {**totals, "invoices": lines, "day_count": statement["day_count"], "imputation": statement["imputation"]}
+    return {
+        **totals,
+        "invoices": lines,
+        "day_count": statement["day_count"],
+        "imputation": statement["imputation"],
+        "arrete": statement.get("arrete"),
+    }
 
 
 def _parties(material: CaseMaterial) -> dict[str, Any]:

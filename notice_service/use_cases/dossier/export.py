@@ -58,6 +58,7 @@ MERGE_BUDGET_BYTES = 32 * 1024 * 1024
 class ExportRequest:
     case_id: str
     override_reason: str | None = None
+    interest_until: str | None = None  # "last_confirmed": the arrêté (domain/arrete.py)
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,7 @@ def export_dossier(
     material = load_case_material(services, actor, request.case_id)
     now = services.clock.now()
     today = now.astimezone(PARIS).date()
-    assessment = assess_claim(services, material, today, request.override_reason)
+    assessment = assess_claim(services, material, today, request.override_reason, request.interest_until)
     warnings = assessment.warnings
     audit = build_audit_part(services, actor.tenant_id, material)
     archive_name = f"dossier-{slugify(material.case.reference)}-{today.isoformat()}.zip"

@@ -57,6 +57,7 @@ class DraftRequest:
     kind: str
     as_of: date
     options: dict[str, Any] = field(default_factory=dict)
+    interest_until: str | None = None  # "last_confirmed": the arrêté (domain/arrete.py)
 
 
 def refuse_closed(case: Case) -> None:
@@ -167,7 +168,8 @@ def _statement(
     payments = load_payments(session, ids, request.as_of)
     credits = load_credit_notes(session, ids, request.as_of)
     terms = statement_terms(debtor.kind, request.as_of, tenant.profile)
-    statement = compute_case_statement(invoices, payments, terms, current_rate_tables(services), credits)
+    tables = current_rate_tables(services)
+    statement = compute_case_statement(invoices, payments, terms, tables, credits, request.interest_until)
     return without_interest(statement) if request.kind == "pre_reminder" else statement
 
 

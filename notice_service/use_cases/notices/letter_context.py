@@ -104,6 +104,8 @@ def _statement_block(statement: Mapping[str, Any]) -> dict[str, Any]:
     block = {key: statement[key] for key in ("principal", "interest", "indemnities", "paid", "total")}
     if Decimal(statement.get("credited", "0")):
         block["credited"] = statement["credited"]
+    if statement.get("arrete"):  # the arrêté sentence (domain/arrete.py), only when interest was stopped
+        block["arrete"] = statement["arrete"]
     return block
 
 

@@ -55,7 +55,9 @@ def read_case(case_id: str) -> Response:
 @idempotent
 def create_notice(case_id: str) -> Response:
     body = parse_json(NoticeCreate)
-    request = DraftRequest(case_id=case_id, kind=body.kind, as_of=body.as_of, options=body.options())
+    request = DraftRequest(
+        case_id=case_id, kind=body.kind, as_of=body.as_of, options=body.options(), interest_until=body.interest_until
+    )
     notice_id = draft_notice(services(), actor(), request)
     if body.issue:
         issue_notice(services(), actor(), notice_id)

@@ -48,10 +48,15 @@ class NoticeCreate(Strict):
     tone: Literal["courteous", "firm"] | None = None
     installments: list[InstallmentIn] | None = Field(default=None, min_length=1, max_length=36)
     principal_creditor: PrincipalCreditor | None = None
+    interest_until: Literal["last_confirmed"] | None = Field(
+        default=None,
+        description="`last_confirmed`: when `as_of` is past the confirmed rates, interest is arrêté at their last "
+        "day and the later interest claimed in words, instead of a `rate-unknown` refusal",
+    )
 
     def options(self) -> dict[str, Any]:
         """The per-kind options given, as JSON (dates ISO, amounts strings)."""
-        chosen = self.model_dump(mode="json", exclude={"kind", "as_of", "issue"}, exclude_none=True)
+        chosen = self.model_dump(mode="json", exclude={"kind", "as_of", "issue", "interest_until"}, exclude_none=True)
         return dict(chosen)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from flask import Blueprint, Response
 from pydantic import BaseModel, Field
@@ -27,6 +27,11 @@ class DossierCreate(Strict):
     """Export options; ``override_prescription`` exports a prescribed claim anyway (the override is audited)."""
 
     override_prescription: PrescriptionOverride | None = None
+    interest_until: Literal["last_confirmed"] | None = Field(
+        default=None,
+        description="`last_confirmed`: interest arrêté at the last day the confirmed rates cover, the later "
+        "interest claimed in words, instead of a `rate-unknown` refusal",
+    )
 
 
 class Finding(BaseModel):
@@ -65,7 +70,7 @@ class DossierOut(BaseModel):
 def create_dossier(case_id: str) -> Response:
     body = parse_json(DossierCreate)
     reason = body.override_prescription.reason if body.override_prescription else None
-    exported = export_dossier(services(), actor(), ExportRequest(case_id, reason))
+    exported = export_dossier(services(), actor(), ExportRequest(case_id, reason, body.interest_until))
     location = f"/v1/dossiers/{exported.dossier_id}"
     return json_response(DossierOut, get_dossier(services(), actor(), exported.dossier_id), 201, location)
 

@@ -40,6 +40,8 @@ class Statement(BaseModel):
     credited: str = Field(default="0.00", description="credit notes, taken off the total like payments")
     total: str
     invoices: list[StatementInvoice]
+    interest_until: str | None = Field(default=None, description="the arrêté: interest computed up to this day")
+    arrete: str | None = Field(default=None, description="the arrêté sentence claiming the later interest")
 
 
 class NoticeOut(BaseModel):

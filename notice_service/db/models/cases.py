@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     ForeignKey,
+    Index,
     Integer,
     String,
 )
@@ -17,6 +18,11 @@ from notice_service.db.types import UTCDateTime
 
 class Case(Base):
     __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_tenant_created", "tenant_id", "created_at", "id"),
+        Index("ix_cases_tenant_status_created", "tenant_id", "status", "created_at", "id"),
+        Index("ix_cases_tenant_debtor_created", "tenant_id", "debtor_id", "created_at", "id"),
+    )
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
     debtor_id: Mapped[str] = mapped_column(ForeignKey("debtors.id"), index=True)

@@ -7,6 +7,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from notice_service.db import audit_repository
 from notice_service.db.models.claims import Invoice, Payment
 from notice_service.db.outbox import queue_event
@@ -64,6 +67,13 @@ def _recorded_payload(payment_id: str, invoice: Invoice, data: PaymentInput) -> 
     }
 
 
+def _update_status(session: Session, invoice: Invoice) -> None:
+    """Mark an open invoice ``paid`` once its payments cover the amount due (the lists filter on it)."""
+    amounts = session.execute(select(Payment.amount).where(Payment.invoice_id == invoice.id)).scalars()
+    if invoice.status == "open" and sum(amounts, Decimal(0)) >= invoice.amount_due:
+        invoice.status = "paid"
+
+
 def record_payment(services: Services, actor: Actor, data: PaymentInput) -> str:
     """Record a payment on one of the tenant's invoices, audited and announced (``payment.recorded``); its id."""
     _validate_payment(data, services.clock.now().date())
@@ -88,6 +98,7 @@ def record_payment(services: Services, actor: Actor, data: PaymentInput) -> str:
             )
         )
         session.flush()
+        _update_status(session, invoice)
         record = _recorded_record(actor, invoice.id, payment_id, data)
         audit_repository.append(session, actor.tenant_id, [record], now)
         queue_event(

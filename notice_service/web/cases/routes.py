@@ -1,17 +1,19 @@
-"""``/v1/cases``: open a case, read it with its timeline, draft (and issue) its notices."""
+"""``/v1/cases``: open a case, list cases, read one with its timeline, draft (and issue) its notices."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response
 
+from notice_service.use_cases.cases.listing import CaseFilters, list_cases
 from notice_service.use_cases.cases.open import open_case
 from notice_service.use_cases.cases.queries import get_case
 from notice_service.use_cases.notices.draft import DraftRequest, draft_notice
 from notice_service.use_cases.notices.issue import issue_notice
 from notice_service.use_cases.notices.queries import get_notice
-from notice_service.web.cases.schemas import CaseCreate, CaseOut, NoticeCreate
+from notice_service.web.cases.schemas import CaseCreate, CaseListQuery, CaseOut, CasePage, NoticeCreate
 from notice_service.web.context import actor, services
 from notice_service.web.idempotency import idempotent
+from notice_service.web.listing import parse_query
 from notice_service.web.notices.schemas import NoticeOut
 from notice_service.web.openapi import operation, parse_json
 from notice_service.web.responses import json_response
@@ -59,3 +61,12 @@ def create_notice(case_id: str) -> Response:
     if body.issue:
         issue_notice(services(), actor(), notice_id)
     return json_response(NoticeOut, get_notice(services(), actor(), notice_id), 201, f"/v1/notices/{notice_id}")
+
+
+@operation(cases, "", "GET", "List cases", query_model=CaseListQuery, response_model=CasePage)
+def list_cases_route() -> Response:
+    """The tenant's cases, newest first, filtered by status and debtor."""
+    who = actor()
+    query = parse_query(CaseListQuery)
+    filters = CaseFilters(status=query.status, debtor_id=query.debtor_id)
+    return json_response(CasePage, list_cases(services(), who, filters, query.page()))

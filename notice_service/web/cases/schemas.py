@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from notice_service.web.claims.schemas import DebtorOut, InvoiceOut
+from notice_service.web.listing import IdFilter, ListQuery, PageOut
 from notice_service.web.schemas import AmountString, ShortText, Strict
 
 
@@ -65,3 +66,20 @@ class CaseOut(BaseModel):
     documents: list[dict[str, Any]] = Field(default_factory=list, description="contract, CGV … (by SHA-256)")
     disputes: list[dict[str, Any]] = Field(default_factory=list, description="disputes the debtor raised")
     created_at: str | None
+
+
+class CaseListQuery(ListQuery):
+    status: Literal["open", "closed"] | None = None
+    debtor_id: IdFilter | None = None
+
+
+class CaseItem(BaseModel):
+    id: str
+    debtor_id: str
+    reference: str
+    status: str
+    created_at: str | None
+
+
+class CasePage(PageOut):
+    data: list[CaseItem]

@@ -1,14 +1,16 @@
-"""``/v1/debtors``: register and read debtors."""
+"""``/v1/debtors``: register, list and read debtors."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response
 
 from notice_service.use_cases.claims.debtors import DebtorInput, register_debtor
+from notice_service.use_cases.claims.listing import list_debtors
 from notice_service.use_cases.claims.queries import get_debtor
-from notice_service.web.claims.schemas import DebtorCreate, DebtorOut
+from notice_service.web.claims.schemas import DebtorCreate, DebtorListQuery, DebtorOut, DebtorPage
 from notice_service.web.context import actor, services
 from notice_service.web.idempotency import idempotent
+from notice_service.web.listing import parse_query
 from notice_service.web.openapi import operation, parse_json
 from notice_service.web.responses import json_response
 
@@ -45,3 +47,11 @@ def create_debtor() -> Response:
 @operation(debtors, "/<debtor_id>", "GET", "Read a debtor", response_model=DebtorOut)
 def read_debtor(debtor_id: str) -> Response:
     return json_response(DebtorOut, get_debtor(services(), actor(), debtor_id))
+
+
+@operation(debtors, "", "GET", "List debtors", query_model=DebtorListQuery, response_model=DebtorPage)
+def list_debtors_route() -> Response:
+    """The tenant's debtors, newest first, searched with ``q``."""
+    who = actor()
+    query = parse_query(DebtorListQuery)
+    return json_response(DebtorPage, list_debtors(services(), who, query.q, query.page()))

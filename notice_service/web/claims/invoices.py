@@ -1,4 +1,4 @@
-"""``/v1/invoices``: register invoices (with an optional PDF copy) and their payments."""
+"""``/v1/invoices``: register invoices (with an optional PDF copy) and their payments, list and read them."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from flask import Blueprint, Response
 
 from notice_service.errors import FieldError, InvalidInput
 from notice_service.use_cases.claims.invoices import InvoiceInput, register_invoice
+from notice_service.use_cases.claims.listing import InvoiceFilters, list_invoices
 from notice_service.use_cases.claims.payments import PaymentInput, record_payment
 from notice_service.use_cases.claims.queries import get_invoice
-from notice_service.web.claims.schemas import InvoiceCreate, InvoiceOut, PaymentCreate
+from notice_service.web.claims.schemas import InvoiceCreate, InvoiceListQuery, InvoiceOut, InvoicePage, PaymentCreate
 from notice_service.web.context import actor, services
 from notice_service.web.idempotency import idempotent
+from notice_service.web.listing import parse_query
 from notice_service.web.openapi import operation, parse_json
 from notice_service.web.responses import json_response
 
@@ -81,3 +83,12 @@ def create_payment(invoice_id: str) -> Response:
     )
     record_payment(services(), actor(), data)
     return json_response(InvoiceOut, get_invoice(services(), actor(), invoice_id), 201)
+
+
+@operation(invoices, "", "GET", "List invoices", query_model=InvoiceListQuery, response_model=InvoicePage)
+def list_invoices_route() -> Response:
+    """The tenant's invoices, newest first, filtered by debtor, status, lateness and due date."""
+    who = actor()
+    query = parse_query(InvoiceListQuery)
+    filters = InvoiceFilters(query.debtor_id, query.status, query.overdue, query.due_before)
+    return json_response(InvoicePage, list_invoices(services(), who, filters, query.page()))

@@ -22,6 +22,7 @@ class Case(Base):
         Index("ix_cases_tenant_created", "tenant_id", "created_at", "id"),
         Index("ix_cases_tenant_status_created", "tenant_id", "status", "created_at", "id"),
         Index("ix_cases_tenant_debtor_created", "tenant_id", "debtor_id", "created_at", "id"),
+        Index("ix_cases_tenant_reference", "tenant_id", "reference"),
     )
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from notice_service.db.models.cases import Case
@@ -22,7 +22,7 @@ from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
 from notice_service.use_cases.claims.queries import debtor_json
 from notice_service.use_cases.json_values import iso_or_none
-from notice_service.use_cases.listing import Keyset, PageRequest, fetch_page, page_json
+from notice_service.use_cases.listing import MAX_LIMIT, Keyset, PageRequest, fetch_page, page_json
 
 DEBTORS = Keyset("debtors", Debtor, Debtor.created_at)
 INVOICES = Keyset("invoices", Invoice, Invoice.created_at)
@@ -39,20 +39,27 @@ class InvoiceFilters:
     due_before: date | None = None
 
 
-def _debtor_search(tenant_id: str, q: str) -> ColumnElement[bool]:
-    """Name contains ``q`` (any case), or the SIREN is ``q`` without spaces, or a case's reference is ``q``."""
-    by_reference = exists().where(Case.tenant_id == tenant_id, Case.debtor_id == Debtor.id, Case.reference == q)
-    return or_(
-        func.lower(Debtor.name).contains(q.lower(), autoescape=True),
-        Debtor.siren == q.replace(" ", ""),
-        by_reference,
-    )
+def _like_pattern(q: str) -> str:
+    """``%q%`` for LIKE, lower-cased, with ``%``, ``_`` and the escape character taken literally."""
+    escaped = q.lower().replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f"%{escaped}%"
+
+
+def _debtor_search(session: Session, tenant_id: str, q: str) -> ColumnElement[bool]:
+    """Name contains ``q`` (any case), or the SIREN is ``q`` without spaces, or a case's reference is ``q``.
+    The cases are looked up first, so the search is an OR of three index conditions (trigram, SIREN, ids)."""
+    referenced = select(Case.debtor_id).where(Case.tenant_id == tenant_id, Case.reference == q)
+    debtor_ids = list(session.execute(referenced.limit(MAX_LIMIT)).scalars())
+    matches = [func.lower(Debtor.name).like(_like_pattern(q), escape="/"), Debtor.siren == q.replace(" ", "")]
+    if debtor_ids:
+        matches.append(Debtor.id.in_(debtor_ids))
+    return or_(*matches)
 
 
 def list_debtors(services: Services, actor: Actor, q: str | None, page: PageRequest) -> dict[str, Any]:
     """A page of the tenant's debtors, optionally searched with ``q``."""
-    conditions = [_debtor_search(actor.tenant_id, q)] if q else []
     with services.db.reading() as session:
+        conditions = [_debtor_search(session, actor.tenant_id, q)] if q else []
         found = fetch_page(session, DEBTORS, actor.tenant_id, conditions, page)
         return page_json(found, [debtor_json(row) for row in found.rows])
 

@@ -26,7 +26,7 @@ depends_on = None
 
 EVENT_TYPES = ("notice.issued", "delivery.updated", "deadline.expired", "payment.recorded", "dossier.ready")
 KEYSET_INDEXES: dict[str, list[tuple[str, tuple[str, ...] | None]]] = {
-    "debtors": [("ix_debtors_tenant_created", ()), ("ix_debtors_tenant_siren", None)],
+    "debtors": [("ix_debtors_tenant_created", ()), ("ix_debtors_tenant_siren", None)],  # None: a look-up index
     "invoices": [
         ("ix_invoices_tenant_created", ()),
         ("ix_invoices_tenant_debtor_created", ("debtor_id",)),
@@ -36,6 +36,7 @@ KEYSET_INDEXES: dict[str, list[tuple[str, tuple[str, ...] | None]]] = {
         ("ix_cases_tenant_created", ()),
         ("ix_cases_tenant_status_created", ("status",)),
         ("ix_cases_tenant_debtor_created", ("debtor_id",)),
+        ("ix_cases_tenant_reference", None),
     ],
     "notices": [("ix_notices_tenant_created", ()), ("ix_notices_tenant_case_created", ("case_id",))],
     "deliveries": [("ix_deliveries_tenant_created", ()), ("ix_deliveries_tenant_notice_created", ("notice_id",))],
@@ -47,7 +48,8 @@ KEYSET_INDEXES: dict[str, list[tuple[str, tuple[str, ...] | None]]] = {
 def _create_indexes() -> None:
     for table, indexes in KEYSET_INDEXES.items():
         for name, middle in indexes:
-            columns = ["tenant_id", "siren"] if middle is None else ["tenant_id", *middle, "created_at", "id"]
+            lookup = "siren" if table == "debtors" else "reference"
+            columns = ["tenant_id", lookup] if middle is None else ["tenant_id", *middle, "created_at", "id"]
             op.create_index(name, table, columns)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
+from notice_service.db.case_progress import refresh_unpaid_due
 from notice_service.db.models.claims import Invoice, Payment
 from notice_service.db.outbox import queue_event
 from notice_service.db.tenant_scope import get_owned
@@ -68,10 +69,12 @@ def _recorded_payload(payment_id: str, invoice: Invoice, data: PaymentInput) -> 
 
 
 def _update_status(session: Session, invoice: Invoice) -> None:
-    """Mark an open invoice ``paid`` once its payments cover the amount due (the lists filter on it)."""
+    """Mark an open invoice ``paid`` once its payments cover the amount due (the lists filter on it), and move
+    its cases' earliest unpaid due date."""
     amounts = session.execute(select(Payment.amount).where(Payment.invoice_id == invoice.id)).scalars()
     if invoice.status == "open" and sum(amounts, Decimal(0)) >= invoice.amount_due:
         invoice.status = "paid"
+        refresh_unpaid_due(session, invoice_id=invoice.id)
 
 
 def record_payment(services: Services, actor: Actor, data: PaymentInput) -> str:

@@ -65,8 +65,8 @@ def create_notice(case_id: str) -> Response:
 
 @operation(cases, "", "GET", "List cases", query_model=CaseListQuery, response_model=CasePage)
 def list_cases_route() -> Response:
-    """The tenant's cases, newest first, filtered by status and debtor."""
+    """The tenant's cases, newest first, filtered by status, debtor and next step."""
     who = actor()
     query = parse_query(CaseListQuery)
-    filters = CaseFilters(status=query.status, debtor_id=query.debtor_id)
+    filters = CaseFilters(status=query.status, debtor_id=query.debtor_id, next_step=query.next_step)
     return json_response(CasePage, list_cases(services(), who, filters, query.page()))

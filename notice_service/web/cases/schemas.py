@@ -68,9 +68,13 @@ class CaseOut(BaseModel):
     created_at: str | None
 
 
+NextAction = Literal["pre_reminder", "reminder", "second_reminder", "formal_notice", "injonction_de_payer", "none"]
+
+
 class CaseListQuery(ListQuery):
     status: Literal["open", "closed"] | None = None
     debtor_id: IdFilter | None = None
+    next_step: NextAction | None = Field(default=None, description="the action of the case's next step, as of today")
 
 
 class CaseItem(BaseModel):
@@ -78,6 +82,7 @@ class CaseItem(BaseModel):
     debtor_id: str
     reference: str
     status: str
+    next_step: NextAction
     created_at: str | None
 
 

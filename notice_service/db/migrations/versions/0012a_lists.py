@@ -10,6 +10,8 @@ Revises: 0011_audit_append_guard
   existing invoices whose payments cover them are backfilled as ``paid``.
 - ``events``: the events the webhooks carry, one row per event, listed by ``GET /v1/events``. Events queued
   before this revision are backfilled from the outbox with the ``webhook-id`` their deliveries carried.
+- ``cases.ladder_stage`` (the furthest ladder letter issued) and ``cases.unpaid_due`` (earliest due date of its
+  open invoices) make ``?next_step=`` a SQL condition (``db.case_progress``); both are backfilled.
 - On PostgreSQL, ``pg_trgm`` (a trusted extension) indexes debtor names for ``?q=``; where it cannot be created
   the search still works, by scanning.
 """
@@ -37,6 +39,7 @@ KEYSET_INDEXES: dict[str, list[tuple[str, tuple[str, ...] | None]]] = {
         ("ix_cases_tenant_status_created", ("status",)),
         ("ix_cases_tenant_debtor_created", ("debtor_id",)),
         ("ix_cases_tenant_reference", None),
+        ("ix_cases_tenant_stage_created", ("ladder_stage",)),
     ],
     "notices": [("ix_notices_tenant_created", ()), ("ix_notices_tenant_case_created", ("case_id",))],
     "deliveries": [("ix_deliveries_tenant_created", ()), ("ix_deliveries_tenant_notice_created", ("notice_id",))],
@@ -68,6 +71,26 @@ def _backfill_invoice_status() -> None:
     for invoice_id, total in paid.items():
         if total >= due[invoice_id]:
             bind.execute(sa.text("UPDATE invoices SET status = 'paid' WHERE id = :id"), {"id": invoice_id})
+
+
+LADDER = ("pre_reminder", "reminder", "second_reminder", "formal_notice")
+
+
+def _backfill_case_progress() -> None:
+    bind = op.get_bind()
+    bind.execute(
+        sa.text(
+            "UPDATE cases SET unpaid_due = (SELECT min(i.due_date) FROM invoices i JOIN case_invoices ci"
+            " ON ci.invoice_id = i.id WHERE ci.case_id = cases.id AND i.status = 'open')"
+        )
+    )
+    stages: dict[str, str] = {}
+    issued = bind.execute(sa.text("SELECT case_id, kind FROM notices WHERE issued_at IS NOT NULL")).all()
+    for case_id, kind in issued:
+        if kind in LADDER and (case_id not in stages or LADDER.index(kind) > LADDER.index(stages[case_id])):
+            stages[case_id] = kind
+    for case_id, kind in stages.items():
+        bind.execute(sa.text("UPDATE cases SET ladder_stage = :kind WHERE id = :id"), {"kind": kind, "id": case_id})
 
 
 def _backfill_events() -> None:
@@ -114,6 +137,8 @@ def _trigram_index() -> None:
 
 def upgrade() -> None:
     op.add_column("invoices", sa.Column("status", sa.String(length=16), nullable=False, server_default="open"))
+    op.add_column("cases", sa.Column("ladder_stage", sa.String(length=32), nullable=True))
+    op.add_column("cases", sa.Column("unpaid_due", sa.Date(), nullable=True))
     op.create_table(
         "events",
         sa.Column("id", sa.String(length=64), nullable=False),
@@ -127,6 +152,7 @@ def upgrade() -> None:
     op.create_index("ix_events_tenant_type_time", "events", ["tenant_id", "type", "occurred_at", "id"])
     _create_indexes()
     _backfill_invoice_status()
+    _backfill_case_progress()
     _backfill_events()
     _trigram_index()
 
@@ -140,3 +166,6 @@ def downgrade() -> None:
     op.drop_table("events")
     with op.batch_alter_table("invoices") as batch:
         batch.drop_column("status")
+    with op.batch_alter_table("cases") as batch:
+        batch.drop_column("unpaid_due")
+        batch.drop_column("ladder_stage")

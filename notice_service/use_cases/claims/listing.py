@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from notice_service.db.models.cases import Case
 from notice_service.db.models.claims import Debtor, Invoice, Payment
+from notice_service.domain.deadlines import PARIS
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
 from notice_service.use_cases.claims.queries import debtor_json
@@ -31,7 +32,7 @@ PAYMENTS = Keyset("payments", Payment, Payment.created_at)
 
 @dataclass(frozen=True)
 class InvoiceFilters:
-    """``overdue``: still open after its due date (as of the service's today); ``due_before``: strictly."""
+    """``overdue``: still open after its due date (as of today in Paris); ``due_before``: strictly."""
 
     debtor_id: str | None = None
     status: str | None = None
@@ -122,7 +123,7 @@ def _invoice_item(invoice: Invoice, payments: list[Payment], today: date) -> dic
 
 def list_invoices(services: Services, actor: Actor, filters: InvoiceFilters, page: PageRequest) -> dict[str, Any]:
     """A page of the tenant's invoices matching ``filters``, each with what was paid and its balance."""
-    today = services.clock.now().date()
+    today = services.clock.now().astimezone(PARIS).date()  # the legal calendar's day, as the case page's
     with services.db.reading() as session:
         found = fetch_page(session, INVOICES, actor.tenant_id, _invoice_conditions(filters, today), page)
         payments = _paid_by_invoice(session, [row.id for row in found.rows])

@@ -164,8 +164,6 @@ def downgrade() -> None:
         for name, _ in indexes:
             op.drop_index(name, table_name=table)
     op.drop_table("events")
-    with op.batch_alter_table("invoices") as batch:
-        batch.drop_column("status")
-    with op.batch_alter_table("cases") as batch:
-        batch.drop_column("unpaid_due")
-        batch.drop_column("ladder_stage")
+    # ALTER TABLE … DROP COLUMN in place (SQLite ≥ 3.35): a batch copy of the table would trip the foreign keys
+    for table, column in (("invoices", "status"), ("cases", "unpaid_due"), ("cases", "ladder_stage")):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")

@@ -18,7 +18,7 @@ import binascii
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, literal, select, tuple_
@@ -80,7 +80,8 @@ def decode_cursor(keyset: Keyset, cursor: str) -> tuple[datetime, str]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         name, time_text, row_id = json.loads(raw.decode())
         time = datetime.fromisoformat(time_text)
-    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
+        time.astimezone(UTC)  # an offset pushing it past year 1 or 9999 cannot be compared
+    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError, OverflowError):
         raise _bad_cursor("malformed cursor") from None
     if name != keyset.name:
         raise _bad_cursor(f"this cursor belongs to another list, not {keyset.name}")

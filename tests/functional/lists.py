@@ -3,6 +3,7 @@ the bad query strings every list must refuse, and a snapshot of the tables to pr
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from sqlalchemy import func, select
@@ -17,6 +18,13 @@ from notice_service.services import Services
 from tests.functional.conftest import Api
 
 PROBLEM = "application/problem+json"
+
+
+def b64(text: str) -> str:
+    """base64url without padding, as cursors are written."""
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
 COUNTED = (Debtor, Invoice, Payment, Case, Notice, AuditRecord, OutboxMessage, Event)
 
 #: (query string, the parameter the problem must name): every list refuses these.
@@ -31,6 +39,9 @@ BAD_QUERIES = [
     ("cursor=" + "A" * 600, "cursor"),
     ("cursor=W10", "cursor"),  # base64url of "[]"
     ("cursor=eyJhIjoxfQ", "cursor"),  # base64url of {"a":1}
+    ("cursor=" + b64('["invoices","0001-01-01T00:00:00+01:00","x"]'), "cursor"),  # before year 1 in UTC
+    ("cursor=" + b64('["invoices","2026-01-01T00:00:00","x"]'), "cursor"),  # no offset
+    ("cursor=" + b64('["invoices","2026-01-01T00:00:00Z","a\\u0000b"]'), "cursor"),  # NUL in the id
     ("colour=blue", "colour"),
     ("offset=20", "offset"),
 ]

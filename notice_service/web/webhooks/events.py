@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from notice_service.domain.webhook_events import EventType
 from notice_service.use_cases.webhooks.events import EventFilters, list_events
@@ -24,6 +25,15 @@ class EventListQuery(ListQuery):
         default=None,
         description="events at or after this time, with its offset (e.g. 2026-11-20T09:30:00Z)",
     )
+
+    @field_validator("since")
+    @classmethod
+    def _in_utc_range(cls, value: datetime | None) -> datetime | None:
+        """A time whose offset pushes it outside years 1–9999 in UTC cannot be compared: refused."""
+        try:
+            return None if value is None else value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("out of range once converted to UTC") from None
 
 
 class EventItem(BaseModel):

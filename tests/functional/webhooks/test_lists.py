@@ -77,6 +77,8 @@ def test_bad_queries_and_refused_changes_add_no_event(api: Api, services: Servic
         ("since=2026-11-20T09:30:00", "since"),  # no offset
         ("since=yesterday", "since"),
         ("since=2026-02-30T00:00:00Z", "since"),
+        ("since=0001-01-01T00:00:00%2B01:00", "since"),  # before year 1 in UTC
+        ("since=9999-12-31T23:59:59-01:00", "since"),
         *BAD_QUERIES,
     ]:
         assert_problem(api.get(f"/v1/events?{query}"), parameter)

@@ -159,9 +159,11 @@ class StatementClock:
         event.listen(engine, "after_cursor_execute", self._after)
 
     def _before(self, conn: Any, *_: Any) -> None:
+        """Note when the statement left."""
         conn.info["bench_started"] = time.perf_counter()
 
     def _after(self, conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        """Add its time; remember the page's statement for EXPLAIN."""
         self.total += (time.perf_counter() - conn.info.pop("bench_started")) * 1000
         if "ORDER BY" in statement and "LIMIT" in statement and not statement.startswith("EXPLAIN"):
             self.page_statement = (statement, parameters)
@@ -269,6 +271,7 @@ def measure(services: Services, client: FlaskClient, headers: dict[str, str], te
             cursor = None if depth == 1 else deep_cursor(services, keyset, tenant_id, where, rows_before)
 
             def url(number: int, path: str = path, query: str = query, cursor: str | None = cursor) -> str:
+                """The request number ``number`` of this line (id filters take the next id of the pool)."""
                 values = {name[:-1]: ids[number % len(ids)] for name, ids in pool.items()}
                 params = query.format(**values) + (f"&cursor={cursor}" if cursor else "")
                 return f"{path}?{params.lstrip('&')}"

@@ -34,6 +34,7 @@ INVOICES = [
 
 
 def _tick(services: Services, seconds: int = 60) -> None:
+    """Move the fixed clock on, so the next row is newer."""
     assert isinstance(services.clock, FixedClock)
     services.clock.advance(timedelta(seconds=seconds))
 

@@ -54,6 +54,7 @@ PAYLOAD = {"payment_id": "p3", "invoice_id": "i2", "_outbox_message_id": 0}
 
 
 def _config(connection: object) -> Config:
+    """Alembic's configuration on the service's migrations, bound to ``connection``."""
     config = Config()
     config.set_main_option("script_location", str(Path(engine_module.__file__).parent / "migrations"))
     config.attributes["connection"] = connection
@@ -61,12 +62,14 @@ def _config(connection: object) -> Config:
 
 
 def _run(engine: Engine, verb: str, target: str) -> None:
+    """``alembic upgrade|downgrade target`` in one transaction."""
     with engine.begin() as connection:
         getattr(command, verb)(_config(connection), target)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Engine:
+    """An empty SQLite file, or a fresh PostgreSQL database."""
     if request.param == "sqlite":
         return make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     return make_engine(request.getfixturevalue("postgres_url"))

@@ -50,6 +50,7 @@ bench: install
 	$(BIN)/python bench/issue_throughput.py
 	$(BIN)/python bench/audit.py
 	$(BIN)/python bench/dossier.py
+	$(BIN)/python bench/lists.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -12,12 +12,14 @@ from notice_service.web.cases.documents import case_documents
 from notice_service.web.cases.routes import cases
 from notice_service.web.claims.debtors import debtors
 from notice_service.web.claims.invoices import invoices
+from notice_service.web.claims.payments import payments
 from notice_service.web.delivery.provider_webhooks import provider_webhooks
 from notice_service.web.delivery.routes import deliveries
 from notice_service.web.dossiers.routes import dossiers
 from notice_service.web.meta import meta
 from notice_service.web.notices.routes import notices
 from notice_service.web.tenants.routes import tenants
+from notice_service.web.webhooks.events import events
 from notice_service.web.webhooks.routes import webhooks
 
 # multipart/JSON overhead on top of the largest accepted upload (base64 grows data by a third)
@@ -34,7 +36,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["notice_service"] = services
     blueprints = (meta, debtors, invoices, cases, notices, deliveries, provider_webhooks, audit, webhooks, dossiers)
-    for blueprint in (*blueprints, case_documents, tenants):
+    for blueprint in (*blueprints, case_documents, tenants, payments, events):
         app.register_blueprint(blueprint)
     problems.register(app)
     return app

@@ -29,6 +29,11 @@ _MIGRATIONS = Path(__file__).parent / "migrations"
 _SQLITE_BEGIN = "notice_sqlite_begin"
 
 
+def _unicode_lower(text: str | None) -> str | None:
+    """``lower()`` for SQLite, as PostgreSQL does it."""
+    return None if text is None else text.lower()
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -38,6 +43,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        # SQLite's lower() folds ASCII only; PostgreSQL's folds every letter ("É" → "é"): searches must agree.
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

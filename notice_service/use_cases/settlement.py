@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
+from notice_service.db.case_progress import refresh_unpaid_due
 from notice_service.db.models.cases import Case, CaseInvoice
 from notice_service.db.models.claims import CreditNote, Invoice, Payment
 from notice_service.db.outbox import queue_event
@@ -39,6 +40,19 @@ def invoice_balance(session: Session, invoice: Invoice) -> Decimal:
     paid = session.execute(select(Payment.amount).where(Payment.invoice_id == invoice.id)).scalars()
     credited = session.execute(select(CreditNote.amount).where(CreditNote.invoice_id == invoice.id)).scalars()
     return invoice.amount_due - sum(paid, Decimal(0)) - sum(credited, Decimal(0))
+
+
+def sync_invoice_status(session: Session, invoice: Invoice) -> None:
+    """Keep the stored ``invoices.status`` (the lists filter on it) equal to what the invoice is: ``cancelled``
+    once cancelled, else ``paid`` when payments and credit notes cover it, else ``open``; when it changes, move
+    the earliest unpaid due date of its cases (the cases list's next step)."""
+    if invoice.cancelled_at is not None:
+        status = "cancelled"
+    else:
+        status = "paid" if invoice_balance(session, invoice) <= 0 else "open"
+    if invoice.status != status:
+        invoice.status = status
+        refresh_unpaid_due(session, invoice_id=invoice.id)
 
 
 def cases_of_invoice(session: Session, invoice_id: str) -> list[str]:

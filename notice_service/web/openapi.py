@@ -42,6 +42,7 @@ class Operation:
     authenticated: bool
     request_media: str = "application/json"
     if_match: bool = False
+    query_model: type[BaseModel] | None = None
 
 
 OPERATIONS: list[Operation] = []
@@ -61,6 +62,7 @@ def operation(
     authenticated: bool = True,
     request_media: str = "application/json",
     if_match: bool = False,
+    query_model: type[BaseModel] | None = None,
 ) -> Callable[[F], F]:
     def register(view: F) -> F:
         blueprint.add_url_rule(rule, view_func=view, methods=[method])
@@ -79,6 +81,7 @@ def operation(
                 authenticated,
                 request_media,
                 if_match,
+                query_model,
             )
         )
         return view
@@ -122,12 +125,27 @@ def _responses(op: Operation, components: dict[str, Any]) -> dict[str, Any]:
     return responses
 
 
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """One ``in: query`` parameter per field of a list's query model, with its schema and description."""
+    schema = model.model_json_schema(ref_template=REF, mode="validation")
+    required = set(schema.get("required", []))
+    params = []
+    for name, prop in schema.get("properties", {}).items():
+        param: dict[str, Any] = {"name": name, "in": "query", "required": name in required, "schema": prop}
+        if "description" in prop:
+            param["description"] = prop["description"]
+        params.append(param)
+    return params
+
+
 def _operation_object(op: Operation, components: dict[str, Any]) -> dict[str, Any]:
     item: dict[str, Any] = {"summary": op.summary, "tags": [op.tag], "responses": _responses(op, components)}
     params = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in re.findall(r"{(\w+)}", op.path)
     ]
+    if op.query_model is not None:
+        params.extend(_query_parameters(op.query_model))
     if op.idempotent:
         params.append(
             {

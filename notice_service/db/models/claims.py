@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     Date,
     ForeignKey,
+    Index,
     String,
     UniqueConstraint,
 )
@@ -21,6 +22,10 @@ from notice_service.db.types import DecimalString, UTCDateTime
 
 class Debtor(Base):
     __tablename__ = "debtors"
+    __table_args__ = (
+        Index("ix_debtors_tenant_created", "tenant_id", "created_at", "id"),
+        Index("ix_debtors_tenant_siren", "tenant_id", "siren"),
+    )
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
@@ -36,7 +41,12 @@ class Debtor(Base):
 
 class Invoice(Base):
     __tablename__ = "invoices"
-    __table_args__ = (UniqueConstraint("tenant_id", "number", name="uq_invoice_number"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "number", name="uq_invoice_number"),
+        Index("ix_invoices_tenant_created", "tenant_id", "created_at", "id"),
+        Index("ix_invoices_tenant_debtor_created", "tenant_id", "debtor_id", "created_at", "id"),
+        Index("ix_invoices_tenant_status_created", "tenant_id", "status", "created_at", "id"),
+    )
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
     debtor_id: Mapped[str] = mapped_column(ForeignKey("debtors.id"), index=True)
@@ -45,6 +55,9 @@ class Invoice(Base):
     due_date: Mapped[date] = mapped_column(Date)
     amount_due: Mapped[Decimal] = mapped_column(DecimalString())
     currency: Mapped[str] = mapped_column(String(3))
+    #: ``open`` while a balance remains, ``paid`` once payments cover it (kept by the payment use case, for the
+    #: list filters); ``cancelled`` is reserved for the invoice life cycle.
+    status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
     document_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     document_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -53,6 +66,10 @@ class Invoice(Base):
 
 class Payment(Base):
     __tablename__ = "payments"
+    __table_args__ = (
+        Index("ix_payments_tenant_created", "tenant_id", "created_at", "id"),
+        Index("ix_payments_tenant_invoice_created", "tenant_id", "invoice_id", "created_at", "id"),
+    )
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
     invoice_id: Mapped[str] = mapped_column(ForeignKey("invoices.id"), index=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from notice_service.db.models.base import ID, Base
@@ -16,6 +16,10 @@ from notice_service.db.types import UTCDateTime
 
 class Delivery(Base):
     __tablename__ = "deliveries"
+    __table_args__ = (
+        Index("ix_deliveries_tenant_created", "tenant_id", "created_at", "id"),
+        Index("ix_deliveries_tenant_notice_created", "tenant_id", "notice_id", "created_at", "id"),
+    )
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
     notice_id: Mapped[str] = mapped_column(ForeignKey("notices.id"), index=True)

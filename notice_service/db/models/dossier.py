@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from notice_service.db.models.base import ID, Base
@@ -20,6 +20,10 @@ from notice_service.db.types import UTCDateTime
 
 class Dossier(Base):
     __tablename__ = "dossiers"
+    __table_args__ = (
+        Index("ix_dossiers_tenant_created", "tenant_id", "created_at", "id"),
+        Index("ix_dossiers_tenant_case_created", "tenant_id", "case_id", "created_at", "id"),
+    )
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)

@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
 )
@@ -20,6 +21,10 @@ from notice_service.db.types import UTCDateTime
 
 class Notice(Base):
     __tablename__ = "notices"
+    __table_args__ = (
+        Index("ix_notices_tenant_created", "tenant_id", "created_at", "id"),
+        Index("ix_notices_tenant_case_created", "tenant_id", "case_id", "created_at", "id"),
+    )
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)

@@ -20,6 +20,8 @@ from notice_service.db.types import UTCDateTime
 
 OUTBOX_MESSAGE_ID = "_outbox_message_id"
 """Key under which the worker hands each handler its outbox row's id, to key idempotent side effects on."""
+EVENT_ID = "_event_id"
+"""Key of an event's outbox payload holding its id in the event feed (``events.id``), the webhook-id."""
 
 
 class OutboxMessage(Base):

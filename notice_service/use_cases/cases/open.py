@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
+from notice_service.db.case_progress import refresh_unpaid_due
 from notice_service.db.models.cases import Case, CaseInvoice
 from notice_service.db.models.claims import Debtor, Invoice
 from notice_service.db.tenant_scope import get_owned
@@ -66,6 +67,7 @@ def open_case(services: Services, actor: Actor, debtor_id: str, invoice_ids: lis
         )
         session.flush()
         session.add_all(CaseInvoice(case_id=case_id, invoice_id=iid, position=i) for i, iid in enumerate(invoice_ids))
+        refresh_unpaid_due(session, case_id=case_id)
         record = actor.record(
             "case:opened", "case", case_id, data={"invoice_ids": list(invoice_ids), "reference": reference}
         )

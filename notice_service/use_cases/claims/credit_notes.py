@@ -28,7 +28,7 @@ from notice_service.domain.webhook_events import EventType
 from notice_service.errors import Conflict, FieldError, InvalidInput
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
-from notice_service.use_cases.settlement import cases_of_invoice, close_paid_cases, invoice_balance
+from notice_service.use_cases.settlement import cases_of_invoice, close_paid_cases, invoice_balance, sync_invoice_status
 
 
 @dataclass(frozen=True)
@@ -119,6 +119,7 @@ def _add(
 
 def _after_credit(session: Session, actor: Actor, invoice: Invoice, now: datetime) -> None:
     """Fully credited: the invoice leaves its cases; then close the cases whose balance is zero."""
+    sync_invoice_status(session, invoice)
     case_ids = cases_of_invoice(session, invoice.id)
     credited = session.execute(select(CreditNote.amount).where(CreditNote.invoice_id == invoice.id)).scalars()
     if sum(credited, Decimal(0)) >= invoice.amount_due:

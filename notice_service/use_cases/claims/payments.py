@@ -15,7 +15,7 @@ from notice_service.domain.audit.records import RecordDraft
 from notice_service.errors import Conflict, FieldError, InvalidInput
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
-from notice_service.use_cases.settlement import cases_of_invoice, close_paid_cases
+from notice_service.use_cases.settlement import cases_of_invoice, close_paid_cases, sync_invoice_status
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,7 @@ def record_payment(services: Services, actor: Actor, data: PaymentInput) -> str:
             )
         )
         session.flush()
+        sync_invoice_status(session, invoice)
         record = _recorded_record(actor, invoice.id, payment_id, data)
         audit_repository.append(session, actor.tenant_id, [record], now)
         queue_event(

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from notice_service.db import audit_repository
+from notice_service.db.case_progress import advance_stage
 from notice_service.db.models.cases import Case
 from notice_service.db.models.claims import Debtor, Invoice
 from notice_service.db.models.notices import Notice
@@ -199,6 +200,7 @@ def issue_notice(services: Services, actor: Actor, notice_id: str) -> None:
         if row.status != "draft":
             raise Conflict(f"The notice is already {row.status}.", extra={"notice_status": row.status})
         _mark_issued(row, actor, produced, signature, now)
+        advance_stage(session, row.case_id, row.kind)
         record = _issued_record(actor, notice_id, produced, signature)
         audit_repository.append(session, actor.tenant_id, [record], now)
         queue_event(

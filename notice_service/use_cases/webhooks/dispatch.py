@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
-from notice_service.db.models.outbox import OUTBOX_MESSAGE_ID
+from notice_service.db.models.outbox import EVENT_ID, OUTBOX_MESSAGE_ID
 from notice_service.db.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from notice_service.db.outbox import queue_event
 from notice_service.domain.webhook_events import EventType, envelope, next_attempt_at
@@ -84,12 +84,15 @@ def fan_out(
 
 
 def event_handler(event_type: EventType) -> Callable[[Services, str, Mapping[str, Any]], None]:
-    """The worker handler of an event topic: fan the outbox payload out to the subscriptions."""
+    """The worker handler of an event topic: fan the outbox payload out to the subscriptions, under the event's
+    id in the feed (``GET /v1/events``)."""
 
     def handle(services: Services, tenant_id: str, payload: Mapping[str, Any]) -> None:
-        data = {key: value for key, value in payload.items() if key != OUTBOX_MESSAGE_ID}
+        data = {key: value for key, value in payload.items() if key not in (OUTBOX_MESSAGE_ID, EVENT_ID)}
         outbox_id = payload.get(OUTBOX_MESSAGE_ID)
-        event_id = f"msg_{tenant_id.replace('-', '')[:12]}_{outbox_id}" if outbox_id is not None else None
+        event_id = payload.get(EVENT_ID)  # the event feed's id; rows queued before the feed derive one
+        if event_id is None and outbox_id is not None:
+            event_id = f"msg_{tenant_id.replace('-', '')[:12]}_{outbox_id}"
         fan_out(services, tenant_id, event_type, data, event_id)
 
     handle.__name__ = f"fan_out_{event_type.name.lower()}"

@@ -1,18 +1,21 @@
-"""``/v1/cases``: open a case, read it with its timeline, draft (and issue) its notices, close and reopen it."""
+"""``/v1/cases``: open a case, list cases, read one with its timeline, draft (and issue) its notices, close and
+reopen it."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response
 
 from notice_service.use_cases.cases.lifecycle import close_case, reopen_case
+from notice_service.use_cases.cases.listing import CaseFilters, list_cases
 from notice_service.use_cases.cases.open import open_case
 from notice_service.use_cases.cases.queries import get_case
 from notice_service.use_cases.notices.draft import DraftRequest, draft_notice
 from notice_service.use_cases.notices.issue import issue_notice
 from notice_service.use_cases.notices.queries import get_notice
-from notice_service.web.cases.schemas import CaseClose, CaseCreate, CaseOut, NoticeCreate
+from notice_service.web.cases.schemas import CaseClose, CaseCreate, CaseListQuery, CaseOut, CasePage, NoticeCreate
 from notice_service.web.context import actor, services
 from notice_service.web.idempotency import idempotent
+from notice_service.web.listing import parse_query
 from notice_service.web.notices.schemas import NoticeOut
 from notice_service.web.openapi import operation, parse_json
 from notice_service.web.responses import json_response
@@ -82,3 +85,12 @@ def close(case_id: str) -> Response:
 def reopen(case_id: str) -> Response:
     reopen_case(services(), actor(), case_id)
     return json_response(CaseOut, get_case(services(), actor(), case_id))
+
+
+@operation(cases, "", "GET", "List cases", query_model=CaseListQuery, response_model=CasePage)
+def list_cases_route() -> Response:
+    """The tenant's cases, newest first, filtered by status, debtor and next step."""
+    who = actor()
+    query = parse_query(CaseListQuery)
+    filters = CaseFilters(status=query.status, debtor_id=query.debtor_id, next_step=query.next_step)
+    return json_response(CasePage, list_cases(services(), who, filters, query.page()))

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from notice_service.web.claims.schemas import DebtorOut, InvoiceOut
+from notice_service.web.listing import IdFilter, ListQuery, PageOut
 from notice_service.web.schemas import AmountString, ShortText, Strict
 
 
@@ -78,3 +79,25 @@ class CaseOut(BaseModel):
     closed_reason: str | None = Field(default=None, description="paid, settled, written_off, transferred, other")
     closed_note: str | None = None
     closed_at: str | None = None
+
+
+NextAction = Literal["pre_reminder", "reminder", "second_reminder", "formal_notice", "injonction_de_payer", "none"]
+
+
+class CaseListQuery(ListQuery):
+    status: Literal["open", "closed"] | None = None
+    debtor_id: IdFilter | None = None
+    next_step: NextAction | None = Field(default=None, description="the action of the case's next step, as of today")
+
+
+class CaseItem(BaseModel):
+    id: str
+    debtor_id: str
+    reference: str
+    status: str
+    next_step: NextAction
+    created_at: str | None
+
+
+class CasePage(PageOut):
+    data: list[CaseItem]

@@ -1,4 +1,4 @@
-"""``/v1/debtors``: register, read (with an ``ETag``) and update debtors (JSON merge patch with ``If-Match``)."""
+"""``/v1/debtors``: register, list, read (with an ``ETag``) and update debtors (JSON merge patch, ``If-Match``)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from flask import Blueprint, Response
 
 from notice_service.use_cases.claims.debtor_updates import update_debtor
 from notice_service.use_cases.claims.debtors import DebtorInput, register_debtor
+from notice_service.use_cases.claims.listing import list_debtors
 from notice_service.use_cases.claims.queries import get_debtor
 from notice_service.use_cases.versions import etag_of
-from notice_service.web.claims.schemas import DebtorCreate, DebtorOut, DebtorPatch
+from notice_service.web.claims.schemas import DebtorCreate, DebtorListQuery, DebtorOut, DebtorPage, DebtorPatch
 from notice_service.web.context import actor, services
 from notice_service.web.idempotency import idempotent
+from notice_service.web.listing import parse_query
 from notice_service.web.openapi import operation, parse_json
 from notice_service.web.patching import MERGE_PATCH, if_match, merge_patch_body, with_etag
 from notice_service.web.responses import json_response
@@ -71,3 +73,12 @@ def patch_debtor(debtor_id: str) -> Response:
     who = actor()
     updated = update_debtor(services(), who, debtor_id, patch, if_match(), debtor_input)
     return with_etag(json_response(DebtorOut, updated), etag_of(updated))
+    return json_response(DebtorOut, get_debtor(services(), actor(), debtor_id))
+
+
+@operation(debtors, "", "GET", "List debtors", query_model=DebtorListQuery, response_model=DebtorPage)
+def list_debtors_route() -> Response:
+    """The tenant's debtors, newest first, searched with ``q``."""
+    who = actor()
+    query = parse_query(DebtorListQuery)
+    return json_response(DebtorPage, list_debtors(services(), who, query.q, query.page()))

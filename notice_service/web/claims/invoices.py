@@ -1,5 +1,5 @@
-"""``/v1/invoices``: register invoices (with an optional PDF copy), their payments and credit notes, and cancel
-them."""
+"""``/v1/invoices``: register invoices (with an optional PDF copy), list and read them, their payments and credit
+notes, and cancel them."""
 
 from __future__ import annotations
 
@@ -12,11 +12,21 @@ from flask import Blueprint, Response
 from notice_service.errors import FieldError, InvalidInput
 from notice_service.use_cases.claims.credit_notes import CreditNoteInput, cancel_invoice, record_credit_note
 from notice_service.use_cases.claims.invoices import InvoiceInput, register_invoice
+from notice_service.use_cases.claims.listing import InvoiceFilters, list_invoices
 from notice_service.use_cases.claims.payments import PaymentInput, record_payment
 from notice_service.use_cases.claims.queries import get_invoice
-from notice_service.web.claims.schemas import CreditNoteCreate, InvoiceCancel, InvoiceCreate, InvoiceOut, PaymentCreate
+from notice_service.web.claims.schemas import (
+    CreditNoteCreate,
+    InvoiceCancel,
+    InvoiceCreate,
+    InvoiceListQuery,
+    InvoiceOut,
+    InvoicePage,
+    PaymentCreate,
+)
 from notice_service.web.context import actor, services
 from notice_service.web.idempotency import idempotent
+from notice_service.web.listing import parse_query
 from notice_service.web.openapi import operation, parse_json
 from notice_service.web.responses import json_response
 
@@ -119,3 +129,12 @@ def cancel(invoice_id: str) -> Response:
         services(), actor(), CreditNoteInput(invoice_id, body.credit_note_number, body.issued_on, None, body.reason)
     )
     return json_response(InvoiceOut, get_invoice(services(), actor(), invoice_id))
+
+
+@operation(invoices, "", "GET", "List invoices", query_model=InvoiceListQuery, response_model=InvoicePage)
+def list_invoices_route() -> Response:
+    """The tenant's invoices, newest first, filtered by debtor, status, lateness and due date."""
+    who = actor()
+    query = parse_query(InvoiceListQuery)
+    filters = InvoiceFilters(query.debtor_id, query.status, query.overdue, query.due_before)
+    return json_response(InvoicePage, list_invoices(services(), who, filters, query.page()))

@@ -1,5 +1,5 @@
-"""Request and response schemas of ``/v1/debtors`` and ``/v1/invoices`` (pydantic; the OpenAPI document is
-generated from them).
+"""Request and response schemas of ``/v1/debtors``, ``/v1/invoices`` and ``/v1/payments`` (pydantic; the
+OpenAPI document is generated from them).
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from notice_service.web.listing import IdFilter, ListQuery, PageOut, SearchText
 from notice_service.web.schemas import Address, AmountString, ShortText, Strict
 
 
@@ -98,3 +99,56 @@ class InvoiceOut(BaseModel):
     status: Literal["open", "paid", "cancelled"] = Field(description="cancelled, else paid when the balance is 0")
     credited: str = Field(description="the sum of its credit notes")
     credit_notes: list[dict[str, Any]] = Field(description="number, issued_on, amount, reason")
+
+
+class DebtorListQuery(ListQuery):
+    q: SearchText | None = Field(
+        default=None, description="part of the name (any case), the SIREN, or a reference of one of its cases"
+    )
+
+
+class DebtorPage(PageOut):
+    data: list[DebtorOut]
+
+
+class InvoiceListQuery(ListQuery):
+    debtor_id: IdFilter | None = None
+    status: Literal["open", "paid", "cancelled"] | None = None
+    overdue: bool | None = Field(default=None, description="true: still open after the due date")
+    due_before: date | None = Field(default=None, description="due strictly before this date (YYYY-MM-DD)")
+
+
+class InvoiceItem(BaseModel):
+    id: str
+    debtor_id: str
+    number: str
+    issue_date: str
+    due_date: str
+    amount_due: str
+    currency: str
+    status: Literal["open", "paid", "cancelled"]
+    overdue: bool
+    paid: str
+    balance: str
+    created_at: str | None
+
+
+class InvoicePage(PageOut):
+    data: list[InvoiceItem]
+
+
+class PaymentListQuery(ListQuery):
+    invoice_id: IdFilter | None = None
+
+
+class PaymentItem(BaseModel):
+    id: str
+    invoice_id: str
+    amount: str
+    paid_on: str
+    reference: str | None
+    created_at: str | None
+
+
+class PaymentPage(PageOut):
+    data: list[PaymentItem]

@@ -1,4 +1,4 @@
-"""Deliveries: dispatch an issued notice (``POST /v1/notices/{id}/deliveries``), read a delivery, record
+"""Deliveries: dispatch an issued notice (``POST /v1/notices/{id}/deliveries``), list and read deliveries, record
 manual facts and upload evidence files (multipart), record a consumer's consent to LRE."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, ValidationError
 from notice_service.domain.delivery.facts import Channel, EvidenceKind, FactKind, Provider
 from notice_service.errors import FieldError, InvalidInput
 from notice_service.use_cases.delivery.dispatch import DispatchRequest, dispatch_notice
+from notice_service.use_cases.delivery.listing import DeliveryFilters, list_deliveries
 from notice_service.use_cases.delivery.manual import (
     ManualFact,
     attach_evidence,
@@ -21,7 +22,9 @@ from notice_service.use_cases.delivery.manual import (
 from notice_service.use_cases.delivery.queries import get_delivery
 from notice_service.use_cases.delivery.recording import EvidenceFile
 from notice_service.web.context import actor, services
+from notice_service.web.delivery.schemas import DeliveryListQuery, DeliveryPage
 from notice_service.web.idempotency import idempotent
+from notice_service.web.listing import parse_query
 from notice_service.web.openapi import operation, parse_json
 from notice_service.web.responses import json_response
 from notice_service.web.schemas import Strict
@@ -155,3 +158,14 @@ def create_consent(debtor_id: str) -> Response:
     form, data = _form(ConsentForm)
     consent_id = record_lre_consent(services(), actor(), debtor_id, form.email, form.given_on, data)
     return json_response(ConsentOut, {"id": consent_id, "status": "recorded"}, 201)
+
+
+@operation(
+    deliveries, "/v1/deliveries", "GET", "List deliveries", query_model=DeliveryListQuery, response_model=DeliveryPage
+)
+def list_deliveries_route() -> Response:
+    """The tenant's deliveries, newest first, filtered by status, channel and notice."""
+    who = actor()
+    query = parse_query(DeliveryListQuery)
+    filters = DeliveryFilters(status=query.status, channel=query.channel, notice_id=query.notice_id)
+    return json_response(DeliveryPage, list_deliveries(services(), who, filters, query.page()))

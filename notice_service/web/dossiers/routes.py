@@ -1,4 +1,5 @@
-"""``/v1/cases/{id}/dossiers`` and ``/v1/dossiers``: export a case's evidence dossier, read it, download its ZIP."""
+"""``/v1/cases/{id}/dossiers`` and ``/v1/dossiers``: export a case's evidence dossier, list dossiers, read one,
+download its ZIP."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from pydantic import BaseModel, Field
 
 from notice_service.use_cases.dossier.archive import get_dossier, open_archive
 from notice_service.use_cases.dossier.export import ExportRequest, export_dossier
+from notice_service.use_cases.dossier.listing import list_dossiers
 from notice_service.web.context import actor, services
+from notice_service.web.dossiers.schemas import DossierListQuery, DossierPage
 from notice_service.web.idempotency import idempotent
+from notice_service.web.listing import parse_query
 from notice_service.web.openapi import operation, parse_json
 from notice_service.web.responses import json_response
 from notice_service.web.schemas import Strict
@@ -102,3 +106,11 @@ def _chunks(archive: IO[bytes]) -> Iterator[bytes]:
             yield chunk
     finally:
         archive.close()
+
+
+@operation(dossiers, "/dossiers", "GET", "List dossiers", query_model=DossierListQuery, response_model=DossierPage)
+def list_dossiers_route() -> Response:
+    """The tenant's exported dossiers, newest first, optionally of one case."""
+    who = actor()
+    query = parse_query(DossierListQuery)
+    return json_response(DossierPage, list_dossiers(services(), who, query.case_id, query.page()))

@@ -1,14 +1,16 @@
-"""``/v1/notices``: read a notice, issue a draft, download its PDF."""
+"""``/v1/notices``: list notices, read one, issue a draft, download its PDF."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response
 
 from notice_service.use_cases.notices.issue import issue_notice
+from notice_service.use_cases.notices.listing import NoticeFilters, list_notices
 from notice_service.use_cases.notices.queries import get_notice, notice_pdf
 from notice_service.web.context import actor, services
 from notice_service.web.idempotency import idempotent
-from notice_service.web.notices.schemas import NoticeOut
+from notice_service.web.listing import parse_query
+from notice_service.web.notices.schemas import NoticeListQuery, NoticeOut, NoticePage
 from notice_service.web.openapi import operation
 from notice_service.web.responses import json_response
 
@@ -52,3 +54,12 @@ def download_pdf(notice_id: str) -> Response:
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+@operation(notices, "", "GET", "List notices", query_model=NoticeListQuery, response_model=NoticePage)
+def list_notices_route() -> Response:
+    """The tenant's notices, newest first, filtered by case, kind and status."""
+    who = actor()
+    query = parse_query(NoticeListQuery)
+    filters = NoticeFilters(case_id=query.case_id, kind=query.kind, status=query.status)
+    return json_response(NoticePage, list_notices(services(), who, filters, query.page()))

@@ -1,10 +1,13 @@
-"""Response schemas of a notice and its décompte (pydantic; the OpenAPI document is generated from them)."""
+"""Response schemas of a notice, its décompte and the notice list (pydantic; the OpenAPI document is
+generated from them)."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from notice_service.web.listing import IdFilter, ListQuery, PageOut
 
 
 class StatementPeriod(BaseModel):
@@ -60,3 +63,25 @@ class NoticeOut(BaseModel):
     completeness: dict[str, Any] | None
     created_at: str | None
     issued_at: str | None
+
+
+class NoticeListQuery(ListQuery):
+    case_id: IdFilter | None = None
+    kind: Literal["pre_reminder", "reminder", "second_reminder", "formal_notice", "payment_plan"] | None = None
+    status: Literal["draft", "issued"] | None = None
+
+
+class NoticeItem(BaseModel):
+    id: str
+    case_id: str
+    kind: str
+    variant: str
+    status: str
+    as_of: str
+    document_sha256: str | None
+    created_at: str | None
+    issued_at: str | None
+
+
+class NoticePage(PageOut):
+    data: list[NoticeItem]

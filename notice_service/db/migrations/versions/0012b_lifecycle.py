@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012b_lifecycle"
-down_revision = "0011_audit_append_guard"
+down_revision = "0012a_lists"
 branch_labels = None
 depends_on = None
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from notice_service.db.models.audit_log import AuditRecord
-from notice_service.db.models.outbox import OutboxMessage
+from notice_service.db.models.outbox import EVENT_ID, OutboxMessage
 from notice_service.services import Services
 from tests.functional.conftest import Api
 
@@ -49,12 +49,13 @@ def patch(api: Api, path: str, body: Any, *, etag: str | None, content_type: str
 
 
 def topics(services: Services, tenant_id: str) -> list[tuple[str, dict[str, Any]]]:
-    """The tenant's outbox events in order: (topic, payload)."""
+    """The tenant's outbox events in order: (topic, payload), without the outbox's own keys (the event-feed id
+    ``EVENT_ID`` the webhook delivery reuses)."""
     with services.db.reading() as session:
         rows = session.execute(
             select(OutboxMessage).where(OutboxMessage.tenant_id == tenant_id).order_by(OutboxMessage.id)
         ).scalars()
-        return [(row.topic, dict(row.payload)) for row in rows]
+        return [(row.topic, {k: v for k, v in row.payload.items() if k != EVENT_ID}) for row in rows]
 
 
 def actions(services: Services, tenant_id: str) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from notice_service.domain.interest import (
+    ContractualTerm,
     DayCount,
     DebtorKind,
     InterestPeriod,
@@ -48,13 +49,15 @@ class Imputation(StrEnum):
 
 @dataclass(frozen=True)
 class Invoice:
-    """An unpaid or late invoice; ``amount`` is TTC, the base of L441-10 penalties."""
+    """An unpaid or late invoice; ``amount`` is TTC, the base of L441-10 penalties. ``contractual_rate`` is
+    the invoice's own contract rate (a percentage or ``THREE_TIMES_LEGAL``); ``None`` takes the terms' one."""
 
     id: str
     number: str
     issue_date: date
     due_date: date
     amount: Decimal
+    contractual_rate: ContractualTerm | None = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ class StatementTerms:
     as_of: date
     day_count: DayCount = DayCount.ACTUAL_365
     imputation: Imputation = Imputation.INTEREST_FIRST
-    contractual_rate: Decimal | None = None
+    contractual_rate: ContractualTerm | None = None
     notice_received_on: date | None = None
     creditor_is_professional: bool = True
 
@@ -112,6 +115,8 @@ class StatementLine:
     interest_balance: Decimal
     indemnity: Decimal
     balance: Decimal
+    basis: RateBasis | None = None
+    """The rate basis of this invoice's interest (contract, L441-10 default or legal rate)."""
 
 
 @dataclass(frozen=True)
@@ -153,6 +158,7 @@ class _Account:
     periods: tuple[InterestPeriod, ...] = ()
     imputations: tuple[Imputed, ...] = ()
     settled_on: date | None = None
+    basis: RateBasis | None = None
 
     @property
     def interest_due(self) -> Decimal:
@@ -176,17 +182,14 @@ def build_statement(
     ``tables``.
     """
     _validate(invoices, payments, terms)
-    context = _Context(
-        tables,
-        rate_basis(terms.debtor_kind, terms.contractual_rate, terms.creditor_is_professional),
-        terms.day_count,
-        terms.imputation,
-    )
+    basis = rate_basis(terms.debtor_kind, terms.contractual_rate, terms.creditor_is_professional)
+    context = _Context(tables, basis, terms.day_count, terms.imputation)
     accounts = {
         invoice.id: _Account(
             invoice,
             interest_start(terms.debtor_kind, invoice.due_date, terms.notice_received_on),
             invoice.amount,
+            basis=_invoice_basis(invoice, terms, context.basis),
         )
         for invoice in sorted(invoices, key=lambda i: (i.due_date, i.issue_date, i.number, i.id))
     }
@@ -202,6 +205,14 @@ def build_statement(
     return _statement(terms.as_of, lines, sum((p.amount for p in payments), ZERO), unallocated)
 
 
+def _invoice_basis(invoice: Invoice, terms: StatementTerms, default: RateBasis) -> RateBasis:
+    """The invoice's own contractual rate when it has one (B2B only, ``rate_basis`` refuses it for a
+    consumer), else the statement's basis."""
+    if invoice.contractual_rate is None:
+        return default
+    return rate_basis(terms.debtor_kind, invoice.contractual_rate, terms.creditor_is_professional)
+
+
 def _accrue_through(account: _Account, last_day: date, context: _Context) -> _Account:
     """Accrue interest on the principal still due up to ``last_day`` included (unrounded)."""
     if account.next_day is None or last_day < account.next_day:
@@ -210,7 +221,7 @@ def _accrue_through(account: _Account, last_day: date, context: _Context) -> _Ac
         account.principal,
         account.next_day,
         last_day,
-        basis=context.basis,
+        basis=account.basis or context.basis,
         tables=context.tables,
         day_count=context.day_count,
     )
@@ -279,6 +290,7 @@ def _line(account: _Account, terms: StatementTerms) -> StatementLine:
         interest_balance=cents(account.interest_due),
         indemnity=indemnity,
         balance=cents(invoice.amount + account.interest_charged + indemnity - paid),
+        basis=account.basis,
     )
 
 

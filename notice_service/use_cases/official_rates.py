@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
 from notice_service.db.models.rates import RateAddition
+from notice_service.db.models.tenants import Tenant
 from notice_service.domain.rates import EcbRateChange, HalfYear, LegalRate, RateTables, with_added_rate
 from notice_service.errors import FieldError, InvalidInput
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
-from notice_service.use_cases.tenants.onboarding import list_tenant_ids
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def add_rate(services: Services, data: RateInput, *, operator: str = "cli") -> R
         )
         session.flush()
         details = {k: v for k, v in _record_data(data).items() if v is not None}
-        for tenant_id in list_tenant_ids(services):
+        for tenant_id in list(session.execute(select(Tenant.id).order_by(Tenant.created_at)).scalars()):
             actor = Actor(tenant_id, "operator", operator)
             audit_repository.append(
                 session, tenant_id, [actor.record("rate:added", "rate", data.kind, data=details)], now

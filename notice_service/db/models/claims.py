@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -48,6 +49,12 @@ class Invoice(Base):
     document_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     document_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: The invoice's own CGV penalty rate ("12.5" or "3x_legal"), overriding the tenant profile's.
+    contractual_rate: Mapped[str | None] = mapped_column(String(16), nullable=True, default=None)
+    #: The text of the penalty clause of this invoice's contract, when it differs from the profile's.
+    penalty_clause: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
+    #: Delivery of the goods or completion of the service (C. conso. L218-2); ``None``: the issue date.
+    delivered_on: Mapped[date | None] = mapped_column(Date, nullable=True, default=None)
 
 
 class Payment(Base):

@@ -67,6 +67,10 @@ def invoice_json(session: Session, invoice: Invoice) -> dict[str, Any]:
             }
             for p in payments
         ],
+        "contractual_rate": invoice.contractual_rate,
+        "penalty_clause": invoice.penalty_clause,
+        "delivered_on": (invoice.delivered_on or invoice.issue_date).isoformat(),
+        "delivered_on_source": "invoice" if invoice.delivered_on else "issue_date",
     }
 
 

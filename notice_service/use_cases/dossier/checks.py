@@ -24,7 +24,7 @@ from notice_service.domain.dossier.legal import (
     competent_court,
 )
 from notice_service.domain.interest import DebtorKind
-from notice_service.domain.prescription import prescription_date
+from notice_service.domain.prescription import prescription_date, prescription_start
 from notice_service.errors import FieldError, InvalidInput
 from notice_service.services import Services
 from notice_service.use_cases.cases.statement import compute_case_statement, statement_terms
@@ -85,7 +85,8 @@ def _open_invoices(material: CaseMaterial, kind: DebtorKind) -> list[OpenInvoice
     for invoice in material.invoices:
         paid_on = sorted(p.paid_on for p in material.payments if p.invoice_id == invoice.id)
         paid = sum((p.amount for p in material.payments if p.invoice_id == invoice.id), Decimal(0))
-        limit = prescription_date(invoice.due_date, kind, paid_on)
+        start = prescription_start(kind, invoice.due_date, invoice.issue_date, invoice.delivered_on)
+        limit = prescription_date(start.day, kind, paid_on)
         found.append(OpenInvoice(invoice.number, invoice.amount_due - paid, limit))
     return found
 
@@ -97,7 +98,13 @@ def case_statement_as_of(services: Services, material: CaseMaterial, as_of: date
     if terms.debtor_kind is DebtorKind.CONSUMER and receipts:
         terms = replace(terms, notice_received_on=min(receipts))
     payments = [p for p in material.payments if p.paid_on <= as_of]
-    return compute_case_statement(material.invoices, payments, terms, current_rate_tables(services))
+    return compute_case_statement(
+        material.invoices,
+        payments,
+        terms,
+        current_rate_tables(services),
+        penalty_clause=material.tenant.profile.get("penalty_clause"),
+    )
 
 
 def assess_claim(services: Services, material: CaseMaterial, today: date, override_reason: str | None) -> Assessment:

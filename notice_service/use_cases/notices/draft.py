@@ -13,7 +13,7 @@ its other kinds have no agency variant yet and are refused.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -30,6 +30,7 @@ from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.deadlines import PARIS
 from notice_service.domain.iban import bic_problem, iban_problem
 from notice_service.domain.installments import Installment, installment_problems
+from notice_service.domain.interest import DebtorKind
 from notice_service.errors import FieldError, InvalidInput
 from notice_service.letter_catalogue import TITLES, variant_for
 from notice_service.ports import LetterRequest
@@ -37,6 +38,7 @@ from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
 from notice_service.use_cases.cases.statement import (
     compute_case_statement,
+    first_receipt,
     load_case_invoices,
     load_payments,
     statement_terms,
@@ -154,7 +156,11 @@ def _statement(
 ) -> dict[str, Any]:
     payments = load_payments(session, [invoice.id for invoice in invoices], request.as_of)
     terms = statement_terms(debtor.kind, request.as_of, tenant.profile)
-    statement = compute_case_statement(invoices, payments, terms, current_rate_tables(services))
+    if terms.debtor_kind is DebtorKind.CONSUMER:
+        terms = replace(terms, notice_received_on=first_receipt(session, request.case_id, request.as_of))
+    statement = compute_case_statement(
+        invoices, payments, terms, current_rate_tables(services), penalty_clause=tenant.profile.get("penalty_clause")
+    )
     return without_interest(statement) if request.kind == "pre_reminder" else statement
 
 

@@ -20,11 +20,14 @@ from notice_service.db.models.claims import Debtor
 from notice_service.db.models.tenants import Tenant
 from notice_service.domain.completeness import Mention
 from notice_service.domain.french_format import date_fr, money_fr
+from notice_service.domain.french_words import amount_fr
 from notice_service.domain.iban import format_iban
 from notice_service.letter_catalogue import TITLES
 
-_DATE_KEYS = frozenset({"issue_date", "due_date", "date", "as_of", "deadline_date", "from", "to"})
-_AMOUNT_KEYS = frozenset({"amount_due", "paid", "balance", "principal", "interest", "indemnities", "total", "amount"})
+_DATE_KEYS = frozenset({"issue_date", "due_date", "date", "as_of", "deadline_date", "from", "to", "notice_received_on"})
+_AMOUNT_KEYS = frozenset(
+    {"amount_due", "paid", "balance", "principal", "interest", "indemnities", "total", "amount", "base"}
+)
 _RATE_KEYS = frozenset({"rate"})
 
 
@@ -93,7 +96,9 @@ def _notice_block(tenant: Tenant, case: Case, facts: LetterFacts) -> dict[str, A
 
 def _invoice_lines(statement: Mapping[str, Any]) -> list[dict[str, Any]]:
     keys = ("number", "issue_date", "due_date", "amount_due", "paid", "balance", "periods")
-    return [{key: line[key] for key in keys} for line in statement["invoices"]]
+    return [
+        {**{key: line[key] for key in keys}, "rate_basis": line.get("rate_basis")} for line in statement["invoices"]
+    ]
 
 
 def build_letter_data(*, tenant: Tenant, debtor: Debtor, case: Case, facts: LetterFacts) -> dict[str, Any]:
@@ -106,7 +111,12 @@ def build_letter_data(*, tenant: Tenant, debtor: Debtor, case: Case, facts: Lett
         "debtor": debtor_block(debtor),
         "notice": _notice_block(tenant, case, facts),
         "invoices": _invoice_lines(facts.statement),
-        "statement": {key: facts.statement[key] for key in ("principal", "interest", "indemnities", "paid", "total")},
+        "statement": {
+            **{key: facts.statement[key] for key in ("principal", "interest", "indemnities", "paid", "total")},
+            "day_count_fr": facts.statement.get("day_count_fr"),
+            "notice_received_on": facts.statement.get("notice_received_on"),
+            "total_words": amount_fr(Decimal(facts.statement["total"])),
+        },
         "earlier_letters": list(facts.earlier_letters),
         "installments": [{"number": n, **installment} for n, installment in enumerate(installments, start=1)],
         "agency": {"principal": dict(facts.principal_creditor)} if facts.principal_creditor else None,

@@ -59,7 +59,9 @@ class CaseOut(BaseModel):
     notices: list[dict[str, Any]]
     timeline: list[dict[str, Any]]
     prescription: list[dict[str, Any]] = Field(
-        default_factory=list, description="per invoice: due date, acknowledgements, prescription_date"
+        default_factory=list,
+        description="per invoice: due date, counted_from (the date the period runs from: due date B2B, "
+        "delivery/completion or issue date B2C) with its basis and reason, acknowledgements, prescription_date",
     )
     next_step: dict[str, Any] | None = Field(default=None, description="action, not_before, reason, court")
     documents: list[dict[str, Any]] = Field(default_factory=list, description="contract, CGV … (by SHA-256)")

@@ -27,6 +27,8 @@ class StatementInvoice(BaseModel):
     interest: str
     indemnity: str
     periods: list[dict[str, Any]]
+    rate_basis: dict[str, Any] | None = None
+    payments: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class Statement(BaseModel):
@@ -37,6 +39,12 @@ class Statement(BaseModel):
     paid: str
     total: str
     invoices: list[StatementInvoice]
+    day_count_fr: str | None = None
+    imputation_fr: str | None = None
+    notice_received_on: str | None = Field(
+        default=None,
+        description="consumer: receipt of the mise en demeure, interest at the taux légal runs from the next day",
+    )
 
 
 class NoticeOut(BaseModel):

@@ -60,15 +60,23 @@ class DraftRequest:
     options: dict[str, Any] = field(default_factory=dict)
 
 
-def check_letter_profile(tenant: Tenant) -> None:
+def check_letter_profile(tenant: Tenant, debtor_kind: str = "business") -> None:
     """A letter needs the creditor's identification (C. com. R123-237), a signatory, and bank details that are
-    valid when given (IBAN mod 97, BIC format): refuse early, by field name."""
+    valid when given (IBAN mod 97, BIC format); a creditor's letter to a consumer names its médiateur de la
+    consommation (C. conso. L612-1, R616-1; a collection agency's names its client's, when given): refuse
+    early, by field name."""
     profile = tenant.profile
     errors = [
         FieldError(f"tenant.profile.{name}", "required on every letter")
         for name in LETTER_PROFILE_FIELDS
         if not profile.get(name)
     ]
+    if debtor_kind == "consumer" and not profile.get("collection_agency"):
+        errors += [
+            FieldError(f"tenant.profile.{name}", "required on a letter to a consumer (C. conso. L612-1, R616-1)")
+            for name in ("mediator_name", "mediator_url")
+            if not profile.get(name)
+        ]
     for name, check in (("iban", iban_problem), ("bic", bic_problem)):
         problem = check(str(profile[name])) if profile.get(name) else None
         if problem:
@@ -178,7 +186,7 @@ def _prepare(services: Services, actor: Actor, request: DraftRequest, notice_id:
         case = get_owned(session, Case, actor.tenant_id, request.case_id)
         debtor = get_owned(session, Debtor, actor.tenant_id, case.debtor_id)
         tenant = session.get_one(Tenant, actor.tenant_id)
-        check_letter_profile(tenant)
+        check_letter_profile(tenant, debtor.kind)
         options = _checked_options(request, tenant, today)
         invoices = load_case_invoices(session, case.id)
         earlier = earlier_letters(session, case.id)

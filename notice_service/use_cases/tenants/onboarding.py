@@ -51,6 +51,10 @@ PROFILE_FIELDS = (
     "collection_agency",
     "contractual_rate",
     "penalty_clause",
+    "mediator_name",
+    "mediator_url",
+    "privacy_contact",
+    "payment_plan_offer",
 )
 
 
@@ -67,7 +71,23 @@ def profile_value_errors(profile: Mapping[str, object]) -> list[FieldError]:
         errors.append(FieldError("profile.tone", "courteous or firm"))
     if not isinstance(profile.get("collection_agency", False), bool):
         errors.append(FieldError("profile.collection_agency", "true or false"))
-    return errors + penalty_term_errors(profile)
+    return errors + penalty_term_errors(profile) + consumer_info_errors(profile)
+
+
+def consumer_info_errors(profile: Mapping[str, object]) -> list[FieldError]:
+    """The médiateur de la consommation's name and website (an https:// or http:// address), the RGPD contact
+    as text, and ``payment_plan_offer`` a boolean."""
+    errors = []
+    for name in ("mediator_name", "privacy_contact"):
+        value = profile.get(name)
+        if value is not None and (not isinstance(value, str) or not value.strip() or len(value) > 200):
+            errors.append(FieldError(f"profile.{name}", "a text of 1 to 200 characters"))
+    url = profile.get("mediator_url")
+    if url is not None and not (isinstance(url, str) and url.startswith(("https://", "http://")) and len(url) <= 200):
+        errors.append(FieldError("profile.mediator_url", "the mediator's website, e.g. https://www.cm2c.net"))
+    if not isinstance(profile.get("payment_plan_offer", False), bool):
+        errors.append(FieldError("profile.payment_plan_offer", "true or false"))
+    return errors
 
 
 def penalty_term_errors(profile: Mapping[str, object]) -> list[FieldError]:

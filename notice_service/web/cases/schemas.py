@@ -30,6 +30,10 @@ class PrincipalCreditor(Strict):
     postal_code: Annotated[str, StringConstraints(min_length=1, max_length=16)]
     city: ShortText
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = "FR"
+    mediator_name: ShortText | None = Field(default=None, description="its médiateur de la consommation (L612-1)")
+    mediator_url: Annotated[str, StringConstraints(pattern=r"^https?://\S{1,190}$")] | None = Field(
+        default=None, description="the mediator's website, printed in a letter to a consumer (R616-1)"
+    )
 
 
 class NoticeCreate(Strict):

@@ -25,6 +25,8 @@ DEMO_PROFILE = {
     "signatory_name": "Claire Martin",
     "signatory_role": "Responsable du recouvrement",
     "place": "Paris",
+    "mediator_name": "CM2C (Centre de la médiation de la consommation de conciliateurs de justice)",
+    "mediator_url": "https://www.cm2c.net",
 }
 
 

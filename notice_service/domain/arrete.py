@@ -47,17 +47,19 @@ def day_fr(day: date) -> str:
     return "1er" + text[1:] if day.day == 1 and text.startswith("1 ") else text
 
 
-def rate_words(debtor_kind: DebtorKind, contractual_rate: Decimal | None) -> str:
-    """The rate of the later interest, in words: the L441-10 default, the contractual rate, or the taux
-    légal for a consumer."""
+def rate_words(debtor_kind: DebtorKind, contractual_rate: Decimal | str | None) -> str:
+    """The rate of the later interest, in words: the L441-10 default, the contractual rate (a percentage, or
+    ``"3x_legal"``: three times the taux légal), or the taux légal for a consumer."""
     if debtor_kind is DebtorKind.CONSUMER:
         return "taux de l’intérêt légal"
-    if contractual_rate is not None:
+    if contractual_rate == "3x_legal":
+        return "taux contractuel de trois fois le taux de l’intérêt légal"
+    if isinstance(contractual_rate, Decimal):
         return f"taux contractuel de {percent_fr(contractual_rate)}"
     return "taux de refinancement de la BCE majoré de 10 points (art. L441-10 du code de commerce)"
 
 
-def arrete_sentence(stop: date, debtor_kind: DebtorKind, contractual_rate: Decimal | None) -> str:
+def arrete_sentence(stop: date, debtor_kind: DebtorKind, contractual_rate: Decimal | str | None) -> str:
     """``Intérêts arrêtés au 30 juin 2026, outre les intérêts postérieurs au … à compter du 1er juillet 2026.``"""
     return (
         f"Intérêts arrêtés au {day_fr(stop)}, outre les intérêts postérieurs au "

@@ -27,6 +27,7 @@ from notice_service.domain.rates import (
     HalfYear,
     RateTables,
     check_contractual_rate,
+    contractual_rate_floor,
     half_years_between,
     l441_10_rate,
     legal_rate,
@@ -65,13 +66,26 @@ class ContractualRate:
 
 
 @dataclass(frozen=True)
+class ThreeTimesLegalRate:
+    """A CGV clause "trois fois le taux d'intérêt légal": 3 × the taux légal B of each half-year (the L441-10 II
+    floor itself, so never below it)."""
+
+
+#: The profile and invoice value of a ``ThreeTimesLegalRate`` clause.
+THREE_TIMES_LEGAL = "3x_legal"
+
+#: A contractual penalty term as the API takes it: a percentage per year, or ``THREE_TIMES_LEGAL``.
+ContractualTerm = Decimal | str
+
+
+@dataclass(frozen=True)
 class LegalInterestRate:
     """The taux de l'intérêt légal (C. civ. 1231-6): column B when the creditor is a professional, else A."""
 
     creditor_is_professional: bool = True
 
 
-RateBasis = StatutoryRate | ContractualRate | LegalInterestRate
+RateBasis = StatutoryRate | ContractualRate | ThreeTimesLegalRate | LegalInterestRate
 
 
 @dataclass(frozen=True)
@@ -104,13 +118,16 @@ def rate_for(tables: RateTables, basis: RateBasis, half_year: HalfYear) -> Decim
     """The annual rate (percent) ``basis`` gives for ``half_year``.
 
     Statutory: C. com. L441-10 II semester rule; contractual: checked against the L441-10 II floor (raises
-    ``InvalidInput`` naming it); legal interest: C. mon. fin. L313-2 via C. civ. 1231-6.
+    ``InvalidInput`` naming it); three times the legal rate: the floor of the half-year; legal interest:
+    C. mon. fin. L313-2 via C. civ. 1231-6.
     """
     if isinstance(basis, StatutoryRate):
         return l441_10_rate(tables, half_year)
     if isinstance(basis, ContractualRate):
         check_contractual_rate(tables, basis.rate, [half_year])
         return basis.rate
+    if isinstance(basis, ThreeTimesLegalRate):
+        return contractual_rate_floor(tables, half_year)
     return legal_rate(tables, half_year, basis.creditor_is_professional)
 
 
@@ -181,10 +198,11 @@ def interest_start(debtor_kind: DebtorKind, due_date: date, notice_received_on: 
 
 
 def rate_basis(
-    debtor_kind: DebtorKind, contractual_rate: Decimal | None, creditor_is_professional: bool = True
+    debtor_kind: DebtorKind, contractual_rate: ContractualTerm | None, creditor_is_professional: bool = True
 ) -> RateBasis:
-    """B2B: the contractual rate when one is set, else the L441-10 default rate; B2C: the legal rate (no
-    L441-10 penalties for a consumer, LEGAL.md Part A §4). A contractual rate for a consumer is refused."""
+    """B2B: the contractual rate when one is set (a percentage, or ``THREE_TIMES_LEGAL``), else the L441-10
+    default rate; B2C: the legal rate (no L441-10 penalties for a consumer, LEGAL.md Part A §4). A contractual
+    rate for a consumer is refused."""
     if debtor_kind is DebtorKind.CONSUMER:
         if contractual_rate is not None:
             message = "a consumer owes the taux légal, not an L441-10 contractual penalty rate"
@@ -192,6 +210,11 @@ def rate_basis(
         return LegalInterestRate(creditor_is_professional)
     if contractual_rate is None:
         return StatutoryRate()
+    if contractual_rate == THREE_TIMES_LEGAL:
+        return ThreeTimesLegalRate()
+    if not isinstance(contractual_rate, Decimal):
+        message = f"{contractual_rate!r} is neither a percentage nor {THREE_TIMES_LEGAL!r}"
+        raise InvalidInput(f"Invalid contractual rate: {message}.", errors=[_rate_error(message)])
     if not contractual_rate.is_finite() or contractual_rate <= ZERO:
         message = f"{contractual_rate} is not a positive annual percentage"
         raise InvalidInput(f"Invalid contractual rate: {message}.", errors=[_rate_error(message)])
@@ -209,7 +232,7 @@ def late_payment_interest(
     *,
     tables: RateTables,
     day_count: DayCount = DayCount.ACTUAL_365,
-    contractual_rate: Decimal | None = None,
+    contractual_rate: ContractualTerm | None = None,
 ) -> InterestResult:
     """B2B late-payment penalties on one invoice (C. com. L441-10 II) from the day after ``due_date`` to
     ``until`` (payment or computation date) included, on a constant ``principal`` (amount TTC still due).

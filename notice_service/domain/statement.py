@@ -24,12 +24,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from enum import StrEnum
 
-from notice_service.domain.credit_notes import CreditNote, credit_errors, credits_by_invoice
+from notice_service.domain.credit_notes import CreditNote, credits_by_invoice
 from notice_service.domain.interest import (
     DayCount,
-    DebtorKind,
     InterestPeriod,
     RateBasis,
     accrue,
@@ -37,59 +35,13 @@ from notice_service.domain.interest import (
     rate_basis,
     recovery_indemnity,
 )
-from notice_service.domain.money import ZERO, has_cents_precision, quantize_cents
+from notice_service.domain.money import ZERO, quantize_cents
 from notice_service.domain.rates import RateTables
-from notice_service.errors import FieldError, InvalidInput
-
-
-class Imputation(StrEnum):
-    """Order in which a payment settles an invoice (tenant setting, LEGAL.md Part A §6)."""
-
-    INTEREST_FIRST = "interest_first"
-    """C. civ. 1343-1: a partial payment goes to interest first, then principal (the default)."""
-    PRINCIPAL_FIRST = "principal_first"
-    """Tenant option: principal first, interest with what is left."""
-
-
-@dataclass(frozen=True)
-class Invoice:
-    """An unpaid or late invoice; ``amount`` is TTC, the base of L441-10 penalties."""
-
-    id: str
-    number: str
-    issue_date: date
-    due_date: date
-    amount: Decimal
-
-
-@dataclass(frozen=True)
-class Payment:
-    """Money received on ``paid_on`` (funds available to the creditor); ``invoice_id`` when it names one."""
-
-    amount: Decimal
-    paid_on: date
-    invoice_id: str | None = None
-
-
-@dataclass(frozen=True)
-class StatementTerms:
-    """Everything besides invoices, payments and rates that a décompte depends on.
-
-    ``notice_received_on`` (receipt of the mise en demeure, LEGAL.md Part A §7) starts B2C interest and is
-    ignored for B2B, whose penalties run without any reminder. ``creditor_is_professional`` picks the legal
-    rate column for B2C interest.
-    """
-
-    debtor_kind: DebtorKind
-    as_of: date
-    day_count: DayCount = DayCount.ACTUAL_365
-    imputation: Imputation = Imputation.INTEREST_FIRST
-    contractual_rate: Decimal | None = None
-    notice_received_on: date | None = None
-    creditor_is_professional: bool = True
-    #: The arrêté (``domain/arrete.py``): interest accrues up to this day at the latest, payments after it
-    #: are still imputed (on the interest accrued up to it, then principal). ``None``: up to ``as_of``.
-    interest_until: date | None = None
+from notice_service.domain.statement_inputs import Imputation as Imputation
+from notice_service.domain.statement_inputs import Invoice as Invoice
+from notice_service.domain.statement_inputs import Payment as Payment
+from notice_service.domain.statement_inputs import StatementTerms as StatementTerms
+from notice_service.domain.statement_inputs import validate_inputs
 
 
 @dataclass(frozen=True)
@@ -122,6 +74,8 @@ class StatementLine:
     balance: Decimal
     credited: Decimal = ZERO
     credit_notes: tuple[CreditNote, ...] = ()
+    basis: RateBasis | None = None
+    """The rate basis of this invoice's interest (contract, L441-10 default or legal rate)."""
 
 
 @dataclass(frozen=True)
@@ -165,6 +119,7 @@ class _Account:
     periods: tuple[InterestPeriod, ...] = ()
     imputations: tuple[Imputed, ...] = ()
     settled_on: date | None = None
+    basis: RateBasis | None = None
 
     @property
     def interest_due(self) -> Decimal:
@@ -194,12 +149,15 @@ def build_statement(
     Raises ``InvalidInput`` naming each bad field, ``RateUnknown`` when a half-year's rate is not in
     ``tables``.
     """
-    _validate(invoices, payments, terms, credit_notes)
+    validate_inputs(invoices, payments, terms, credit_notes)
     credits = credits_by_invoice([i.id for i in invoices], credit_notes)
     context = _context(terms, tables)
     accounts = {
         invoice.id: _opened(
-            invoice, interest_start(terms.debtor_kind, invoice.due_date, terms.notice_received_on), credits
+            invoice,
+            interest_start(terms.debtor_kind, invoice.due_date, terms.notice_received_on),
+            credits,
+            _invoice_basis(invoice, terms, context.basis),
         )
         for invoice in sorted(invoices, key=lambda i: (i.due_date, i.issue_date, i.number, i.id))
     }
@@ -222,19 +180,30 @@ def _impute_all(accounts: dict[str, _Account], payments: Sequence[Payment], cont
     return unallocated
 
 
-def _opened(invoice: Invoice, start: date | None, credits: dict[str, tuple[CreditNote, ...]]) -> _Account:
-    """The invoice's account before any payment: its principal net of its credit notes; an invoice credited in
-    full owes nothing, so no interest runs and it counts as settled on its due date (no indemnity)."""
+def _opened(
+    invoice: Invoice, start: date | None, credits: dict[str, tuple[CreditNote, ...]], basis: RateBasis
+) -> _Account:
+    """The invoice's account before any payment: its principal net of its credit notes, at its rate basis; an
+    invoice credited in full owes nothing, so no interest runs and it counts as settled on its due date (no
+    indemnity)."""
     principal = invoice.amount - sum((note.amount for note in credits[invoice.id]), ZERO)
     if principal == ZERO:
-        return _Account(invoice, None, principal, settled_on=invoice.due_date)
-    return _Account(invoice, start, principal)
+        return _Account(invoice, None, principal, settled_on=invoice.due_date, basis=basis)
+    return _Account(invoice, start, principal, basis=basis)
 
 
 def _context(terms: StatementTerms, tables: RateTables) -> _Context:
     """What accrual needs: the rates, the rate basis, the day count, the imputation and the arrêté."""
     basis = rate_basis(terms.debtor_kind, terms.contractual_rate, terms.creditor_is_professional)
     return _Context(tables, basis, terms.day_count, terms.imputation, terms.interest_until)
+
+
+def _invoice_basis(invoice: Invoice, terms: StatementTerms, default: RateBasis) -> RateBasis:
+    """The invoice's own contractual rate when it has one (B2B only, ``rate_basis`` refuses it for a
+    consumer), else the statement's basis."""
+    if invoice.contractual_rate is None:
+        return default
+    return rate_basis(terms.debtor_kind, invoice.contractual_rate, terms.creditor_is_professional)
 
 
 def _accrue_through(account: _Account, last_day: date, context: _Context) -> _Account:
@@ -248,7 +217,7 @@ def _accrue_through(account: _Account, last_day: date, context: _Context) -> _Ac
         account.principal,
         account.next_day,
         last_day,
-        basis=context.basis,
+        basis=account.basis or context.basis,
         tables=context.tables,
         day_count=context.day_count,
     )
@@ -320,6 +289,7 @@ def _line(account: _Account, terms: StatementTerms, credit_notes: tuple[CreditNo
         balance=cents(invoice.amount + account.interest_charged + indemnity - paid - credited),
         credited=cents(credited),
         credit_notes=credit_notes,
+        basis=account.basis,
     )
 
 
@@ -339,54 +309,3 @@ def _statement(as_of: date, lines: tuple[StatementLine, ...], paid: Decimal, una
         total=quantize_cents(principal + interest + indemnities - paid - credited),
         credited=credited,
     )
-
-
-def _validate(
-    invoices: Sequence[Invoice], payments: Sequence[Payment], terms: StatementTerms, credits: Sequence[CreditNote]
-) -> None:
-    """Raise one ``InvalidInput`` listing every bad field (ARCHITECTURE.md invariant 7)."""
-    errors = [*_invoice_errors(invoices, terms), *_payment_errors(payments, invoices, terms)]
-    errors += credit_errors(credits, [(i.id, i.amount) for i in invoices], terms.as_of)
-    received = terms.notice_received_on
-    if received is not None and received > terms.as_of:
-        errors.append(FieldError("notice_received_on", "the mise en demeure cannot be received after as_of"))
-    if errors:
-        raise InvalidInput("The invoices or payments cannot be used for a statement.", errors=errors)
-
-
-def _invoice_errors(invoices: Sequence[Invoice], terms: StatementTerms) -> list[FieldError]:
-    if not invoices:
-        return [FieldError("invoices", "a statement needs at least one invoice")]
-    errors, seen = [], set()
-    for index, invoice in enumerate(invoices):
-        where = f"invoices.{index}"
-        if invoice.id in seen:
-            errors.append(FieldError(f"{where}.id", f"invoice {invoice.id!r} appears twice"))
-        seen.add(invoice.id)
-        if not _is_positive_cents(invoice.amount):
-            errors.append(FieldError(f"{where}.amount", "must be a positive amount in euros with at most 2 decimals"))
-        if invoice.due_date < invoice.issue_date:
-            errors.append(FieldError(f"{where}.due_date", "must not be before the issue date"))
-        if invoice.issue_date > terms.as_of:
-            errors.append(FieldError(f"{where}.issue_date", "must not be after as_of"))
-    return errors
-
-
-def _payment_errors(
-    payments: Sequence[Payment], invoices: Sequence[Invoice], terms: StatementTerms
-) -> list[FieldError]:
-    ids = {invoice.id for invoice in invoices}
-    errors = []
-    for index, payment in enumerate(payments):
-        where = f"payments.{index}"
-        if not _is_positive_cents(payment.amount):
-            errors.append(FieldError(f"{where}.amount", "must be a positive amount in euros with at most 2 decimals"))
-        if payment.paid_on > terms.as_of:
-            errors.append(FieldError(f"{where}.paid_on", "a payment after as_of cannot be in this statement"))
-        if payment.invoice_id is not None and payment.invoice_id not in ids:
-            errors.append(FieldError(f"{where}.invoice_id", f"no invoice {payment.invoice_id!r} in this statement"))
-    return errors
-
-
-def _is_positive_cents(amount: Decimal) -> bool:
-    return has_cents_precision(amount) and amount > ZERO

@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
 from notice_service.db.models.rates import RateAddition
+from notice_service.db.models.tenants import Tenant
 from notice_service.domain.rates import EcbRateChange, HalfYear, LegalRate, RateTables, with_added_rate
 from notice_service.errors import FieldError, InvalidInput
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
-from notice_service.use_cases.tenants.onboarding import list_tenant_ids
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def add_rates(services: Services, rates: Sequence[RateInput], *, operator: str =
     now = services.clock.now()
     with services.db.transaction() as session:
         tables = _apply(services.rates, _additions(session))
-        tenants = list_tenant_ids(services)
+        tenants = list(session.execute(select(Tenant.id).order_by(Tenant.created_at)).scalars())
         for data in rates:
             tables = _record_one(session, tables, data, tenants, now, operator)
     return tables

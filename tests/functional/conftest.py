@@ -39,6 +39,8 @@ CREDITOR_PROFILE = {
     "signatory_name": "Jeanne Durand",
     "signatory_role": "Gérante",
     "place": "Lyon",
+    "mediator_name": "CM2C (Centre de la médiation de la consommation de conciliateurs de justice)",
+    "mediator_url": "https://www.cm2c.net",
 }
 
 

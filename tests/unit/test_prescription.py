@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from notice_service.domain.interest import DebtorKind
-from notice_service.domain.prescription import prescription_date
+from notice_service.domain.prescription import prescription_date, prescription_start
 
 B2B = DebtorKind.BUSINESS
 B2C = DebtorKind.CONSUMER
@@ -47,3 +47,16 @@ def test_prescription_date(due: date, kind: DebtorKind, acknowledgements: list[d
 
 def test_acknowledgements_default_to_none() -> None:
     assert prescription_date(date(2025, 3, 15), B2B) == date(2030, 3, 15)
+
+
+def test_consumer_prescription_runs_from_delivery_or_completion_else_the_issue_date() -> None:
+    """Issue 12 finding 8: C. conso. L218-2 runs from delivery or completion (Cass. 1re civ. 19 mai 2021,
+    n° 20-12.520), not from the due date; B2B still from the due date (C. com. L110-4)."""
+    issued, due, delivered = date(2026, 1, 10), date(2026, 3, 10), date(2025, 12, 20)
+    start = prescription_start(DebtorKind.CONSUMER, due, issued, delivered)
+    assert (start.day, start.basis) == (delivered, "delivered_on") and "L218-2" in start.reason_fr
+    assert prescription_date(start.day, DebtorKind.CONSUMER) == date(2027, 12, 20)
+    default = prescription_start(DebtorKind.CONSUMER, due, issued, None)
+    assert (default.day, default.basis) == (issued, "issue_date") and "à défaut" in default.reason_fr
+    business = prescription_start(DebtorKind.BUSINESS, due, issued, delivered)
+    assert (business.day, business.basis) == (due, "due_date")

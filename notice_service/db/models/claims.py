@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -62,6 +63,12 @@ class Invoice(Base):
     document_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: The invoice's own CGV penalty rate ("12.5" or "3x_legal"), overriding the tenant profile's.
+    contractual_rate: Mapped[str | None] = mapped_column(String(16), nullable=True, default=None)
+    #: The text of the penalty clause of this invoice's contract, when it differs from the profile's.
+    penalty_clause: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
+    #: Delivery of the goods or completion of the service (C. conso. L218-2); ``None``: the issue date.
+    delivered_on: Mapped[date | None] = mapped_column(Date, nullable=True, default=None)
 
 
 class Payment(Base):

@@ -1,6 +1,7 @@
 """What the law says about a case today: each invoice's prescription date and the case's next step.
 
-Prescription (``domain.prescription``, LEGAL.md Part A §9): 5 years B2B, 2 years B2C from the due date, each
+Prescription (``domain.prescription``, LEGAL.md Part A §9): 5 years B2B from the due date, 2 years B2C from the
+delivery or completion date (the invoice's ``delivered_on``, else its issue date; ``counted_from`` says which), each
 payment received while the period runs being an acknowledgement that restarts it (C. civ. 2240). Signed payment
 plans are not tracked yet, so they do not count here. The next step (``domain.next_step``) follows the letters
 issued on the case and the unpaid invoices.
@@ -21,7 +22,7 @@ from notice_service.db.models.notices import Notice
 from notice_service.domain.deadlines import PARIS
 from notice_service.domain.interest import DebtorKind
 from notice_service.domain.next_step import IssuedLetter, next_step
-from notice_service.domain.prescription import prescription_date
+from notice_service.domain.prescription import prescription_date, prescription_start
 
 
 def _payments_by_invoice(session: Session, invoices: Sequence[Invoice]) -> dict[str, list[Payment]]:
@@ -51,13 +52,17 @@ def case_legal_summary(
     unpaid_due_dates = []
     for invoice in invoices:
         acknowledged = sorted(p.paid_on for p in payments[invoice.id])
+        start = prescription_start(kind, invoice.due_date, invoice.issue_date, invoice.delivered_on)
         prescription.append(
             {
                 "invoice_id": invoice.id,
                 "number": invoice.number,
                 "due_date": invoice.due_date.isoformat(),
+                "counted_from": start.day.isoformat(),
+                "counted_from_basis": start.basis,
+                "counted_from_reason": start.reason_fr,
                 "acknowledgements": [day.isoformat() for day in acknowledged],
-                "prescription_date": prescription_date(invoice.due_date, kind, acknowledged).isoformat(),
+                "prescription_date": prescription_date(start.day, kind, acknowledged).isoformat(),
             }
         )
         if sum((p.amount for p in payments[invoice.id]), Decimal(0)) < invoice.amount_due:

@@ -88,6 +88,10 @@ def invoice_json(session: Session, invoice: Invoice) -> dict[str, Any]:
         "status": "cancelled" if invoice.cancelled_at else "paid" if balance <= 0 else "open",
         "credited": format(credited, "f"),
         "credit_notes": [_credit_note_json(c) for c in credits],
+        "contractual_rate": invoice.contractual_rate,
+        "penalty_clause": invoice.penalty_clause,
+        "delivered_on": (invoice.delivered_on or invoice.issue_date).isoformat(),
+        "delivered_on_source": "invoice" if invoice.delivered_on else "issue_date",
     }
 
 

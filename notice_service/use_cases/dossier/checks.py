@@ -24,7 +24,7 @@ from notice_service.domain.dossier.legal import (
     competent_court,
 )
 from notice_service.domain.interest import DebtorKind
-from notice_service.domain.prescription import prescription_date
+from notice_service.domain.prescription import prescription_date, prescription_start
 from notice_service.errors import FieldError, InvalidInput
 from notice_service.services import Services
 from notice_service.use_cases.cases.statement import compute_case_statement, statement_terms
@@ -86,7 +86,8 @@ def _open_invoices(material: CaseMaterial, kind: DebtorKind) -> list[OpenInvoice
         paid_on = sorted(p.paid_on for p in material.payments if p.invoice_id == invoice.id)
         paid = sum((p.amount for p in material.payments if p.invoice_id == invoice.id), Decimal(0))
         paid += sum((c.amount for c in material.credit_notes if c.invoice_id == invoice.id), Decimal(0))
-        limit = prescription_date(invoice.due_date, kind, paid_on)
+        start = prescription_start(kind, invoice.due_date, invoice.issue_date, invoice.delivered_on)
+        limit = prescription_date(start.day, kind, paid_on)
         found.append(OpenInvoice(invoice.number, invoice.amount_due - paid, limit))
     return found
 
@@ -102,8 +103,15 @@ def case_statement_as_of(
         terms = replace(terms, notice_received_on=min(receipts))
     payments = [p for p in material.payments if p.paid_on <= as_of]
     credits = [c for c in material.credit_notes if c.issued_on <= as_of]
-    tables = current_rate_tables(services)
-    return compute_case_statement(material.invoices, payments, terms, tables, credits, interest_until)
+    return compute_case_statement(
+        material.invoices,
+        payments,
+        terms,
+        current_rate_tables(services),
+        credits,
+        interest_until,
+        penalty_clause=material.tenant.profile.get("penalty_clause"),
+    )
 
 
 def assess_claim(

@@ -40,6 +40,8 @@ def _statement_context(statement: dict[str, Any]) -> dict[str, Any]:
                 "days": p["days"],
                 "rate": Decimal(p["rate"]).quantize(Decimal("0.01")),
                 "amount": Decimal(p["amount"]),
+                "base": Decimal(p["base"]) if "base" in p else None,
+                "formula": p.get("formula"),
             }
             for p in line["periods"]
         ]
@@ -50,16 +52,28 @@ def _statement_context(statement: dict[str, Any]) -> dict[str, Any]:
                 "issue_date": date.fromisoformat(line["issue_date"]),
                 "due_date": date.fromisoformat(line["due_date"]),
                 "periods": periods,
+                "rate_basis": line.get("rate_basis"),
+                "payments": [_payment_context(p) for p in line.get("payments") or []],
             }
         )
     totals = {k: Decimal(statement[k]) for k in _MONEY}
     totals["credited"] = Decimal(statement.get("credited", "0"))
+    words = {k: statement.get(k) for k in ("day_count_fr", "imputation_fr")}
     return {
         **totals,
+        **words,
         "invoices": lines,
         "day_count": statement["day_count"],
         "imputation": statement["imputation"],
         "arrete": statement.get("arrete"),
+    }
+
+
+def _payment_context(payment: dict[str, Any]) -> dict[str, Any]:
+    """A payment imputed on an invoice: its date and what went to interest and to principal."""
+    return {
+        "paid_on": date.fromisoformat(payment["paid_on"]),
+        **{k: Decimal(payment[k]) for k in ("amount", "to_interest", "to_principal")},
     }
 
 

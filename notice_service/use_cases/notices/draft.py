@@ -13,7 +13,7 @@ its other kinds have no agency variant yet and are refused.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -30,6 +30,7 @@ from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.deadlines import PARIS
 from notice_service.domain.iban import bic_problem, iban_problem
 from notice_service.domain.installments import Installment, installment_problems
+from notice_service.domain.interest import DebtorKind
 from notice_service.errors import CaseClosed, FieldError, InvalidInput
 from notice_service.letter_catalogue import TITLES, variant_for
 from notice_service.ports import LetterRequest
@@ -37,6 +38,7 @@ from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
 from notice_service.use_cases.cases.statement import (
     compute_case_statement,
+    first_receipt,
     load_case_invoices,
     load_credit_notes,
     load_payments,
@@ -70,15 +72,23 @@ def refuse_closed(case: Case) -> None:
         )
 
 
-def check_letter_profile(tenant: Tenant) -> None:
+def check_letter_profile(tenant: Tenant, debtor_kind: str = "business") -> None:
     """A letter needs the creditor's identification (C. com. R123-237), a signatory, and bank details that are
-    valid when given (IBAN mod 97, BIC format): refuse early, by field name."""
+    valid when given (IBAN mod 97, BIC format); a creditor's letter to a consumer names its médiateur de la
+    consommation (C. conso. L612-1, R616-1; a collection agency's names its client's, when given): refuse
+    early, by field name."""
     profile = tenant.profile
     errors = [
         FieldError(f"tenant.profile.{name}", "required on every letter")
         for name in LETTER_PROFILE_FIELDS
         if not profile.get(name)
     ]
+    if debtor_kind == "consumer" and not profile.get("collection_agency"):
+        errors += [
+            FieldError(f"tenant.profile.{name}", "required on a letter to a consumer (C. conso. L612-1, R616-1)")
+            for name in ("mediator_name", "mediator_url")
+            if not profile.get(name)
+        ]
     for name, check in (("iban", iban_problem), ("bic", bic_problem)):
         problem = check(str(profile[name])) if profile.get(name) else None
         if problem:
@@ -168,8 +178,17 @@ def _statement(
     payments = load_payments(session, ids, request.as_of)
     credits = load_credit_notes(session, ids, request.as_of)
     terms = statement_terms(debtor.kind, request.as_of, tenant.profile)
-    tables = current_rate_tables(services)
-    statement = compute_case_statement(invoices, payments, terms, tables, credits, request.interest_until)
+    if terms.debtor_kind is DebtorKind.CONSUMER:
+        terms = replace(terms, notice_received_on=first_receipt(session, request.case_id, request.as_of))
+    statement = compute_case_statement(
+        invoices,
+        payments,
+        terms,
+        current_rate_tables(services),
+        credits,
+        request.interest_until,
+        penalty_clause=tenant.profile.get("penalty_clause"),
+    )
     return without_interest(statement) if request.kind == "pre_reminder" else statement
 
 
@@ -188,7 +207,7 @@ def _prepare(services: Services, actor: Actor, request: DraftRequest, notice_id:
         refuse_closed(case)
         debtor = get_owned(session, Debtor, actor.tenant_id, case.debtor_id)
         tenant = session.get_one(Tenant, actor.tenant_id)
-        check_letter_profile(tenant)
+        check_letter_profile(tenant, debtor.kind)
         options = _checked_options(request, tenant, today)
         invoices = load_case_invoices(session, case.id)
         earlier = earlier_letters(session, case.id)

@@ -20,12 +20,13 @@ from notice_service.db.models.claims import Debtor
 from notice_service.db.models.tenants import Tenant
 from notice_service.domain.completeness import Mention
 from notice_service.domain.french_format import date_fr, money_fr
+from notice_service.domain.french_words import amount_fr
 from notice_service.domain.iban import format_iban
 from notice_service.letter_catalogue import TITLES
 
-_DATE_KEYS = frozenset({"issue_date", "due_date", "date", "as_of", "deadline_date", "from", "to"})
+_DATE_KEYS = frozenset({"issue_date", "due_date", "date", "as_of", "deadline_date", "from", "to", "notice_received_on"})
 _AMOUNT_KEYS = frozenset(
-    {"amount_due", "paid", "balance", "principal", "interest", "indemnities", "total", "amount", "credited"}
+    {"amount_due", "paid", "balance", "principal", "interest", "indemnities", "total", "amount", "credited", "base"}
 )
 _RATE_KEYS = frozenset({"rate"})
 
@@ -95,13 +96,18 @@ def _notice_block(tenant: Tenant, case: Case, facts: LetterFacts) -> dict[str, A
 
 def _invoice_lines(statement: Mapping[str, Any]) -> list[dict[str, Any]]:
     keys = ("number", "issue_date", "due_date", "amount_due", "paid", "balance", "periods")
-    return [{key: line[key] for key in keys} for line in statement["invoices"]]
+    return [
+        {**{key: line[key] for key in keys}, "rate_basis": line.get("rate_basis")} for line in statement["invoices"]
+    ]
 
 
 def _statement_block(statement: Mapping[str, Any]) -> dict[str, Any]:
     """The décompte's totals a letter prints; ``credited`` (the avoirs) only when there are some, so letters
     without credit notes keep the data they always had."""
     block = {key: statement[key] for key in ("principal", "interest", "indemnities", "paid", "total")}
+    block["day_count_fr"] = statement.get("day_count_fr")
+    block["notice_received_on"] = statement.get("notice_received_on")
+    block["total_words"] = amount_fr(Decimal(statement["total"]))
     if Decimal(statement.get("credited", "0")):
         block["credited"] = statement["credited"]
     if statement.get("arrete"):  # the arrêté sentence (domain/arrete.py), only when interest was stopped
@@ -133,6 +139,33 @@ def build_letter_data(*, tenant: Tenant, debtor: Debtor, case: Case, facts: Lett
             "email": profile.get("email"),
             "phone": profile.get("phone"),
         },
+        "consumer_info": consumer_info(tenant, debtor, facts),
+    }
+
+
+def consumer_info(tenant: Tenant, debtor: Debtor, facts: LetterFacts) -> dict[str, Any] | None:
+    """What a letter to a consumer, a creditor's or a collection agency's, tells the debtor besides the claim
+    (issue 12 finding 11): the médiateur de la consommation (C. conso. L612-1, R616-1: name and website; the principal
+    creditor's for an agency, when given), the RGPD information (art. 13; art. 14 for an agency, whose data
+    come from its client) and, in a consumer's mise en demeure, the offer of a payment plan when the tenant
+    allows one (profile ``payment_plan_offer``). ``None`` for a business debtor, agency or not: the RGPD
+    protects natural persons (art. 1 and 4 1), not a company's data (recital 14), and mediation is for
+    consumers (C. conso. L611-1)."""
+    profile = tenant.profile
+    agency = facts.principal_creditor
+    if debtor.kind != "consumer":
+        return None
+    source = agency if agency else profile
+    mediator = None
+    if source.get("mediator_name") and source.get("mediator_url"):
+        mediator = {"name": source["mediator_name"], "url": source["mediator_url"]}
+    return {
+        "mediator": mediator,
+        "privacy_contact": profile.get("privacy_contact") or profile.get("email") or tenant.name,
+        "data_source": agency.get("name") if agency else None,
+        "payment_plan_offer": debtor.kind == "consumer"
+        and facts.kind == "formal_notice"
+        and bool(profile.get("payment_plan_offer")),
     }
 
 
@@ -199,6 +232,8 @@ def mention_values(letter_data: Mapping[str, Any]) -> dict[str, str]:
     }
     for key in ("principal", "interest", "indemnities", "paid", "total"):
         values[key] = money_fr(Decimal(statement[key]))
+    if debtor["kind"] == "consumer" and not statement.get("notice_received_on"):
+        values["interest"] = "néant"  # no amount before receipt of a mise en demeure (issue 12 finding 7)
     return values
 
 

@@ -19,7 +19,7 @@ from notice_service.errors import FieldError
 from notice_service.letter_catalogue import OPTIONS, TONES
 
 DEFAULT_DEADLINE_DAYS = 8
-PRINCIPAL_FIELDS = ("name", "siren", "address_lines", "postal_code", "city", "country")
+PRINCIPAL_FIELDS = ("name", "siren", "address_lines", "postal_code", "city", "country", "mediator_name", "mediator_url")
 
 
 def _deadline_days(value: object, errors: list[FieldError]) -> int:

@@ -9,7 +9,7 @@ import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
@@ -18,11 +18,15 @@ from sqlalchemy.orm import Session
 from notice_service.db import audit_repository
 from notice_service.db.models.tenants import ApiKey, Tenant
 from notice_service.domain.audit.records import JsonValue
+from notice_service.domain.contract_rate import clause_problem, floor_problem, parse_term, term_json
+from notice_service.domain.deadlines import PARIS
 from notice_service.domain.iban import bic_problem, iban_problem
+from notice_service.domain.rates import HalfYear, RateTables
 from notice_service.domain.siren import normalise_siren, siren_problem
 from notice_service.errors import FieldError, InvalidInput, NotFound, Unauthenticated
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
+from notice_service.use_cases.official_rates import current_rate_tables
 from notice_service.use_cases.versions import check_if_match, etag_of
 
 API_KEY_PREFIX = "nsk_"
@@ -48,6 +52,12 @@ PROFILE_FIELDS = (
     "imputation",
     "tone",
     "collection_agency",
+    "contractual_rate",
+    "penalty_clause",
+    "mediator_name",
+    "mediator_url",
+    "privacy_contact",
+    "payment_plan_offer",
 )
 
 
@@ -64,7 +74,69 @@ def profile_value_errors(profile: Mapping[str, object]) -> list[FieldError]:
         errors.append(FieldError("profile.tone", "courteous or firm"))
     if not isinstance(profile.get("collection_agency", False), bool):
         errors.append(FieldError("profile.collection_agency", "true or false"))
+    return errors + penalty_term_errors(profile) + consumer_info_errors(profile)
+
+
+def consumer_info_errors(profile: Mapping[str, object]) -> list[FieldError]:
+    """The médiateur de la consommation's name and website (an https:// or http:// address), the RGPD contact
+    as text, and ``payment_plan_offer`` a boolean."""
+    errors = []
+    for name in ("mediator_name", "privacy_contact"):
+        value = profile.get(name)
+        if value is not None and (not isinstance(value, str) or not value.strip() or len(value) > 200):
+            errors.append(FieldError(f"profile.{name}", "a text of 1 to 200 characters"))
+    url = profile.get("mediator_url")
+    if url is not None and not (isinstance(url, str) and url.startswith(("https://", "http://")) and len(url) <= 200):
+        errors.append(FieldError("profile.mediator_url", "the mediator's website, e.g. https://www.cm2c.net"))
+    if not isinstance(profile.get("payment_plan_offer", False), bool):
+        errors.append(FieldError("profile.payment_plan_offer", "true or false"))
     return errors
+
+
+def penalty_term_errors(profile: Mapping[str, object]) -> list[FieldError]:
+    """``contractual_rate`` is a percentage or ``"3x_legal"``, ``penalty_clause`` the clause's text."""
+    errors = []
+    if profile.get("contractual_rate") is not None:
+        try:
+            parse_term(profile["contractual_rate"])
+        except ValueError as exc:
+            errors.append(FieldError("profile.contractual_rate", str(exc)))
+    if profile.get("penalty_clause") is not None:
+        problem = clause_problem(profile["penalty_clause"])
+        if problem:
+            errors.append(FieldError("profile.penalty_clause", problem))
+    return errors
+
+
+def _reference_half_year(tables: RateTables, today: date) -> HalfYear | None:
+    """The current half-year, or the latest one whose taux légal is published when the current one is not."""
+    known = [HalfYear(r.year, r.half) for r in tables.legal_rates if r.half is not None]
+    return max((h for h in known if h <= HalfYear.of(today)), default=None)
+
+
+def penalty_clause_errors(profile: Mapping[str, object], tables: RateTables, today: date) -> list[FieldError]:
+    """A profile's CGV rate comes with its clause (printed in the letters) and is not under the L441-10 II floor
+    of the current half-year (the latest published one if the current is not); every later half-year is
+    checked again by the engine when it computes (``domain.contract_rate``)."""
+    if profile.get("contractual_rate") is None:
+        return []
+    errors = []
+    if profile.get("penalty_clause") is None:
+        errors.append(FieldError("profile.penalty_clause", "give the text of the CGV clause that sets the rate"))
+    reference = _reference_half_year(tables, today)
+    term = parse_term(profile["contractual_rate"])
+    problem = floor_problem(tables, term, [reference] if reference else [])
+    if problem:
+        errors.append(FieldError("profile.contractual_rate", problem))
+    return errors
+
+
+def _stored_profile(profile: Mapping[str, object]) -> dict[str, object]:
+    """The profile as stored: a contractual rate is kept as a decimal string or ``"3x_legal"``."""
+    stored = dict(profile)
+    if stored.get("contractual_rate") is not None:
+        stored["contractual_rate"] = term_json(parse_term(stored["contractual_rate"]))
+    return stored
 
 
 @dataclass(frozen=True)
@@ -77,7 +149,7 @@ def hash_api_key(api_key: str) -> str:
     return hashlib.sha256(api_key.encode("utf-8")).hexdigest()
 
 
-def _validate_tenant(name: str, siren: str, profile: Mapping[str, object]) -> None:
+def _validate_tenant(name: str, siren: str, profile: Mapping[str, object], services: Services) -> None:
     """A registered name, a valid SIREN and a profile of known fields with valid values; else every error."""
     errors = []
     if not name.strip():
@@ -88,6 +160,9 @@ def _validate_tenant(name: str, siren: str, profile: Mapping[str, object]) -> No
     unknown = sorted(set(profile) - set(PROFILE_FIELDS))
     errors.extend(FieldError(f"profile.{key}", "unknown profile field") for key in unknown)
     errors.extend(profile_value_errors(profile))
+    if not errors:
+        today = services.clock.now().astimezone(PARIS).date()
+        errors.extend(penalty_clause_errors(profile, current_rate_tables(services), today))
     if errors:
         raise InvalidInput("The tenant cannot be created.", errors=errors)
 
@@ -115,7 +190,7 @@ def create_tenant(
     services: Services, *, name: str, siren: str, profile: Mapping[str, object] | None = None
 ) -> CreatedTenant:
     """A new tenant with its audit log (``tenant:created``, ``api_key:created``) and a first API key, shown once."""
-    _validate_tenant(name, siren, profile or {})
+    _validate_tenant(name, siren, profile or {}, services)
     tenant_id = new_id()
     api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
     now = services.clock.now()
@@ -125,7 +200,7 @@ def create_tenant(
             id=tenant_id,
             name=name.strip(),
             siren=normalise_siren(siren),
-            profile=dict(profile or {}),
+            profile=_stored_profile(profile or {}),
             created_at=now,
         )
         key_id = _add_tenant_and_key(session, tenant, api_key, now)
@@ -166,14 +241,18 @@ def update_profile(
     if value_errors:
         raise InvalidInput("Invalid profile values.", errors=value_errors)
     now = services.clock.now()
+    tables = current_rate_tables(services)
     with services.db.transaction() as session:
         tenant = session.get(Tenant, tenant_id, with_for_update=True)
         if tenant is None:
             raise NotFound(f"No tenant with id {tenant_id}.")
         if actor is not None:
             check_if_match(if_match, etag_of(tenant_json(tenant)))
-        profile = {**tenant.profile, **changes}
-        tenant.profile = {key: value for key, value in profile.items() if value is not None}
+        profile = {key: value for key, value in {**tenant.profile, **changes}.items() if value is not None}
+        clause_errors = penalty_clause_errors(profile, tables, now.astimezone(PARIS).date())
+        if clause_errors:
+            raise InvalidInput("Invalid profile values.", errors=clause_errors)
+        tenant.profile = _stored_profile(profile)
         who = actor or Actor(tenant_id, "operator", "cli")
         record = who.record(
             "tenant:profile_updated", "tenant", tenant_id, data={"fields": list[JsonValue](sorted(changes))}

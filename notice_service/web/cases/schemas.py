@@ -36,6 +36,10 @@ class PrincipalCreditor(Strict):
     postal_code: Annotated[str, StringConstraints(min_length=1, max_length=16)]
     city: ShortText
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = "FR"
+    mediator_name: ShortText | None = Field(default=None, description="its médiateur de la consommation (L612-1)")
+    mediator_url: Annotated[str, StringConstraints(pattern=r"^https?://\S{1,190}$")] | None = Field(
+        default=None, description="the mediator's website, printed in a letter to a consumer (R616-1)"
+    )
 
 
 class NoticeCreate(Strict):
@@ -70,7 +74,9 @@ class CaseOut(BaseModel):
     notices: list[dict[str, Any]]
     timeline: list[dict[str, Any]]
     prescription: list[dict[str, Any]] = Field(
-        default_factory=list, description="per invoice: due date, acknowledgements, prescription_date"
+        default_factory=list,
+        description="per invoice: due date, counted_from (the date the period runs from: due date B2B, "
+        "delivery/completion or issue date B2C) with its basis and reason, acknowledgements, prescription_date",
     )
     next_step: dict[str, Any] | None = Field(default=None, description="action, not_before, reason, court")
     documents: list[dict[str, Any]] = Field(default_factory=list, description="contract, CGV … (by SHA-256)")

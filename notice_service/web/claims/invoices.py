@@ -65,6 +65,9 @@ def create_invoice() -> Response:
         amount_due=Decimal(body.amount_due),
         currency=body.currency,
         pdf=_decode_pdf(body.pdf_base64),
+        contractual_rate=body.contractual_rate,
+        penalty_clause=body.penalty_clause,
+        delivered_on=body.delivered_on,
     )
     invoice_id = register_invoice(services(), actor(), data)
     return json_response(InvoiceOut, get_invoice(services(), actor(), invoice_id), 201, f"/v1/invoices/{invoice_id}")

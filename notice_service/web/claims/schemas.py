@@ -66,6 +66,20 @@ class InvoiceCreate(Strict):
     amount_due: AmountString = Field(description='decimal string, e.g. "1234.56"')
     currency: Literal["EUR"] = "EUR"
     pdf_base64: str | None = Field(default=None, description="optional PDF copy of the invoice, base64")
+    contractual_rate: str | None = Field(
+        default=None,
+        description="this invoice's CGV penalty rate, overriding the tenant profile's: a percentage per year such "
+        'as "12.5", or "3x_legal" (trois fois le taux d\'intérêt légal); business debtors only, never under the '
+        "L441-10 II floor (3 × the taux légal)",
+        examples=["3x_legal", "12.5"],
+    )
+    penalty_clause: str | None = Field(
+        default=None, max_length=2000, description="text of this invoice's penalty clause (default: the profile's)"
+    )
+    delivered_on: date | None = Field(
+        default=None,
+        description="delivery of the goods or completion of the service (C. conso. L218-2); default: issue_date",
+    )
 
 
 class PaymentCreate(Strict):
@@ -99,6 +113,10 @@ class InvoiceOut(BaseModel):
     status: Literal["open", "paid", "cancelled"] = Field(description="cancelled, else paid when the balance is 0")
     credited: str = Field(description="the sum of its credit notes")
     credit_notes: list[dict[str, Any]] = Field(description="number, issued_on, amount, reason")
+    contractual_rate: str | None = None
+    penalty_clause: str | None = None
+    delivered_on: str
+    delivered_on_source: Literal["invoice", "issue_date"]
 
 
 class DebtorListQuery(ListQuery):

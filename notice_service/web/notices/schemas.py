@@ -32,6 +32,8 @@ class StatementInvoice(BaseModel):
     periods: list[dict[str, Any]]
     credited: str = Field(default="0.00", description="the invoice's credit notes (avoirs) up to as_of")
     credit_notes: list[dict[str, Any]] = Field(default_factory=list, description="number, issued_on, amount")
+    rate_basis: dict[str, Any] | None = None
+    payments: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class Statement(BaseModel):
@@ -45,6 +47,12 @@ class Statement(BaseModel):
     invoices: list[StatementInvoice]
     interest_until: str | None = Field(default=None, description="the arrêté: interest computed up to this day")
     arrete: str | None = Field(default=None, description="the arrêté sentence claiming the later interest")
+    day_count_fr: str | None = None
+    imputation_fr: str | None = None
+    notice_received_on: str | None = Field(
+        default=None,
+        description="consumer: receipt of the mise en demeure, interest at the taux légal runs from the next day",
+    )
 
 
 class NoticeOut(BaseModel):

@@ -148,9 +148,10 @@ def test_every_kind_is_drafted_issued_and_complete(api: Api, variant: str, tmp_p
     assert case["next_step"]["not_before"] == "2026-12-06"  # 20 Nov + 15 days, the day after, at the earliest
     assert case["next_step"]["court"] == ("tribunal de commerce" if variant == "b2b" else "tribunal judiciaire")
     years = 5 if variant == "b2b" else 2  # C. com. L110-4 / C. conso. L218-2, restarted by the payment (2240)
+    start = "12-15" if variant == "b2b" else "11-01"  # B2B: the due date; B2C: delivery, here the issue date
     assert [(p["acknowledgements"], p["prescription_date"]) for p in case["prescription"]] == [
         (["2026-04-15"], f"{2026 + years}-04-15"),
-        ([], f"{2026 + years}-12-15"),
+        ([], f"{2026 + years}-{start}"),
     ]
     assert [n["kind"] for n in case["notices"]] == [
         "pre_reminder", "reminder", "second_reminder", "formal_notice", "payment_plan",

@@ -1,6 +1,7 @@
 """Every letter kind × variant looked at as images: rendered, rasterised with ``pdftoppm -png``, and checked
 with ``pdftotext -bbox`` that no word overflows the printable area and the recipient's address shows through
-the envelope window (positions in letter_templates/_base/letter.css).
+the envelope window (positions in letter_templates/_base/letter.css). The figures are the engine's
+(``letter_samples``), and a test checks they add up (issue 12 finding 15).
 
 ``python -m tests.integration.notices.test_letter_images docs/letters`` writes page 1 of each as the README's PNGs.
 """
@@ -18,9 +19,12 @@ from typing import Any
 import pytest
 
 from notice_service.adapters.pdf.weasyprint_renderer import WeasyPrintRenderer
+from notice_service.domain.rates import HalfYear, l441_10_rate
 from notice_service.letter_catalogue import KINDS, TITLES
 from notice_service.ports import LetterRequest, RenderedLetter
+from notice_service.rate_data import load_rate_tables
 from tests.contract.test_renderer_contract import TEMPLATES_DIR, sample_context
+from tests.integration.notices.letter_samples import engine_context
 
 MM = 72 / 25.4
 PAGE = (210 * MM, 297 * MM)
@@ -33,29 +37,43 @@ NAMESPACE = {"x": "http://www.w3.org/1999/xhtml"}
 
 
 def letter_context(kind: str, variant: str) -> dict[str, Any]:
-    """The renderer contract's sample context, with what each kind adds: tone, history, periods, plan, agency."""
+    """The renderer contract's sample parties, with what each kind adds (tone, history, agency) and the figures
+    the engine computes for the sample case (``letter_samples``: invoices, décompte, periods, plan)."""
     context = sample_context(variant.removeprefix("agency_"))
     context["notice"].update(kind=kind, tone="courteous", deadline_days=8 if kind == "formal_notice" else None)
     context["earlier_letters"] = [
-        {"id": "N-2026-000101", "kind": "pre_reminder", "title": TITLES["pre_reminder"], "date": date(2026, 8, 24)},
-        {"id": "N-2026-000117", "kind": "reminder", "title": TITLES["reminder"], "date": date(2026, 9, 15)},
+        {"id": "N-2026-000101", "kind": "pre_reminder", "title": TITLES["pre_reminder"], "date": date(2025, 12, 22)},
+        {"id": "N-2026-000117", "kind": "reminder", "title": TITLES["reminder"], "date": date(2026, 3, 16)},
     ][: {"pre_reminder": 0, "reminder": 1}.get(kind, 2)]
-    if variant.endswith("b2b") and kind != "pre_reminder":
-        context["invoices"][0]["periods"] = [
-            {"from": date(2026, 9, 1), "to": date(2026, 11, 20), "days": 81, "rate": Decimal("12.15"),
-             "amount": Decimal("33.29")},
-        ]  # fmt: skip
-    context["installments"] = [
-        {"number": n, "due_date": due, "amount": Decimal(amount)}
-        for n, due, amount in ((1, date(2026, 12, 15), "620.00"), (2, date(2027, 1, 15), "620.00"),
-                               (3, date(2027, 2, 15), "619.68"))
-    ]  # fmt: skip
     if variant.startswith("agency_"):
         context["agency"] = {
             "principal": {"name": "Menuiserie Lambert SAS", "siren": "404 833 048",
                           "address_lines": ["14 rue des Artisans"], "postal_code": "42000", "city": "Saint-Étienne"}
         }  # fmt: skip
-    return context
+    return engine_context(kind, variant, context)
+
+
+def test_the_sample_figures_are_the_engines_and_coherent() -> None:
+    """Issue 12 finding 15: what the README's pictures show adds up and is what the service computes."""
+    tables = load_rate_tables()
+    for kind, variant in LETTERS:
+        context = letter_context(kind, variant)
+        statement, invoices = context["statement"], context["invoices"]
+        assert (
+            statement["total"]
+            == statement["principal"] + statement["interest"] + statement["indemnities"] - (statement["paid"])
+        )
+        assert statement["principal"] == sum(i["amount_due"] for i in invoices)
+        assert statement["paid"] == sum(i["paid"] for i in invoices)
+        periods = [p for i in invoices for p in i["periods"]]
+        if variant.endswith("b2c") or kind == "pre_reminder":
+            assert (statement["interest"], periods) == (Decimal("0.00"), [])  # no mise en demeure received yet
+        else:
+            assert periods and all(p["rate"] == l441_10_rate(tables, HalfYear.of(p["from"])) for p in periods)
+            assert sum(p["amount"] for p in periods) - statement["interest"] in (Decimal("0.00"), Decimal("0.01"))
+        if kind == "payment_plan":
+            assert sum(i["amount"] for i in context["installments"]) == statement["total"]
+            assert all(i["due_date"] > context["notice"]["date"] for i in context["installments"])
 
 
 @pytest.fixture(scope="module")

@@ -23,6 +23,7 @@ from notice_service.domain.dossier.legal import (
     check_claim,
     competent_court,
 )
+from notice_service.domain.french_format import date_fr
 from notice_service.domain.interest import DebtorKind
 from notice_service.domain.prescription import prescription_date
 from notice_service.errors import FieldError, InvalidInput
@@ -75,8 +76,8 @@ def dispute_warnings(material: CaseMaterial) -> list[Finding]:
     later = sorted(d.raised_on for d in material.disputes if d.raised_on > latest)
     if not later:
         return []
-    days = ", ".join(day.isoformat() for day in later)
-    text = f"Contestation(s) du débiteur enregistrée(s) après la mise en demeure du {latest.isoformat()} ({days})."
+    days = ", ".join(date_fr(day) for day in later)
+    text = f"Contestation(s) du débiteur enregistrée(s) après la mise en demeure du {date_fr(latest)} ({days})."
     return [Finding("dispute_after_formal_notice", text)]
 
 
@@ -127,7 +128,7 @@ def require_not_prescribed(prescribed: list[OpenInvoice], override_reason: str |
     """Refuse a prescribed claim without an override; with one, the finding that goes into the bordereau."""
     if not prescribed:
         return []
-    listed = ", ".join(f"{i.number} (prescrite depuis le {i.prescription_date.isoformat()})" for i in prescribed)
+    listed = ", ".join(f"{i.number} (prescrite depuis le {date_fr(i.prescription_date)})" for i in prescribed)
     if override_reason is None or not override_reason.strip():
         raise ClaimPrescribed(
             f"The claim is prescribed for invoice(s) {listed}. Give override_prescription.reason to export anyway "

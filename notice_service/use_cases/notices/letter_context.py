@@ -195,7 +195,7 @@ def invoice_mentions(letter_data: Mapping[str, Any]) -> list[Mention]:
         Mention(
             id=f"invoice:{line['number']}",
             label=f"Facture {line['number']}: numéro, dates, montant et solde",
-            legal_basis="CPC art. 1407 (fondement et décompte de la créance)",
+            legal_basis="C. civ. art. 1353 (preuve de l’obligation : chaque facture, son échéance et son solde)",
             expected=(
                 line["number"],
                 date_fr(date.fromisoformat(line["due_date"])),
@@ -227,7 +227,12 @@ def case_mentions(letter_data: Mapping[str, Any]) -> list[Mention]:
     ]
     if letter_data["payment"].get("iban"):
         mentions.append(
-            Mention("iban", "IBAN du compte à créditer", "bonne pratique (C. civ. art. 1342-6)", ("{iban}",))
+            Mention(
+                "iban",
+                "IBAN du compte à créditer",
+                "C. civ. art. 1343-4 (paiement au domicile du créancier)",
+                ("{iban}",),
+            )
         )
     mentions += [
         Mention(

@@ -1,5 +1,10 @@
-"""The dossier's generated documents: ``bordereau.pdf``, ``requete.pdf``, ``decompte.pdf`` (rendered through the
-letter renderer from ``letter_templates/dossier_*``) and ``decompte.csv`` (per invoice and per period)."""
+"""The dossier's generated documents: ``bordereau.pdf``, ``requete.pdf``, ``decompte.pdf`` and
+``note-interne-avocat.pdf`` (rendered through the letter renderer from ``letter_templates/dossier_*``) and
+``decompte.csv`` (per invoice and per period).
+
+The bordereau is served on the debtor with the ordonnance (CPC 1411): it lists the pièces only. The checks'
+results (prescription overridden, disputes, notes) go to the internal note, kept with the dossier for the
+lawyer, never among the pièces (issue 12, finding 5)."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from notice_service.domain.dossier.after_order import after_order_steps
 from notice_service.domain.dossier.exhibits import Exhibit
 from notice_service.domain.dossier.legal import Finding
 from notice_service.ports import LetterRequest
@@ -28,6 +34,7 @@ class GeneratedDocuments:
     requete: bytes
     decompte_pdf: bytes
     decompte_csv: bytes
+    note: bytes
 
 
 def _statement_context(statement: dict[str, Any]) -> dict[str, Any]:
@@ -123,8 +130,7 @@ def render_documents(
         {"number": e.number, "title": e.source.title, "day": e.source.day, "sha256": sha, "path": e.path}
         for e, sha in numbered
     ]
-    warnings, notes = findings
-    bordereau = {**base, "exhibits": exhibits, "warnings": list(warnings), "notes": list(notes)}
+    bordereau = {**base, "exhibits": exhibits}
     court = assessment.court
     requete = {
         **base,
@@ -137,4 +143,14 @@ def render_documents(
         requete=_render(services, "dossier_requete", "Requête en injonction de payer", requete),
         decompte_pdf=_render(services, "dossier_decompte", "Décompte des sommes dues", base),
         decompte_csv=decompte_csv(assessment.statement),
+        note=_render(services, "dossier_note", "Note interne à l’avocat", _note_context(base, material, findings)),
     )
+
+
+def _note_context(
+    base: dict[str, Any], material: CaseMaterial, findings: tuple[Sequence[Finding], Sequence[Finding]]
+) -> dict[str, Any]:
+    """The internal note: the checks' warnings and notes, the steps after the ordonnance for this debtor."""
+    warnings, notes = findings
+    steps = after_order_steps(material.debtor.country, material.debtor.postal_code)
+    return {**base, "warnings": list(warnings), "notes": list(notes), "steps": steps}

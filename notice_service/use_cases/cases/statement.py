@@ -69,6 +69,7 @@ def _line_json(line: StatementLine) -> dict[str, Any]:
         "amount_due": _money(line.amount),
         "paid": _money(line.paid),
         "balance": _money(line.amount - line.paid),
+        "principal_balance": _money(line.principal_balance),
         "interest": _money(line.interest),
         "indemnity": _money(line.indemnity),
         "periods": [

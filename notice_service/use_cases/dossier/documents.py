@@ -12,7 +12,7 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -61,6 +61,17 @@ def _statement_context(statement: dict[str, Any]) -> dict[str, Any]:
         )
     totals = {k: Decimal(statement[k]) for k in _MONEY}
     return {**totals, "invoices": lines, "day_count": statement["day_count"], "imputation": statement["imputation"]}
+
+
+def later_interest(statement: dict[str, Any], today: date) -> dict[str, Any]:
+    """What "outre les intérêts postérieurs" stands for in the requête (issue 12, finding 10): the principal
+    still due (their base), the rate of the latest period of the décompte (the rate in force on the day it is
+    arrêté; ``None`` when no interest has run yet) and the day after the décompte (their start)."""
+    periods = [p for line in statement["invoices"] for p in line["periods"]]
+    latest = max(periods, key=lambda p: p["to"], default=None)
+    base = sum((Decimal(line.get("principal_balance", line["balance"])) for line in statement["invoices"]), Decimal(0))
+    rate = Decimal(latest["rate"]).quantize(Decimal("0.01")) if latest else None
+    return {"base": base, "rate": rate, "start": today + timedelta(days=1)}
 
 
 def _parties(material: CaseMaterial) -> dict[str, Any]:
@@ -137,6 +148,7 @@ def render_documents(
         "court": {"label": court.label, "seat": court.seat, "basis": court.basis},
         "formal_notice": _latest_formal_notice(material),
         "exhibit_count": len(exhibits),
+        "later_interest": later_interest(assessment.statement, today),
     }
     return GeneratedDocuments(
         bordereau=_render(services, "dossier_bordereau", "Bordereau des pièces", bordereau),

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from notice_service.domain.courts import ACTIVITIES, DEFAULT_BUSINESS_ACTIVITY, is_company
 from notice_service.domain.dossier.after_order import after_order_steps
 from notice_service.domain.dossier.exhibits import Exhibit
 from notice_service.domain.dossier.legal import Finding
@@ -84,7 +85,10 @@ def _parties(material: CaseMaterial) -> dict[str, Any]:
         "postal_code": profile.get("postal_code") or "",
         "city": profile.get("city") or "",
     }
+    activity = (debtor.activity or DEFAULT_BUSINESS_ACTIVITY) if debtor.kind == "business" else None
     debtor_context = {
+        "company": is_company(activity),
+        "activity_label": ACTIVITIES[activity][0] if activity in ACTIVITIES else "",
         "name": debtor.name,
         "siren": debtor.siren,
         "address_lines": list(debtor.address_lines),

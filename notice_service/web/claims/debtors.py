@@ -37,6 +37,7 @@ def create_debtor() -> Response:
         city=body.address.city,
         country=body.address.country,
         email=body.email,
+        activity=body.activity,
     )
     debtor_id = register_debtor(services(), actor(), data)
     return json_response(DebtorOut, get_debtor(services(), actor(), debtor_id), 201, f"/v1/debtors/{debtor_id}")

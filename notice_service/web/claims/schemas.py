@@ -11,6 +11,18 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from notice_service.web.schemas import Address, AmountString, ShortText, Strict
 
+DebtorActivity = Literal[
+    "commercant",
+    "societe_commerciale",
+    "artisan",
+    "profession_liberale",
+    "societe_civile",
+    "association",
+    "agriculteur",
+    "entrepreneur_individuel",
+    "personne_publique",
+]
+
 
 class DebtorCreate(Strict):
     kind: Literal["business", "consumer"]
@@ -18,6 +30,12 @@ class DebtorCreate(Strict):
     siren: str | None = Field(default=None, description="9 digits, required for businesses")
     address: Address
     email: str | None = None
+    activity: DebtorActivity | None = Field(
+        default=None,
+        description="a business's activity, which decides the court (C. com. L721-3): tribunal de commerce for "
+        "commercant, societe_commerciale, artisan; tribunal judiciaire otherwise. Default societe_commerciale; "
+        "a consumer has none",
+    )
 
 
 class InvoiceCreate(Strict):
@@ -43,6 +61,7 @@ class DebtorOut(BaseModel):
     siren: str | None
     address: dict[str, Any]
     email: str | None
+    activity: str | None = None
     created_at: str | None
 
 

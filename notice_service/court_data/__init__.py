@@ -8,13 +8,15 @@ This package reads a file, so it lives outside ``domain/``; the domain takes the
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from importlib import resources
 
 from notice_service.domain.courts import CommuneCourts, CourtTable
 
 
+@lru_cache(maxsize=1)
 def load_court_table() -> CourtTable:
-    """Read ``courts.json`` (a packaging bug, never a user error, if it is malformed)."""
+    """Read ``courts.json`` once (a packaging bug, never a user error, if it is malformed)."""
     raw = json.loads(resources.files(__package__).joinpath("courts.json").read_text(encoding="utf-8"))
     communes = tuple(
         CommuneCourts(

@@ -75,3 +75,39 @@ def test_the_consumer_is_addressed_naturally_by_registered_letter_with_avis(api:
     assert "accusé de réception" not in text
     assert "Vous restez redevable envers Atelier Durand" in text
     assert "Vous, Claire Martin" not in text
+
+
+def test_the_mise_en_demeure_names_the_court_of_the_debtors_commune(api: Api, tmp_path: Path) -> None:
+    """Finding 2: the court the requête will name (the debtor is in Paris, a société commerciale by default);
+    a consumer in Grenoble, outside the shipped table, reads the kind of court only."""
+    text = formal_notice_text(api, "b2b", tmp_path)
+    assert "saisirons sans autre avis le président du tribunal des activités économiques de Paris" in text
+    assert "La société Boulangerie Martin SARL" in text
+    consumer = formal_notice_text(api, "b2c", tmp_path)
+    assert "le tribunal judiciaire compétent d’une requête en injonction de payer" in consumer
+
+
+def test_an_entrepreneur_individuel_is_not_la_societe(api: Api, tmp_path: Path) -> None:
+    """Finding 14: "La société" only for sociétés; a profession libérale in Lyon goes to the tribunal judiciaire."""
+    debtor = api.post(
+        "/v1/debtors",
+        {
+            "kind": "business",
+            "name": "Paul Roux",
+            "siren": "552100554",
+            "activity": "entrepreneur_individuel",
+            "address": {"lines": ["3 rue Mercière"], "postal_code": "69002", "city": "Lyon", "country": "FR"},
+        },
+    )
+    assert debtor.status_code == 201, debtor.json
+    body = {"debtor_id": debtor.json["id"], "number": "F-EI-1", "issue_date": "2026-03-01", "due_date": "2026-03-31"}
+    invoice = api.post("/v1/invoices", {**body, "amount_due": "300.00"})
+    case = api.post("/v1/cases", {"debtor_id": debtor.json["id"], "invoice_ids": [invoice.json["id"]]})
+    notice = draft_and_issue(api, case.json["id"], "formal_notice")
+    text = pdf_text(api, notice["id"], tmp_path)
+    assert (
+        "Paul Roux, entrepreneur individuel, (SIREN 552 100 554)" in text
+        or "Paul Roux, entrepreneur individuel," in text
+    )
+    assert "La société Paul Roux" not in text
+    assert "le président du tribunal judiciaire de Lyon" in text

@@ -95,7 +95,31 @@ def _parties(material: CaseMaterial) -> dict[str, Any]:
         "postal_code": debtor.postal_code,
         "city": debtor.city,
     }
-    return {"creditor": creditor, "debtor": debtor_context, "case": {"reference": material.case.reference}}
+    principal = _principal_creditor(material)
+    if principal is None:
+        parties = {"creditor": creditor, "agent": None}
+    else:  # issue 12, finding 1: the client sues; the agency is its mandataire (CPCE R124-3)
+        parties = {"creditor": principal, "agent": {**creditor, "pouvoir_special": principal.get("pouvoir_special")}}
+    return {**parties, "debtor": debtor_context, "case": {"reference": material.case.reference}}
+
+
+def _principal_creditor(material: CaseMaterial) -> dict[str, Any] | None:
+    """A collection agency's case: the principal creditor of its latest letter (the requérant), else ``None``."""
+    if not material.tenant.profile.get("collection_agency"):
+        return None
+    found = [n.notice.letter_data.get("agency") for n in material.notices]
+    principals = [dict(agency["principal"]) for agency in found if agency and agency.get("principal")]
+    if not principals:
+        return None
+    latest = principals[-1]
+    return {
+        "legal_form": None,
+        "rcs_city": None,
+        "signatory_name": None,
+        "signatory_role": None,
+        "siren": latest.get("siren") or "",
+        **latest,
+    }
 
 
 def _latest_formal_notice(material: CaseMaterial) -> date | None:

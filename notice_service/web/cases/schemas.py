@@ -30,6 +30,12 @@ class PrincipalCreditor(Strict):
     postal_code: Annotated[str, StringConstraints(min_length=1, max_length=16)]
     city: ShortText
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = "FR"
+    pouvoir_special: str | None = Field(
+        default=None,
+        description="the special power the agency holds from this client (reference and date, at most 200 "
+        "characters), printed in the dossier's requête, where the client is the requérant and the agency its "
+        "mandataire",
+    )
 
 
 class NoticeCreate(Strict):

@@ -271,10 +271,10 @@ def test_weasyprint_filters_format_in_french(templates_copy: Path) -> None:
         (format_money, Decimal("1234.56"), "1\u202f234,56\u00a0€"),
         (format_money, Decimal("-40"), "-40,00\u00a0€"),
         (format_date_fr, date(2026, 11, 22), "22 novembre 2026"),
-        (format_date_fr, date(2027, 1, 1), "1 janvier 2027"),
-        (format_percent_fr, Decimal("12.15"), "12,15 %"),
-        (format_percent_fr, Decimal("3"), "3,00 %"),
-        (format_percent_fr, Decimal("0.5"), "0,50 %"),
+        (format_date_fr, date(2027, 1, 1), "1er janvier 2027"),  # issue 12, finding 14
+        (format_percent_fr, Decimal("12.15"), "12,15\u202f%"),
+        (format_percent_fr, Decimal("3"), "3,00\u202f%"),
+        (format_percent_fr, Decimal("0.5"), "0,50\u202f%"),
     ],
 )
 def test_weasyprint_filter_values(format_value: Any, value: object, expected: str) -> None:

@@ -40,7 +40,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from notice_service.domain.french_format import date_fr, money_fr, percent_fr
+from notice_service.domain.french_format import date_fr, money_fr, percent_fr, typography_html
 from notice_service.errors import ConfigurationError, RenderFailed
 from notice_service.ports import Attachment, LetterRequest, RenderedLetter
 
@@ -261,7 +261,8 @@ class WeasyPrintRenderer:
         rendering = {"title": request.title, "language": request.language, "preview": request.preview}
         try:
             template = self._environment.get_template(name)
-            return template.render({**request.context, RESERVED_CONTEXT_KEY: rendering})
+            html = template.render({**request.context, RESERVED_CONTEXT_KEY: rendering})
+            return typography_html(html) if request.language.startswith("fr") else html
         except jinja2.TemplateNotFound as exc:
             raise RenderFailed(f"unknown letter template {request.kind}/{request.variant}") from exc
         except jinja2.UndefinedError as exc:

@@ -36,6 +36,8 @@ class Debtor(Base):
     postal_code: Mapped[str] = mapped_column(String(16))
     city: Mapped[str] = mapped_column(String(100))
     country: Mapped[str] = mapped_column(String(2))
+    #: C. com. L721-3 (domain/courts.py ACTIVITIES); None for a consumer, "societe_commerciale" by default.
+    activity: Mapped[str | None] = mapped_column(String(32), nullable=True)
     email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

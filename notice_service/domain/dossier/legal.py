@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from notice_service.domain.french_format import date_fr
+
 #: CPCE R125-1 (since 1 January 2020): principal and interest included.
 PETITES_CREANCES_CEILING = Decimal("5000.00")
 #: Départements of Alsace-Moselle (postal code prefixes): commercial claims go to the TJ's commercial chamber.
@@ -100,14 +102,14 @@ def formal_notice_warnings(facts: ClaimFacts) -> list[Finding]:
     latest = max(facts.formal_notices, key=lambda notice: notice.dated)
     warnings = []
     if latest.receipt_on is None or latest.deadline_on is None:
-        text = f"La mise en demeure du {latest.dated.isoformat()} n’est ni reçue ni réputée reçue à ce jour."
+        text = f"La mise en demeure du {date_fr(latest.dated)} n’est ni reçue ni réputée reçue à ce jour."
         warnings.append(Finding("formal_notice_not_received", text))
     elif latest.deadline_on >= facts.today:
-        text = f"Le délai de la mise en demeure court jusqu’au {latest.deadline_on.isoformat()} inclus."
+        text = f"Le délai de la mise en demeure court jusqu’au {date_fr(latest.deadline_on)} inclus."
         warnings.append(Finding("deadline_not_passed", text))
     later = sorted(day for day in facts.payment_dates if day > latest.dated)
     if later:
-        days = ", ".join(day.isoformat() for day in later)
+        days = ", ".join(date_fr(day) for day in later)
         text = f"Paiement(s) enregistré(s) après la mise en demeure ({days}) : le décompte en tient compte."
         warnings.append(Finding("payment_after_formal_notice", text))
     return warnings

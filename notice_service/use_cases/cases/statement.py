@@ -141,6 +141,7 @@ def _line_json(line: StatementLine, tables: RateTables, clause: str | None) -> d
         "amount_due": _money(line.amount),
         "paid": _money(line.paid),
         "balance": _money(line.amount - line.paid - line.credited),
+        "principal_balance": _money(line.principal_balance),
         "interest": _money(line.interest),
         "indemnity": _money(line.indemnity),
         "rate_basis": _basis_json(line, clause),

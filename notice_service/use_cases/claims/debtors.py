@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from notice_service.db import audit_repository
 from notice_service.db.models.claims import Debtor
+from notice_service.domain.courts import ACTIVITIES, DEFAULT_BUSINESS_ACTIVITY
 from notice_service.domain.siren import normalise_siren, siren_problem
 from notice_service.errors import FieldError, InvalidInput
 from notice_service.services import Services
@@ -28,6 +29,25 @@ class DebtorInput:
     country: str = "FR"
     siren: str | None = None
     email: str | None = None
+    activity: str | None = None
+
+
+def _activity_errors(data: DebtorInput) -> list[FieldError]:
+    """A business's activity is one of ``ACTIVITIES`` (default ``societe_commerciale``); a consumer has none."""
+    if data.activity is None:
+        return []
+    if data.kind == "consumer":
+        return [FieldError("activity", "a consumer has no activity: leave it out")]
+    if data.activity not in ACTIVITIES:
+        return [FieldError("activity", f"activity is one of {', '.join(ACTIVITIES)}")]
+    return []
+
+
+def debtor_activity(data: DebtorInput) -> str | None:
+    """The activity stored: the one given, the default for a business, none for a consumer."""
+    if data.kind != "business":
+        return None
+    return data.activity or DEFAULT_BUSINESS_ACTIVITY
 
 
 def _address_errors(data: DebtorInput) -> list[FieldError]:
@@ -63,7 +83,7 @@ def validate_debtor(data: DebtorInput) -> list[FieldError]:
         errors.append(FieldError("siren", "a consumer has no SIREN: leave it out"))
     if data.email is not None and not _EMAIL.match(data.email):
         errors.append(FieldError("email", "not an e-mail address"))
-    return errors + _address_errors(data)
+    return errors + _activity_errors(data) + _address_errors(data)
 
 
 def register_debtor(services: Services, actor: Actor, data: DebtorInput) -> str:
@@ -84,6 +104,7 @@ def register_debtor(services: Services, actor: Actor, data: DebtorInput) -> str:
                 postal_code=data.postal_code.strip(),
                 city=data.city.strip(),
                 country=data.country,
+                activity=debtor_activity(data),
                 email=data.email,
                 created_at=now,
             )

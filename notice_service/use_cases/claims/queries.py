@@ -31,6 +31,7 @@ def debtor_json(debtor: Debtor) -> dict[str, Any]:
             "country": debtor.country,
         },
         "email": debtor.email,
+        "activity": debtor.activity,
         "created_at": iso_or_none(debtor.created_at),
     }
 

@@ -11,8 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
+from notice_service.court_data import load_court_table
+from notice_service.domain.courts import DEFAULT_BUSINESS_ACTIVITY, CourtTable, name_court
 from notice_service.domain.dossier.legal import (
     CheckOutcome,
     ClaimFacts,
@@ -21,8 +24,8 @@ from notice_service.domain.dossier.legal import (
     FormalNoticeFacts,
     OpenInvoice,
     check_claim,
-    competent_court,
 )
+from notice_service.domain.french_format import date_fr
 from notice_service.domain.interest import DebtorKind
 from notice_service.domain.prescription import prescription_date, prescription_start
 from notice_service.errors import FieldError, InvalidInput
@@ -30,6 +33,36 @@ from notice_service.services import Services
 from notice_service.use_cases.cases.statement import compute_case_statement, statement_terms
 from notice_service.use_cases.dossier.collect import CaseMaterial
 from notice_service.use_cases.official_rates import current_rate_tables
+
+
+class CourtUnknown(InvalidInput):
+    """The debtor's commune is not in the shipped table of courts: no requête to a guessed court."""
+
+    type_slug = "court-unknown"
+    title = "Competent court unknown"
+
+
+@lru_cache(maxsize=1)
+def _court_table() -> CourtTable:
+    return load_court_table()
+
+
+def named_court(material: CaseMaterial) -> Court:
+    """The court of the debtor's commune for its activity (``domain.courts``), or ``CourtUnknown``."""
+    debtor = material.debtor
+    activity = (debtor.activity or DEFAULT_BUSINESS_ACTIVITY) if debtor.kind == "business" else None
+    table = _court_table()
+    found = name_court(table, activity, debtor.country, debtor.postal_code, debtor.city)
+    if found is None:
+        where = f"{debtor.postal_code} {debtor.city} ({debtor.country})"
+        raise CourtUnknown(
+            f"No competent court is known for the debtor's commune {where}: the shipped table of courts "
+            f"(notice_service/court_data/courts.json, as of {table.as_of}) does not hold it, and a requête is not "
+            "addressed to a guessed court. Check the debtor's address, or name the court in the requête yourself.",
+            errors=[FieldError("debtor.address", "commune not in the table of courts (CPC 1406)")],
+            extra={"postal_code": debtor.postal_code, "city": debtor.city},
+        )
+    return Court(found.kind, found.addressee, found.name, found.basis)
 
 
 class ClaimPrescribed(InvalidInput):
@@ -75,8 +108,8 @@ def dispute_warnings(material: CaseMaterial) -> list[Finding]:
     later = sorted(d.raised_on for d in material.disputes if d.raised_on > latest)
     if not later:
         return []
-    days = ", ".join(day.isoformat() for day in later)
-    text = f"Contestation(s) du débiteur enregistrée(s) après la mise en demeure du {latest.isoformat()} ({days})."
+    days = ", ".join(date_fr(day) for day in later)
+    text = f"Contestation(s) du débiteur enregistrée(s) après la mise en demeure du {date_fr(latest)} ({days})."
     return [Finding("dispute_after_formal_notice", text)]
 
 
@@ -137,8 +170,7 @@ def assess_claim(
         payment_dates=[p.paid_on for p in material.payments],
     )
     outcome: CheckOutcome = check_claim(facts)
-    debtor = material.debtor
-    court = competent_court(kind is DebtorKind.BUSINESS, debtor.postal_code, debtor.city)
+    court = named_court(material)
     warnings = overridden + outcome.warnings + dispute_warnings(material)
     return Assessment(statement, court, warnings, outcome.notes, outcome.prescribed)
 
@@ -147,7 +179,7 @@ def require_not_prescribed(prescribed: list[OpenInvoice], override_reason: str |
     """Refuse a prescribed claim without an override; with one, the finding that goes into the bordereau."""
     if not prescribed:
         return []
-    listed = ", ".join(f"{i.number} (prescrite depuis le {i.prescription_date.isoformat()})" for i in prescribed)
+    listed = ", ".join(f"{i.number} (prescrite depuis le {date_fr(i.prescription_date)})" for i in prescribed)
     if override_reason is None or not override_reason.strip():
         raise ClaimPrescribed(
             f"The claim is prescribed for invoice(s) {listed}. Give override_prescription.reason to export anyway "

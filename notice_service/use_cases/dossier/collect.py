@@ -25,6 +25,7 @@ from notice_service.db.models.notices import Notice
 from notice_service.db.models.tenants import Tenant
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.dossier.exhibits import ExhibitSource
+from notice_service.domain.french_format import date_fr
 from notice_service.letter_catalogue import TITLES
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
@@ -150,7 +151,7 @@ def _invoice_sources(material: CaseMaterial, named: dict[str, tuple[int, str]]) 
     for invoice in sorted(material.invoices, key=lambda i: (i.issue_date, i.number)):
         if invoice.document_key is None:
             continue
-        title = f"Facture n° {invoice.number} du {invoice.issue_date.isoformat()}"
+        title = f"Facture n° {invoice.number} du {date_fr(invoice.issue_date)}"
         source = ExhibitSource(
             "invoice", title, invoice.issue_date, "pdf", "application/pdf", f"facture-{invoice.number}",
             store_key=invoice.document_key,
@@ -169,7 +170,7 @@ def _document_sources(
     for document in chosen:
         label = DOCUMENT_TITLES.get(document.kind, document.kind)
         title = f"{label} : {document.title}" if document.title else label
-        title += f" du {document.dated.isoformat()}" if document.dated else ""
+        title += f" du {date_fr(document.dated)}" if document.dated else ""
         extension = _EXTENSIONS.get(document.media_type, "bin")
         source = ExhibitSource(
             "case_document", title, document.dated, extension, document.media_type, document.title or label,
@@ -194,7 +195,7 @@ def _delivery_sources(item: DeliveryMaterial, named: dict[str, tuple[int, str]])
         sources.append(_audited(source, evidence.sha256, named))
     for fact in item.facts:
         if fact.kind == "submitted" and fact.source == "email":
-            title = f"Soumission SMTP du {fact.occurred_at.date().isoformat()} (Message-ID, réponse du serveur)"
+            title = f"Soumission SMTP du {date_fr(fact.occurred_at.date())} (Message-ID, réponse du serveur)"
             source = ExhibitSource(
                 "email_submission", title, fact.occurred_at.date(), "json", "application/json", "soumission-email",
                 store_key=fact.payload_key,
@@ -211,7 +212,7 @@ def exhibit_sources(material: CaseMaterial, records: Sequence[bytes]) -> list[Ex
     sources += _invoice_sources(material, named) + _document_sources(material, named, ("other",))
     for item in material.notices:
         notice = item.notice
-        title = f"{TITLES.get(notice.kind, notice.kind)} du {_notice_date(notice).isoformat()} (PDF signé)"
+        title = f"{TITLES.get(notice.kind, notice.kind)} du {date_fr(_notice_date(notice))} (PDF signé)"
         source = ExhibitSource(
             "notice", title, _notice_date(notice), "pdf", "application/pdf", TITLES.get(notice.kind, notice.kind),
             store_key=notice.document_key,

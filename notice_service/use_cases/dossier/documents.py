@@ -1,5 +1,10 @@
-"""The dossier's generated documents: ``bordereau.pdf``, ``requete.pdf``, ``decompte.pdf`` (rendered through the
-letter renderer from ``letter_templates/dossier_*``) and ``decompte.csv`` (per invoice and per period)."""
+"""The dossier's generated documents: ``bordereau.pdf``, ``requete.pdf``, ``decompte.pdf`` and
+``note-interne-avocat.pdf`` (rendered through the letter renderer from ``letter_templates/dossier_*``) and
+``decompte.csv`` (per invoice and per period).
+
+The bordereau is served on the debtor with the ordonnance (CPC 1411): it lists the pièces only. The checks'
+results (prescription overridden, disputes, notes) go to the internal note, kept with the dossier for the
+lawyer, never among the pièces (issue 12, finding 5)."""
 
 from __future__ import annotations
 
@@ -7,10 +12,12 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from notice_service.domain.courts import ACTIVITIES, DEFAULT_BUSINESS_ACTIVITY, is_company
+from notice_service.domain.dossier.after_order import after_order_steps
 from notice_service.domain.dossier.exhibits import Exhibit
 from notice_service.domain.dossier.legal import Finding
 from notice_service.ports import LetterRequest
@@ -28,6 +35,7 @@ class GeneratedDocuments:
     requete: bytes
     decompte_pdf: bytes
     decompte_csv: bytes
+    note: bytes
 
 
 def _statement_context(statement: dict[str, Any]) -> dict[str, Any]:
@@ -77,6 +85,17 @@ def _payment_context(payment: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def later_interest(statement: dict[str, Any], today: date) -> dict[str, Any]:
+    """What "outre les intérêts postérieurs" stands for in the requête (issue 12, finding 10): the principal
+    still due (their base), the rate of the latest period of the décompte (the rate in force on the day it is
+    arrêté; ``None`` when no interest has run yet) and the day after the décompte (their start)."""
+    periods = [p for line in statement["invoices"] for p in line["periods"]]
+    latest = max(periods, key=lambda p: p["to"], default=None)
+    base = sum((Decimal(line.get("principal_balance", line["balance"])) for line in statement["invoices"]), Decimal(0))
+    rate = Decimal(latest["rate"]).quantize(Decimal("0.01")) if latest else None
+    return {"base": base, "rate": rate, "start": today + timedelta(days=1)}
+
+
 def _parties(material: CaseMaterial) -> dict[str, Any]:
     profile, tenant, debtor = material.tenant.profile, material.tenant, material.debtor
     creditor = {
@@ -87,14 +106,41 @@ def _parties(material: CaseMaterial) -> dict[str, Any]:
         "postal_code": profile.get("postal_code") or "",
         "city": profile.get("city") or "",
     }
+    activity = (debtor.activity or DEFAULT_BUSINESS_ACTIVITY) if debtor.kind == "business" else None
     debtor_context = {
+        "company": is_company(activity),
+        "activity_label": ACTIVITIES[activity][0] if activity in ACTIVITIES else "",
         "name": debtor.name,
         "siren": debtor.siren,
         "address_lines": list(debtor.address_lines),
         "postal_code": debtor.postal_code,
         "city": debtor.city,
     }
-    return {"creditor": creditor, "debtor": debtor_context, "case": {"reference": material.case.reference}}
+    principal = _principal_creditor(material)
+    if principal is None:
+        parties = {"creditor": creditor, "agent": None}
+    else:  # issue 12, finding 1: the client sues; the agency is its mandataire (CPCE R124-3)
+        parties = {"creditor": principal, "agent": {**creditor, "pouvoir_special": principal.get("pouvoir_special")}}
+    return {**parties, "debtor": debtor_context, "case": {"reference": material.case.reference}}
+
+
+def _principal_creditor(material: CaseMaterial) -> dict[str, Any] | None:
+    """A collection agency's case: the principal creditor of its latest letter (the requérant), else ``None``."""
+    if not material.tenant.profile.get("collection_agency"):
+        return None
+    found = [n.notice.letter_data.get("agency") for n in material.notices]
+    principals = [dict(agency["principal"]) for agency in found if agency and agency.get("principal")]
+    if not principals:
+        return None
+    latest = principals[-1]
+    return {
+        "legal_form": None,
+        "rcs_city": None,
+        "signatory_name": None,
+        "signatory_role": None,
+        "siren": latest.get("siren") or "",
+        **latest,
+    }
 
 
 def _latest_formal_notice(material: CaseMaterial) -> date | None:
@@ -149,18 +195,28 @@ def render_documents(
         {"number": e.number, "title": e.source.title, "day": e.source.day, "sha256": sha, "path": e.path}
         for e, sha in numbered
     ]
-    warnings, notes = findings
-    bordereau = {**base, "exhibits": exhibits, "warnings": list(warnings), "notes": list(notes)}
+    bordereau = {**base, "exhibits": exhibits}
     court = assessment.court
     requete = {
         **base,
         "court": {"label": court.label, "seat": court.seat, "basis": court.basis},
         "formal_notice": _latest_formal_notice(material),
         "exhibit_count": len(exhibits),
+        "later_interest": later_interest(assessment.statement, today),
     }
     return GeneratedDocuments(
         bordereau=_render(services, "dossier_bordereau", "Bordereau des pièces", bordereau),
         requete=_render(services, "dossier_requete", "Requête en injonction de payer", requete),
         decompte_pdf=_render(services, "dossier_decompte", "Décompte des sommes dues", base),
         decompte_csv=decompte_csv(assessment.statement),
+        note=_render(services, "dossier_note", "Note interne à l’avocat", _note_context(base, material, findings)),
     )
+
+
+def _note_context(
+    base: dict[str, Any], material: CaseMaterial, findings: tuple[Sequence[Finding], Sequence[Finding]]
+) -> dict[str, Any]:
+    """The internal note: the checks' warnings and notes, the steps after the ordonnance for this debtor."""
+    warnings, notes = findings
+    steps = after_order_steps(material.debtor.country, material.debtor.postal_code)
+    return {**base, "warnings": list(warnings), "notes": list(notes), "steps": steps}

@@ -52,6 +52,9 @@ DOCUMENT_CLASS = "dossier"
 #: PDF exhibits are merged into the reading copy until their total size reaches this budget (memory bound);
 #: the others stay in ``pieces/`` and are listed in the bordereau all the same.
 MERGE_BUDGET_BYTES = 32 * 1024 * 1024
+#: The internal note for the lawyer (checks, steps after the ordonnance): in the ZIP, outside ``pieces/`` and
+#: outside the reading copy ``dossier.pdf``, which is what a judge or the debtor may see.
+NOTE = "note-interne-avocat.pdf"
 
 
 @dataclass(frozen=True)
@@ -189,6 +192,7 @@ def _assemble(
         ("requete.pdf", documents.requete),
         ("decompte.pdf", documents.decompte_pdf),
         ("decompte.csv", documents.decompte_csv),
+        (NOTE, documents.note),
         *audit.files,
         *((("audit/tsa-chain.pem", audit.tsa_chain),) if audit.tsa_chain else ()),
     ):
@@ -205,7 +209,17 @@ def _assemble(
 
 
 def _zip_order(entries: list[ZipEntry]) -> list[ZipEntry]:
-    first = ("VERIFY.md", MANIFEST, SIGNATURE, TOKEN, "bordereau.pdf", "requete.pdf", "decompte.pdf", "decompte.csv")
+    first = (
+        "VERIFY.md",
+        MANIFEST,
+        SIGNATURE,
+        TOKEN,
+        "bordereau.pdf",
+        "requete.pdf",
+        "decompte.pdf",
+        "decompte.csv",
+        NOTE,
+    )
     rank = {path: position for position, path in enumerate(first)}
     return sorted(entries, key=lambda e: (rank.get(e.path, len(first)), e.path))
 

@@ -15,10 +15,20 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from notice_service.court_data import load_court_table
 from notice_service.db.models.cases import Case
 from notice_service.db.models.claims import Debtor
 from notice_service.db.models.tenants import Tenant
 from notice_service.domain.completeness import Mention
+from notice_service.domain.courts import (
+    ACTIVITIES,
+    ALSACE_MOSELLE,
+    DEFAULT_BUSINESS_ACTIVITY,
+    commercial_court,
+    departement_of,
+    is_company,
+    name_court,
+)
 from notice_service.domain.french_format import date_fr, money_fr
 from notice_service.domain.french_words import amount_fr
 from notice_service.domain.iban import format_iban
@@ -49,8 +59,29 @@ def creditor_block(tenant: Tenant) -> dict[str, Any]:
     }
 
 
+def _court_block(debtor: Debtor) -> dict[str, Any]:
+    """How the letter names the debtor and the court a requête would go to (issue 12, findings 2 and 14):
+    ``company`` ("La société" only for sociétés), the activity's label, the court of the debtor's commune
+    (``None`` when the shipped table does not hold it) and the kind of court, printed when the court is unknown."""
+    activity = (debtor.activity or DEFAULT_BUSINESS_ACTIVITY) if debtor.kind == "business" else None
+    court = name_court(load_court_table(), activity, debtor.country, debtor.postal_code, debtor.city)
+    commercial = commercial_court(activity) and departement_of(debtor.postal_code) not in ALSACE_MOSELLE
+    return {
+        "company": is_company(activity),
+        "activity_label": ACTIVITIES[activity][0] if activity else "",
+        "court": court.name if court else None,
+        "court_kind": "tribunal de commerce" if commercial else "tribunal judiciaire",
+    }
+
+
+def _court_kind_of(kind: str | None) -> str:
+    """The kind of court of a letter drafted before debtors had an activity (its data has no court)."""
+    return "tribunal de commerce" if kind == "business" else "tribunal judiciaire"
+
+
 def debtor_block(debtor: Debtor) -> dict[str, Any]:
     return {
+        **_court_block(debtor),
         "kind": debtor.kind,
         "name": debtor.name,
         "siren": debtor.siren,
@@ -220,6 +251,7 @@ def mention_values(letter_data: Mapping[str, Any]) -> dict[str, str]:
         "debtor_siren": debtor.get("siren") or "",
         "debtor_postal_code": debtor.get("postal_code") or "",
         "debtor_city": debtor["city"],
+        "court_name": debtor.get("court") or debtor.get("court_kind") or _court_kind_of(debtor.get("kind")),
         "reference": notice["reference"],
         "deadline_days": "" if deadline_days is None else str(deadline_days),
         "date": date_fr(date.fromisoformat(notice["date"])),
@@ -243,7 +275,7 @@ def invoice_mentions(letter_data: Mapping[str, Any]) -> list[Mention]:
         Mention(
             id=f"invoice:{line['number']}",
             label=f"Facture {line['number']}: numéro, dates, montant et solde",
-            legal_basis="CPC art. 1407 (fondement et décompte de la créance)",
+            legal_basis="C. civ. art. 1353 (preuve de l’obligation : chaque facture, son échéance et son solde)",
             expected=(
                 line["number"],
                 date_fr(date.fromisoformat(line["due_date"])),
@@ -275,7 +307,12 @@ def case_mentions(letter_data: Mapping[str, Any]) -> list[Mention]:
     ]
     if letter_data["payment"].get("iban"):
         mentions.append(
-            Mention("iban", "IBAN du compte à créditer", "bonne pratique (C. civ. art. 1342-6)", ("{iban}",))
+            Mention(
+                "iban",
+                "IBAN du compte à créditer",
+                "C. civ. art. 1343-4 (paiement au domicile du créancier)",
+                ("{iban}",),
+            )
         )
     mentions += [
         Mention(

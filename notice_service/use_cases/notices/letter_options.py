@@ -19,7 +19,19 @@ from notice_service.errors import FieldError
 from notice_service.letter_catalogue import OPTIONS, TONES
 
 DEFAULT_DEADLINE_DAYS = 8
-PRINCIPAL_FIELDS = ("name", "siren", "address_lines", "postal_code", "city", "country", "mediator_name", "mediator_url")
+#: ``pouvoir_special``: the special power the agency holds from its client to act for it (e.g. "pouvoir spécial
+#: du 2 février 2026"), printed in the requête, where the client is the requérant and the agency its mandataire.
+PRINCIPAL_FIELDS = (
+    "name",
+    "siren",
+    "address_lines",
+    "postal_code",
+    "city",
+    "country",
+    "mediator_name",
+    "mediator_url",
+    "pouvoir_special",
+)
 
 
 def _deadline_days(value: object, errors: list[FieldError]) -> int:
@@ -49,6 +61,10 @@ def _principal(raw: object, errors: list[FieldError]) -> dict[str, Any] | None:
     required = ("name", "address_lines", "postal_code", "city")
     if not isinstance(raw, Mapping) or any(not raw.get(key) for key in required):
         errors.append(FieldError("principal_creditor", "the creditor's name, address_lines, postal_code and city"))
+        return None
+    power = raw.get("pouvoir_special")
+    if power is not None and (not isinstance(power, str) or not power.strip() or len(power) > 200):
+        errors.append(FieldError("principal_creditor.pouvoir_special", "the special power's reference and date, text"))
         return None
     return {key: raw.get(key) for key in PRINCIPAL_FIELDS if raw.get(key) is not None}
 

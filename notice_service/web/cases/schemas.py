@@ -40,6 +40,12 @@ class PrincipalCreditor(Strict):
     mediator_url: Annotated[str, StringConstraints(pattern=r"^https?://\S{1,190}$")] | None = Field(
         default=None, description="the mediator's website, printed in a letter to a consumer (R616-1)"
     )
+    pouvoir_special: str | None = Field(
+        default=None,
+        description="the special power the agency holds from this client (reference and date, at most 200 "
+        "characters), printed in the dossier's requête, where the client is the requérant and the agency its "
+        "mandataire",
+    )
 
 
 class NoticeCreate(Strict):

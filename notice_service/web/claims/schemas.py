@@ -12,6 +12,18 @@ from pydantic import BaseModel, Field, StringConstraints
 from notice_service.web.listing import IdFilter, ListQuery, PageOut, SearchText
 from notice_service.web.schemas import Address, AmountString, ShortText, Strict
 
+DebtorActivity = Literal[
+    "commercant",
+    "societe_commerciale",
+    "artisan",
+    "profession_liberale",
+    "societe_civile",
+    "association",
+    "agriculteur",
+    "entrepreneur_individuel",
+    "personne_publique",
+]
+
 
 class DebtorCreate(Strict):
     kind: Literal["business", "consumer"]
@@ -19,6 +31,12 @@ class DebtorCreate(Strict):
     siren: str | None = Field(default=None, description="9 digits, required for businesses")
     address: Address
     email: str | None = None
+    activity: DebtorActivity | None = Field(
+        default=None,
+        description="a business's activity, which decides the court (C. com. L721-3): tribunal de commerce for "
+        "commercant, societe_commerciale, artisan; tribunal judiciaire otherwise. Default societe_commerciale; "
+        "a consumer has none",
+    )
 
 
 class AddressPatch(Strict):
@@ -41,6 +59,7 @@ class DebtorPatch(Strict):
     siren: str | None = None
     address: AddressPatch | None = None
     email: str | None = None
+    activity: DebtorActivity | None = None
 
 
 class CreditNoteCreate(Strict):
@@ -95,6 +114,7 @@ class DebtorOut(BaseModel):
     siren: str | None
     address: dict[str, Any]
     email: str | None
+    activity: str | None = None
     created_at: str | None
 
 

@@ -204,7 +204,8 @@ def test_dossier_numbers_the_contract_first_and_warns_of_a_later_dispute(
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["exhibits"][0]["audit"]["role"] == "contract"
     bordereau = "".join(p.extract_text() for p in PdfReader(io.BytesIO(archive.read("bordereau.pdf"))).pages)
-    assert "Contrat : Contrat cadre" in bordereau and "Contestation(s) du débiteur" in bordereau
+    note = "".join(p.extract_text() for p in PdfReader(io.BytesIO(archive.read("note-interne-avocat.pdf"))).pages)
+    assert "Contrat\u202f: Contrat cadre" in bordereau and "Contestation(s) du débiteur" in note
     path = tmp_path / "dossier.zip"
     path.write_bytes(data)
     checked: subprocess.CompletedProcess[str] = run_verifier(path)

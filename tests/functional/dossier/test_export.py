@@ -122,8 +122,8 @@ def test_warnings_without_a_received_formal_notice(api: Api, services: Services)
     dossier = export(api, str(ids["case_id"]))
     assert [w["code"] for w in dossier["warnings"]] == ["no_formal_notice"]
     archive = zipfile.ZipFile(io.BytesIO(api.get(str(dossier["archive_url"])).data))
-    assert "Aucune mise en demeure" in "".join(
-        page.extract_text() for page in PdfReader(io.BytesIO(archive.read("bordereau.pdf"))).pages
+    assert "Aucune mise en demeure" in "".join(  # the internal note, not the bordereau (issue 12, finding 5)
+        page.extract_text() for page in PdfReader(io.BytesIO(archive.read("note-interne-avocat.pdf"))).pages
     )
 
 

@@ -172,7 +172,7 @@ def test_b2b_text_has_the_mentions_formatted_in_french(b2b: RenderedFile) -> Non
         "MED-000123",
         "Fait à Lyon, le 22 novembre 2026",
         "Jeanne Durand",
-        "Lettre recommandée avec accusé de réception",
+        "Lettre recommandée avec demande d’avis de réception",
         "1A 234 567 8901 2",
     ):
         assert mention.casefold() in text.casefold(), mention

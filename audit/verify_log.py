@@ -29,11 +29,18 @@ GENESIS_PREV = "0" * 64
 RECORD_MEMBERS = frozenset({"v", "log", "index", "prev", "time", "actor", "action", "subject", "documents", "data"})
 MAX_SAFE_INT = 2**53 - 1
 HEX64 = re.compile(r"[0-9a-f]{64}")
-TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
+# ASCII digits only: Python's \d also matches other scripts' digits (fullwidth "１２" is a valid int()).
+TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
+ACTION = re.compile(r"[a-z][a-z0-9_-]*:[a-z][a-z0-9_-]*")
+DECIMAL = re.compile(r"0|[1-9][0-9]*")
+KEY_NAME = re.compile(r"[^\s+]+")
+KEY_ID = re.compile(r"[0-9a-f]{8}")
+KEY_MEMBERS = frozenset({"name", "vkey", "fingerprint", "valid_from_index"})
 ANCHOR_ACTIONS = frozenset({"audit:anchored", "audit:checkpoint"})
 KEY_ACTIVATED = "audit:key-activated"
 OWN_ACTIONS = ANCHOR_ACTIONS | {KEY_ACTIVATED}
-NOTE_NAME = re.compile(r"(\d+)(?:\.[A-Za-z0-9_-]+)?\.note")
+MAX_SIGNATURES = 100
+NOTE_NAME = re.compile(r"(0|[1-9][0-9]*)(?:\.[A-Za-z0-9_-]+)?\.note")
 
 
 class Failure(Exception):
@@ -223,38 +230,50 @@ def _check_value(value: object, where: str) -> None:
         raise Failure("record-format", f"{where}: integer outside ±(2^53−1)")
 
 
-def _check_pair(record: dict[str, object], member: str) -> None:
+def _check_pair(record: dict[str, object], member: str, where: str) -> None:
     value = record[member]
     if not (isinstance(value, dict) and set(value) == {"type", "id"}):
-        raise Failure("record-format", f"{member} must be an object with exactly type and id")
+        raise Failure("record-format", f"{where}: {member} must be an object with exactly type and id")
     if not all(isinstance(v, str) for v in value.values()):
-        raise Failure("record-format", f"{member}.type and {member}.id must be strings")
+        raise Failure("record-format", f"{where}: {member}.type and {member}.id must be strings")
 
 
-def check_members(record: dict[str, object], values: bool = True) -> None:
+def _check_time(value: object, where: str) -> None:
+    """``YYYY-MM-DDTHH:MM:SS.ffffffZ`` in ASCII digits, naming a real UTC date and time (no 30 February, no hour
+    24, no leap second, no year 0)."""
+    if not isinstance(value, str) or not TIME.fullmatch(value):
+        raise Failure("record-format", f"{where}: time must be RFC 3339 UTC with microseconds and Z")
+    try:
+        datetime.fromisoformat(value[:-1])
+    except ValueError as exc:
+        raise Failure("record-format", f"{where}: time {value!r} is not a calendar date and time ({exc})") from exc
+
+
+def check_members(record: dict[str, object], values: bool = True, where: str = "record") -> None:
     """The ten members and their types; ``values``: also every value rule of SPEC.md §1 (the fast path has
     already checked them while parsing: ASCII names, integers in range, no floats)."""
     if set(record) != RECORD_MEMBERS:
-        raise Failure("record-format", f"members {sorted(record)} differ from the version-1 list")
+        raise Failure("record-format", f"{where}: members {sorted(record)} differ from the version-1 list")
     if record["v"] != 1 or isinstance(record["v"], bool):
-        raise Failure("record-format", f"unknown format version {record['v']!r}")
-    if not isinstance(record["log"], str) or not isinstance(record["action"], str):
-        raise Failure("record-format", "log and action must be strings")
-    if not isinstance(record["time"], str) or not TIME.fullmatch(record["time"]):
-        raise Failure("record-format", "time must be RFC 3339 UTC with microseconds and Z")
-    _check_pair(record, "actor")
-    _check_pair(record, "subject")
+        raise Failure("record-format", f"{where}: unknown format version {record['v']!r}")
+    if not isinstance(record["log"], str):
+        raise Failure("record-format", f"{where}: log must be a string")
+    if not isinstance(record["action"], str) or not ACTION.fullmatch(record["action"]):
+        raise Failure("record-format", f"{where}: action {record['action']!r} is not <noun>:<verb> ([a-z0-9_-])")
+    _check_time(record["time"], where)
+    _check_pair(record, "actor", where)
+    _check_pair(record, "subject", where)
     documents = record["documents"]
     if not isinstance(documents, list) or not all(
         isinstance(d, dict) and set(d) == {"role", "sha256"} and isinstance(d["role"], str)
         and isinstance(d["sha256"], str) and HEX64.fullmatch(d["sha256"])
         for d in documents
     ):  # fmt: skip
-        raise Failure("record-format", "documents must be a list of {role, sha256 (64 hex)}")
+        raise Failure("record-format", f"{where}: documents must be a list of {{role, sha256 (64 hex)}}")
     if not isinstance(record["data"], dict):
-        raise Failure("record-format", "data must be an object")
+        raise Failure("record-format", f"{where}: data must be an object")
     if values:
-        _check_value(record, "record")
+        _check_value(record, where)
 
 
 def _parse_canonical_fast(line: bytes) -> dict[str, object] | None:
@@ -310,7 +329,7 @@ def check_record(line: bytes, position: int, prev: str, origin: str) -> tuple[by
     """Check one record line against its position and predecessor; answer its leaf hash and the record."""
     where = f"record {position}"
     record, fast = _parse_canonical(line, where)
-    check_members(record, values=not fast)
+    check_members(record, values=not fast, where=where)
     if record["log"] != origin:
         raise Failure("record-wrong-log", f"{where}: log {record['log']!r}, expected {origin!r}")
     if record["index"] != position or isinstance(record["index"], bool):
@@ -357,20 +376,34 @@ class Checkpoint:
     origin: str
     size: int
     root: bytes
+    signers: frozenset[str] = frozenset()  # fingerprints of the listed keys whose signature verified
+
+
+def split_vkey(vkey: str) -> tuple[str, bytes, bytes]:
+    """Name, key id and ``0x01 || public key`` of a vkey, split at its first two ``+`` (the base64 part may itself
+    contain ``+``); ``keys-invalid`` unless the name has no whitespace, the key id is 8 lowercase hex digits and
+    the rest is padded base64 of an Ed25519 key."""
+    name, _, rest = vkey.partition("+")
+    id_hex, _, data_b64 = rest.partition("+")
+    if not KEY_NAME.fullmatch(name) or not KEY_ID.fullmatch(id_hex):
+        raise Failure("keys-invalid", f"vkey {vkey[:60]!r} is not <name>+<8 lowercase hex>+<base64>")
+    try:
+        raw = base64.b64decode(data_b64, validate=True)
+    except binascii.Error as exc:
+        raise Failure("keys-invalid", f"vkey of {name!r}: {exc}") from exc
+    if len(raw) != 33 or raw[0] != 0x01:
+        raise Failure("keys-invalid", f"vkey of {name!r} is not an Ed25519 key (0x01 and 32 bytes)")
+    return name, bytes.fromhex(id_hex), raw
 
 
 def _load_key(entry: object) -> LogKey:
-    if not isinstance(entry, dict) or not {"name", "vkey", "fingerprint", "valid_from_index"} <= set(entry):
-        raise Failure("keys-invalid", "each key needs name, vkey, fingerprint and valid_from_index")
-    name, _, rest = str(entry["vkey"]).partition("+")
-    id_hex, _, data_b64 = rest.partition("+")  # the base64 part may itself contain "+"
-    try:
-        raw = base64.b64decode(data_b64, validate=True)
-        claimed_id = bytes.fromhex(id_hex)
-    except (binascii.Error, ValueError) as exc:
-        raise Failure("keys-invalid", f"vkey of {name!r}: {exc}") from exc
-    if name != entry["name"] or len(raw) != 33 or raw[0] != 0x01:
-        raise Failure("keys-invalid", f"vkey of {entry['name']!r} is not an Ed25519 key with that name")
+    if not isinstance(entry, dict) or set(entry) != KEY_MEMBERS:
+        raise Failure("keys-invalid", "each key has exactly name, vkey, fingerprint and valid_from_index")
+    if not all(isinstance(entry[member], str) for member in ("name", "vkey", "fingerprint")):
+        raise Failure("keys-invalid", "a key's name, vkey and fingerprint are strings")
+    name, claimed_id, raw = split_vkey(entry["vkey"])
+    if name != entry["name"]:
+        raise Failure("keys-invalid", f"vkey of {entry['name']!r} names another key ({name!r})")
     if hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4] != claimed_id:
         raise Failure("keys-invalid", f"vkey of {name!r}: key id does not match")
     if hashlib.sha256(raw).hexdigest() != entry["fingerprint"]:
@@ -378,7 +411,10 @@ def _load_key(entry: object) -> LogKey:
     valid_from = entry["valid_from_index"]
     if not isinstance(valid_from, int) or isinstance(valid_from, bool) or valid_from < 0:
         raise Failure("keys-invalid", f"valid_from_index of {name!r} must be an integer ≥ 0")
-    public_key = Ed25519PublicKey.from_public_bytes(raw[1:])
+    try:
+        public_key = Ed25519PublicKey.from_public_bytes(raw[1:])
+    except ValueError as exc:
+        raise Failure("keys-invalid", f"vkey of {name!r} is not an Ed25519 public key: {exc}") from exc
     return LogKey(name, claimed_id, public_key, valid_from, str(entry["vkey"]), str(entry["fingerprint"]))
 
 
@@ -392,27 +428,39 @@ def load_keys(path: Path) -> list[LogKey]:
     return [_load_key(entry) for entry in entries]
 
 
-def _note_parts(path: Path, file: str) -> tuple[bytes, list[str]]:
+def _signature_line(line: str, file: str) -> tuple[str, bytes]:
+    """``— <key name> <base64(key id || signature)>``: the name and the blob (at least a key id and one byte)."""
+    name, space, sig_b64 = line.removeprefix("— ").partition(" ")
+    try:
+        blob = base64.b64decode(sig_b64, validate=True)
+    except binascii.Error as exc:
+        raise Failure("checkpoint-malformed", f"{file}: signature line {line[:40]!r} is not base64") from exc
+    if not line.startswith("— ") or not space or not KEY_NAME.fullmatch(name) or len(blob) < 5:
+        raise Failure("checkpoint-malformed", f"{file}: {line[:40]!r} is not a signature line")
+    return name, blob
+
+
+def _note_parts(path: Path, file: str) -> tuple[bytes, list[tuple[str, bytes]]]:
+    """The signed text (the body) and the signature lines, each (key name, key id || signature)."""
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise Failure("checkpoint-malformed", f"{file}: not UTF-8") from exc
     cut = text.rfind("\n\n")
-    if cut < 0 or not text.endswith("\n") or any(c < " " and c != "\n" for c in text):
+    if cut < 0 or not text.endswith("\n"):
         raise Failure("checkpoint-malformed", f"{file}: not a signed note")
-    return text[: cut + 1].encode(), text[cut + 2 :].removesuffix("\n").split("\n")
+    if any(c < " " and c != "\n" for c in text):
+        raise Failure("checkpoint-malformed", f"{file}: a control character other than newline (0x00–0x1F)")
+    lines = text[cut + 2 :].removesuffix("\n").split("\n")
+    if len(lines) > MAX_SIGNATURES:
+        raise Failure("checkpoint-malformed", f"{file}: {len(lines)} signature lines (at most {MAX_SIGNATURES})")
+    return text[: cut + 1].encode(), [_signature_line(line, file) for line in lines]
 
 
-def _signature_verifies(body: bytes, line: str, key: LogKey, file: str) -> bool:
-    """False when the line is not by ``key``; raises when it claims to be and does not verify."""
-    name, _, sig_b64 = line.removeprefix("— ").partition(" ")
-    if not line.startswith("— ") or name != key.name:
-        return False
-    try:
-        blob = base64.b64decode(sig_b64, validate=True)
-    except binascii.Error as exc:
-        raise Failure("checkpoint-malformed", f"{file}: signature is not base64") from exc
-    if blob[:4] != key.key_id:
+def _signature_verifies(body: bytes, signature: tuple[str, bytes], key: LogKey, file: str) -> bool:
+    """False when the line is not by ``key`` (name and key id); raises when it is and does not verify."""
+    name, blob = signature
+    if name != key.name or blob[:4] != key.key_id:
         return False
     try:
         key.public_key.verify(blob[4:], body)
@@ -423,7 +471,7 @@ def _signature_verifies(body: bytes, line: str, key: LogKey, file: str) -> bool:
 
 def _parse_checkpoint_body(body: bytes, file: str) -> tuple[str, int, bytes]:
     lines = body.decode().split("\n")
-    if len(lines) < 4 or not lines[0] or not re.fullmatch(r"0|[1-9]\d*", lines[1]):
+    if len(lines) < 4 or not lines[0] or not DECIMAL.fullmatch(lines[1]):
         raise Failure("checkpoint-malformed", f"{file}: body is not origin, size, root")
     try:
         root = base64.b64decode(lines[2], validate=True)
@@ -445,11 +493,19 @@ def load_checkpoint(path: Path, keys: list[LogKey], given: bool = False) -> Chec
     origin, size, root = _parse_checkpoint_body(body, file)
     if not given and (named is None or int(named.group(1)) != size):
         raise Failure("checkpoint-name-mismatch", f"{path.name} holds a checkpoint of size {size}")
+    # a listed key may sign sizes from its valid_from_index on: below it, its line is ignored like a stranger's
     usable = [key for key in keys if key.valid_from_index <= size]
-    signed = [k for line in signature_lines for k in usable if _signature_verifies(body, line, k, file)]
+    signed = {k.fingerprint for line in signature_lines for k in usable if _signature_verifies(body, line, k, file)}
     if not signed:
         raise Failure("checkpoint-unknown-key", f"{file}: no signature by a key listed for size {size}")
-    return Checkpoint(file, origin, size, root)
+    return Checkpoint(file, origin, size, root, frozenset(signed))
+
+
+def check_tokens_have_notes(directory: Path) -> None:
+    """Every ``checkpoints/<name>.tsr`` is over ``checkpoints/<name>.note``, which must be in the export."""
+    for token in sorted((directory / "checkpoints").glob("*.tsr")):
+        if not token.with_suffix(".note").is_file():
+            raise Failure("timestamp-orphan", f"{token.name}: {token.with_suffix('.note').name} is not in the export")
 
 
 def check_checkpoints_agree(checkpoints: list[Checkpoint]) -> None:
@@ -650,6 +706,7 @@ def verify_log(directory: Path, tsa_ca: Path | None, given: Sequence[Path] = ())
     """``given``: checkpoint notes held from elsewhere, checked like the export's own (signature, origin, fork,
     size within the log, root, consistency), so a log cut after its last exported checkpoint still fails."""
     keys = load_keys(directory / "keys.json")
+    check_tokens_have_notes(directory)
     notes = sorted((directory / "checkpoints").glob("*.note"))
     exported = [load_checkpoint(path, keys) for path in notes]
     held = [load_checkpoint(path, keys, given=True) for path in given]

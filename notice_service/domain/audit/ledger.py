@@ -19,11 +19,18 @@ from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from notice_service.domain.audit.checkpoint import Checkpoint, CheckpointError, parse_and_verify_checkpoint
+from notice_service.domain.audit.checkpoint import (
+    BadSignatureError,
+    Checkpoint,
+    CheckpointError,
+    UnknownKeyError,
+    parse_and_verify_checkpoint,
+    read_checkpoint,
+)
 from notice_service.domain.audit.evidence import ACTION_KEY_ACTIVATED, ANCHOR_ACTIONS, sha256_hex
 from notice_service.domain.audit.merkle import ProofError, verify_consistency
 from notice_service.domain.audit.merkle_levels import MerkleLevels
-from notice_service.domain.audit.records import GENESIS_PREV, RecordFormatError, leaf_hash, parse_record
+from notice_service.domain.audit.records import GENESIS_PREV, RecordFormatError, check_fields, leaf_hash, parse_record
 
 _RECORD_KEYS = frozenset({"v", "log", "index", "prev", "time", "actor", "action", "subject", "documents", "data"})
 
@@ -97,6 +104,7 @@ def read_chain(records: Iterable[bytes], origin: str) -> tuple[list[bytes], list
     for position, canonical in enumerate(records):
         try:
             record = _parse_fast(canonical)
+            check_fields(record)
         except RecordFormatError as exc:
             reason = "record-not-canonical" if "canonical" in str(exc) else "record-format"
             raise LedgerFailure(reason, f"record {position}: {exc}") from exc
@@ -115,20 +123,23 @@ def read_chain(records: Iterable[bytes], origin: str) -> tuple[list[bytes], list
 
 
 def _verify_note(evidence: CheckpointEvidence, keys: Sequence[LedgerKey]) -> Checkpoint:
-    failure: CheckpointError | None = None
-    for key in keys:
+    """The note's checkpoint, signed by at least one key allowed for its size; a bad signature by any such key
+    refuses it. A key's line on a size below its ``valid_from_index`` is ignored, like a stranger's (SPEC.md §4)."""
+    try:
+        size = read_checkpoint(evidence.note).size
+    except CheckpointError as exc:
+        raise LedgerFailure("checkpoint-malformed", f"{evidence.label}: {exc}") from exc
+    verified: list[Checkpoint] = []
+    for key in (key for key in keys if key.valid_from_index <= size):
         try:
-            checkpoint = parse_and_verify_checkpoint(evidence.note, {key.name: key.public_key})
-        except CheckpointError as exc:
-            if exc.reason == "bad-signature":
-                raise LedgerFailure("checkpoint-bad-signature", f"{evidence.label}: {exc}") from exc
-            failure = exc
+            verified.append(parse_and_verify_checkpoint(evidence.note, {key.name: key.public_key}))
+        except BadSignatureError as exc:
+            raise LedgerFailure("checkpoint-bad-signature", f"{evidence.label}: {exc}") from exc
+        except UnknownKeyError:
             continue
-        if checkpoint.size < key.valid_from_index:
-            raise LedgerFailure("checkpoint-unknown-key", f"{evidence.label}: key {key.name} not valid at that size")
-        return checkpoint
-    reason = "checkpoint-malformed" if failure is not None and failure.reason == "malformed-note" else None
-    raise LedgerFailure(reason or "checkpoint-unknown-key", f"{evidence.label}: no valid signature by a log key")
+    if not verified:
+        raise LedgerFailure("checkpoint-unknown-key", f"{evidence.label}: no valid signature by a key for size {size}")
+    return verified[0]
 
 
 def check_checkpoints(

@@ -160,8 +160,9 @@ def test_the_standalone_verifier_checks_anchor_records_against_the_exported_file
         witness = sign_checkpoint((checkpoints / "12.note").read_bytes().split(b"\n\n")[0] + b"\n", "witness", KEY)
         note = (checkpoints / "12.note").read_bytes() + witness.split(b"\n\n")[1]
         (checkpoints / "12.note").write_bytes(note)
-    else:
-        (checkpoints / ("12.tsr" if tamper == "drop-token" else "12.note")).unlink()
+    else:  # a dropped checkpoint takes its token along (a token alone is timestamp-orphan, SPEC.md §5)
+        for name in ("12.tsr",) if tamper == "drop-token" else ("12.note", "12.tsr"):
+            (checkpoints / name).unlink()
     done = subprocess.run(
         [sys.executable, str(VERIFY), "log", str(tmp_path / "export")], capture_output=True, text=True, check=False
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -107,8 +108,9 @@ def compare_sources(services: Services, tenant_id: str, database: LedgerSource, 
 
 
 def _token_check(verifier: TimeStampVerifier) -> TokenCheck:
-    def check(note: bytes, tsr: bytes) -> bool:
-        return verifier.verify(note, tsr).at_gen_time
+    def check(note: bytes, tsr: bytes) -> tuple[datetime, bool]:
+        verified = verifier.verify(note, tsr)
+        return verified.gen_time, verified.at_gen_time
 
     return check
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import rfc8785
+from asn1crypto import tsp
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
@@ -33,6 +34,13 @@ LOG_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 OTHER_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(5, 37)))
 START = datetime(2025, 1, 6, 9, 30, tzinfo=UTC)
 Token = Callable[[bytes], bytes]
+
+
+def token_gen_time(response: bytes) -> datetime:
+    """A ``TimeStampResp``'s genTime, read with asn1crypto (neither verifier's code)."""
+    tst_info = tsp.TimeStampResp.load(response)["time_stamp_token"]["content"]["encap_content_info"]["content"]
+    gen_time: datetime = tst_info.parsed["gen_time"].native
+    return gen_time.astimezone(UTC)
 
 
 def record_time(moment: datetime) -> str:
@@ -122,10 +130,10 @@ class LogExport:
         """The ``audit:key-activated`` record of ``key`` (listed in keys.json from its index)."""
         replaces = self.keys[-1]["fingerprint"] if self.keys else None
         data = {"key_name": name, "vkey": vkey(name, key), "fingerprint": fingerprint(key), "replaces": replaces}
-        index = self.add(
-            action="audit:key-activated", actor={"type": "worker", "id": "audit-checkpointer"},
-            subject={"type": "checkpoint_key", "id": fingerprint(key)}, data=data, **members,
-        )  # fmt: skip
+        index = self.add(**{
+            "action": "audit:key-activated", "actor": {"type": "worker", "id": "audit-checkpointer"},
+            "subject": {"type": "checkpoint_key", "id": fingerprint(key)}, "data": data, **members,
+        })  # fmt: skip
         entry = {"name": name, "vkey": vkey(name, key), "fingerprint": fingerprint(key), "valid_from_index": index}
         self.keys.append(entry)
         return index
@@ -142,14 +150,15 @@ class LogExport:
         data = {
             "size": size, "root": self.root().hex(), "note_sha256": hashlib.sha256(note).hexdigest(),
             "key_fingerprint": fingerprint(key), "token_sha256": hashlib.sha256(tsr).hexdigest() if tsr else None,
-            "gen_time": None, "tsa_url": "http://tsa.example/" if tsr else None,
+            "gen_time": token_gen_time(tsr).isoformat() if tsr else None,
+            "tsa_url": "http://tsa.example/" if tsr else None,
         }  # fmt: skip
         data.update(anchor.pop("data_members", {}))
-        self.add(
-            action="audit:anchored" if tsr else "audit:checkpoint",
-            actor={"type": "worker", "id": "audit-checkpointer"},
-            subject={"type": "audit_log", "id": str(size)}, data=data, **anchor,
-        )  # fmt: skip
+        self.add(**{
+            "action": "audit:anchored" if tsr else "audit:checkpoint",
+            "actor": {"type": "worker", "id": "audit-checkpointer"},
+            "subject": {"type": "audit_log", "id": str(size)}, "data": data, **anchor,
+        })  # fmt: skip
         return size
 
     def write(self, directory: Path) -> Path:
@@ -161,12 +170,19 @@ class LogExport:
         return directory
 
 
-def service_failure(log: LogExport, notes: dict[str, bytes] | None = None) -> str | None:
+def service_failure(
+    log: LogExport, notes: dict[str, bytes] | None = None, tsa_roots: list[bytes] | None = None
+) -> str | None:
     """The reason ``verify_ledger`` (what ``notice-service audit verify`` runs) gives for the same records, keys and
     notes (``notes`` replaces the log's), or None when it verifies them; keys are read as the service reads its
-    key rows (an unreadable vkey is ``keys-invalid``)."""
+    key rows (an unreadable vkey is ``keys-invalid``), tokens checked by its adapter against ``tsa_roots``."""
+    from notice_service.adapters.timestamping.rfc3161_token_verifier import Rfc3161TokenVerifier
     from notice_service.domain.audit.checkpoint import CheckpointError, key_fingerprint, parse_verifier_key
     from notice_service.domain.audit.ledger import CheckpointEvidence, LedgerFailure, LedgerKey, verify_ledger
+
+    def check_token(note: bytes, tsr: bytes) -> tuple[datetime, bool]:
+        verified = Rfc3161TokenVerifier(tsa_roots or []).verify(note, tsr)
+        return verified.gen_time, verified.at_gen_time
 
     try:
         keys = []
@@ -180,7 +196,13 @@ def service_failure(log: LogExport, notes: dict[str, bytes] | None = None) -> st
             CheckpointEvidence(name, note, log.tokens.get(name.removesuffix(".note") + ".tsr"))
             for name, note in (log.notes if notes is None else notes).items()
         ]
-        verify_ledger(log.records, origin=log.origin, keys=keys, checkpoints=evidence)
+        verify_ledger(
+            log.records,
+            origin=log.origin,
+            keys=keys,
+            checkpoints=evidence,
+            check_token=check_token if tsa_roots else None,
+        )
     except LedgerFailure as failure:
         return failure.reason
     return None

@@ -14,7 +14,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[3]
 SPEC = REPO / "audit" / "SPEC.md"
-STANDALONE = [REPO / "audit" / name for name in ("verify.py", "verify_log.py", "verify_dossier.py")]
+STANDALONE = [REPO / "audit" / name for name in ("verify.py", "verify_log.py", "verify_tsr.py", "verify_dossier.py")]
 SERVICE = [
     REPO / "notice_service" / "domain" / "audit" / "ledger.py",
     REPO / "notice_service" / "domain" / "audit" / "merkle.py",

@@ -14,9 +14,11 @@ import pytest
 
 from tests.unit.audit.log_export import (
     KEY_NAME,
+    LOG_KEY,
     OTHER_KEY,
     LogExport,
     checkpoint_body,
+    fingerprint,
     first_failure,
     key_id,
     run_verifier,
@@ -249,3 +251,122 @@ def test_a_key_entry_with_another_member_is_refused(tmp_path: Path) -> None:
 def test_the_vkey_helper_is_the_spec_format() -> None:
     name, key_hex, key_b64 = vkey(KEY_NAME, OTHER_KEY).split("+", 2)
     assert (name, len(key_hex), base64.b64decode(key_b64)[0]) == (KEY_NAME, 8, 1)
+
+
+# --- §6 anchors, key activations, origin -----------------------------------------------------------------------
+
+
+def _anchor_index(log: LogExport) -> int:
+    return next(i for i, r in enumerate(log.records) if b'"action":"audit:checkpoint"' in r)
+
+
+@pytest.mark.parametrize(
+    ("anchor", "detail"),
+    [
+        ({"data_members": {"root": "00" * 32}}, "data.root"),
+        ({"subject": {"type": "audit_log", "id": "3"}}, "subject"),
+        ({"subject": {"type": "log", "id": "4"}}, "subject"),
+        ({"data_members": {"key_fingerprint": "ab" * 32}}, "key_fingerprint"),
+        ({"action": "audit:anchored"}, "token"),
+        ({"data_members": {"gen_time": "2025-01-06T09:30:00Z"}}, "gen_time"),
+        ({"data_members": {"tsa_url": "http://tsa.example/"}}, "tsa_url"),
+        ({"data_members": {"comment": "x"}}, "exactly"),
+        ({"data_members": {"size": True}}, "data.size"),
+    ],
+    ids=["root", "subject-id", "subject-type", "key", "action", "gen-time", "tsa-url", "extra-member", "size-bool"],
+)
+def test_an_anchor_record_must_say_what_its_checkpoint_is(
+    tmp_path: Path, anchor: dict[str, object], detail: str
+) -> None:
+    log = LogExport()
+    log.add_many(3)
+    log.checkpoint(**anchor)
+    log.add()
+    log.checkpoint()  # covers the first anchor, so the tree agrees with whatever it says
+    failure = first_failure("log", log.write(tmp_path / "export"))
+    assert failure.startswith("FAIL anchor-mismatch: anchor record 4: ") and detail in failure, failure
+    assert service_failure(log) == "anchor-mismatch"
+    for name in ("`data.root`", "`data.key_fingerprint`", "`data.gen_time`", "`data.tsa_url`", "`anchor-mismatch`"):
+        assert name in spec_section(6), name
+
+
+def test_an_anchor_record_inside_the_checkpoint_it_claims_to_anchor_is_refused(tmp_path: Path) -> None:
+    log = LogExport()
+    log.add()  # index 1
+    log.add(  # index 2 claims to anchor the checkpoint of size 4, which contains it
+        action="audit:checkpoint", subject={"type": "audit_log", "id": "4"},
+        data={"size": 4, "root": "00" * 32, "note_sha256": "00" * 32, "key_fingerprint": "00" * 32,
+              "token_sha256": None, "gen_time": None, "tsa_url": None},
+    )  # fmt: skip
+    log.add()
+    log.checkpoint()
+    failure = first_failure("log", log.write(tmp_path / "export"))
+    assert failure.startswith("FAIL anchor-mismatch: anchor record 2: it lies inside checkpoint 4"), failure
+    assert service_failure(log) == "anchor-mismatch"
+    assert "index ≥ size" in spec_section(6)
+
+
+OTHER_ACTIVATION = {
+    "key_name": KEY_NAME,
+    "vkey": vkey(KEY_NAME, OTHER_KEY),
+    "fingerprint": fingerprint(OTHER_KEY),
+    "replaces": fingerprint(LOG_KEY),
+}
+
+
+@pytest.mark.parametrize(
+    "members",
+    [
+        {"subject": {"type": "checkpoint_key", "id": "ab" * 32}},
+        {"subject": {"type": "key", "id": fingerprint(OTHER_KEY)}},
+        {"data": {**OTHER_ACTIVATION, "key_name": "another"}},
+        {"data": {**OTHER_ACTIVATION, "replaces": None}},
+        {"data": {**OTHER_ACTIVATION, "comment": "x"}},
+    ],
+    ids=["subject-id", "subject-type", "key-name", "replaces", "extra-member"],
+)
+def test_a_key_activation_record_must_be_exactly_the_keys(tmp_path: Path, members: dict[str, object]) -> None:
+    log = LogExport()
+    log.add()
+    log.activate(OTHER_KEY, **members)  # index 2
+    log.add()
+    log.checkpoint(key=OTHER_KEY)
+    failure = first_failure("log", log.write(tmp_path / "export"))
+    assert failure.startswith("FAIL key-not-logged: key notice-service.example/audit"), failure
+    assert service_failure(log) == "key-not-logged"
+    for name in ('"key_name"', '"replaces"', "`key-not-logged`"):
+        assert name in spec_section(6), name
+
+
+def test_an_activation_record_of_a_key_keys_json_does_not_list_is_refused(tmp_path: Path) -> None:
+    log = LogExport()
+    log.activate(OTHER_KEY)  # index 1
+    log.keys.pop()  # keys.json forgets the key the log says was activated
+    log.add()
+    log.checkpoint()
+    failure = first_failure("log", log.write(tmp_path / "export"))
+    assert failure.startswith("FAIL key-not-listed: activation record 1"), failure
+    assert service_failure(log) == "key-not-listed"
+    assert "`key-not-listed`" in spec_section(6)
+
+
+def test_without_a_checkpoint_the_origin_is_record_0s_log(tmp_path: Path) -> None:
+    log = LogExport()
+    log.add()
+    log.add(log="notice-service.example/audit/another")
+    failure = first_failure("log", log.write(tmp_path / "export"))
+    assert failure.startswith("FAIL record-wrong-log: record 2: log 'notice-service.example/audit/another'")
+    other = LogExport()
+    other.records[0] = other.records[0].replace(f'"log":"{other.origin}"'.encode(), b'"log":7')
+    failure = first_failure("log", other.write(tmp_path / "other"))
+    assert failure.startswith("FAIL record-format: record 0: log must be a string"), failure
+    assert "no checkpoint" in spec_section(6) and "record 0" in spec_section(6)
+
+
+def test_the_verifier_says_which_records_no_checkpoint_covers(tmp_path: Path) -> None:
+    log = LogExport()
+    log.add_many(3)
+    log.checkpoint()  # size 4, anchor record 4
+    log.add()
+    out = _verifies(log.write(tmp_path / "export"))
+    assert "coverage: records 0..3 are in checkpoint 4; records 4..5 (2) are covered by no checkpoint" in out

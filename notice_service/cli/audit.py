@@ -3,7 +3,8 @@
 ``verify`` prints what it checked per tenant and exits 1 naming the first failure (reason, then the record
 or checkpoint); with ``--tenant T --checkpoint FILE`` it also checks signed checkpoint notes held outside the
 service (an earlier export's ``checkpoints/<size>.note``, a receipt), so a truncated tail or a fork shows.
-``export`` checkpoints the log first, so the export ends with a signed, time-stamped head.
+``export`` checkpoints the log's head for itself first (``use_cases.audit.export``), so the export ends with a
+signed, time-stamped head and that checkpoint's own anchor record, the one record no signature covers.
 """
 
 from __future__ import annotations
@@ -61,14 +62,12 @@ def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
-    from notice_service.use_cases.audit.checkpoint import checkpoint_log
     from notice_service.use_cases.audit.export import export_ledger
 
-    services = _services(settings)
-    checkpoint_log(services, args.tenant)
-    summary = export_ledger(services, args.tenant, args.out)
+    summary = export_ledger(_services(settings), args.tenant, args.out)
     print(
         f"exported {summary.records} records, {summary.checkpoints} checkpoints, {summary.tokens} tokens to {args.out}"
+        f" (checkpoint {summary.checkpoint_size} taken for this export covers all but its anchor record)"
     )
     print(f"check it with: python audit/verify.py log {args.out} --tsa-ca <trusted TSA roots PEM>")
     return 0

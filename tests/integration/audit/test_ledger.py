@@ -122,7 +122,8 @@ def test_the_export_passes_the_standalone_verifier_with_the_tsa_root(
     request_checkpoint(services, actor.tenant_id)
     drain(services)
     summary = export_ledger(services, actor.tenant_id, tmp_path / "export")
-    assert (summary.records, summary.checkpoints, summary.tokens) == (14, 2, 2)
+    # checkpoints 12 and 13 (cadence, on demand) and 14, taken by the export for itself; 15 records: 0..14
+    assert (summary.records, summary.checkpoints, summary.tokens, summary.checkpoint_size) == (15, 3, 3, 14)
     done = subprocess.run(
         [sys.executable, str(VERIFY), "log", str(tmp_path / "export"), "--tsa-ca", str(tsa.root_pem_path)],
         capture_output=True,
@@ -130,8 +131,8 @@ def test_the_export_passes_the_standalone_verifier_with_the_tsa_root(
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "records: 14 canonical" in done.stdout
-    assert "2 RFC 3161 tokens verified by openssl" in done.stdout
+    assert "records: 15 canonical" in done.stdout
+    assert "3 RFC 3161 tokens verified by openssl" in done.stdout
     untrusted = tmp_path / "unrelated.pem"
     untrusted.write_bytes(tsa.unrelated_root_pem)
     refused = subprocess.run(

@@ -60,18 +60,18 @@ def _openssl(arguments: list[str]) -> tuple[bool, str]:
     return done.returncode == 0, (done.stdout + done.stderr).strip()
 
 
-def _listed_files(manifest: object) -> dict[str, dict[str, object]]:
-    """``files`` of the manifest by path; ``manifest-unreadable`` unless it is the format-1 object (§9)."""
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise verify_log.Failure("manifest-unreadable", f"manifest.json is not a {FORMAT} object")
+def _listed_files(manifest: dict[str, object]) -> tuple[dict[str, dict[str, object]], list[str]]:
+    """``files`` of the manifest by path, and what keeps it from being a format-1 manifest (§9): reported as
+    ``manifest-unreadable``, the other checks still run (on no listed file if ``files`` is malformed)."""
+    problems = [] if manifest.get("format") == FORMAT else [f"format is {manifest.get('format')!r}, not {FORMAT}"]
     files = manifest.get("files")
     if not isinstance(files, list) or not all(
         isinstance(f, dict) and isinstance(f.get("path"), str) and isinstance(f.get("size"), int)
         and isinstance(f.get("sha256"), str)
         for f in files
     ):  # fmt: skip
-        raise verify_log.Failure("manifest-unreadable", "manifest.json files must be [{path, size, sha256}]")
-    return {str(f["path"]): f for f in files}
+        return {}, [*problems, "files must be [{path, size, sha256}]"]
+    return {str(f["path"]): f for f in files}, problems
 
 
 class Dossier:
@@ -87,10 +87,13 @@ class Dossier:
         if twice:
             raise verify_log.Failure("file-duplicate", f"the ZIP holds two members named {', '.join(twice)}")
         try:
-            self.manifest = json.loads(archive.read("manifest.json"))
+            manifest = json.loads(archive.read("manifest.json"))
         except (KeyError, ValueError) as exc:
             raise verify_log.Failure("manifest-unreadable", f"manifest.json: {exc}") from exc
-        self.listed = _listed_files(self.manifest)
+        if not isinstance(manifest, dict):
+            raise verify_log.Failure("manifest-unreadable", "manifest.json is not a JSON object")
+        self.manifest: dict[str, object] = manifest
+        self.listed, self.problems = _listed_files(manifest)
         self.hashes: dict[str, str] = {}
 
     def has(self, name: str) -> bool:
@@ -124,6 +127,8 @@ class Dossier:
 def check_files(dossier: Dossier, report: Report) -> None:
     """Every member stored, not compressed (its bytes are in the ZIP as they are hashed), listed, present, and of
     the size and SHA-256 the manifest gives."""
+    for problem in dossier.problems:
+        report.fail("manifest-unreadable", f"manifest.json: {problem}")
     for info in dossier.infos:
         if info.compress_type != zipfile.ZIP_STORED:
             report.fail("file-not-stored", f"{info.filename} is compressed (method {info.compress_type}), not stored")

@@ -367,7 +367,9 @@ def read_records(path: Path, origin: str | None, sizes: Set[int] = frozenset()) 
             found.latest_before[position] = latest
         leaf, record = check_record(line, position, prev, found.origin)
         found.origin = found.origin if found.origin is not None else str(record["log"])
-        prev, latest = leaf.hex(), max(latest, str(record["time"]))  # same-shaped UTC times sort as text
+        prev = leaf.hex()
+        if sizes:
+            latest = max(latest, str(record["time"]))  # same-shaped UTC times sort as text
         found.leaves.append(leaf)
         if record["action"] in OWN_ACTIONS:
             found.own.append(record)

@@ -35,6 +35,7 @@ def _given_checkpoints(paths: list[Path]) -> list[CheckpointEvidence]:
 
 
 def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
+    """``audit verify``: each tenant's ledger (or one, with held checkpoints), the first failure named."""
     from notice_service.use_cases.audit.verify import verify_tenant_ledger
     from notice_service.use_cases.tenants.onboarding import list_tenant_ids
 
@@ -62,6 +63,7 @@ def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    """``audit export``: a checkpoint of the head taken for the export, then the log as it saw it."""
     from notice_service.use_cases.audit.export import export_ledger
 
     summary = export_ledger(_services(settings), args.tenant, args.out)
@@ -74,6 +76,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_checkpoint(settings: Settings, args: argparse.Namespace) -> int:
+    """``audit checkpoint``: sign (and time-stamp) the head now."""
     from notice_service.use_cases.audit.checkpoint import checkpoint_log
 
     outcome = checkpoint_log(_services(settings), args.tenant)
@@ -84,6 +87,7 @@ def cmd_checkpoint(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def add_audit_parser(commands: argparse._SubParsersAction[Any]) -> None:
+    """The ``audit`` sub-commands and their options."""
     audit = commands.add_parser("audit", help="audit ledger").add_subparsers(dest="action", required=True)
     verify = audit.add_parser("verify", help="verify every tenant's ledger: records, tree, checkpoints, tokens")
     verify.add_argument("--source", choices=["database", "store"], default="database")

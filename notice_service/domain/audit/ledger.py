@@ -140,7 +140,9 @@ def read_chain(records: Iterable[bytes], origin: str, sizes: frozenset[int] = fr
         if position in sizes:
             chain.latest_before[position] = latest
         record = _check_record(canonical, position, origin, prev)
-        prev, latest = leaf_hash(canonical), max(latest, str(record["time"]))
+        prev = leaf_hash(canonical)
+        if sizes:
+            latest = max(latest, str(record["time"]))  # same-shaped UTC times sort as text
         chain.leaves.append(bytes.fromhex(prev))
         if record["action"] in ANCHOR_ACTIONS or record["action"] == ACTION_KEY_ACTIVATED:
             chain.own.append(record)

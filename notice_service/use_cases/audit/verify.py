@@ -54,6 +54,7 @@ def _ledger_keys(vkeys: list[tuple[str, int]]) -> list[LedgerKey]:
 
 
 def read_database_ledger(services: Services, tenant_id: str) -> LedgerSource:
+    """The tenant's ledger as the database holds it: records, key rows, checkpoint rows (note, token), head."""
     with services.db.reading() as session:
         head = audit_repository.head_of(session, tenant_id)
         records = list(audit_repository.iter_records(session, tenant_id))
@@ -109,6 +110,7 @@ def compare_sources(services: Services, tenant_id: str, database: LedgerSource, 
 
 def _token_check(verifier: TimeStampVerifier) -> TokenCheck:
     def check(note: bytes, tsr: bytes) -> tuple[datetime, bool]:
+        """The token's verified genTime, and whether its chain held only at that genTime."""
         verified = verifier.verify(note, tsr)
         return verified.gen_time, verified.at_gen_time
 

@@ -684,7 +684,9 @@ def _claimed(time: str) -> datetime:
     return datetime.fromisoformat(time[:-1]).replace(tzinfo=UTC)
 
 
-def check_time_bounds(stamped: dict[str, tuple[int, datetime]], anchors: list[Anchor], records: Records) -> str:
+def check_time_bounds(
+    stamped: dict[str, tuple[int, datetime]], anchors: list[Anchor], records: Records, verified: bool
+) -> str:
     """SPEC.md §6 step 9: a time-stamped checkpoint of size n bounds what came before it. No record below n may
     claim a ``time`` later than the token's genTime (``time-beyond-timestamp``), and no anchor record below n may
     carry a later genTime than it (``timestamp-order``), each give or take CLOCK_SKEW."""
@@ -708,6 +710,7 @@ def check_time_bounds(stamped: dict[str, tuple[int, datetime]], anchors: list[An
         f"time: the records below each of {len(stamped)} time-stamped checkpoints claim no time after its genTime, "
         f"and the tokens agree with the anchors' order (±{CLOCK_SKEW.seconds} s); records after an anchor were "
         "appended after its genTime (their claimed times are not bounded below, SPEC.md §7)"
+        + ("" if verified else "; the genTimes are those of tokens NOT CHECKED (no --tsa-ca)")
     )
 
 
@@ -758,8 +761,7 @@ def verify_log(directory: Path, tsa_ca: Path | None, given: Sequence[Path] = ())
     checkpoints = [*exported.values(), *held]
     if checkpoints:
         check_checkpoints_agree(checkpoints)
-    stamped = _stamped(directory, exported)
-    sizes = {size for size, _ in stamped.values()}
+    sizes = {c.size for name, c in exported.items() if (directory / "checkpoints" / name).with_suffix(".tsr").is_file()}
     records = read_records(directory / "records.jsonl", checkpoints[0].origin if checkpoints else None, sizes)
     leaves = records.leaves
     proven = check_against_log(checkpoints, Tree(leaves), len(leaves))
@@ -779,6 +781,6 @@ def verify_log(directory: Path, tsa_ca: Path | None, given: Sequence[Path] = ())
         f"keys: {activations} activation records, each a listed key's; every listed key activated at its "
         "valid_from_index",
         timestamps,
-        check_time_bounds(stamped, anchors, records),
+        check_time_bounds(_stamped(directory, exported), anchors, records, verified=tsa_ca is not None),
         coverage_line(checkpoints, len(leaves)),
     ]

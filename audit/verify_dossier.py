@@ -324,7 +324,13 @@ def _record(line: bytes, origin: str) -> dict[str, object]:
     except (UnicodeDecodeError, ValueError) as exc:
         raise verify_log.Failure("record-not-json", f"a line of audit/records.jsonl: {exc}") from exc
     where = f"record {record.get('index')}" if isinstance(record, dict) else "a record"
-    if not isinstance(record, dict) or verify_log.rfc8785.dumps(record) != line:
+    if not isinstance(record, dict):
+        raise verify_log.Failure("record-format", f"{where}: not a JSON object")
+    try:
+        canonical = verify_log.rfc8785.dumps(record)
+    except verify_log.rfc8785.CanonicalizationError as exc:
+        raise verify_log.Failure("record-format", f"{where}: {exc}") from exc
+    if canonical != line:
         raise verify_log.Failure("record-not-canonical", f"{where}: bytes differ from RFC 8785")
     verify_log.check_members(record, where=where)
     index = record["index"]

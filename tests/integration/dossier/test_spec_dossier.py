@@ -298,3 +298,13 @@ def test_one_edited_record_is_the_only_one_named(exported: Exported, tmp_path: P
     assert failures[2] == "FAIL exhibit-record-missing: pièce n° 1: record 3 is not proven in the checkpoint"
     assert "records: 8 of 9 case records" in output
     assert "only the record that fails" in spec_section(9)
+
+
+def test_a_record_with_an_integer_beyond_the_safe_range_is_named(tmp_path: Path) -> None:
+    log = LogExport()
+    log.add()
+    unsafe = log.record(data={"count": 2**60})  # not I-JSON: RFC 8785 cannot serialise it (§1)
+    log.records.append(json.dumps(unsafe, sort_keys=True, separators=(",", ":")).encode())
+    checked = _run(forged_dossier(tmp_path / "d.zip", log, [1, 2]))
+    assert "Traceback" not in checked.stderr, checked.stderr
+    assert "FAIL record-format: record 2: " in checked.stdout, checked.stdout

@@ -44,6 +44,7 @@ from notice_service.domain.audit.own_records import (
 from notice_service.domain.audit.records import GENESIS_PREV, RecordFormatError, check_fields, leaf_hash, parse_record
 
 _RECORD_KEYS = frozenset({"v", "log", "index", "prev", "time", "actor", "action", "subject", "documents", "data"})
+_MAX_SAFE_INT = 2**53 - 1
 
 TokenCheck = Callable[[bytes, bytes], tuple[datetime, bool]]
 
@@ -89,6 +90,14 @@ def _refuse_float(text: str) -> float:
     raise RecordFormatError(f"float {text} in record")
 
 
+def _safe_int(text: str) -> int:
+    """An integer within ±(2^53−1); any other falls to ``parse_record``, which names it."""
+    value = int(text)
+    if abs(value) > _MAX_SAFE_INT:
+        raise ValueError(f"integer {text} outside ±(2^53−1)")
+    return value
+
+
 def _parse_fast(canonical: bytes) -> dict[str, object]:
     """``parse_record``, with a C-speed path for ASCII records whose bytes already are their JCS form.
 
@@ -97,7 +106,7 @@ def _parse_fast(canonical: bytes) -> dict[str, object]:
     """
     if canonical.isascii():
         try:
-            record = json.loads(canonical, parse_float=_refuse_float)
+            record = json.loads(canonical, parse_float=_refuse_float, parse_int=_safe_int)
         except ValueError:
             record = None
         compact = json.dumps(record, separators=(",", ":"), sort_keys=True, ensure_ascii=False)

@@ -217,6 +217,7 @@ def parse_record(canonical: bytes) -> dict[str, object]:
         raise RecordFormatError(f"not JSON: {exc}") from exc
     if not isinstance(record, dict) or set(record) != _RECORD_KEYS:
         raise RecordFormatError("record members differ from the version-1 format")
+    _check_json(record, "record")  # ASCII member names, integers within ±(2^53−1), as when writing
     if rfc8785.dumps(record) != canonical:
         raise RecordFormatError("record bytes are not RFC 8785 canonical")
     return record

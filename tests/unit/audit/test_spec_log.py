@@ -370,3 +370,21 @@ def test_the_verifier_says_which_records_no_checkpoint_covers(tmp_path: Path) ->
     log.add()
     out = _verifies(log.write(tmp_path / "export"))
     assert "coverage: records 0..3 are in checkpoint 4; records 4..5 (2) are covered by no checkpoint" in out
+
+
+@pytest.mark.parametrize("number", [2**53, -(2**53), 2**60])
+def test_an_integer_beyond_the_safe_range_is_refused_by_both_verifiers(tmp_path: Path, number: int) -> None:
+    log = LogExport()
+    unsafe = log.record(data={"count": number})  # not I-JSON: RFC 8785 cannot serialise it (§1)
+    log.records.append(json.dumps(unsafe, sort_keys=True, separators=(",", ":")).encode())
+    log.checkpoint()
+    assert first_failure("log", log.write(tmp_path / "export")).startswith("FAIL record-format: record 1: ")
+    assert service_failure(log) == "record-format"
+
+
+def test_a_member_name_that_is_not_ascii_is_refused_by_both_verifiers(tmp_path: Path) -> None:
+    log = LogExport()
+    log.add(data={"montant_dû": "12.50"})
+    log.checkpoint()
+    assert first_failure("log", log.write(tmp_path / "export")).startswith("FAIL record-format: record 1.data: ")
+    assert service_failure(log) == "record-format"

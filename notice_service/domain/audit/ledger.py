@@ -135,7 +135,7 @@ def _check_record(canonical: bytes, position: int, origin: str, prev: str) -> di
         raise LedgerFailure(reason, f"record {position}: {exc}") from exc
     if record["log"] != origin:
         raise LedgerFailure("record-wrong-log", f"record {position}: log {record['log']!r}")
-    if record["index"] != position:
+    if record["index"] != position or isinstance(record["index"], bool):  # True == 1 in Python, not in JSON
         raise LedgerFailure("index-sequence", f"record {position}: index {record['index']} at position {position}")
     if record["prev"] != prev:
         raise LedgerFailure("prev-mismatch", f"record {position}: prev is not record {position - 1}'s leaf hash")

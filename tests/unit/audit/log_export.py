@@ -142,7 +142,7 @@ class LogExport:
         """Sign the current size (with the log's key unless told), time-stamp the note with ``token``, append the
         anchor record (``anchor`` replaces its members; ``data_members`` some of its data); answers the size."""
         size, key = self.size, key or self.key
-        note = signed_note(checkpoint_body(size, self.root()), key)
+        note = signed_note(checkpoint_body(size, self.root(), origin=self.origin), key)
         self.notes[f"{size}.note"] = note
         tsr = token(note) if token is not None else None
         if tsr is not None:

@@ -388,3 +388,26 @@ def test_a_member_name_that_is_not_ascii_is_refused_by_both_verifiers(tmp_path: 
     log.checkpoint()
     assert first_failure("log", log.write(tmp_path / "export")).startswith("FAIL record-format: record 1.data: ")
     assert service_failure(log) == "record-format"
+
+
+@pytest.mark.parametrize("index", [True, "1", 1.0], ids=["boolean", "string", "float"])
+def test_an_index_that_is_not_the_integer_position_is_refused_by_both_verifiers(tmp_path: Path, index: object) -> None:
+    log = LogExport()
+    log.records.append(json.dumps(log.record(index=index), sort_keys=True, separators=(",", ":")).encode())
+    log.checkpoint()
+    reason = "record-not-json" if isinstance(index, float) else "index-sequence"
+    assert first_failure("log", log.write(tmp_path / "export")).startswith(f"FAIL {reason}: record 1")
+    assert service_failure(log) == ("record-format" if isinstance(index, float) else "index-sequence")
+
+
+def test_a_replaced_key_still_signs_as_the_spec_says(tmp_path: Path) -> None:
+    """The ``replaces`` link is information: both verifiers accept a later checkpoint by the key it replaced."""
+    log = LogExport()
+    log.add()
+    log.checkpoint()
+    log.activate(OTHER_KEY)
+    log.add()
+    log.checkpoint(key=LOG_KEY)
+    _verifies(log.write(tmp_path / "export"))
+    assert service_failure(log) is None
+    assert "stays valid after a key that replaces it" in spec_section(5)

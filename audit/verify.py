@@ -17,7 +17,8 @@ Records that are ASCII and already in their RFC 8785 form (all the service write
 parser and serialiser; anything else takes the full ``rfc8785`` path, which names the problem. A million records
 verify in about 15 s on a 2-core machine (``bench/audit.py``).
 
-The code: ``verify_log.py`` (log and vectors), ``verify_dossier.py`` (dossier); this file is the command line.
+The code: ``verify_log.py`` (log and vectors), ``verify_tsr.py`` (RFC 3161 tokens), ``verify_dossier.py``
+(dossier); this file is the command line.
 
 Exit status 0 when everything verifies, 1 on the first failure (printed with a named reason), 2 on usage.
 """

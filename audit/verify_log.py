@@ -1,6 +1,6 @@
 """The checks of an exported audit log (``verify.py log``, audit/SPEC.md §6) and of the public vectors
 (``verify.py vectors``), and the helpers ``verify_dossier.py`` shares: records, Merkle proofs, signed notes,
-RFC 3161 tokens.
+RFC 3161 tokens (from ``verify_tsr.py``).
 
 Part of the standalone verifier (``verify.py`` is its command line): imports nothing from ``notice_service``,
 only the standard library, ``cryptography`` (Ed25519) and ``rfc8785`` (JSON canonicalisation).
@@ -13,10 +13,9 @@ import binascii
 import hashlib
 import json
 import re
-import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Sequence, Set
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +23,27 @@ import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+# Beside this file (its folder is on sys.path when verify.py runs): the RFC 3161 part, re-exported for
+# verify_dossier.py, which reaches everything shared through this module.
+from verify_tsr import GEN_TIME_NOTE, UNREVOKED_NOTE, same_gen_time, token_gen_time, verify_token
+
 EMPTY_TREE = hashlib.sha256(b"").digest()
 GENESIS_PREV = "0" * 64
 RECORD_MEMBERS = frozenset({"v", "log", "index", "prev", "time", "actor", "action", "subject", "documents", "data"})
 MAX_SAFE_INT = 2**53 - 1
 HEX64 = re.compile(r"[0-9a-f]{64}")
-TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
+# ASCII digits only: Python's \d also matches other scripts' digits (fullwidth "１２" is a valid int()).
+TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
+ACTION = re.compile(r"[a-z][a-z0-9_-]*:[a-z][a-z0-9_-]*")
+DECIMAL = re.compile(r"0|[1-9][0-9]*")
+KEY_NAME = re.compile(r"[^\s+]+")
+KEY_ID = re.compile(r"[0-9a-f]{8}")
+KEY_MEMBERS = frozenset({"name", "vkey", "fingerprint", "valid_from_index"})
 ANCHOR_ACTIONS = frozenset({"audit:anchored", "audit:checkpoint"})
 KEY_ACTIVATED = "audit:key-activated"
 OWN_ACTIONS = ANCHOR_ACTIONS | {KEY_ACTIVATED}
-NOTE_NAME = re.compile(r"(\d+)(?:\.[A-Za-z0-9_-]+)?\.note")
+MAX_SIGNATURES = 100
+NOTE_NAME = re.compile(r"(0|[1-9][0-9]*)(?:\.[A-Za-z0-9_-]+)?\.note")
 
 
 class Failure(Exception):
@@ -223,38 +233,50 @@ def _check_value(value: object, where: str) -> None:
         raise Failure("record-format", f"{where}: integer outside ±(2^53−1)")
 
 
-def _check_pair(record: dict[str, object], member: str) -> None:
+def _check_pair(record: dict[str, object], member: str, where: str) -> None:
     value = record[member]
     if not (isinstance(value, dict) and set(value) == {"type", "id"}):
-        raise Failure("record-format", f"{member} must be an object with exactly type and id")
+        raise Failure("record-format", f"{where}: {member} must be an object with exactly type and id")
     if not all(isinstance(v, str) for v in value.values()):
-        raise Failure("record-format", f"{member}.type and {member}.id must be strings")
+        raise Failure("record-format", f"{where}: {member}.type and {member}.id must be strings")
 
 
-def check_members(record: dict[str, object], values: bool = True) -> None:
+def _check_time(value: object, where: str) -> None:
+    """``YYYY-MM-DDTHH:MM:SS.ffffffZ`` in ASCII digits, naming a real UTC date and time (no 30 February, no hour
+    24, no leap second, no year 0)."""
+    if not isinstance(value, str) or not TIME.fullmatch(value):
+        raise Failure("record-format", f"{where}: time must be RFC 3339 UTC with microseconds and Z")
+    try:
+        datetime.fromisoformat(value[:-1])
+    except ValueError as exc:
+        raise Failure("record-format", f"{where}: time {value!r} is not a calendar date and time ({exc})") from exc
+
+
+def check_members(record: dict[str, object], values: bool = True, where: str = "record") -> None:
     """The ten members and their types; ``values``: also every value rule of SPEC.md §1 (the fast path has
     already checked them while parsing: ASCII names, integers in range, no floats)."""
     if set(record) != RECORD_MEMBERS:
-        raise Failure("record-format", f"members {sorted(record)} differ from the version-1 list")
+        raise Failure("record-format", f"{where}: members {sorted(record)} differ from the version-1 list")
     if record["v"] != 1 or isinstance(record["v"], bool):
-        raise Failure("record-format", f"unknown format version {record['v']!r}")
-    if not isinstance(record["log"], str) or not isinstance(record["action"], str):
-        raise Failure("record-format", "log and action must be strings")
-    if not isinstance(record["time"], str) or not TIME.fullmatch(record["time"]):
-        raise Failure("record-format", "time must be RFC 3339 UTC with microseconds and Z")
-    _check_pair(record, "actor")
-    _check_pair(record, "subject")
+        raise Failure("record-format", f"{where}: unknown format version {record['v']!r}")
+    if not isinstance(record["log"], str):
+        raise Failure("record-format", f"{where}: log must be a string")
+    if not isinstance(record["action"], str) or not ACTION.fullmatch(record["action"]):
+        raise Failure("record-format", f"{where}: action {record['action']!r} is not <noun>:<verb> ([a-z0-9_-])")
+    _check_time(record["time"], where)
+    _check_pair(record, "actor", where)
+    _check_pair(record, "subject", where)
     documents = record["documents"]
     if not isinstance(documents, list) or not all(
         isinstance(d, dict) and set(d) == {"role", "sha256"} and isinstance(d["role"], str)
         and isinstance(d["sha256"], str) and HEX64.fullmatch(d["sha256"])
         for d in documents
     ):  # fmt: skip
-        raise Failure("record-format", "documents must be a list of {role, sha256 (64 hex)}")
+        raise Failure("record-format", f"{where}: documents must be a list of {{role, sha256 (64 hex)}}")
     if not isinstance(record["data"], dict):
-        raise Failure("record-format", "data must be an object")
+        raise Failure("record-format", f"{where}: data must be an object")
     if values:
-        _check_value(record, "record")
+        _check_value(record, where)
 
 
 def _parse_canonical_fast(line: bytes) -> dict[str, object] | None:
@@ -306,12 +328,13 @@ def _parse_canonical(line: bytes, where: str) -> tuple[dict[str, object], bool]:
     return parsed, False
 
 
-def check_record(line: bytes, position: int, prev: str, origin: str) -> tuple[bytes, dict[str, object]]:
-    """Check one record line against its position and predecessor; answer its leaf hash and the record."""
+def check_record(line: bytes, position: int, prev: str, origin: str | None) -> tuple[bytes, dict[str, object]]:
+    """Check one record line against its position, predecessor and origin (None: record 0 of a log without
+    checkpoint, whose ``log`` becomes the origin); answer its leaf hash and the record."""
     where = f"record {position}"
     record, fast = _parse_canonical(line, where)
-    check_members(record, values=not fast)
-    if record["log"] != origin:
+    check_members(record, values=not fast, where=where)
+    if origin is not None and record["log"] != origin:
         raise Failure("record-wrong-log", f"{where}: log {record['log']!r}, expected {origin!r}")
     if record["index"] != position or isinstance(record["index"], bool):
         raise Failure("index-sequence", f"{where}: index {record['index']!r} where {position} was expected")
@@ -320,22 +343,39 @@ def check_record(line: bytes, position: int, prev: str, origin: str) -> tuple[by
     return hashlib.sha256(b"\x00" + line).digest(), record
 
 
-def read_records(path: Path, origin: str) -> tuple[list[bytes], list[dict[str, object]]]:
-    """Leaf hashes of every record, after the canonical-form, index and prev-chain checks; and the log's own
-    records (anchors and key activations, SPEC.md §7)."""
+@dataclass
+class Records:
+    """What ``read_records`` keeps: the leaf hashes, the log's own records (anchors, key activations, SPEC.md §7),
+    the origin, and for each size asked for, the latest ``time`` claimed by the records below it."""
+
+    leaves: list[bytes]
+    own: list[dict[str, object]]
+    origin: str | None
+    latest_before: dict[int, str]
+
+
+def read_records(path: Path, origin: str | None, sizes: Set[int] = frozenset()) -> Records:
+    """Every record after the canonical-form, member, origin, index and prev-chain checks (SPEC.md §6 step 4).
+    ``origin`` None (no checkpoint): record 0's ``log`` is the origin every record must carry."""
     data = path.read_bytes()
     if data and not data.endswith(b"\n"):
         raise Failure("records-file-malformed", "records.jsonl must end with a newline")
-    leaves: list[bytes] = []
-    own: list[dict[str, object]] = []
-    prev = GENESIS_PREV
+    found = Records([], [], origin, {})
+    prev, latest = GENESIS_PREV, ""
     for position, line in enumerate(data.split(b"\n")[:-1] if data else []):
-        leaf, record = check_record(line, position, prev, origin)
+        if position in sizes:
+            found.latest_before[position] = latest
+        leaf, record = check_record(line, position, prev, found.origin)
+        found.origin = found.origin if found.origin is not None else str(record["log"])
         prev = leaf.hex()
-        leaves.append(leaf)
+        if sizes:
+            latest = max(latest, str(record["time"]))  # same-shaped UTC times sort as text
+        found.leaves.append(leaf)
         if record["action"] in OWN_ACTIONS:
-            own.append(record)
-    return leaves, own
+            found.own.append(record)
+    if len(found.leaves) in sizes:
+        found.latest_before[len(found.leaves)] = latest
+    return found
 
 
 # --- keys and checkpoints ----------------------------------------------------------------------------
@@ -357,20 +397,34 @@ class Checkpoint:
     origin: str
     size: int
     root: bytes
+    signers: frozenset[str] = frozenset()  # fingerprints of the listed keys whose signature verified
+
+
+def split_vkey(vkey: str) -> tuple[str, bytes, bytes]:
+    """Name, key id and ``0x01 || public key`` of a vkey, split at its first two ``+`` (the base64 part may itself
+    contain ``+``); ``keys-invalid`` unless the name has no whitespace, the key id is 8 lowercase hex digits and
+    the rest is padded base64 of an Ed25519 key."""
+    name, _, rest = vkey.partition("+")
+    id_hex, _, data_b64 = rest.partition("+")
+    if not KEY_NAME.fullmatch(name) or not KEY_ID.fullmatch(id_hex):
+        raise Failure("keys-invalid", f"vkey {vkey[:60]!r} is not <name>+<8 lowercase hex>+<base64>")
+    try:
+        raw = base64.b64decode(data_b64, validate=True)
+    except binascii.Error as exc:
+        raise Failure("keys-invalid", f"vkey of {name!r}: {exc}") from exc
+    if len(raw) != 33 or raw[0] != 0x01:
+        raise Failure("keys-invalid", f"vkey of {name!r} is not an Ed25519 key (0x01 and 32 bytes)")
+    return name, bytes.fromhex(id_hex), raw
 
 
 def _load_key(entry: object) -> LogKey:
-    if not isinstance(entry, dict) or not {"name", "vkey", "fingerprint", "valid_from_index"} <= set(entry):
-        raise Failure("keys-invalid", "each key needs name, vkey, fingerprint and valid_from_index")
-    name, _, rest = str(entry["vkey"]).partition("+")
-    id_hex, _, data_b64 = rest.partition("+")  # the base64 part may itself contain "+"
-    try:
-        raw = base64.b64decode(data_b64, validate=True)
-        claimed_id = bytes.fromhex(id_hex)
-    except (binascii.Error, ValueError) as exc:
-        raise Failure("keys-invalid", f"vkey of {name!r}: {exc}") from exc
-    if name != entry["name"] or len(raw) != 33 or raw[0] != 0x01:
-        raise Failure("keys-invalid", f"vkey of {entry['name']!r} is not an Ed25519 key with that name")
+    if not isinstance(entry, dict) or set(entry) != KEY_MEMBERS:
+        raise Failure("keys-invalid", "each key has exactly name, vkey, fingerprint and valid_from_index")
+    if not all(isinstance(entry[member], str) for member in ("name", "vkey", "fingerprint")):
+        raise Failure("keys-invalid", "a key's name, vkey and fingerprint are strings")
+    name, claimed_id, raw = split_vkey(entry["vkey"])
+    if name != entry["name"]:
+        raise Failure("keys-invalid", f"vkey of {entry['name']!r} names another key ({name!r})")
     if hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4] != claimed_id:
         raise Failure("keys-invalid", f"vkey of {name!r}: key id does not match")
     if hashlib.sha256(raw).hexdigest() != entry["fingerprint"]:
@@ -378,7 +432,10 @@ def _load_key(entry: object) -> LogKey:
     valid_from = entry["valid_from_index"]
     if not isinstance(valid_from, int) or isinstance(valid_from, bool) or valid_from < 0:
         raise Failure("keys-invalid", f"valid_from_index of {name!r} must be an integer ≥ 0")
-    public_key = Ed25519PublicKey.from_public_bytes(raw[1:])
+    try:
+        public_key = Ed25519PublicKey.from_public_bytes(raw[1:])
+    except ValueError as exc:
+        raise Failure("keys-invalid", f"vkey of {name!r} is not an Ed25519 public key: {exc}") from exc
     return LogKey(name, claimed_id, public_key, valid_from, str(entry["vkey"]), str(entry["fingerprint"]))
 
 
@@ -392,27 +449,39 @@ def load_keys(path: Path) -> list[LogKey]:
     return [_load_key(entry) for entry in entries]
 
 
-def _note_parts(path: Path, file: str) -> tuple[bytes, list[str]]:
+def _signature_line(line: str, file: str) -> tuple[str, bytes]:
+    """``— <key name> <base64(key id || signature)>``: the name and the blob (at least a key id and one byte)."""
+    name, space, sig_b64 = line.removeprefix("— ").partition(" ")
+    try:
+        blob = base64.b64decode(sig_b64, validate=True)
+    except binascii.Error as exc:
+        raise Failure("checkpoint-malformed", f"{file}: signature line {line[:40]!r} is not base64") from exc
+    if not line.startswith("— ") or not space or not KEY_NAME.fullmatch(name) or len(blob) < 5:
+        raise Failure("checkpoint-malformed", f"{file}: {line[:40]!r} is not a signature line")
+    return name, blob
+
+
+def _note_parts(path: Path, file: str) -> tuple[bytes, list[tuple[str, bytes]]]:
+    """The signed text (the body) and the signature lines, each (key name, key id || signature)."""
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise Failure("checkpoint-malformed", f"{file}: not UTF-8") from exc
     cut = text.rfind("\n\n")
-    if cut < 0 or not text.endswith("\n") or any(c < " " and c != "\n" for c in text):
+    if cut < 0 or not text.endswith("\n"):
         raise Failure("checkpoint-malformed", f"{file}: not a signed note")
-    return text[: cut + 1].encode(), text[cut + 2 :].removesuffix("\n").split("\n")
+    if any(c < " " and c != "\n" for c in text):
+        raise Failure("checkpoint-malformed", f"{file}: a control character other than newline (0x00–0x1F)")
+    lines = text[cut + 2 :].removesuffix("\n").split("\n")
+    if len(lines) > MAX_SIGNATURES:
+        raise Failure("checkpoint-malformed", f"{file}: {len(lines)} signature lines (at most {MAX_SIGNATURES})")
+    return text[: cut + 1].encode(), [_signature_line(line, file) for line in lines]
 
 
-def _signature_verifies(body: bytes, line: str, key: LogKey, file: str) -> bool:
-    """False when the line is not by ``key``; raises when it claims to be and does not verify."""
-    name, _, sig_b64 = line.removeprefix("— ").partition(" ")
-    if not line.startswith("— ") or name != key.name:
-        return False
-    try:
-        blob = base64.b64decode(sig_b64, validate=True)
-    except binascii.Error as exc:
-        raise Failure("checkpoint-malformed", f"{file}: signature is not base64") from exc
-    if blob[:4] != key.key_id:
+def _signature_verifies(body: bytes, signature: tuple[str, bytes], key: LogKey, file: str) -> bool:
+    """False when the line is not by ``key`` (name and key id); raises when it is and does not verify."""
+    name, blob = signature
+    if name != key.name or blob[:4] != key.key_id:
         return False
     try:
         key.public_key.verify(blob[4:], body)
@@ -423,7 +492,7 @@ def _signature_verifies(body: bytes, line: str, key: LogKey, file: str) -> bool:
 
 def _parse_checkpoint_body(body: bytes, file: str) -> tuple[str, int, bytes]:
     lines = body.decode().split("\n")
-    if len(lines) < 4 or not lines[0] or not re.fullmatch(r"0|[1-9]\d*", lines[1]):
+    if len(lines) < 4 or not lines[0] or not DECIMAL.fullmatch(lines[1]):
         raise Failure("checkpoint-malformed", f"{file}: body is not origin, size, root")
     try:
         root = base64.b64decode(lines[2], validate=True)
@@ -445,11 +514,19 @@ def load_checkpoint(path: Path, keys: list[LogKey], given: bool = False) -> Chec
     origin, size, root = _parse_checkpoint_body(body, file)
     if not given and (named is None or int(named.group(1)) != size):
         raise Failure("checkpoint-name-mismatch", f"{path.name} holds a checkpoint of size {size}")
+    # a listed key may sign sizes from its valid_from_index on: below it, its line is ignored like a stranger's
     usable = [key for key in keys if key.valid_from_index <= size]
-    signed = [k for line in signature_lines for k in usable if _signature_verifies(body, line, k, file)]
+    signed = {k.fingerprint for line in signature_lines for k in usable if _signature_verifies(body, line, k, file)}
     if not signed:
         raise Failure("checkpoint-unknown-key", f"{file}: no signature by a key listed for size {size}")
-    return Checkpoint(file, origin, size, root)
+    return Checkpoint(file, origin, size, root, frozenset(signed))
+
+
+def check_tokens_have_notes(directory: Path) -> None:
+    """Every ``checkpoints/<name>.tsr`` is over ``checkpoints/<name>.note``, which must be in the export."""
+    for token in sorted((directory / "checkpoints").glob("*.tsr")):
+        if not token.with_suffix(".note").is_file():
+            raise Failure("timestamp-orphan", f"{token.name}: {token.with_suffix('.note').name} is not in the export")
 
 
 def check_checkpoints_agree(checkpoints: list[Checkpoint]) -> None:
@@ -483,144 +560,161 @@ def check_against_log(checkpoints: list[Checkpoint], tree: Tree, log_size: int) 
 
 # --- the log's own records: anchors and key activations ----------------------------------------------
 
+ANCHOR_DATA = frozenset({"size", "root", "note_sha256", "key_fingerprint", "token_sha256", "gen_time", "tsa_url"})
+CLOCK_SKEW = timedelta(seconds=60)  # how far the service's and the TSA's clocks may disagree (SPEC.md §6 step 9)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """An anchor record checked against its checkpoint: its index, the size anchored, the token's genTime."""
+
+    index: int
+    size: int
+    gen_time: datetime | None
+
 
 def _sha256_file(path: Path) -> str | None:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
 
 
-def check_anchors(own: list[dict[str, object]], directory: Path) -> int:
-    """Each anchor record names a checkpoint size and the SHA-256 of its note and token: the exported files."""
-    anchors = 0
-    for record in own:
-        data = record["data"]
-        if record["action"] not in ANCHOR_ACTIONS or not isinstance(data, dict):
-            continue
-        size, where = data.get("size"), f"anchor record {record['index']}"
-        if not isinstance(size, int) or isinstance(size, bool):
-            raise Failure("record-format", f"{where}: data.size must be an integer")
-        note_sha = _sha256_file(directory / "checkpoints" / f"{size}.note")
-        if note_sha is None:
+def _anchor_size(record: dict[str, object], where: str) -> tuple[int, dict[str, object]]:
+    """The size an anchor record anchors, after its data members, subject and index are checked."""
+    data = record["data"]
+    if not isinstance(data, dict) or set(data) != ANCHOR_DATA:
+        raise Failure("anchor-mismatch", f"{where}: data must have exactly {', '.join(sorted(ANCHOR_DATA))}")
+    size = data["size"]
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise Failure("anchor-mismatch", f"{where}: data.size must be an integer ≥ 0")
+    if record["subject"] != {"type": "audit_log", "id": str(size)}:
+        raise Failure("anchor-mismatch", f"{where}: subject must be audit_log {size}, not {record['subject']}")
+    if int(str(record["index"])) < size:
+        raise Failure("anchor-mismatch", f"{where}: it lies inside checkpoint {size}, which it cannot anchor")
+    return size, data
+
+
+def _anchored_token(record: dict[str, object], data: dict[str, object], token: Path, where: str) -> datetime | None:
+    """The token file against the anchor: SHA-256, action, ``gen_time`` and ``tsa_url``; its genTime."""
+    if _sha256_file(token) != data["token_sha256"]:
+        raise Failure("anchor-mismatch", f"{where}: checkpoints/{token.name} is not the anchored token")
+    if record["action"] != ("audit:anchored" if data["token_sha256"] is not None else "audit:checkpoint"):
+        raise Failure("anchor-mismatch", f"{where}: {record['action']} does not say whether a token was anchored")
+    if data["token_sha256"] is None:
+        if data["gen_time"] is not None or data["tsa_url"] is not None:
+            raise Failure("anchor-mismatch", f"{where}: gen_time and tsa_url must be null without a token")
+        return None
+    response = token.read_bytes()
+    try:
+        same = same_gen_time(data["gen_time"], response)
+    except ValueError as exc:
+        raise Failure("timestamp-invalid", f"{token.name}: {exc}") from exc
+    if not same:
+        raise Failure("anchor-mismatch", f"{where}: gen_time {data['gen_time']!r} is not the token's genTime")
+    if not isinstance(data["tsa_url"], str) or not data["tsa_url"]:
+        raise Failure("anchor-mismatch", f"{where}: tsa_url must name the TSA that issued the token")
+    return token_gen_time(response)
+
+
+def check_anchors(own: list[dict[str, object]], directory: Path, exported: dict[str, Checkpoint]) -> list[Anchor]:
+    """Each anchor record says what its checkpoint is (SPEC.md §6 step 6): the exported note and token, their
+    SHA-256, the root, the signing key, the token's genTime and TSA; and it comes after the records it anchors."""
+    anchors = []
+    for record in (record for record in own if record["action"] in ANCHOR_ACTIONS):
+        where = f"anchor record {record['index']}"
+        size, data = _anchor_size(record, where)
+        note = directory / "checkpoints" / f"{size}.note"
+        if not note.is_file():
             raise Failure("checkpoint-missing", f"{where}: checkpoints/{size}.note is not in the export")
-        if note_sha != data.get("note_sha256"):
+        if _sha256_file(note) != data["note_sha256"]:
             raise Failure("anchor-mismatch", f"{where}: checkpoints/{size}.note is not the anchored note")
-        if _sha256_file(directory / "checkpoints" / f"{size}.tsr") != data.get("token_sha256"):
-            raise Failure("anchor-mismatch", f"{where}: checkpoints/{size}.tsr is not the anchored token")
-        anchors += 1
+        checkpoint = exported[note.name]
+        if data["root"] != checkpoint.root.hex():
+            raise Failure("anchor-mismatch", f"{where}: data.root is not the root of checkpoint {size}")
+        if data["key_fingerprint"] not in checkpoint.signers:
+            raise Failure("anchor-mismatch", f"{where}: key_fingerprint is not a listed key that signed {note.name}")
+        gen_time = _anchored_token(record, data, note.with_suffix(".tsr"), where)
+        anchors.append(Anchor(int(str(record["index"])), size, gen_time))
     return anchors
 
 
+def _activation_expected(key: LogKey, replaces: str | None) -> tuple[object, object]:
+    data = {"key_name": key.name, "vkey": key.vkey, "fingerprint": key.fingerprint, "replaces": replaces}
+    return {"type": "checkpoint_key", "id": key.fingerprint}, data
+
+
 def check_key_activations(own: list[dict[str, object]], keys: list[LogKey], log_size: int) -> int:
-    """Every key of keys.json was activated by a record at its valid_from_index, with its fingerprint and vkey
-    (a key listed from an index the export does not reach yet has nothing to check)."""
-    activations = {
-        record["index"]: record["data"]
-        for record in own
-        if record["action"] == KEY_ACTIVATED and isinstance(record["data"], dict)
-    }
-    for key in (key for key in keys if key.valid_from_index < log_size):
-        data = activations.get(key.valid_from_index)
-        if data is None or data.get("fingerprint") != key.fingerprint or data.get("vkey") != key.vkey:
+    """Both ways (SPEC.md §6 step 7): every listed key within the log has its activation record at its
+    valid_from_index, exactly as §7 writes it (``key-not-logged``), and every activation record is a listed key's
+    (``key-not-listed``: keys.json would hide a key the log says was used)."""
+    activations = [record for record in own if record["action"] == KEY_ACTIVATED]
+    by_index = {record["index"]: record for record in activations}
+    previous: str | None = None
+    for key in sorted(keys, key=lambda key: key.valid_from_index):
+        record = by_index.get(key.valid_from_index) if key.valid_from_index < log_size else None
+        if key.valid_from_index < log_size and (
+            record is None or (record["subject"], record["data"]) != _activation_expected(key, previous)
+        ):
             raise Failure(
                 "key-not-logged",
-                f"key {key.name} ({key.fingerprint[:16]}…) has no activation record at index {key.valid_from_index}",
+                f"key {key.name} ({key.fingerprint[:16]}…) has no activation record at index {key.valid_from_index}"
+                " with its subject, key name, vkey, fingerprint and the key it replaces",
             )
+        previous = key.fingerprint
+    listed = {(key.valid_from_index, key.fingerprint) for key in keys}
+    for record in activations:
+        data = record["data"]
+        if not isinstance(data, dict) or (record["index"], data.get("fingerprint")) not in listed:
+            raise Failure("key-not-listed", f"activation record {record['index']}: its key is not in keys.json there")
     return len(activations)
 
 
+def _stamped(directory: Path, exported: dict[str, Checkpoint]) -> dict[str, tuple[int, datetime]]:
+    """Each exported note with a token: (its size, the token's genTime), read from the token's DER."""
+    found = {}
+    for name, checkpoint in exported.items():
+        token = directory / "checkpoints" / name.replace(".note", ".tsr")
+        if token.is_file():
+            try:
+                found[name] = (checkpoint.size, token_gen_time(token.read_bytes()))
+            except ValueError as exc:
+                raise Failure("timestamp-invalid", f"{token.name}: {exc}") from exc
+    return found
+
+
+def _claimed(time: str) -> datetime:
+    return datetime.fromisoformat(time[:-1]).replace(tzinfo=UTC)
+
+
+def check_time_bounds(
+    stamped: dict[str, tuple[int, datetime]], anchors: list[Anchor], records: Records, verified: bool
+) -> str:
+    """SPEC.md §6 step 9: a time-stamped checkpoint of size n bounds what came before it. No record below n may
+    claim a ``time`` later than the token's genTime (``time-beyond-timestamp``), and no anchor record below n may
+    carry a later genTime than it (``timestamp-order``), each give or take CLOCK_SKEW."""
+    for name, (size, gen_time) in sorted(stamped.items(), key=lambda item: item[1]):
+        latest = records.latest_before.get(size, "")
+        if latest and _claimed(latest) > gen_time + CLOCK_SKEW:
+            raise Failure(
+                "time-beyond-timestamp",
+                f"a record below {size} claims {latest}, after the genTime {gen_time:%Y-%m-%dT%H:%M:%SZ} of {name}",
+            )
+        for anchor in anchors:
+            if anchor.index < size and anchor.gen_time is not None and anchor.gen_time > gen_time + CLOCK_SKEW:
+                raise Failure(
+                    "timestamp-order",
+                    f"{name} (genTime {gen_time:%Y-%m-%dT%H:%M:%SZ}) covers anchor record {anchor.index}, whose "
+                    f"token says {anchor.gen_time:%Y-%m-%dT%H:%M:%SZ}",
+                )
+    if not stamped:
+        return "time: no time-stamped checkpoint, no bound on the records' claimed times"
+    return (
+        f"time: the records below each of {len(stamped)} time-stamped checkpoints claim no time after its genTime, "
+        f"and the tokens agree with the anchors' order (±{CLOCK_SKEW.seconds} s); records after an anchor were "
+        "appended after its genTime (their claimed times are not bounded below, SPEC.md §7)"
+        + ("" if verified else "; the genTimes are those of tokens NOT CHECKED (no --tsa-ca)")
+    )
+
+
 # --- timestamps and the log command --------------------------------------------------------------------
-
-SIGNED_DATA_OID = bytes.fromhex("2a864886f70d010702")  # 1.2.840.113549.1.7.2 (OID contents, without tag)
-TST_INFO_OID = bytes.fromhex("2a864886f70d0109100104")  # 1.2.840.113549.1.9.16.1.4
-SEQUENCE, OID, OCTET_STRING, GENERALIZED_TIME, EXPLICIT_0 = 0x30, 0x06, 0x04, 0x18, 0xA0
-GEN_TIME_FORMAT = re.compile(r"(\d{14})(?:\.\d*[1-9])?Z")
-VALIDITY_ERRORS = ("certificate has expired", "certificate is not yet valid")  # OpenSSL's X509_V_ERR_CERT_… texts
-GEN_TIME_NOTE = "a TSA certificate has expired since, or is not yet valid by this machine's clock"
-UNREVOKED_NOTE = "revocation was not checked"
-
-
-def _der_element(data: bytes, start: int, end: int) -> tuple[int, int, int]:
-    """(tag, content start, content end) of the DER element at ``start``, within ``end``. Definite lengths only,
-    as DER requires (BER's indefinite lengths are refused)."""
-    if start + 2 > end:
-        raise ValueError("element missing")
-    tag, length, start = data[start], data[start + 1], start + 2
-    if length & 0x80:
-        count = length & 0x7F
-        if not 0 < count <= 4:
-            raise ValueError("not DER (indefinite or oversized length)")
-        length, start = int.from_bytes(data[start : start + count], "big"), start + count
-    if start + length > end:
-        raise ValueError("truncated DER element")
-    return tag, start, start + length
-
-
-def _der_child(data: bytes, bounds: tuple[int, int], index: int, tag: int) -> tuple[int, int]:
-    """Content bounds of the ``index``-th element within ``bounds``, which must carry ``tag``."""
-    start, end = bounds
-    for _ in range(index):
-        start = _der_element(data, start, end)[2]
-    found, start, stop = _der_element(data, start, end)
-    if found != tag:
-        raise ValueError(f"element {index} has tag {found:#04x}, expected {tag:#04x}")
-    return start, stop
-
-
-def token_gen_time(response: bytes) -> datetime:
-    """The genTime of a ``TimeStampResp`` (DER): TimeStampResp → timeStampToken (ContentInfo, signedData) →
-    SignedData → encapContentInfo (id-ct-TSTInfo) → eContent → TSTInfo → genTime (RFC 3161 §2.4, RFC 5652 §5).
-
-    Read from the very DER whose signature ``openssl ts -verify`` checks, not from the display format of
-    ``openssl ts -reply -text`` (month names, fractions, versions); ``ValueError`` for any other structure."""
-    try:
-        token = _der_child(response, _der_child(response, (0, len(response)), 0, SEQUENCE), 1, SEQUENCE)
-        if response[slice(*_der_child(response, token, 0, OID))] != SIGNED_DATA_OID:
-            raise ValueError("the token is not CMS SignedData")
-        signed_data = _der_child(response, _der_child(response, token, 1, EXPLICIT_0), 0, SEQUENCE)
-        encapsulated = _der_child(response, signed_data, 2, SEQUENCE)  # after version and digestAlgorithms
-        if response[slice(*_der_child(response, encapsulated, 0, OID))] != TST_INFO_OID:
-            raise ValueError("the token does not encapsulate a TSTInfo")
-        content = _der_child(response, _der_child(response, encapsulated, 1, EXPLICIT_0), 0, OCTET_STRING)
-        tst_info = _der_child(response, content, 0, SEQUENCE)
-        gen_time = response[slice(*_der_child(response, tst_info, 4, GENERALIZED_TIME))]  # after the serial
-    except ValueError as exc:
-        raise ValueError(f"no genTime readable in the token: {exc}") from exc
-    match = GEN_TIME_FORMAT.fullmatch(gen_time.decode("ascii", "replace"))
-    if match is None:
-        raise ValueError(f"the token's genTime {gen_time!r} is not YYYYMMDDhhmmss[.f]Z")
-    return datetime.strptime(match.group(1), "%Y%m%d%H%M%S").replace(tzinfo=UTC)
-
-
-def _openssl_ts_verify(data: Path, token: Path, trust: Sequence[str], at: datetime | None = None) -> str | None:
-    """None when ``openssl ts -verify`` accepts the token (at ``at``, default now), else its output."""
-    command = ["openssl", "ts", "-verify", "-data", str(data), "-in", str(token), *trust]
-    if at is not None:
-        command += ["-attime", str(int(at.timestamp()))]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
-    output = (done.stdout + done.stderr).strip()
-    return None if done.returncode == 0 and "Verification: OK" in done.stdout else output
-
-
-def verify_token(data: Path, token: Path, trust: Sequence[str]) -> datetime | None:
-    """Check a ``TimeStampResp`` over ``data``'s bytes with ``openssl ts -verify`` and the ``trust`` options.
-
-    The TSA chain is validated at the current time first. Only when OpenSSL refuses it because a certificate is
-    outside its validity period (expired, not yet valid) is it validated again at the token's genTime
-    (``-attime``): the answer is then that genTime, else None. Any other refusal, and a refusal at genTime too,
-    raises ``ValueError`` with OpenSSL's output (its last words last). Revocation is not checked."""
-    output = _openssl_ts_verify(data, token, trust)
-    if output is None:
-        return None
-    now_problem = next((problem for problem in VALIDITY_ERRORS if f"Verify error:{problem}" in output), None)
-    if now_problem is None:
-        raise ValueError(output)
-    try:
-        gen_time = token_gen_time(token.read_bytes())
-    except ValueError as exc:
-        raise ValueError(f"{output} (not retried at genTime: {exc})") from exc
-    at_gen_time = _openssl_ts_verify(data, token, trust, gen_time)
-    if at_gen_time is not None:
-        raise ValueError(f"{at_gen_time} (at genTime {gen_time:%Y-%m-%dT%H:%M:%SZ} with -attime; now: {now_problem})")
-    return gen_time
 
 
 def check_timestamps(directory: Path, tsa_ca: Path | None) -> str:
@@ -646,37 +740,47 @@ def check_timestamps(directory: Path, tsa_ca: Path | None) -> str:
     return line
 
 
+def coverage_line(checkpoints: list[Checkpoint], log_size: int) -> str:
+    """What no signature covers (SPEC.md §8): the records after the newest checkpoint, its own anchor among them."""
+    newest = max((checkpoint.size for checkpoint in checkpoints), default=0)
+    if newest == log_size:
+        return f"coverage: all {log_size} records are in a signed checkpoint"
+    return (
+        f"coverage: records 0..{newest - 1} are in checkpoint {newest}; records {newest}..{log_size - 1} "
+        f"({log_size - newest}) are covered by no checkpoint (SPEC.md §8)"
+    )
+
+
 def verify_log(directory: Path, tsa_ca: Path | None, given: Sequence[Path] = ()) -> list[str]:
     """``given``: checkpoint notes held from elsewhere, checked like the export's own (signature, origin, fork,
     size within the log, root, consistency), so a log cut after its last exported checkpoint still fails."""
     keys = load_keys(directory / "keys.json")
-    notes = sorted((directory / "checkpoints").glob("*.note"))
-    exported = [load_checkpoint(path, keys) for path in notes]
+    check_tokens_have_notes(directory)
+    exported = {path.name: load_checkpoint(path, keys) for path in sorted((directory / "checkpoints").glob("*.note"))}
     held = [load_checkpoint(path, keys, given=True) for path in given]
-    checkpoints = [*exported, *held]
+    checkpoints = [*exported.values(), *held]
     if checkpoints:
         check_checkpoints_agree(checkpoints)
-    origin = checkpoints[0].origin if checkpoints else None
-    records_path = directory / "records.jsonl"
-    if origin is None:  # no checkpoint: the first record names the log
-        first = records_path.read_bytes().split(b"\n", 1)[0]
-        try:
-            origin = str(json.loads(first)["log"]) if first else ""
-        except (ValueError, TypeError, KeyError) as exc:
-            raise Failure("record-not-json", f"record 0: {exc!r}") from exc
-    leaves, own = read_records(records_path, origin)
+    sizes = {c.size for name, c in exported.items() if (directory / "checkpoints" / name).with_suffix(".tsr").is_file()}
+    records = read_records(directory / "records.jsonl", checkpoints[0].origin if checkpoints else None, sizes)
+    leaves = records.leaves
     proven = check_against_log(checkpoints, Tree(leaves), len(leaves))
     given_line = [f"given: {len(held)} checkpoints ({', '.join(c.file for c in held)}) signed, no fork, within the log"]
-    anchors, activations = check_anchors(own, directory), check_key_activations(own, keys, len(leaves))
+    anchors = check_anchors(records.own, directory, exported)
+    activations = check_key_activations(records.own, keys, len(leaves))
+    timestamps = check_timestamps(directory, tsa_ca)
     return [
         f"keys: {len(keys)} ({', '.join(k.name for k in keys)}), fingerprints match their vkeys",
         f"records: {len(leaves)} canonical (RFC 8785), indexes 0..{len(leaves) - 1}, prev chain intact",
-        f"checkpoints: {len(exported)} signed notes for origin {origin!r}, no fork, none beyond the log",
+        f"checkpoints: {len(exported)} signed notes for origin {records.origin!r}, no fork, none beyond the log",
         *(given_line if held else []),
         f"tree: roots recomputed from the records at {len({c.size for c in checkpoints})} checkpoint sizes"
         + (f" ({min(c.size for c in checkpoints)}..{max(c.size for c in checkpoints)})" if checkpoints else ""),
         f"consistency: {proven} proofs between successive checkpoints verified",
-        f"anchors: {anchors} anchor records match the exported notes and tokens (SHA-256)",
-        f"keys: {activations} activation records; every listed key activated at its valid_from_index",
-        check_timestamps(directory, tsa_ca),
+        f"anchors: {len(anchors)} anchor records match their checkpoint (note, token, root, key, genTime, TSA)",
+        f"keys: {activations} activation records, each a listed key's; every listed key activated at its "
+        "valid_from_index",
+        timestamps,
+        check_time_bounds(_stamped(directory, exported), anchors, records, verified=tsa_ca is not None),
+        coverage_line(checkpoints, len(leaves)),
     ]

@@ -3,7 +3,8 @@
 ``verify`` prints what it checked per tenant and exits 1 naming the first failure (reason, then the record
 or checkpoint); with ``--tenant T --checkpoint FILE`` it also checks signed checkpoint notes held outside the
 service (an earlier export's ``checkpoints/<size>.note``, a receipt), so a truncated tail or a fork shows.
-``export`` checkpoints the log first, so the export ends with a signed, time-stamped head.
+``export`` checkpoints the log's head for itself first (``use_cases.audit.export``), so the export ends with a
+signed, time-stamped head and that checkpoint's own anchor record, the one record no signature covers.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def _given_checkpoints(paths: list[Path]) -> list[CheckpointEvidence]:
 
 
 def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
+    """``audit verify``: each tenant's ledger (or one, with held checkpoints), the first failure named."""
     from notice_service.use_cases.audit.verify import verify_tenant_ledger
     from notice_service.use_cases.tenants.onboarding import list_tenant_ids
 
@@ -73,23 +75,24 @@ def _only_tenant(services: Services) -> str | None:
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
-    from notice_service.use_cases.audit.checkpoint import checkpoint_log
+    """``audit export``: a checkpoint of the head taken for the export, then the log as it saw it."""
     from notice_service.use_cases.audit.export import export_ledger
 
     services = _services(settings)
     tenant_id = args.tenant or _only_tenant(services)
     if tenant_id is None:
         return 1
-    checkpoint_log(services, tenant_id)
     summary = export_ledger(services, tenant_id, args.out)
     print(
         f"exported {summary.records} records, {summary.checkpoints} checkpoints, {summary.tokens} tokens to {args.out}"
+        f" (checkpoint {summary.checkpoint_size} taken for this export covers all but its anchor record)"
     )
     print(f"check it with: python audit/verify.py log {args.out} --tsa-ca <trusted TSA roots PEM>")
     return 0
 
 
 def cmd_checkpoint(settings: Settings, args: argparse.Namespace) -> int:
+    """``audit checkpoint``: sign (and time-stamp) the head now."""
     from notice_service.use_cases.audit.checkpoint import checkpoint_log
 
     outcome = checkpoint_log(_services(settings), args.tenant)
@@ -100,6 +103,7 @@ def cmd_checkpoint(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def add_audit_parser(commands: argparse._SubParsersAction[Any]) -> None:
+    """The ``audit`` sub-commands and their options."""
     audit = commands.add_parser("audit", help="audit ledger").add_subparsers(dest="action", required=True)
     verify = audit.add_parser("verify", help="verify every tenant's ledger: records, tree, checkpoints, tokens")
     verify.add_argument("--source", choices=["database", "store"], default="database")

@@ -25,6 +25,7 @@ SIGNATURE_PREFIX = "— "
 MAX_SIGNATURES = 100
 _SIZE = re.compile(r"0|[1-9][0-9]{0,19}")
 _KEY_NAME = re.compile(r"[^\s+]+")
+_KEY_ID_HEX = re.compile(r"[0-9a-f]{8}")
 
 
 class CheckpointError(ValueError):
@@ -76,9 +77,12 @@ def verifier_key_string(name: str, public_key: Ed25519PublicKey) -> str:
 
 
 def parse_verifier_key(vkey: str) -> tuple[str, Ed25519PublicKey]:
-    """Read a vkey back, checking the algorithm byte and that the key id matches name and key."""
+    """Read a vkey back, split at its first two ``+`` (the base64 part may hold ``+``): a name without whitespace,
+    8 lowercase hex digits of key id, the key; checks the algorithm byte and that the key id matches."""
     name, _, rest = vkey.partition("+")
     id_hex, _, data_b64 = rest.partition("+")
+    if not _KEY_NAME.fullmatch(name) or not _KEY_ID_HEX.fullmatch(id_hex):
+        raise MalformedNoteError("vkey is not <name>+<8 lowercase hex digits>+<base64>")
     try:
         key_data = base64.b64decode(data_b64, validate=True)
         claimed_id = bytes.fromhex(id_hex)
@@ -161,6 +165,12 @@ def _parse_body(text: bytes) -> Checkpoint:
     if len(root) != 32:
         raise MalformedNoteError("root is not 32 bytes")
     return Checkpoint(origin, int(size), root, tuple(extensions))
+
+
+def read_checkpoint(note: bytes) -> Checkpoint:
+    """The checkpoint a note claims, its signatures not checked (``MalformedNoteError`` for a malformed note)."""
+    text, _ = _split_note(note)
+    return _parse_body(text)
 
 
 def parse_and_verify_checkpoint(note: bytes, verifiers: Mapping[str, Ed25519PublicKey]) -> Checkpoint:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +31,9 @@ _MAX_SAFE_INT = 2**53 - 1
 _VERSION_TAIL = b',"v":%d}' % RECORD_VERSION
 RECORD_KEYS = frozenset({"v", "log", "index", "prev", "time", "actor", "action", "subject", "documents", "data"})
 """The members of a version-1 record, no more, no fewer."""
+_ACTION = re.compile(r"[a-z][a-z0-9_-]*:[a-z][a-z0-9_-]*")
+_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 JsonValue = str | int | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
 
@@ -129,8 +133,53 @@ def log_member(log: str) -> bytes:
     return _dumps(log)
 
 
+def check_action(action: str) -> None:
+    """``<noun>:<verb>``, lowercase ASCII letters, digits, ``_`` and ``-`` (SPEC.md §1)."""
+    if not _ACTION.fullmatch(action):
+        raise RecordFormatError(f"action {action!r} is not <noun>:<verb> in [a-z0-9_-]")
+
+
+def _check_time(value: object) -> None:
+    if not isinstance(value, str) or not _TIME.fullmatch(value):
+        raise RecordFormatError("time must be RFC 3339 UTC with microseconds and Z")
+    try:
+        datetime.fromisoformat(value[:-1])
+    except ValueError as exc:
+        raise RecordFormatError(f"time {value!r} is not a calendar date and time ({exc})") from exc
+
+
+def _is_pair(value: object) -> bool:
+    return isinstance(value, dict) and set(value) == {"type", "id"} and all(isinstance(v, str) for v in value.values())
+
+
+def _is_document(value: object) -> bool:
+    return (
+        isinstance(value, dict) and set(value) == {"role", "sha256"} and isinstance(value["role"], str)
+        and isinstance(value["sha256"], str) and _HEX64.fullmatch(value["sha256"]) is not None
+    )  # fmt: skip
+
+
+def check_fields(record: Mapping[str, object]) -> None:
+    """The types of a parsed record's members (SPEC.md §1): version 1, ``log`` a string, ``action``
+    ``<noun>:<verb>``, ``time`` a real UTC calendar date and time, ``actor`` and ``subject`` ``{type, id}``,
+    ``documents`` ``[{role, sha256}]``, ``data`` an object. ``RecordFormatError`` names the first one wrong."""
+    if record.get("v") != 1 or isinstance(record.get("v"), bool) or not isinstance(record.get("log"), str):
+        raise RecordFormatError("v must be 1 and log a string")
+    action = record.get("action")
+    check_action(action if isinstance(action, str) else repr(action))
+    _check_time(record.get("time"))
+    if not _is_pair(record.get("actor")) or not _is_pair(record.get("subject")):
+        raise RecordFormatError("actor and subject must be exactly {type, id}, strings")
+    documents = record.get("documents")
+    if not isinstance(documents, list) or not all(_is_document(d) for d in documents):
+        raise RecordFormatError("documents must be a list of {role, sha256 (64 hex)}")
+    if not isinstance(record.get("data"), dict):
+        raise RecordFormatError("data must be an object")
+
+
 def prepare_record(draft: RecordDraft, time: datetime) -> PreparedRecord:
     """Check and canonicalise everything the draft and the clock decide, before the log head is locked."""
+    check_action(draft.action)
     members: dict[str, JsonValue] = {
         "action": draft.action,
         "actor": {"type": draft.actor_type, "id": draft.actor_id},
@@ -169,6 +218,7 @@ def parse_record(canonical: bytes) -> dict[str, object]:
         raise RecordFormatError(f"not JSON: {exc}") from exc
     if not isinstance(record, dict) or set(record) != RECORD_KEYS:
         raise RecordFormatError("record members differ from the version-1 format")
+    _check_json(record, "record")  # ASCII member names, integers within ±(2^53−1), as when writing
     if rfc8785.dumps(record) != canonical:
         raise RecordFormatError("record bytes are not RFC 8785 canonical")
     return record

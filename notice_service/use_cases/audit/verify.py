@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -53,6 +54,7 @@ def _ledger_keys(vkeys: list[tuple[str, int]]) -> list[LedgerKey]:
 
 
 def read_database_ledger(services: Services, tenant_id: str) -> LedgerSource:
+    """The tenant's ledger as the database holds it: records, key rows, checkpoint rows (note, token), head."""
     with services.db.reading() as session:
         head = audit_repository.head_of(session, tenant_id)
         records = list(audit_repository.iter_records(session, tenant_id))
@@ -107,8 +109,10 @@ def compare_sources(services: Services, tenant_id: str, database: LedgerSource, 
 
 
 def _token_check(verifier: TimeStampVerifier) -> TokenCheck:
-    def check(note: bytes, tsr: bytes) -> bool:
-        return verifier.verify(note, tsr).at_gen_time
+    def check(note: bytes, tsr: bytes) -> tuple[datetime, bool]:
+        """The token's verified genTime, and whether its chain held only at that genTime."""
+        verified = verifier.verify(note, tsr)
+        return verified.gen_time, verified.at_gen_time
 
     return check
 

@@ -20,6 +20,7 @@ from notice_service.use_cases.official_rates import RateInput, add_rate
 from tests.functional.conftest import Api
 from tests.functional.delivery.test_deliveries import dispatch
 from tests.functional.notices.test_formal_notice_flow import open_case
+from tests.unit.audit.test_spec import spec_section
 
 SCAN = b"%PDF-1.4\n% scanned avis de reception\n"
 VERIFIER = Path(__file__).resolve().parents[3] / "audit" / "verify.py"
@@ -114,6 +115,32 @@ def test_second_export_carries_a_consistency_proof_from_the_first(api: Api, serv
     archive = zipfile.ZipFile(io.BytesIO(api.get(str(second["archive_url"])).data))
     proof = json.loads(archive.read("audit/consistency-proof.json"))
     assert (proof["from"], proof["to"]) == (first["checkpoint_size"], second["checkpoint_size"])
+
+
+def _records(api: Api) -> list[dict[str, object]]:
+    found: list[dict[str, object]] = []
+    after = -1
+    while after is not None:
+        page = api.get(f"/v1/audit/records?after={after}&limit=100").json
+        found += page["records"]
+        after = page["next_after"]
+    return found
+
+
+def test_the_dossier_takes_a_checkpoint_of_the_head_for_itself(api: Api, services: Services) -> None:
+    """SPEC.md §8: every record written before the export is in the dossier's signed checkpoint; the export's own
+    record comes after that checkpoint's anchor, for the next checkpoint to cover."""
+    ids = case_with_delivered_notice(api, services)
+    before = len(_records(api))
+    dossier = export(api, ids["case_id"])
+    latest = api.get("/v1/audit/checkpoints/latest").json
+    size = latest["size"]
+    assert dossier["checkpoint_size"] == size and latest["anchor_index"] == size
+    actions = [r["record"]["action"] for r in _records(api)]
+    # the log's first checkpoint activates the checkpoint key first (SPEC.md §7), inside the checkpoint too
+    assert actions[before:size] == ["audit:key-activated"]
+    assert actions[size:] == ["audit:checkpoint", "dossier:exported"]
+    assert "the dossier (§9) likewise checkpoints the head" in spec_section(8)
 
 
 def test_warnings_without_a_received_formal_notice(api: Api, services: Services) -> None:

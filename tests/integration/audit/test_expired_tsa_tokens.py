@@ -21,6 +21,7 @@ from types import ModuleType
 import pytest
 from asn1crypto import tsp
 
+from notice_service.adapters.system_clock import FixedClock
 from notice_service.adapters.timestamping.rfc3161_token_verifier import Rfc3161TokenVerifier
 from notice_service.ports import TimeStampToken, VerifiedToken
 from notice_service.use_cases.audit.export import export_ledger
@@ -58,7 +59,8 @@ def _gen_time(response: bytes) -> datetime:
 
 
 def _standalone_verifier() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("standalone_verify", VERIFY.with_name("verify_log.py"))
+    """The standalone verifier's RFC 3161 module, loaded from its file (it imports no other part of it)."""
+    spec = importlib.util.spec_from_file_location("standalone_verify_tsr", VERIFY.with_name("verify_tsr.py"))
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # its dataclasses look their module up while being defined
@@ -116,15 +118,20 @@ class PastTimeStamper:
 def test_audit_verify_and_verify_py_say_which_tokens_verified_at_their_gen_time(
     tmp_path: Path, tsa: TsaService
 ) -> None:
+    """The log's history as it happened: records, then a checkpoint time-stamped days ago by the TSA expired since,
+    more records, then one time-stamped now by the valid TSA (the clock follows, so the time bounds hold)."""
     services = ledger_services(tmp_path / "var", f"sqlite:///{tmp_path / 'notice.db'}", tsa)
+    past = PastTimeStamper(tsa, _inside(tsa))
     try:
+        services.clock = FixedClock(past.at - timedelta(minutes=5))
         tenant = new_tenant(services)
         register_debtors(services, tenant, 3)
-        request_checkpoint(services, tenant.tenant_id)  # time-stamped now, by the TSA whose certificate is valid
+        services.time_stamper, current = past, services.time_stamper
+        request_checkpoint(services, tenant.tenant_id)  # time-stamped days ago, by the TSA expired since
         drain(services)
         register_debtors(services, tenant, 1)
-        services.time_stamper = PastTimeStamper(tsa, _inside(tsa))
-        request_checkpoint(services, tenant.tenant_id)  # time-stamped days ago, by the TSA expired since
+        services.time_stamper = current
+        request_checkpoint(services, tenant.tenant_id)  # time-stamped now, by the TSA whose certificate is valid
         drain(services)
         check = verify_tenant_ledger(services, tenant.tenant_id)
         export_ledger(services, tenant.tenant_id, tmp_path / "export")
@@ -139,8 +146,8 @@ def test_audit_verify_and_verify_py_say_which_tokens_verified_at_their_gen_time(
     )
     done = run_verifier("log", tmp_path / "export", "--tsa-ca", tsa.root_pem_path)
     assert done.returncode == 0, done.stdout
-    assert (
-        "timestamps: 2 RFC 3161 tokens verified by openssl ts -verify over the note bytes "
+    assert (  # the export's own checkpoint (SPEC.md §8) is the third, time-stamped now
+        "timestamps: 3 RFC 3161 tokens verified by openssl ts -verify over the note bytes "
         f"(1 at their genTime, -attime: {GEN_TIME_NOTE}; revocation was not checked)"
     ) in done.stdout
 

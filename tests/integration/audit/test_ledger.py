@@ -122,7 +122,8 @@ def test_the_export_passes_the_standalone_verifier_with_the_tsa_root(
     request_checkpoint(services, actor.tenant_id)
     drain(services)
     summary = export_ledger(services, actor.tenant_id, tmp_path / "export")
-    assert (summary.records, summary.checkpoints, summary.tokens) == (14, 2, 2)
+    # checkpoints 12 and 13 (cadence, on demand) and 14, taken by the export for itself; 15 records: 0..14
+    assert (summary.records, summary.checkpoints, summary.tokens, summary.checkpoint_size) == (15, 3, 3, 14)
     done = subprocess.run(
         [sys.executable, str(VERIFY), "log", str(tmp_path / "export"), "--tsa-ca", str(tsa.root_pem_path)],
         capture_output=True,
@@ -130,8 +131,8 @@ def test_the_export_passes_the_standalone_verifier_with_the_tsa_root(
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "records: 14 canonical" in done.stdout
-    assert "2 RFC 3161 tokens verified by openssl" in done.stdout
+    assert "records: 15 canonical" in done.stdout
+    assert "3 RFC 3161 tokens verified by openssl" in done.stdout
     untrusted = tmp_path / "unrelated.pem"
     untrusted.write_bytes(tsa.unrelated_root_pem)
     refused = subprocess.run(
@@ -160,8 +161,9 @@ def test_the_standalone_verifier_checks_anchor_records_against_the_exported_file
         witness = sign_checkpoint((checkpoints / "12.note").read_bytes().split(b"\n\n")[0] + b"\n", "witness", KEY)
         note = (checkpoints / "12.note").read_bytes() + witness.split(b"\n\n")[1]
         (checkpoints / "12.note").write_bytes(note)
-    else:
-        (checkpoints / ("12.tsr" if tamper == "drop-token" else "12.note")).unlink()
+    else:  # a dropped checkpoint takes its token along (a token alone is timestamp-orphan, SPEC.md §5)
+        for name in ("12.tsr",) if tamper == "drop-token" else ("12.note", "12.tsr"):
+            (checkpoints / name).unlink()
     done = subprocess.run(
         [sys.executable, str(VERIFY), "log", str(tmp_path / "export")], capture_output=True, text=True, check=False
     )

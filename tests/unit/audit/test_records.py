@@ -67,3 +67,11 @@ def test_floats_unsafe_indexes_and_bad_prev_are_refused(data: dict[str, JsonValu
     draft = RecordDraft("a", "b", "c:d", "e", "f", data=data)
     with pytest.raises(RecordFormatError):
         prepare_record(draft, TIME).seal(log_member("l"), index, prev)
+
+
+@pytest.mark.parametrize("action", ["notice", "Notice:issued", "notice:issued:again", "notice: issued", "é:a", ""])
+def test_an_action_that_is_not_noun_colon_verb_is_never_written(action: str) -> None:
+    """SPEC.md §1: the verifiers refuse such a record (record-format), so the service must not write one."""
+    with pytest.raises(RecordFormatError, match="<noun>:<verb>"):
+        prepare_record(RecordDraft("api_key", "k", action, "notice", "n-1"), TIME)
+    prepare_record(RecordDraft("worker", "w", "audit:key-activated", "checkpoint_key", "f"), TIME)

@@ -38,7 +38,8 @@ def _draft(index: int) -> RecordDraft:
     if index == 0:  # the log's first record activates its checkpoint key (SPEC.md §7)
         public = LOG_KEY.public_key()
         fingerprint = key_fingerprint(public)
-        data = {"key_name": KEY_NAME, "vkey": verifier_key_string(KEY_NAME, public), "fingerprint": fingerprint}
+        vkey = verifier_key_string(KEY_NAME, public)
+        data = {"key_name": KEY_NAME, "vkey": vkey, "fingerprint": fingerprint, "replaces": None}
         return RecordDraft(
             "worker", "audit-checkpointer", "audit:key-activated", "checkpoint_key", fingerprint, (), data
         )

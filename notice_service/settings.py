@@ -54,6 +54,8 @@ class Settings:
     checkpoint_key_passphrase: str | None = field(default=None, repr=False)
     checkpoint_every_records: int = 1000
     checkpoint_every_seconds: int = 3600
+    rate_limit_requests: int = 0  # per API key and window; 0 = off (load_settings defaults to 600)
+    rate_limit_window_seconds: int = 60
 
     @property
     def resolved_database_url(self) -> str:
@@ -71,6 +73,12 @@ class Settings:
     def checkpoint_key_name(self) -> str:
         """The signed-note key name of the checkpoint key: the log origin's host part and ``/checkpoint``."""
         return f"{self.log_origin}/checkpoint"
+
+    def _rate_limit_problems(self) -> list[str]:
+        """The per-key quota is 0 (off) or more requests per window of at least a second."""
+        if self.rate_limit_requests < 0 or self.rate_limit_window_seconds < 1:
+            return ["NOTICE_RATE_LIMIT_REQUESTS must be at least 0, NOTICE_RATE_LIMIT_WINDOW_SECONDS 1"]
+        return []
 
     def validate(self) -> Settings:
         """Refuse inconsistent settings; production refuses to start without its keys."""
@@ -100,6 +108,7 @@ class Settings:
             problems.append("NOTICE_CHECKPOINT_EVERY_RECORDS must be at least 2, NOTICE_CHECKPOINT_EVERY_SECONDS 1")
         if any(ch.isspace() or ch == "+" for ch in self.log_origin):
             problems.append("NOTICE_LOG_ORIGIN may contain neither spaces nor '+'")
+        problems.extend(self._rate_limit_problems())
         if self.smtp_host and not self.smtp_from:
             problems.append("NOTICE_SMTP_FROM is required when NOTICE_SMTP_HOST is set")
         if self.pades_level not in ("auto", "B-LT", "B-LTA"):
@@ -171,4 +180,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         checkpoint_key_passphrase=env.get("NOTICE_CHECKPOINT_KEY_PASSPHRASE") or None,
         checkpoint_every_records=_int(env, "NOTICE_CHECKPOINT_EVERY_RECORDS", 1000),
         checkpoint_every_seconds=_int(env, "NOTICE_CHECKPOINT_EVERY_SECONDS", 3600),
+        rate_limit_requests=_int(env, "NOTICE_RATE_LIMIT_REQUESTS", 600),
+        rate_limit_window_seconds=_int(env, "NOTICE_RATE_LIMIT_WINDOW_SECONDS", 60),
     ).validate()

@@ -23,6 +23,7 @@ debtors = Blueprint("debtors", __name__, url_prefix="/v1/debtors")
     request_model=DebtorCreate,
     response_model=DebtorOut,
     status=201,
+    creates="debtor_id",
     idempotent=True,
 )
 @idempotent

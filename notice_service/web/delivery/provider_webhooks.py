@@ -62,6 +62,19 @@ class InboundEvents(Strict):
     events: list[InboundEvent] = Field(min_length=1, max_length=100)
 
 
+class ProviderQuery(BaseModel):
+    """Providers name the tenant in the query string (their webhook URL is per tenant)."""
+
+    tenant: str = Field(description="the tenant id the events belong to")
+
+
+class MerciFacteurForm(BaseModel):
+    """Merci Facteur's form-encoded webhook: two JSON texts."""
+
+    event: str = Field(description="JSON object with name_event and date_event (Unix seconds)")
+    detail: str = Field(description="JSON list of the letters concerned")
+
+
 class InboundResultOut(BaseModel):
     recorded: int
     duplicates: int
@@ -114,6 +127,7 @@ def _answer(recorded: int, duplicates: int) -> Response:
     request_model=InboundEvents,
     response_model=InboundResultOut,
     authenticated=False,
+    query_model=ProviderQuery,
 )
 def receive_events() -> Response:
     tenant_id, body = _tenant(), request.get_data(cache=True)
@@ -136,6 +150,9 @@ def receive_events() -> Response:
     "Receive Merci Facteur webhooks (form-encoded event and detail, X-Mf-Webhook-Secret-Key)",
     response_model=InboundResultOut,
     authenticated=False,
+    query_model=ProviderQuery,
+    form_model=MerciFacteurForm,
+    form_media="application/x-www-form-urlencoded",
 )
 def receive_merci_facteur() -> Response:
     tenant_id = _tenant()

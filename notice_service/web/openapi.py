@@ -7,7 +7,8 @@ The registry (``OPERATIONS``, and ``operation_for_endpoint`` for the request gua
   (query parameters; a field without a default is a required parameter);
 - ``status`` and ``other_statuses`` (e.g. 200 when a fact was already recorded), ``response_model`` and
   ``response_media`` (one schema per response: component names are unique, a clash is an error);
-- ``creates``: the path parameter a creation's ``id`` fills, from which the document draws its ``links``.
+- ``creates``: the path parameter a creation's ``id`` fills, from which the document draws its ``links``;
+- ``signature_headers``: the headers an unauthenticated (provider) operation checks instead of an API key.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class Operation:
     form_media: str = "multipart/form-data"
     other_statuses: tuple[int, ...] = ()
     creates: str | None = None
+    signature_headers: tuple[str, ...] = ()
 
     @property
     def path_params(self) -> list[str]:

@@ -72,8 +72,10 @@ def _success(op: Operation, components: _Components, links: dict[str, Any]) -> d
     """The success response: its media type and schema, its headers and links."""
     response: dict[str, Any] = {"description": "Success"}
     if op.status != 204:
-        schema = components.ref(op.response_model, "serialization") if op.response_model else {}
-        if op.response_media != "application/json" and not op.response_model:
+        schema: dict[str, Any] = {"type": "object"}  # a free-form JSON object (the OpenAPI document itself)
+        if op.response_model is not None:
+            schema = components.ref(op.response_model, "serialization")
+        elif op.response_media != "application/json":
             schema = {"type": "string", "format": "binary"}
         response["content"] = {op.response_media: {"schema": schema}}
     headers = dict(_RATE_HEADERS) if op.authenticated else {}
@@ -92,8 +94,10 @@ def _error_responses(op: Operation, components: _Components) -> dict[str, Any]:
     reasons: list[tuple[str, str, dict[str, Any] | None]] = []
     if op.authenticated:
         reasons.append(("401", "Missing, unknown or revoked API key (checked before anything else)", None))
-    if op.path_params:
-        reasons.append(("404", "Not found for this tenant", None))
+    elif op.signature_headers:
+        reasons.append(("401", "Unknown tenant, or a missing or wrong signature", None))
+    if op.path_params or has_body:
+        reasons.append(("404", "Not found for this tenant: an id of the path or of the body", None))
     if op.idempotent:
         reasons.append(("409", "Conflict with the resource's state, or the same Idempotency-Key in flight", None))
     if has_body:
@@ -149,6 +153,10 @@ def _parameters(op: Operation, components: _Components) -> list[dict[str, Any]]:
             if description:
                 param["description"] = description
             params.append(param)
+    params += [
+        {"name": name, "in": "header", "required": True, "schema": {"type": "string", "minLength": 1}}
+        for name in op.signature_headers
+    ]
     if op.idempotent:
         params.append(
             {
@@ -202,6 +210,8 @@ def _operation_object(op: Operation, operations: Sequence[Operation], components
         item["requestBody"] = body
     if not op.authenticated:
         item["security"] = []
+    if op.creates:
+        item["x-creates"] = op.creates  # the path parameter the new id fills (what ``links`` are drawn from)
     return item
 
 

@@ -128,6 +128,7 @@ def _answer(recorded: int, duplicates: int) -> Response:
     response_model=InboundResultOut,
     authenticated=False,
     query_model=ProviderQuery,
+    signature_headers=("webhook-id", "webhook-timestamp", "webhook-signature"),
 )
 def receive_events() -> Response:
     tenant_id, body = _tenant(), request.get_data(cache=True)
@@ -153,6 +154,7 @@ def receive_events() -> Response:
     query_model=ProviderQuery,
     form_model=MerciFacteurForm,
     form_media="application/x-www-form-urlencoded",
+    signature_headers=("X-Mf-Webhook-Secret-Key",),
 )
 def receive_merci_facteur() -> Response:
     tenant_id = _tenant()

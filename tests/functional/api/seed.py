@@ -7,8 +7,12 @@ over the document can fill any operation's path with ids that exist.
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
+from notice_service.services import Services
+from notice_service.use_cases.official_rates import RateInput, add_rate
 from tests.functional.conftest import Api
 
 DEBTOR = {
@@ -17,6 +21,12 @@ DEBTOR = {
     "siren": "732829320",
     "address": {"lines": ["8 avenue Jean Jaurès"], "postal_code": "75019", "city": "Paris", "country": "FR"},
 }
+
+
+def fixture_rates(services: Services) -> None:
+    """The ECB rate of the second half of 2026, which the shipped tables lack (a test value, not the real one),
+    so a décompte as of the fixed clock's today (dossiers) can be computed."""
+    add_rate(services, RateInput(kind="ecb", effective=date(2026, 7, 1), rate=Decimal("2.15"), source="test fixture"))
 
 
 def _created(response: Any) -> str:

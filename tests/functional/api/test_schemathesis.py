@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 from notice_service.app import create_app
 from notice_service.services import Services
 from notice_service.use_cases.tenants.onboarding import create_tenant
-from tests.functional.api.seed import seed
+from tests.functional.api.seed import fixture_rates, seed
 from tests.functional.conftest import CREDITOR_PROFILE, Api
 
 MAX_EXAMPLES = 12
@@ -33,6 +33,7 @@ class Served:
 
     def __init__(self, services: Services) -> None:
         self.app = create_app(services=services)
+        fixture_rates(services)
         created = create_tenant(services, name="Atelier Durand", siren="404833048", profile=CREDITOR_PROFILE)
         self.headers = {"Authorization": f"Bearer {created.api_key}"}
         self.ids = seed(Api(self.app.test_client(), created.api_key))

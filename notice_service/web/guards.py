@@ -11,9 +11,10 @@ from typing import cast
 
 from flask import Flask, Response, current_app, g, request
 
-from notice_service.errors import RateLimited
+from notice_service.errors import NotFound, RateLimited
 from notice_service.services import Services
 from notice_service.web.context import actor
+from notice_service.web.nul import refuse_nul
 from notice_service.web.openapi import operation_for_endpoint
 from notice_service.web.rate_limit import Quota, RateLimiter
 
@@ -21,15 +22,28 @@ LIMITER = "notice_service.rate_limiter"
 
 
 def _authenticate_then_count() -> None:
-    """Authenticate a documented, authenticated operation's request, then count it against its key."""
+    """Authenticate a documented, authenticated operation's request, count it against its key, then refuse
+    query parameters and form fields holding a NUL character (after the key: 401 comes first)."""
     described = operation_for_endpoint(request.endpoint)
-    if described is None or not described.authenticated or request.method == "OPTIONS":
+    if described is None or request.method == "OPTIONS":
         return
-    who = actor()
+    if described.authenticated:
+        _count(actor().id)
+    if any("\x00" in str(value) for value in (request.view_args or {}).values()):
+        raise NotFound("Nothing has this id: ids are UUIDs.")
+    fields = list(request.args.items(multi=True))
+    if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        fields += list(request.form.items(multi=True))
+    for name, value in fields:
+        refuse_nul({name: value})
+
+
+def _count(key_id: str) -> None:
+    """Count the request against its key's quota; ``RateLimited`` past it."""
     limiter = cast(RateLimiter, current_app.extensions[LIMITER])
     if not limiter.enabled:
         return
-    quota = limiter.hit(who.id)
+    quota = limiter.hit(key_id)
     g.rate_quota = quota
     if quota.exceeded:
         raise RateLimited(

@@ -22,6 +22,7 @@ from flask import Blueprint, request
 from pydantic import BaseModel
 
 from notice_service.errors import FieldError, InvalidInput, UnsupportedMediaType
+from notice_service.web.nul import refuse_nul
 
 M = TypeVar("M", bound=BaseModel)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -99,4 +100,5 @@ def parse_json(model: type[M]) -> M:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise InvalidInput("The body must be a JSON object.", errors=[FieldError("body", "not a JSON object")])
+    refuse_nul(body)
     return model.model_validate(body)

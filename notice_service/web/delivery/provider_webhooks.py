@@ -35,6 +35,7 @@ from notice_service.use_cases.delivery.inbound import (
     verify_standard_signature,
 )
 from notice_service.web.context import services
+from notice_service.web.nul import refuse_nul
 from notice_service.web.openapi import operation
 from notice_service.web.problems import from_validation_error
 from notice_service.web.schemas import Strict
@@ -134,7 +135,9 @@ def receive_events() -> Response:
     tenant_id, body = _tenant(), request.get_data(cache=True)
     verify_standard_signature(services(), tenant_id, {k.lower(): v for k, v in request.headers.items()}, body)
     try:
-        parsed = InboundEvents.model_validate(json.loads(body))
+        decoded = json.loads(body)
+        refuse_nul(decoded)
+        parsed = InboundEvents.model_validate(decoded)
     except json.JSONDecodeError:
         raise InvalidInput("The body is not JSON.", errors=[FieldError("body", "not JSON")]) from None
     except ValidationError as error:

@@ -5,6 +5,7 @@ required query parameters, id formats, links; and the per-key rate limit (429, `
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -20,7 +21,7 @@ from notice_service.bootstrap import build_services
 from notice_service.services import Services
 from notice_service.settings import Settings
 from notice_service.use_cases.audit.queries import RecordFilter, list_records
-from notice_service.use_cases.tenants.onboarding import create_tenant
+from notice_service.use_cases.tenants.onboarding import authenticate, create_tenant
 from tests.functional.api.seed import seed
 from tests.functional.conftest import CREDITOR_PROFILE, NOW, Api
 
@@ -66,8 +67,6 @@ def test_without_a_key_every_authenticated_operation_answers_401_before_reading_
 
 
 def _actor(api: Api, services: Services) -> Any:
-    from notice_service.use_cases.tenants.onboarding import authenticate
-
     return authenticate(services, api.headers["Authorization"].split(" ", 1)[1])
 
 
@@ -185,7 +184,15 @@ def test_a_key_past_its_quota_gets_429_then_is_served_again_after_the_window(
     assert [a.headers["RateLimit"] for a in answers] == [f'"default";r={n};t=60' for n in (2, 1, 0)]
     assert answers[0].headers["RateLimit-Policy"] == '"default";q=3;w=60'
     clock.advance(timedelta(seconds=20))
-    refused = client.post("/v1/debtors", json={"kind": "consumer"}, headers=mine)
+    who = authenticate(services, first.api_key)
+    records_before = list_records(services, who, RecordFilter()).records
+    debtor = {
+        "kind": "consumer",
+        "name": "Jean Martin",
+        "address": {"lines": ["1 rue Haute"], "postal_code": "75001", "city": "Paris"},
+    }
+    refused = client.post("/v1/debtors", json=debtor, headers=mine)
+    assert list_records(services, who, RecordFilter()).records == records_before  # refused: nothing was done
     assert refused.status_code == 429 and refused.mimetype == PROBLEM
     assert refused.json["type"].endswith("/rate-limited") and refused.json["retry_after"] == 40
     assert refused.headers["Retry-After"] == "40" and refused.headers["RateLimit"] == '"default";r=0;t=40'
@@ -195,6 +202,7 @@ def test_a_key_past_its_quota_gets_429_then_is_served_again_after_the_window(
     clock.advance(timedelta(seconds=40))
     again = client.get("/v1/audit/keys", headers=mine)
     assert again.status_code == 200 and again.headers["RateLimit"] == '"default";r=2;t=60'
+    assert client.post("/v1/debtors", json=debtor, headers=mine).status_code == 201  # the same request, now served
 
 
 def test_rate_limit_settings_are_validated() -> None:
@@ -205,3 +213,36 @@ def test_rate_limit_settings_are_validated() -> None:
     assert load_settings({"NOTICE_RATE_LIMIT_REQUESTS": "0"}).rate_limit_requests == 0
     with pytest.raises(ConfigurationError, match="NOTICE_RATE_LIMIT"):
         load_settings({"NOTICE_RATE_LIMIT_WINDOW_SECONDS": "0"})
+
+
+def test_the_nul_character_is_refused_wherever_it_is_sent_and_nothing_is_recorded(
+    client: FlaskClient, api: Api, services: Services
+) -> None:
+    ids = seed(api)
+    who = _actor(api, services)
+    before = list_records(services, who, RecordFilter()).records
+    fact = {"kind": "deposited", "occurred_at": "2026-07-01T09:00:00+02:00", "source_event_id": "a\x00b"}
+    answers = {
+        "source_event_id": api.post(f"/v1/deliveries/{ids['delivery_id']}/facts", fact),
+        "address.lines[0]": api.post(
+            "/v1/debtors",
+            {
+                "kind": "consumer",
+                "name": "Jean",
+                "address": {"lines": ["1 rue\x00"], "postal_code": "75001", "city": "Paris"},
+            },
+        ),
+        "subject_id": client.get("/v1/audit/records?subject_type=case&subject_id=%00", headers=api.headers),
+        "title": client.post(
+            f"/v1/cases/{ids['case_id']}/documents",
+            data={"kind": "contract", "title": "CGV\x00", "file": (io.BytesIO(b"%PDF-1.4"), "c.pdf")},
+            headers=api.headers,
+        ),
+        "tenant": client.post("/v1/providers/webhook/events?tenant=%00", json={"events": []}),
+    }
+    for field, answer in answers.items():
+        assert answer.status_code == 422 and answer.mimetype == PROBLEM, (field, answer.status_code)
+        assert answer.json["errors"][0]["field"] == field
+    by_path = client.get("/v1/debtors/%00", headers=api.headers)
+    assert by_path.status_code == 404 and by_path.mimetype == PROBLEM
+    assert list_records(services, who, RecordFilter()).records == before

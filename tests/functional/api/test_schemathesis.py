@@ -1,9 +1,11 @@
-"""Schemathesis against the served app: the examples, coverage and fuzzing phases on every operation of the
-document, and the stateful phase following its links, all with the tenant's real key; path ids that the
-generator made valid are swapped for real ids of the tenant (``seed``), so the calls reach the use cases.
+"""Schemathesis against the served app (a real HTTP server on a free port): the coverage and fuzzing phases on
+every operation of the document (and examples where it has some), and the stateful phase following its links,
+all with the tenant's real key; path ids that the generator made valid are swapped for real ids of the tenant
+(``seed``), so the calls reach the use cases.
 
-Every check runs: no server error, status codes, content types, headers and bodies as documented, negative
-data rejected, authentication enforced. Bounded by ``MAX_EXAMPLES`` and ``MAX_STEPS`` (a few minutes).
+Every check runs but positive_data_acceptance (see ``_config``): no server error, status codes, content types,
+headers and bodies as documented, negative data rejected, authentication enforced. Bounded by
+``MAX_EXAMPLES`` and ``MAX_STEPS``: about 1 900 requests, two minutes on SQLite, 1.5 on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -130,4 +132,6 @@ def _run(served: Served, base_url: str) -> None:
             failures = list(event.failures)
     print(f"schemathesis: {sum(statuses.values())} requests, by status {dict(sorted(statuses.items()))}")
     assert not failures and not errors and not failed_checks, _report(failures, errors) + "\n".join(failed_checks)
-    assert {p.split(":")[0] for p in phases} >= {"examples", "coverage", "fuzzing", "stateful"}, phases
+    print(f"schemathesis phases: {sorted(phases)}")
+    ran = {p.split(":")[0] for p in phases if not p.endswith(":skip")}
+    assert ran >= {"coverage", "fuzzing", "stateful"}, phases  # examples runs only on documented examples

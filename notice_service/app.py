@@ -6,7 +6,7 @@ from flask import Flask
 
 from notice_service.services import Services
 from notice_service.settings import Settings, load_settings
-from notice_service.web import problems
+from notice_service.web import guards, problems
 from notice_service.web.audit.routes import audit
 from notice_service.web.cases.documents import case_documents
 from notice_service.web.cases.routes import cases
@@ -39,4 +39,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for blueprint in (*blueprints, case_documents, tenants, payments, events):
         app.register_blueprint(blueprint)
     problems.register(app)
+    guards.register(app, services)
     return app

@@ -110,6 +110,13 @@ class UnsupportedMediaType(NoticeError):
     title = "Unsupported media type"
 
 
+class RateLimited(NoticeError):
+    """The API key sent more requests than its quota in the current window; ``extra`` has ``retry_after``."""
+
+    type_slug = "rate-limited"
+    title = "Too many requests"
+
+
 class RateUnknown(NoticeError):
     """A computation needs an official rate that is not in the rate tables."""
 

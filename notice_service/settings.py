@@ -60,6 +60,8 @@ class Settings:
     rates_legal_series: tuple[str, ...] = ()  # its two series keys: column A particuliers, column B autres cas
     rates_legal_api_key: str | None = field(default=None, repr=False)  # Webstat "Authorization: Apikey …"
     rates_sync_hours: int = 24
+    rate_limit_requests: int = 0  # per API key and window; 0 = off (load_settings defaults to 600)
+    rate_limit_window_seconds: int = 60
 
     @property
     def resolved_database_url(self) -> str:
@@ -78,6 +80,12 @@ class Settings:
         """The signed-note key name of the checkpoint key: the log origin's host part and ``/checkpoint``."""
         return f"{self.log_origin}/checkpoint"
 
+    def _rate_limit_problems(self) -> list[str]:
+        """The per-key quota is 0 (off) or more requests per window of at least a second."""
+        if self.rate_limit_requests < 0 or self.rate_limit_window_seconds < 1:
+            return ["NOTICE_RATE_LIMIT_REQUESTS must be at least 0, NOTICE_RATE_LIMIT_WINDOW_SECONDS 1"]
+        return []
+
     def validate(self) -> Settings:
         """Refuse inconsistent settings; production refuses to start without its keys."""
         problems: list[str] = []
@@ -91,21 +99,14 @@ class Settings:
             problems.append("NOTICE_PORT must be between 1 and 65535")
         if self.retention_days < 1:
             problems.append("NOTICE_RETENTION_DAYS must be at least 1")
-        if self.profile == "production":
-            if not self.database_url.startswith("postgresql"):
-                problems.append("production needs NOTICE_DATABASE_URL pointing at PostgreSQL")
-            if self.store != "s3":
-                problems.append("production needs NOTICE_STORE=s3 (Object Lock)")
-            if self.signing_p12 is None:
-                problems.append("production needs NOTICE_SIGNING_P12 (a PKCS#12 signing key)")
-            if self.checkpoint_key is None:
-                problems.append("production needs NOTICE_CHECKPOINT_KEY (an Ed25519 PEM key for audit checkpoints)")
+        problems.extend(self._production_problems())
         if self.worker_lease_seconds < 1:
             problems.append("NOTICE_WORKER_LEASE_SECONDS must be at least 1")
         if self.checkpoint_every_records < 2 or self.checkpoint_every_seconds < 1:
             problems.append("NOTICE_CHECKPOINT_EVERY_RECORDS must be at least 2, NOTICE_CHECKPOINT_EVERY_SECONDS 1")
         if any(ch.isspace() or ch == "+" for ch in self.log_origin):
             problems.append("NOTICE_LOG_ORIGIN may contain neither spaces nor '+'")
+        problems.extend(self._rate_limit_problems())
         if self.smtp_host and not self.smtp_from:
             problems.append("NOTICE_SMTP_FROM is required when NOTICE_SMTP_HOST is set")
         if self.pades_level not in ("auto", "B-LT", "B-LTA"):
@@ -118,6 +119,21 @@ class Settings:
         if problems:
             raise ConfigurationError("; ".join(problems))
         return self
+
+    def _production_problems(self) -> list[str]:
+        """What the production profile needs besides the rest: PostgreSQL, S3 Object Lock and real keys."""
+        if self.profile != "production":
+            return []
+        problems = []
+        if not self.database_url.startswith("postgresql"):
+            problems.append("production needs NOTICE_DATABASE_URL pointing at PostgreSQL")
+        if self.store != "s3":
+            problems.append("production needs NOTICE_STORE=s3 (Object Lock)")
+        if self.signing_p12 is None:
+            problems.append("production needs NOTICE_SIGNING_P12 (a PKCS#12 signing key)")
+        if self.checkpoint_key is None:
+            problems.append("production needs NOTICE_CHECKPOINT_KEY (an Ed25519 PEM key for audit checkpoints)")
+        return problems
 
     def _rate_sync_problems(self) -> list[str]:
         """The ``rates sync`` settings: the legal-rate source needs its two series; a positive period."""
@@ -148,6 +164,14 @@ def _private_targets(env: Mapping[str, str]) -> bool:
     """Outbound webhooks may reach private addresses on the embedded profile unless told otherwise."""
     default = "true" if env.get("NOTICE_PROFILE", "embedded") == "embedded" else "false"
     return env.get("NOTICE_WEBHOOK_ALLOW_PRIVATE_TARGETS", default).lower() in ("1", "true", "yes")
+
+
+def _rate_limit_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """Per-key rate limits (README "Authentication first, then the rate limit"): 600 a minute unless set."""
+    return {
+        "rate_limit_requests": _int(env, "NOTICE_RATE_LIMIT_REQUESTS", 600),
+        "rate_limit_window_seconds": _int(env, "NOTICE_RATE_LIMIT_WINDOW_SECONDS", 60),
+    }
 
 
 def _rate_sync_settings(env: Mapping[str, str]) -> dict[str, Any]:
@@ -201,4 +225,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         checkpoint_every_records=_int(env, "NOTICE_CHECKPOINT_EVERY_RECORDS", 1000),
         checkpoint_every_seconds=_int(env, "NOTICE_CHECKPOINT_EVERY_SECONDS", 3600),
         **_rate_sync_settings(env),
+        **_rate_limit_settings(env),
     ).validate()

@@ -19,7 +19,7 @@ P = ParamSpec("P")
 
 def _multipart_parts() -> Iterator[bytes]:
     """Fields and files, not raw bytes: a client's retry may use another multipart boundary."""
-    for name, value in sorted(request.form.items(multi=True)):
+    for name, value in sorted(request.form.items(multi=True), key=lambda item: (str(item[0]), str(item[1]))):
         yield f"field {name}={value}\n".encode()
     for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
         content = upload.stream.read()

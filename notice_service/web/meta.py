@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from flask import Blueprint, Response, jsonify
+from pydantic import BaseModel
 
 from notice_service.errors import NotFound
-from notice_service.web.openapi import openapi_document, operation
+from notice_service.web.openapi import OPERATIONS, operation
+from notice_service.web.openapi_document import build_document
+from notice_service.web.responses import json_response
 
 meta = Blueprint("meta", __name__)
 STATIC = Path(__file__).parent / "static"
@@ -15,7 +19,7 @@ STATIC = Path(__file__).parent / "static"
 
 @operation(meta, "/v1/openapi.json", "GET", "This API's OpenAPI 3.1 document", authenticated=False)
 def openapi_json() -> Response:
-    return jsonify(openapi_document())
+    return jsonify(build_document(OPERATIONS))
 
 
 _ASSETS = {"docs.html": "text/html", "docs.js": "text/javascript", "docs.css": "text/css"}
@@ -38,6 +42,13 @@ def docs_asset(asset: str) -> Response:
     return _asset(asset)
 
 
-@operation(meta, "/healthz", "GET", "Liveness", authenticated=False)
+class Health(BaseModel):
+    """The liveness answer."""
+
+    status: Literal["ok"]
+
+
+@operation(meta, "/healthz", "GET", "Liveness", authenticated=False, response_model=Health)
 def health() -> Response:
-    return jsonify({"status": "ok"})
+    """Liveness: the process answers."""
+    return json_response(Health, {"status": "ok"})

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask, Response, request
 from pydantic import ValidationError
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from notice_service import errors
 
@@ -33,6 +33,7 @@ STATUS: dict[type[errors.NoticeError], int] = {
     errors.PreconditionRequired: 428,
     errors.PayloadTooLarge: 413,
     errors.UnsupportedMediaType: 415,
+    errors.RateLimited: 429,
     errors.RateUnknown: 422,
     errors.RateSourceFailed: 502,
     errors.IncompleteNotice: 422,
@@ -115,7 +116,10 @@ def _from_http_exception(error: HTTPException) -> Response:
             "The request body is larger than the service accepts.",
         )
     slug = (error.name or "error").lower().replace(" ", "-")
-    return problem_response(status, slug, error.name or "Error", error.description or "")
+    response = problem_response(status, slug, error.name or "Error", error.description or "")
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+    return response
 
 
 def _from_unexpected(error: Exception) -> Response:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 from flask import Blueprint, Response, request
 
@@ -26,15 +27,19 @@ from notice_service.use_cases.audit.queries import (
 from notice_service.web.audit.schemas import (
     CheckpointOut,
     ConsistencyProofOut,
+    ConsistencyQuery,
     InclusionProofOut,
+    InclusionQuery,
     KeysOut,
     RecordPageOut,
+    RecordQuery,
 )
 from notice_service.web.context import actor, services
 from notice_service.web.idempotency import idempotent
 from notice_service.web.openapi import operation
 from notice_service.web.responses import json_response
 
+MAX_INDEX = 2**31 - 1  # log indexes are 32-bit integers in the database
 audit = Blueprint("audit", __name__, url_prefix="/v1/audit")
 
 
@@ -44,8 +49,10 @@ def _int_arg(name: str, default: int | None = None) -> int:
         if default is None:
             raise InvalidInput(f"The query parameter {name} is required.", errors=[FieldError(name, "required")])
         return default
-    if not raw.strip().lstrip("-").isdigit():
+    if not re.fullmatch(r"\s*-?[0-9]{1,18}\s*", raw):
         raise InvalidInput(f"{name} must be an integer, not {raw[:40]!r}.", errors=[FieldError(name, "not an integer")])
+    if not -MAX_INDEX <= int(raw) <= MAX_INDEX:
+        raise InvalidInput(f"{name} is out of range.", errors=[FieldError(name, f"at most {MAX_INDEX} in magnitude")])
     return int(raw)
 
 
@@ -56,7 +63,12 @@ def read_keys() -> Response:
 
 
 @operation(
-    audit, "/records", "GET", "Audit records, filtered by subject or case, paginated", response_model=RecordPageOut
+    audit,
+    "/records",
+    "GET",
+    "Audit records, filtered by subject or case, paginated",
+    response_model=RecordPageOut,
+    query_model=RecordQuery,
 )
 def read_records() -> Response:
     query = RecordFilter(
@@ -108,7 +120,14 @@ def create_checkpoint() -> Response:
     return json_response(CheckpointOut, _checkpoint_body(row), 201, "/v1/audit/checkpoints/latest")
 
 
-@operation(audit, "/proofs/inclusion", "GET", "RFC 9162 inclusion proof", response_model=InclusionProofOut)
+@operation(
+    audit,
+    "/proofs/inclusion",
+    "GET",
+    "RFC 9162 inclusion proof",
+    response_model=InclusionProofOut,
+    query_model=InclusionQuery,
+)
 def read_inclusion_proof() -> Response:
     index, tree_size = _int_arg("index"), _int_arg("tree_size")
     proof = prove_inclusion(services(), actor(), index, tree_size)
@@ -122,7 +141,14 @@ def read_inclusion_proof() -> Response:
     return json_response(InclusionProofOut, body)
 
 
-@operation(audit, "/proofs/consistency", "GET", "RFC 9162 consistency proof", response_model=ConsistencyProofOut)
+@operation(
+    audit,
+    "/proofs/consistency",
+    "GET",
+    "RFC 9162 consistency proof",
+    response_model=ConsistencyProofOut,
+    query_model=ConsistencyQuery,
+)
 def read_consistency_proof() -> Response:
     first, second = _int_arg("from"), _int_arg("to")
     proof = prove_consistency(services(), actor(), first, second)

@@ -61,3 +61,30 @@ class ConsistencyProofOut(BaseModel):
     proof: list[str]
     root_from: str
     root_to: str
+
+
+class RecordQuery(BaseModel):
+    """``GET /v1/audit/records``: filters (subject_type with subject_id) and the page."""
+
+    subject_type: str | None = None
+    subject_id: str | None = None
+    case_id: str | None = None
+    after: int = Field(
+        default=-1, ge=-(2**31 - 1), le=2**31 - 1, description="the last index of the previous page (next_after)"
+    )
+    limit: int = Field(default=100, ge=1, le=500)
+
+
+class InclusionQuery(BaseModel):
+    """``GET /v1/audit/proofs/inclusion``."""
+
+    index: int = Field(ge=0, le=2**31 - 1)
+    tree_size: int = Field(ge=1, le=2**31 - 1)
+
+
+class ConsistencyQuery(BaseModel):
+    """``GET /v1/audit/proofs/consistency`` (``from`` and ``to`` are tree sizes)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    from_: int = Field(ge=1, le=2**31 - 1, alias="from")
+    to: int = Field(ge=1, le=2**31 - 1)

@@ -32,7 +32,7 @@ class DisputeCreate(Strict):
     summary: str = Field(min_length=1, max_length=MAX_SUMMARY, description="kept on the case; audited by SHA-256")
 
 
-class Created(BaseModel):
+class CaseItemCreated(BaseModel):
     id: str
     case_id: str
     status: Literal["recorded"]
@@ -55,9 +55,11 @@ def _document_form() -> tuple[DocumentForm, bytes]:
     "/v1/cases/<case_id>/documents",
     "POST",
     "Upload a supporting document: contract, CGV, purchase order, other (multipart: file, kind, title, dated)",
-    response_model=Created,
+    response_model=CaseItemCreated,
     status=201,
     idempotent=True,
+    form_model=DocumentForm,
+    form_files=("file",),
 )
 @idempotent
 def create_document(case_id: str) -> Response:
@@ -65,7 +67,7 @@ def create_document(case_id: str) -> Response:
     document_id = add_case_document(
         services(), actor(), case_id, DocumentUpload(form.kind, data, form.title, form.dated)
     )
-    return json_response(Created, {"id": document_id, "case_id": case_id, "status": "recorded"}, 201)
+    return json_response(CaseItemCreated, {"id": document_id, "case_id": case_id, "status": "recorded"}, 201)
 
 
 @operation(
@@ -74,7 +76,7 @@ def create_document(case_id: str) -> Response:
     "POST",
     "Record that the debtor disputes the claim",
     request_model=DisputeCreate,
-    response_model=Created,
+    response_model=CaseItemCreated,
     status=201,
     idempotent=True,
 )
@@ -82,4 +84,4 @@ def create_document(case_id: str) -> Response:
 def create_dispute(case_id: str) -> Response:
     body = parse_json(DisputeCreate)
     dispute_id = record_dispute(services(), actor(), case_id, body.raised_on, body.summary)
-    return json_response(Created, {"id": dispute_id, "case_id": case_id, "status": "recorded"}, 201)
+    return json_response(CaseItemCreated, {"id": dispute_id, "case_id": case_id, "status": "recorded"}, 201)

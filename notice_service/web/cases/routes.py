@@ -31,6 +31,7 @@ cases = Blueprint("cases", __name__, url_prefix="/v1/cases")
     request_model=CaseCreate,
     response_model=CaseOut,
     status=201,
+    creates="case_id",
     idempotent=True,
 )
 @idempotent
@@ -53,6 +54,7 @@ def read_case(case_id: str) -> Response:
     request_model=NoticeCreate,
     response_model=NoticeOut,
     status=201,
+    creates="notice_id",
     idempotent=True,
 )
 @idempotent

@@ -44,6 +44,7 @@ def debtor_input(body: dict[str, Any]) -> DebtorInput:
     request_model=DebtorCreate,
     response_model=DebtorOut,
     status=201,
+    creates="debtor_id",
     idempotent=True,
 )
 @idempotent

@@ -53,6 +53,7 @@ def _decode_pdf(encoded: str | None) -> bytes | None:
     response_model=InvoiceOut,
     status=201,
     idempotent=True,
+    creates="invoice_id",
 )
 @idempotent
 def create_invoice() -> Response:

@@ -35,6 +35,7 @@ from notice_service.use_cases.delivery.inbound import (
     verify_standard_signature,
 )
 from notice_service.web.context import services
+from notice_service.web.nul import refuse_nul
 from notice_service.web.openapi import operation
 from notice_service.web.problems import from_validation_error
 from notice_service.web.schemas import Strict
@@ -60,6 +61,19 @@ class InboundEvent(Strict):
 
 class InboundEvents(Strict):
     events: list[InboundEvent] = Field(min_length=1, max_length=100)
+
+
+class ProviderQuery(BaseModel):
+    """Providers name the tenant in the query string (their webhook URL is per tenant)."""
+
+    tenant: str = Field(description="the tenant id the events belong to")
+
+
+class MerciFacteurForm(BaseModel):
+    """Merci Facteur's form-encoded webhook: two JSON texts."""
+
+    event: str = Field(description="JSON object with name_event and date_event (Unix seconds)")
+    detail: str = Field(description="JSON list of the letters concerned")
 
 
 class InboundResultOut(BaseModel):
@@ -114,12 +128,16 @@ def _answer(recorded: int, duplicates: int) -> Response:
     request_model=InboundEvents,
     response_model=InboundResultOut,
     authenticated=False,
+    query_model=ProviderQuery,
+    signature_headers=("webhook-id", "webhook-timestamp", "webhook-signature"),
 )
 def receive_events() -> Response:
     tenant_id, body = _tenant(), request.get_data(cache=True)
     verify_standard_signature(services(), tenant_id, {k.lower(): v for k, v in request.headers.items()}, body)
     try:
-        parsed = InboundEvents.model_validate(json.loads(body))
+        decoded = json.loads(body)
+        refuse_nul(decoded)
+        parsed = InboundEvents.model_validate(decoded)
     except json.JSONDecodeError:
         raise InvalidInput("The body is not JSON.", errors=[FieldError("body", "not JSON")]) from None
     except ValidationError as error:
@@ -136,6 +154,10 @@ def receive_events() -> Response:
     "Receive Merci Facteur webhooks (form-encoded event and detail, X-Mf-Webhook-Secret-Key)",
     response_model=InboundResultOut,
     authenticated=False,
+    query_model=ProviderQuery,
+    form_model=MerciFacteurForm,
+    form_media="application/x-www-form-urlencoded",
+    signature_headers=("X-Mf-Webhook-Secret-Key",),
 )
 def receive_merci_facteur() -> Response:
     tenant_id = _tenant()

@@ -97,6 +97,7 @@ def _form(model: type[EvidenceForm] | type[ConsentForm]) -> tuple[Any, bytes]:
     response_model=DeliveryOut,
     status=201,
     idempotent=True,
+    creates="delivery_id",
 )
 @idempotent
 def create_delivery(notice_id: str) -> Response:
@@ -122,6 +123,7 @@ def read_delivery(delivery_id: str) -> Response:
     request_model=FactCreate,
     response_model=DeliveryOut,
     status=201,
+    other_statuses=(200,),
     idempotent=True,
 )
 @idempotent
@@ -139,6 +141,8 @@ def create_fact(delivery_id: str) -> Response:
     "Upload an evidence file (multipart: file, kind, shown_on)",
     response_model=DeliveryOut,
     status=201,
+    form_model=EvidenceForm,
+    form_files=("file",),
 )
 def upload_evidence(delivery_id: str) -> Response:
     form, data = _form(EvidenceForm)
@@ -153,6 +157,8 @@ def upload_evidence(delivery_id: str) -> Response:
     "Record a consumer's consent to electronic registered letters (multipart: file, email, given_on)",
     response_model=ConsentOut,
     status=201,
+    form_model=ConsentForm,
+    form_files=("file",),
 )
 def create_consent(debtor_id: str) -> Response:
     form, data = _form(ConsentForm)

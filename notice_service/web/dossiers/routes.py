@@ -68,6 +68,7 @@ class DossierOut(BaseModel):
     request_model=DossierCreate,
     response_model=DossierOut,
     status=201,
+    creates="dossier_id",
     idempotent=True,
 )
 @idempotent

@@ -37,7 +37,7 @@ def read_notice(notice_id: str) -> Response:
     idempotent=True,
 )
 @idempotent
-def issue(notice_id: str) -> Response:
+def issue_drafted_notice(notice_id: str) -> Response:
     issue_notice(services(), actor(), notice_id)
     return json_response(NoticeOut, get_notice(services(), actor(), notice_id))
 

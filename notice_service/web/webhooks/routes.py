@@ -49,7 +49,7 @@ class SubscriptionList(BaseModel):
     items: list[SubscriptionOut]
 
 
-class DeliveryOut(BaseModel):
+class WebhookDeliveryOut(BaseModel):
     id: str
     subscription_id: str
     event_id: str = Field(description="the webhook-id header, the same on every attempt")
@@ -63,8 +63,14 @@ class DeliveryOut(BaseModel):
     attempts: list[dict[str, Any]]
 
 
-class DeliveryList(BaseModel):
-    items: list[DeliveryOut]
+class WebhookDeliveryQuery(BaseModel):
+    """``GET /v1/webhooks/deliveries``: optionally one subscription's deliveries."""
+
+    subscription_id: str | None = None
+
+
+class WebhookDeliveryList(BaseModel):
+    items: list[WebhookDeliveryOut]
 
 
 @operation(
@@ -76,9 +82,10 @@ class DeliveryList(BaseModel):
     response_model=SubscriptionCreated,
     status=201,
     idempotent=True,
+    creates="subscription_id",
 )
 @idempotent
-def create() -> Response:
+def create_webhook_subscription() -> Response:
     body = parse_json(SubscriptionCreate)
     created = create_subscription(
         services(), actor(), SubscriptionInput(body.url, tuple(body.event_types), body.description)
@@ -87,12 +94,12 @@ def create() -> Response:
 
 
 @operation(webhooks, "/subscriptions", "GET", "List the webhook subscriptions", response_model=SubscriptionList)
-def read_all() -> Response:
+def list_webhook_subscriptions() -> Response:
     return json_response(SubscriptionList, {"items": list_subscriptions(services(), actor())})
 
 
 @operation(webhooks, "/subscriptions/<subscription_id>", "DELETE", "Delete a webhook subscription", status=204)
-def delete(subscription_id: str) -> Response:
+def delete_webhook_subscription(subscription_id: str) -> Response:
     delete_subscription(services(), actor(), subscription_id)
     return Response(status=204)
 
@@ -102,20 +109,21 @@ def delete(subscription_id: str) -> Response:
     "/deliveries",
     "GET",
     "The delivery log, newest first (optionally ?subscription_id=), with every attempt",
-    response_model=DeliveryList,
+    response_model=WebhookDeliveryList,
+    query_model=WebhookDeliveryQuery,
 )
-def read_deliveries() -> Response:
+def list_webhook_deliveries() -> Response:
     subscription_id = request.args.get("subscription_id") or None
-    return json_response(DeliveryList, {"items": list_deliveries(services(), actor(), subscription_id)})
+    return json_response(WebhookDeliveryList, {"items": list_deliveries(services(), actor(), subscription_id)})
 
 
 @operation(
     webhooks,
-    "/deliveries/<delivery_id>/replay",
+    "/deliveries/<webhook_delivery_id>/replay",
     "POST",
     "Send a delivery again (same webhook-id and body, a fresh three-day retry window)",
-    response_model=DeliveryOut,
+    response_model=WebhookDeliveryOut,
     status=202,
 )
-def replay(delivery_id: str) -> Response:
-    return json_response(DeliveryOut, replay_delivery(services(), actor(), delivery_id), 202)
+def replay_webhook_delivery(webhook_delivery_id: str) -> Response:
+    return json_response(WebhookDeliveryOut, replay_delivery(services(), actor(), webhook_delivery_id), 202)

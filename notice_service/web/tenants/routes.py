@@ -66,6 +66,7 @@ def patch_tenant() -> Response:
     response_model=ApiKeyCreated,
     status=201,
     idempotent=True,
+    creates="key_id",
 )
 @idempotent
 def create_key() -> Response:

@@ -75,6 +75,12 @@ BODIES: dict[str, Callable[[Ids], dict[str, Any]]] = {
     "upload_evidence": lambda ids: {"kind": "deposit_proof", "file": PNG},
     "create_consent": lambda ids: {"email": "jean@example.fr", "given_on": "2026-01-10", "file": tiny_pdf()},
     "create_dossier": lambda ids: {},
+    "create_credit_note": lambda ids: {"number": "AV-1", "issued_on": "2026-04-20", "amount": "10.00"},
+    "cancel": lambda ids: {"credit_note_number": "AV-2", "issued_on": "2026-04-21"},
+    "patch_debtor": lambda ids: {"email": "compta@example.fr"},
+    "patch_tenant": lambda ids: {"profile": {"phone": "01 23 45 67 00"}},
+    "create_key": lambda ids: {"name": "ERP", "scope": "read"},
+    "close": lambda ids: {"reason": "settled"},
     "receive_events": lambda ids: {
         "events": [{"id": "evt-1", "fact": "delivered", "occurred_at": "2026-07-03T10:00:00+02:00"}]
     },
@@ -89,7 +95,8 @@ QUERIES: dict[str, Callable[[Ids], dict[str, Any]]] = {
 # Signed and accepted, then answered by the documented problem: Merci Facteur's payload is theirs (the letters
 # they refer to were never sent through them: 422), and the round trip's delivery is a manual one, which a
 # provider's events do not reach (404 naming events[0]).
-EXPECTED_STATUS = {"receive_merci_facteur": 422, "receive_events": 404}
+# Cancelling the round trip's invoice, which has a payment, is the documented conflict (credit it instead).
+EXPECTED_STATUS = {"receive_merci_facteur": 422, "receive_events": 404, "cancel": 409}
 # Called last: they consume what others read (the subscription) or need the log to have grown.
 LAST = ("delete_webhook_subscription",)
 
@@ -127,6 +134,7 @@ class RoundTrip:
         client_module = importlib.import_module(f"{PACKAGE}.client")
         self.client = client_module.Client(base_url="http://testserver", raise_on_unexpected_status=True)
         self.client.set_httpx_client(http)
+        self.http = http
         self.called: list[str] = []
 
     def operations(self) -> list[tuple[str, str, dict[str, Any]]]:
@@ -171,7 +179,16 @@ class RoundTrip:
             assert operation_id in BODIES, f"{operation_id} takes a body: add one to BODIES"
             body_type = typing.get_type_hints(module.sync_detailed)["body"]
             arguments["body"] = _model(body_type, BODIES[operation_id](self.ids))
-        return arguments | self._signature(operation_id, arguments.get("body"))
+        return arguments | self._signature(operation_id, arguments.get("body")) | self._if_match(op)
+
+    def _if_match(self, op: dict[str, Any]) -> dict[str, str]:
+        """An update's ``If-Match``: the ETag of a read of the same resource just before."""
+        if not any(p["in"] == "header" and p["name"] == "If-Match" for p in op.get("parameters", [])):
+            return {}
+        path = next(p for p, methods in self.document["paths"].items() if op in methods.values())
+        for name, value in self.ids.items():
+            path = path.replace("{" + name + "}", value)
+        return {"if_match": self.http.get(path).headers["ETag"]}
 
     def _signature(self, operation_id: str, body: Any) -> dict[str, str]:
         """The provider operations' signature headers, made with the tenant's inbound secrets."""

@@ -8,10 +8,13 @@ name the parameter; the pagination itself (cursor checks, keyset order) is ``use
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from datetime import date
 from typing import Annotated, TypeVar
 
 from flask import request
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
 from notice_service.errors import FieldError, InvalidInput
 from notice_service.use_cases.listing import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT, PageRequest
@@ -25,6 +28,24 @@ IdFilter = Annotated[
 ]
 """A filter on one of the tenant's ids: a UUID (an id of no row of the tenant matches nothing)."""
 
+
+def _iso_text(pattern: str, what: str) -> Callable[[object], object]:
+    """A before-validator that lets only ISO text through (pydantic's lax mode would read ``0`` or ``0.5`` as a
+    Unix time, which the document's ``format`` refuses)."""
+
+    def check(value: object) -> object:
+        if isinstance(value, str) and re.fullmatch(pattern, value):
+            return value
+        raise ValueError(f"must be {what}")
+
+    return check
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_text(r"\d{4}-\d{2}-\d{2}", "a date YYYY-MM-DD"))]
+IsoDateTime = Annotated[
+    AwareDatetime,
+    BeforeValidator(_iso_text(r"\d{4}-\d{2}-\d{2}T[0-9:.]+(Z|[+-]\d{2}:\d{2})", "an ISO time with its offset")),
+]
 SearchText = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 

@@ -165,7 +165,7 @@ def _parameters(op: Operation, components: _Components) -> list[dict[str, Any]]:
             {
                 "name": "If-Match",
                 "in": "header",
-                "required": True,
+                "required": False,  # the server requires it: 428 without it, documented as that problem
                 "schema": {"type": "string", "minLength": 1},
                 "description": "the ETag of your last read; 412 when the resource changed since, 428 when missing",
             }

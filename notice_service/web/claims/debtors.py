@@ -71,10 +71,10 @@ def read_debtor(debtor_id: str) -> Response:
 )
 def patch_debtor(debtor_id: str) -> Response:
     patch = merge_patch_body()
+    DebtorPatch.model_validate(patch)  # a malformed patch is a 422 before any version is compared (412)
     who = actor()
     updated = update_debtor(services(), who, debtor_id, patch, if_match(), debtor_input)
     return with_etag(json_response(DebtorOut, updated), etag_of(updated))
-    return json_response(DebtorOut, get_debtor(services(), actor(), debtor_id))
 
 
 @operation(debtors, "", "GET", "List debtors", query_model=DebtorListQuery, response_model=DebtorPage)

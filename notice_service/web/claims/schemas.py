@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from notice_service.web.listing import IdFilter, ListQuery, PageOut, SearchText
+from notice_service.web.listing import IdFilter, IsoDate, ListQuery, PageOut, SearchText
 from notice_service.web.schemas import Address, AmountString, ShortText, Strict
 
 DebtorActivity = Literal[
@@ -153,7 +153,7 @@ class InvoiceListQuery(ListQuery):
     debtor_id: IdFilter | None = None
     status: Literal["open", "paid", "cancelled"] | None = None
     overdue: bool | None = Field(default=None, description="true: still open after the due date")
-    due_before: date | None = Field(default=None, description="due strictly before this date (YYYY-MM-DD)")
+    due_before: IsoDate | None = Field(default=None, description="due strictly before this date (YYYY-MM-DD)")
 
 
 class InvoiceItem(BaseModel):

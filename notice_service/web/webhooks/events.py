@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response
-from pydantic import AwareDatetime, BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from notice_service.domain.webhook_events import EventType
 from notice_service.use_cases.webhooks.events import EventFilters, list_events
 from notice_service.web.context import actor, services
-from notice_service.web.listing import ListQuery, PageOut, parse_query
+from notice_service.web.listing import IsoDateTime, ListQuery, PageOut, parse_query
 from notice_service.web.openapi import operation
 from notice_service.web.responses import json_response
 
@@ -21,7 +21,7 @@ events = Blueprint("events", __name__, url_prefix="/v1/events")
 
 class EventListQuery(ListQuery):
     type: EventType | None = None
-    since: AwareDatetime | None = Field(
+    since: IsoDateTime | None = Field(
         default=None,
         description="events at or after this time, with its offset (e.g. 2026-11-20T09:30:00Z)",
     )

@@ -48,12 +48,9 @@ def downgrade() -> None:
     op.drop_index("ix_credit_notes_tenant_id", table_name="credit_notes")
     op.drop_index("ix_credit_notes_invoice_id", table_name="credit_notes")
     op.drop_table("credit_notes")
-    with op.batch_alter_table("invoices") as batch:
-        batch.drop_column("cancelled_at")
-    with op.batch_alter_table("cases") as batch:
-        batch.drop_column("closed_at")
-        batch.drop_column("closed_note")
-        batch.drop_column("closed_reason")
-    with op.batch_alter_table("api_keys") as batch:
-        batch.drop_column("last_used_at")
-        batch.drop_column("scope")
+    op.drop_column("invoices", "cancelled_at")  # plain DROP COLUMN: a batch copy cannot drop a table others reference
+    op.drop_column("cases", "closed_at")  # plain DROP COLUMN: a batch copy cannot drop a table others reference
+    op.drop_column("cases", "closed_note")  # plain DROP COLUMN: a batch copy cannot drop a table others reference
+    op.drop_column("cases", "closed_reason")  # plain DROP COLUMN: a batch copy cannot drop a table others reference
+    op.drop_column("api_keys", "last_used_at")  # plain DROP COLUMN: a batch copy cannot drop a table others reference
+    op.drop_column("api_keys", "scope")  # plain DROP COLUMN: a batch copy cannot drop a table others reference

@@ -23,5 +23,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("debtors") as batch:
-        batch.drop_column("activity")
+    op.drop_column("debtors", "activity")  # plain DROP COLUMN: a batch copy cannot drop a table others reference

@@ -28,7 +28,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop them."""
-    with op.batch_alter_table("invoices") as batch:
-        batch.drop_column("delivered_on")
-        batch.drop_column("penalty_clause")
-        batch.drop_column("contractual_rate")
+    op.drop_column("invoices", "delivered_on")  # plain DROP COLUMN: a batch copy cannot drop a table others reference
+    op.drop_column("invoices", "penalty_clause")  # plain DROP COLUMN: a batch copy cannot drop a table others reference
+    op.drop_column(
+        "invoices", "contractual_rate"
+    )  # plain DROP COLUMN: a batch copy cannot drop a table others reference

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -140,7 +139,6 @@ def test_the_full_text_of_every_part_is_in_the_merged_pdf(merger: PdfMerger, par
     assert positions == sorted(positions)
 
 
-@pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf is not on PATH")
 def test_qpdf_finds_no_error_or_warning(merger: PdfMerger, parts: tuple[Part, ...], tmp_path: Path) -> None:
     merged = tmp_path / "dossier.pdf"
     merged.write_bytes(merge_parts(merger, [(p.title, p.pdf) for p in parts] + [("Illisible", b"not a pdf")]))

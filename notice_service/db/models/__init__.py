@@ -17,6 +17,7 @@ from notice_service.db.models import (  # noqa: F401  (registers every table on 
     idempotency,
     notices,
     outbox,
+    pauses,
     rates,
     tenants,
     webhooks,

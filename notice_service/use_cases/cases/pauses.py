@@ -1,0 +1,42 @@
+"""Which cases are paused on a day: the one question the dunning run asks of promises and manual pauses.
+
+The promise and pause use cases (``POST /v1/cases/{id}/promises``, ``…/pauses``) write ``case_pauses`` rows;
+the run calls ``active_pauses`` once per planning and skips every case it names, with the pause as the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from notice_service.db.models.pauses import CasePause
+
+
+@dataclass(frozen=True)
+class ActivePause:
+    pause_id: str
+    case_id: str
+    kind: str  # "promise" | "manual"
+    until: date  # the dunning resumes on this day unless the pause ends earlier
+
+
+def active_pauses(
+    session: Session, tenant_id: str, on: date, case_ids: Iterable[str] | None = None
+) -> dict[str, ActivePause]:
+    """The tenant's cases paused on ``on`` (optionally among ``case_ids``), each with the pause ending last."""
+    query = select(CasePause).where(
+        CasePause.tenant_id == tenant_id,
+        CasePause.ended_at.is_(None),
+        CasePause.starts_on <= on,
+        CasePause.until > on,
+    )
+    if case_ids is not None:
+        query = query.where(CasePause.case_id.in_(list(case_ids)))
+    paused: dict[str, ActivePause] = {}
+    for row in session.execute(query.order_by(CasePause.until)).scalars():
+        paused[row.case_id] = ActivePause(row.id, row.case_id, row.kind, row.until)
+    return paused

@@ -111,3 +111,24 @@ def name_court(table: CourtTable, activity: str | None, country: str, postal_cod
     else:
         name, kind, basis = row.tribunal_judiciaire, "tribunal_judiciaire", "CPC art. 1406"
     return NamedCourt(kind, name, f"Monsieur le Président du {name}", basis, row.source)
+
+
+def court_activity(debtor_kind: str, activity: str | None) -> str | None:
+    """The activity that decides the court: ``None`` for a consumer, ``DEFAULT_BUSINESS_ACTIVITY`` when unset."""
+    return (activity or DEFAULT_BUSINESS_ACTIVITY) if debtor_kind == "business" else None
+
+
+def court_kind_label(activity: str | None, postal_code: str) -> str:
+    """The kind of court in French when the commune's court is not known (C. com. L721-3, Alsace-Moselle)."""
+    if not commercial_court(activity):
+        return "tribunal judiciaire"
+    if departement_of(postal_code) in ALSACE_MOSELLE:
+        return "tribunal judiciaire (chambre commerciale)"
+    return "tribunal de commerce"
+
+
+def debtor_court(table: CourtTable, activity: str | None, country: str, postal_code: str, city: str) -> str:
+    """The one court a case, a letter and a requête name: the commune's court for the activity
+    (``name_court``), else the kind of court (``court_kind_label``)."""
+    named = name_court(table, activity, country, postal_code, city)
+    return named.name if named else court_kind_label(activity, postal_code)

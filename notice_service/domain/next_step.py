@@ -37,12 +37,7 @@ class NextStep:
     court: str | None = None
 
 
-def _court(business: bool) -> str:
-    """CPC 1406 and LEGAL.md Part A §12: commercial claim between businesses → tribunal de commerce."""
-    return "tribunal de commerce" if business else "tribunal judiciaire"
-
-
-def _after(last: IssuedLetter, earliest_due: date, business: bool) -> NextStep:
+def _after(last: IssuedLetter, earliest_due: date, court: str) -> NextStep:
     interval = timedelta(days=REMINDER_INTERVAL_DAYS)
     if last.kind == "pre_reminder":
         return NextStep("reminder", earliest_due + timedelta(days=1), "the pre-reminder was sent; remind once due")
@@ -58,17 +53,17 @@ def _after(last: IssuedLetter, earliest_due: date, business: bool) -> NextStep:
         last.date + deadline,
         "at the earliest: the mise en demeure's deadline runs from its receipt (LEGAL.md Part A §7–8), "
         "so the exact date follows the delivery facts",
-        _court(business),
+        court,
     )
 
 
-def next_step(
-    today: date, unpaid_due_dates: Sequence[date], issued: Sequence[IssuedLetter], *, business: bool
-) -> NextStep:
+def next_step(today: date, unpaid_due_dates: Sequence[date], issued: Sequence[IssuedLetter], *, court: str) -> NextStep:
     """The next step of the ladder after the furthest letter issued (``LADDER``), and from when it fits.
 
     ``unpaid_due_dates``: the due dates of the invoices with a balance; none means the case is settled.
     Before any letter: a pre-reminder while no unpaid invoice is due yet, else a reminder.
+    ``court``: the court the requête would go to, from ``domain.courts.debtor_court`` (the debtor's activity and
+    commune), the same the letters and the dossier name.
     """
     if not unpaid_due_dates:
         return NextStep("none", None, "nothing is owed on this case")
@@ -79,4 +74,4 @@ def next_step(
             return NextStep("pre_reminder", today, f"no invoice is past due before {earliest_due.isoformat()}")
         return NextStep("reminder", today, "an invoice is past due and no letter was sent")
     last = max(on_ladder, key=lambda letter: (LADDER.index(letter.kind), letter.date))
-    return _after(last, earliest_due, business)
+    return _after(last, earliest_due, court)

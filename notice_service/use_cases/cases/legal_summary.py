@@ -17,8 +17,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from notice_service.court_data import load_court_table
 from notice_service.db.models.claims import Debtor, Invoice, Payment
 from notice_service.db.models.notices import Notice
+from notice_service.domain.courts import court_activity, debtor_court
 from notice_service.domain.deadlines import PARIS
 from notice_service.domain.interest import DebtorKind
 from notice_service.domain.next_step import IssuedLetter, next_step
@@ -67,6 +69,8 @@ def case_legal_summary(
         )
         if sum((p.amount for p in payments[invoice.id]), Decimal(0)) < invoice.amount_due:
             unpaid_due_dates.append(invoice.due_date)
-    step = next_step(today, unpaid_due_dates, _issued(notices), business=kind is DebtorKind.BUSINESS)
+    activity = court_activity(debtor.kind, debtor.activity)
+    court = debtor_court(load_court_table(), activity, debtor.country, debtor.postal_code, debtor.city)
+    step = next_step(today, unpaid_due_dates, _issued(notices), court=court)
     next_json = {"action": step.action, "not_before": step.not_before.isoformat() if step.not_before else None}
     return {"prescription": prescription, "next_step": {**next_json, "reason": step.reason, "court": step.court}}

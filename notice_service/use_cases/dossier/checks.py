@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from notice_service.court_data import load_court_table
-from notice_service.domain.courts import DEFAULT_BUSINESS_ACTIVITY, CourtTable, name_court
+from notice_service.domain.courts import CourtTable, court_activity, name_court
 from notice_service.domain.dossier.legal import (
     CheckOutcome,
     ClaimFacts,
@@ -50,7 +50,7 @@ def _court_table() -> CourtTable:
 def named_court(material: CaseMaterial) -> Court:
     """The court of the debtor's commune for its activity (``domain.courts``), or ``CourtUnknown``."""
     debtor = material.debtor
-    activity = (debtor.activity or DEFAULT_BUSINESS_ACTIVITY) if debtor.kind == "business" else None
+    activity = court_activity(debtor.kind, debtor.activity)
     table = _court_table()
     found = name_court(table, activity, debtor.country, debtor.postal_code, debtor.city)
     if found is None:

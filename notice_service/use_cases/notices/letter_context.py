@@ -23,8 +23,8 @@ from notice_service.domain.completeness import Mention
 from notice_service.domain.courts import (
     ACTIVITIES,
     ALSACE_MOSELLE,
-    DEFAULT_BUSINESS_ACTIVITY,
     commercial_court,
+    court_activity,
     departement_of,
     is_company,
     name_court,
@@ -63,7 +63,7 @@ def _court_block(debtor: Debtor) -> dict[str, Any]:
     """How the letter names the debtor and the court a requête would go to (issue 12, findings 2 and 14):
     ``company`` ("La société" only for sociétés), the activity's label, the court of the debtor's commune
     (``None`` when the shipped table does not hold it) and the kind of court, printed when the court is unknown."""
-    activity = (debtor.activity or DEFAULT_BUSINESS_ACTIVITY) if debtor.kind == "business" else None
+    activity = court_activity(debtor.kind, debtor.activity)
     court = name_court(load_court_table(), activity, debtor.country, debtor.postal_code, debtor.city)
     commercial = commercial_court(activity) and departement_of(debtor.postal_code) not in ALSACE_MOSELLE
     return {

@@ -110,3 +110,27 @@ def test_bad_activities_are_refused_by_field_and_nothing_is_written(
     if message:
         assert refused.json["errors"][0]["message"] == message
     assert counts(services) == before
+
+
+@pytest.mark.parametrize(
+    ("activity", "court"),
+    [
+        ("commercant", "tribunal des activités économiques de Lyon"),
+        ("artisan", "tribunal des activités économiques de Lyon"),
+        ("association", "tribunal judiciaire de Lyon"),
+        ("societe_civile", "tribunal judiciaire de Lyon"),
+    ],
+)
+def test_the_cases_next_step_names_the_court_of_the_requete(
+    api: Api, services: Services, activity: str, court: str
+) -> None:
+    """Issue 11 item 5: the case's ``next_step.court`` and the requête come from the same function."""
+    _second_half_2026_rate(services)
+    debtor = {**DEBTOR, "name": "Atelier Roux", "activity": activity, "address": ADDRESS}
+    case_id = case_for(api, debtor)
+    issued = api.post(f"/v1/cases/{case_id}/notices", {"kind": "formal_notice", "as_of": "2026-06-30", "issue": True})
+    assert issued.status_code == 201, issued.json
+    step = api.get(f"/v1/cases/{case_id}").json["next_step"]
+    assert (step["action"], step["court"]) == ("injonction_de_payer", court)
+    dossier, text = requete(api, case_id)
+    assert f"À Monsieur le Président du {court}" in text

@@ -146,7 +146,9 @@ def test_every_kind_is_drafted_issued_and_complete(api: Api, variant: str, tmp_p
     case = api.get(f"/v1/cases/{case_id}").json
     assert case["next_step"]["action"] == "injonction_de_payer"
     assert case["next_step"]["not_before"] == "2026-12-06"  # 20 Nov + 15 days, the day after, at the earliest
-    assert case["next_step"]["court"] == ("tribunal de commerce" if variant == "b2b" else "tribunal judiciaire")
+    # the court of the debtor's commune and activity (domain.courts.debtor_court), the one the dossier names
+    court = "tribunal des activités économiques de Paris" if variant == "b2b" else "tribunal judiciaire"
+    assert case["next_step"]["court"] == court
     years = 5 if variant == "b2b" else 2  # C. com. L110-4 / C. conso. L218-2, restarted by the payment (2240)
     start = "12-15" if variant == "b2b" else "11-01"  # B2B: the due date; B2C: delivery, here the issue date
     assert [(p["acknowledgements"], p["prescription_date"]) for p in case["prescription"]] == [

@@ -17,11 +17,11 @@ DUES = [None, TODAY - timedelta(days=40), TODAY - timedelta(days=1), TODAY, TODA
 
 @pytest.mark.parametrize("stage", STAGES)
 @pytest.mark.parametrize("due", DUES)
-@pytest.mark.parametrize("business", [True, False])
-def test_next_action_matches_the_ladder(stage: str | None, due: date | None, business: bool) -> None:
+@pytest.mark.parametrize("court", ["tribunal de commerce", "tribunal judiciaire"])
+def test_next_action_matches_the_ladder(stage: str | None, due: date | None, court: str) -> None:
     letters = [] if stage is None else [IssuedLetter(stage, TODAY - timedelta(days=20), 8)]
     earlier = [IssuedLetter("pre_reminder", TODAY - timedelta(days=60))] if stage not in (None, "pre_reminder") else []
     plan = [IssuedLetter("payment_plan", TODAY - timedelta(days=2))]  # off the ladder: changes nothing
     unpaid = [] if due is None else [due, due + timedelta(days=30)]
-    expected = next_step(TODAY, unpaid, earlier + letters + plan, business=business).action
+    expected = next_step(TODAY, unpaid, earlier + letters + plan, court=court).action
     assert next_action(stage, due, TODAY) == expected

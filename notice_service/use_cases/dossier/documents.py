@@ -156,25 +156,45 @@ def _render(services: Services, kind: str, title: str, context: dict[str, Any]) 
     return services.renderer.render(LetterRequest(kind=kind, variant="document", context=context, title=title)).pdf
 
 
+#: The columns of ``decompte.csv``, in order; every row has all of them.
+CSV_HEADER = ("ligne", "facture", "emise_le", "echeance", *_LINE_MONEY, "du", "au", "jours", "taux", "montant", "note")
+
+
 def decompte_csv(statement: dict[str, Any]) -> bytes:
     """One row per invoice (``ligne=facture``), then one per interest period (``ligne=periode``) and one per
     credit note (``ligne=avoir``: its date and, negative, its amount); ``;``-separated, amounts with a decimal
-    point, dates ISO 8601."""
+    point, dates ISO 8601; every row has the header's 15 columns (``CSV_HEADER``).
+
+    The last row (``ligne=total``) carries the statement's totals under the invoice columns (``amount_due`` the
+    principal, ``paid``, ``balance`` what is left of the principal after payments and avoirs, ``interest``,
+    ``indemnity``), ``au`` the day interest runs to (the arrêté's day, else the décompte's date), ``montant`` the
+    total claimed and, in ``note``, the arrêté sentence claiming the later interest when the décompte is arrêté at
+    the last confirmed rate (``interest_until: last_confirmed``, ``domain/arrete.py``), else nothing."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    writer.writerow(["ligne", "facture", "emise_le", "echeance", *_LINE_MONEY, "du", "au", "jours", "taux", "montant"])
+    writer.writerow(CSV_HEADER)
+    blank = [""] * (2 + len(_LINE_MONEY))
     for line in statement["invoices"]:
         money = [line[k] for k in _LINE_MONEY]
-        writer.writerow(["facture", line["number"], line["issue_date"], line["due_date"], *money, "", "", "", "", ""])
-        blank = [""] * (2 + len(_LINE_MONEY))
+        writer.writerow(["facture", line["number"], line["issue_date"], line["due_date"], *money, *[""] * 6])
         for p in line["periods"]:
-            writer.writerow(["periode", line["number"], *blank, p["from"], p["to"], p["days"], p["rate"], p["amount"]])
+            period = [p["from"], p["to"], p["days"], p["rate"], p["amount"]]
+            writer.writerow(["periode", line["number"], *blank, *period, ""])
         for note in line.get("credit_notes", []):
             writer.writerow(
-                ["avoir", line["number"], note["issued_on"], *blank[1:], "", "", "", "", f"-{note['amount']}"]
+                ["avoir", line["number"], note["issued_on"], *blank[1:], *[""] * 4, f"-{note['amount']}", ""]
             )
-    writer.writerow(["total", "", "", "", *[statement[k] for k in ("principal", "paid")], "", "", "", "", "", "", ""])
+    writer.writerow(_total_row(statement))
     return out.getvalue().encode("utf-8")
+
+
+def _total_row(statement: dict[str, Any]) -> list[str]:
+    principal, paid = Decimal(statement["principal"]), Decimal(statement["paid"])
+    balance = principal - paid - Decimal(statement.get("credited", "0"))
+    money = [statement["principal"], statement["paid"], f"{balance:.2f}", statement["interest"]]
+    until = statement.get("interest_until") or statement["as_of"]
+    total = [statement["indemnities"], "", until, "", "", statement["total"], statement.get("arrete") or ""]
+    return ["total", "", "", "", *money, *total]
 
 
 def render_documents(

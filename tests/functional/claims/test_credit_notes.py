@@ -47,8 +47,11 @@ def test_a_credit_note_is_claimed_as_the_smaller_invoice(api: Api, other_api: Ap
 
     rows = list(csv.reader(io.StringIO(decompte_csv(statement).decode()), delimiter=";"))
     avoirs = [row for row in rows if row[0] == "avoir"]
-    assert [(row[1], row[2], row[-1]) for row in avoirs] == [("F-1", "2026-05-10", "-234.56")]
-    assert all(len(row) == len(rows[0]) for row in rows if row[0] != "total")  # (the total row is one short)
+    amount = rows[0].index("montant")
+    assert [(row[1], row[2], row[amount]) for row in avoirs] == [("F-1", "2026-05-10", "-234.56")]
+    assert all(len(row) == len(rows[0]) == 15 for row in rows)  # the total row too (issue 12 gap, item 4)
+    assert rows[-1][0] == "total" and rows[-1][rows[0].index("montant")] == statement["total"]
+    assert rows[-1][rows[0].index("balance")] == "1000.00"  # 1234.56 − 234.56 credited
 
 
 def test_bad_credit_notes_are_refused_and_change_nothing(api: Api, services: Services) -> None:

@@ -4,9 +4,11 @@ interest arrêté at 30 June 2026 with the later interest claimed in words."""
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +63,14 @@ def test_a_dossier_today_is_refused_with_the_command_then_produced_arrete(api: A
     for document in ("requete.pdf", "decompte.pdf"):
         text = words(archive.read(document))
         assert SENTENCE in text and FROM in text, document
+    rows = list(csv.reader(io.StringIO(archive.read("decompte.csv").decode("utf-8")), delimiter=";"))
+    header, total = rows[0], dict(zip(rows[0], rows[-1], strict=True))
+    assert all(len(row) == len(header) for row in rows), [len(row) for row in rows]
+    assert total["ligne"] == "total" and total["au"] == "2026-06-30"
+    assert SENTENCE in total["note"] and FROM in total["note"]
+    assert all(row[header.index("note")] == "" for row in rows[1:-1])
+    owed = sum(Decimal(total[key]) for key in ("balance", "interest", "indemnity"))
+    assert Decimal(total["montant"]) == owed > Decimal(total["balance"]) > 0
 
 
 def _draft(api: Api, case_id: str, body: dict[str, Any]) -> Any:

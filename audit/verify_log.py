@@ -500,6 +500,8 @@ def _parse_checkpoint_body(body: bytes, file: str) -> tuple[str, int, bytes]:
         raise Failure("checkpoint-malformed", f"{file}: root is not base64") from exc
     if len(root) != 32:
         raise Failure("checkpoint-malformed", f"{file}: root is not 32 bytes")
+    if any(not line for line in lines[3:-1]):
+        raise Failure("checkpoint-malformed", f"{file}: an extension line is empty")
     return lines[0], int(lines[1]), root
 
 

@@ -111,7 +111,8 @@ def format_checkpoint_body(origin: str, size: int, root: bytes) -> bytes:
 
 
 def sign_checkpoint(body: bytes, key_name: str, private_key: Ed25519PrivateKey) -> bytes:
-    """The signed note: ``body``, a blank line, one signature line."""
+    """The signed note: ``body``, a blank line, one signature line; ``MalformedNoteError`` for a body the
+    verifiers would refuse (``_parse_body``: not bytes, control characters, an empty extension line …)."""
     _parse_body(body)
     blob = key_id(key_name, private_key.public_key()) + private_key.sign(body)
     return body + b"\n" + f"{SIGNATURE_PREFIX}{key_name} {base64.b64encode(blob).decode()}\n".encode()
@@ -127,7 +128,7 @@ def _split_note(note: bytes) -> tuple[bytes, list[tuple[str, bytes]]]:
     if cut < 0 or not decoded.endswith("\n"):
         raise MalformedNoteError("note has no signature block")
     text, block = decoded[: cut + 1], decoded[cut + 2 :]
-    if any(ch < " " and ch != "\n" for ch in decoded):
+    if _has_control_character(decoded):
         raise MalformedNoteError("note contains control characters")
     lines = block.removesuffix("\n").split("\n")
     if not 0 < len(lines) <= MAX_SIGNATURES:
@@ -148,16 +149,30 @@ def _parse_signature_line(line: str) -> tuple[str, bytes]:
     return name, blob
 
 
+def _has_control_character(text: str) -> bool:
+    """An ASCII control character other than newline (0x00–0x1F but 0x0A; SPEC §4, C2SP signed-note)."""
+    return any(ch < " " and ch != "\n" for ch in text)
+
+
 def _parse_body(text: bytes) -> Checkpoint:
+    """The checkpoint of a note text (SPEC §4): bytes, UTF-8, no control character but newline, origin, size,
+    root and non-empty extension lines, each ending in a newline."""
+    if not isinstance(text, bytes):
+        raise MalformedNoteError(f"a checkpoint body is bytes, not {type(text).__name__}")
     try:
-        lines = text.decode("utf-8").split("\n")
+        decoded = text.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise MalformedNoteError("checkpoint is not UTF-8") from exc
+    if _has_control_character(decoded):
+        raise MalformedNoteError("checkpoint contains control characters")
+    lines = decoded.split("\n")
     if len(lines) < 4 or lines[-1] != "":
         raise MalformedNoteError("checkpoint needs origin, size and root lines")
     origin, size, root_b64, *extensions = lines[:-1]
     if not origin or not _SIZE.fullmatch(size):
         raise MalformedNoteError("bad origin or size line")
+    if any(not line for line in extensions):
+        raise MalformedNoteError("an extension line is empty (C2SP tlog-checkpoint: extension lines are non-empty)")
     try:
         root = base64.b64decode(root_b64, validate=True)
     except binascii.Error as exc:

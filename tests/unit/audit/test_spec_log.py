@@ -148,6 +148,20 @@ def test_control_characters_are_the_ascii_ones_below_space_other_than_newline(
     assert "0x00–0x1F" in spec_section(4) and "0x7F" in spec_section(4)
 
 
+@pytest.mark.parametrize("extensions", [("",), ("", "witnessed"), ("witnessed", "")], ids=["only", "first", "last"])
+def test_an_empty_extension_line_is_refused_by_both_verifiers(tmp_path: Path, extensions: tuple[str, ...]) -> None:
+    """C2SP tlog-checkpoint: extension lines are non-empty; the signer refuses such a body, so do the verifiers."""
+    log = LogExport()
+    log.add()
+    log.checkpoint()
+    export = log.write(tmp_path / "export")
+    witness = signed_note(checkpoint_body(3, log.root(3), extensions=extensions))
+    (export / "checkpoints" / "3.witness.note").write_bytes(witness)
+    assert first_failure("log", export).startswith("FAIL checkpoint-malformed: 3.witness.note")
+    assert service_failure(log, {**log.notes, "3.witness.note": witness}) == "checkpoint-malformed"
+    assert "each **non-empty**" in spec_section(4)
+
+
 @pytest.mark.parametrize(
     "line",
     ["witness says hello", "— witness", "— witness not-base64!", "— witness AAAA", "—witness AAAAAAAA", ""],

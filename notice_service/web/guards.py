@@ -3,6 +3,11 @@
 A documented operation that needs a key checks it here, before any parameter or body is read, so a request
 without a key gets 401 and never a 422 about its content. The rate-limit headers are added to every answer
 of an authenticated request, problems included.
+
+Then, for every documented operation, a query parameter its ``query_model`` does not declare (any parameter
+at all for an operation without one) is a 422 ``invalid-input`` naming it, before the view runs. The order is
+therefore: 401 (key), 429 (quota), 404 (a NUL in a path id), 422 (a NUL in a parameter or field), 422 (an unknown
+query parameter), then the view's own answers (404 for an id the tenant does not have, 422 for a bad body …).
 """
 
 from __future__ import annotations
@@ -11,11 +16,11 @@ from typing import cast
 
 from flask import Flask, Response, current_app, g, request
 
-from notice_service.errors import NotFound, RateLimited
+from notice_service.errors import FieldError, InvalidInput, NotFound, RateLimited
 from notice_service.services import Services
 from notice_service.web.context import actor
 from notice_service.web.nul import refuse_nul
-from notice_service.web.openapi import operation_for_endpoint
+from notice_service.web.openapi import Operation, operation_for_endpoint
 from notice_service.web.rate_limit import Quota, RateLimiter
 
 LIMITER = "notice_service.rate_limiter"
@@ -36,6 +41,21 @@ def _authenticate_then_count() -> None:
         fields += list(request.form.items(multi=True))
     for name, value in fields:
         refuse_nul({name: value})
+    _refuse_unknown_parameters(described)
+
+
+def _refuse_unknown_parameters(described: Operation) -> None:
+    """A 422 naming each query parameter the operation does not declare (its ``query_model``'s fields)."""
+    model = described.query_model
+    accepted = [] if model is None else [field.alias or name for name, field in model.model_fields.items()]
+    unknown = [name for name in dict.fromkeys(request.args) if name not in accepted]
+    if not unknown:
+        return
+    hint = f"this operation accepts: {', '.join(accepted)}" if accepted else "this operation takes no query parameter"
+    raise InvalidInput(
+        f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.",
+        errors=[FieldError(name, f"unknown parameter; {hint}") for name in unknown],
+    )
 
 
 def _count(key_id: str) -> None:

@@ -5,6 +5,9 @@ tenant), serve the API, drain the outbox.
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from pathlib import Path
 
 from notice_service.services import Services
 from notice_service.settings import Settings
@@ -65,10 +68,14 @@ def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
     from waitress import serve
 
     from notice_service.app import create_app
+    from notice_service.observability.logs import configure_logging
     from notice_service.worker import start_thread
 
     if settings.profile == "embedded":
         cmd_init(settings, _args)
+    if settings.web_server == "gunicorn":
+        return serve_with_gunicorn(settings)
+    configure_logging(settings.log_level)
     services = services_for(settings)
     app = create_app(services=services)
     if settings.run_worker:
@@ -91,11 +98,28 @@ def add_service_parsers(commands: argparse._SubParsersAction[argparse.ArgumentPa
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     import threading
 
+    from notice_service.observability.logs import configure_logging
     from notice_service.worker import run_forever, run_once
 
+    configure_logging(settings.log_level)
     services = services_for(settings)
     if args.once:
         print(f"handled {run_once(services)} messages")
         return 0
     run_forever(services, threading.Event())
     return 0
+
+
+GUNICORN_CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"
+
+
+def serve_with_gunicorn(settings: Settings) -> int:
+    """Replace this process with gunicorn serving ``notice_service.wsgi:application`` (NOTICE_WEB_SERVER=gunicorn)."""
+    config = settings.gunicorn_config or GUNICORN_CONFIG
+    if not config.is_file():
+        print(
+            f"configuration error: no gunicorn configuration at {config}; set NOTICE_GUNICORN_CONFIG", file=sys.stderr
+        )
+        return 2
+    argv = [sys.executable, "-m", "gunicorn", "--config", str(config), "notice_service.wsgi:application"]
+    os.execv(sys.executable, argv)  # noqa: S606 (our own interpreter, fixed arguments)

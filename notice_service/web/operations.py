@@ -94,8 +94,8 @@ def metrics() -> Response:
     services = _services()
     token = services.settings.metrics_token
     if token is not None:
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(given.encode(), token.encode()):
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
             raise Unauthenticated("Send the metrics token (NOTICE_METRICS_TOKEN) as 'Authorization: Bearer …'.")
     return Response(exposition(_scraped(services)), content_type=CONTENT_TYPE)
 
@@ -119,6 +119,7 @@ def _end(response: Response) -> Response:
         request.path,
         response.status_code,
         extra={
+            "request_id": request_id,
             "method": request.method,
             "path": request.path,
             "status": response.status_code,

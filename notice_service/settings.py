@@ -66,6 +66,7 @@ class Settings:
     log_level: str = "INFO"
     web_server: str = "waitress"  # `serve` under waitress, or gunicorn (deploy/gunicorn.conf.py)
     gunicorn_config: Path | None = None  # the gunicorn configuration file (default: deploy/gunicorn.conf.py)
+    worker_metrics_port: int = 0  # `worker` serves its own /metrics on this port (0: off)
 
     @property
     def resolved_database_url(self) -> str:
@@ -154,6 +155,8 @@ class Settings:
         problems = []
         if self.web_server not in ("waitress", "gunicorn"):
             problems.append("NOTICE_WEB_SERVER must be waitress or gunicorn")
+        if not 0 <= self.worker_metrics_port <= 65535:
+            problems.append("NOTICE_WORKER_METRICS_PORT must be between 0 (off) and 65535")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             problems.append("NOTICE_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return problems
@@ -251,4 +254,5 @@ def _operations_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "log_level": env.get("NOTICE_LOG_LEVEL", "INFO"),
         "web_server": env.get("NOTICE_WEB_SERVER", "waitress"),
         "gunicorn_config": _path(env, "NOTICE_GUNICORN_CONFIG"),
+        "worker_metrics_port": _int(env, "NOTICE_WORKER_METRICS_PORT", 0),
     }

@@ -49,6 +49,8 @@ def cmd_init(settings: Settings, _args: argparse.Namespace) -> int:
     from notice_service.use_cases.tenants.onboarding import create_tenant, list_tenant_ids
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if getattr(_args, "create_bucket", False):
+        create_bucket(settings)
     migrate(make_engine(settings.resolved_database_url))
     services = services_for(settings)
     services.store.check_health()
@@ -86,10 +88,15 @@ def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def add_service_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    commands.add_parser("init", help="migrate, prepare store and keys, create the demo tenant").set_defaults(
-        handler=cmd_init
+    init = commands.add_parser("init", help="migrate, prepare store and keys, create the demo tenant")
+    init.add_argument(
+        "--create-bucket",
+        action="store_true",
+        help="with NOTICE_STORE=s3: create NOTICE_S3_BUCKET with Object Lock if it does not exist",
     )
+    init.set_defaults(handler=cmd_init)
     commands.add_parser("serve", help="serve the API (and the worker thread)").set_defaults(handler=cmd_serve)
+    commands.add_parser("ready", help="exit 0 when the database and the store answer").set_defaults(handler=cmd_ready)
     worker = commands.add_parser("worker", help="drain the outbox")
     worker.add_argument("--once", action="store_true", help="handle one batch and exit")
     worker.set_defaults(handler=cmd_worker)
@@ -103,6 +110,10 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
 
     configure_logging(settings.log_level)
     services = services_for(settings)
+    if settings.worker_metrics_port:
+        from notice_service.observability.metrics import serve_process_metrics
+
+        serve_process_metrics(settings.worker_metrics_port)
     if args.once:
         print(f"handled {run_once(services)} messages")
         return 0
@@ -123,3 +134,30 @@ def serve_with_gunicorn(settings: Settings) -> int:
         return 2
     argv = [sys.executable, "-m", "gunicorn", "--config", str(config), "notice_service.wsgi:application"]
     os.execv(sys.executable, argv)  # noqa: S606 (our own interpreter, fixed arguments)
+
+
+def create_bucket(settings: Settings) -> None:
+    """``init --create-bucket``: the S3 bucket with Object Lock (an existing one must already be locked)."""
+    from notice_service.adapters.storage.s3_store import build_s3_client, create_locked_bucket
+
+    if settings.store != "s3" or not settings.s3_bucket:
+        print("--create-bucket: nothing to create (NOTICE_STORE is not s3)")
+        return
+    client = build_s3_client(
+        endpoint_url=settings.s3_endpoint_url,
+        region=settings.s3_region,
+        access_key=settings.s3_access_key,
+        secret_key=settings.s3_secret_key,
+    )
+    create_locked_bucket(client, settings.s3_bucket, region=settings.s3_region)
+    print(f"Bucket {settings.s3_bucket} has Object Lock.")
+
+
+def cmd_ready(settings: Settings, _args: argparse.Namespace) -> int:
+    """The readiness of ``/readyz`` for processes without HTTP (the worker's probe): one line per check."""
+    from notice_service.use_cases.operations import readiness
+
+    checks = readiness(services_for(settings))
+    for check in checks:
+        print(f"{check.name}: {check.detail}")
+    return 0 if all(check.ok for check in checks) else 1

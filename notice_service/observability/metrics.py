@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, start_http_server
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.metrics_core import Metric
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -75,3 +75,17 @@ def exposition(scraped: Iterable[Metric] = ()) -> bytes:
         registry.register(_Collected(REGISTRY.collect()))
     registry.register(_Collected(scraped))
     return generate_latest(registry)
+
+
+def serve_process_metrics(port: int, host: str = "0.0.0.0") -> None:  # noqa: S104 (scraped from the pod network)
+    """A worker's own /metrics (its provider errors, durations) on ``port``, in a daemon thread."""
+    registry = CollectorRegistry(auto_describe=True)
+    registry.register(_Live())
+    start_http_server(port, addr=host, registry=registry)
+
+
+class _Live(Collector):
+    """This process's metrics, read afresh at each scrape."""
+
+    def collect(self) -> Iterator[Metric]:
+        yield from REGISTRY.collect()

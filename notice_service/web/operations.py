@@ -6,7 +6,7 @@
   computed now). Open unless ``NOTICE_METRICS_TOKEN`` is set; then it wants ``Authorization: Bearer <token>``.
 - Every request gets a request id (the caller's ``X-Request-Id`` when it is 1–128 visible ASCII characters,
   else a new UUID), echoed in the ``X-Request-Id`` response header and carried by every log line of the request;
-  one JSON line per request is logged by ``notice_service.request``.
+  one JSON line per request is logged by ``notice_service.request`` (under gunicorn, by its JSON access log).
 """
 
 from __future__ import annotations
@@ -112,6 +112,8 @@ def _end(response: Response) -> Response:
     if request_id is None:  # a request that failed before _begin ran
         return response
     response.headers["X-Request-Id"] = request_id
+    if str(request.environ.get("SERVER_SOFTWARE", "")).startswith("gunicorn"):
+        return response  # gunicorn's JSON access log is the request's line (observability.gunicorn_logging)
     duration_ms = round((time.perf_counter() - g.request_started) * 1000, 1)
     request_log.info(
         "%s %s %s",

@@ -7,6 +7,7 @@ from flask import Flask
 from notice_service.services import Services
 from notice_service.settings import Settings, load_settings
 from notice_service.web import guards, problems
+from notice_service.web import operations as operations_web
 from notice_service.web.audit.routes import audit
 from notice_service.web.cases.documents import case_documents
 from notice_service.web.cases.routes import cases
@@ -40,4 +41,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.register_blueprint(blueprint)
     problems.register(app)
     guards.register(app, services)
+    app.register_blueprint(operations_web.operations)
+    operations_web.register(app)
     return app

@@ -167,7 +167,7 @@ def build_services(
     identity = resolve_signing_identity(settings)
     time_stamper, token_verifier = build_time_stamping(settings)
     manifest_signer, pdf_merger = build_dossier_tools(identity)
-    return Services(
+    services = Services(
         settings=settings,
         db=Database(engine),
         store=store or build_store(settings),
@@ -186,3 +186,21 @@ def build_services(
         pdf_merger=pdf_merger,
         rate_feed=build_rate_feed(),
     )
+    return instrument(services)
+
+
+def instrument(services: Services) -> Services:
+    """Wrap the adapters for /metrics: render, sign and store durations, provider errors, audit appends."""
+    from notice_service.observability import audit_timing, instrumented
+
+    audit_timing.install()
+    services.renderer = instrumented.TimedRenderer(services.renderer)
+    services.signer = instrumented.TimedSigner(services.signer)
+    services.store = instrumented.timed_store(services.store)
+    if services.mailer is not None:
+        services.mailer = instrumented.CountedMailer(services.mailer)
+    if services.webhook_sender is not None:
+        services.webhook_sender = instrumented.CountedWebhookSender(services.webhook_sender)
+    if services.time_stamper is not None:
+        services.time_stamper = instrumented.CountedTimeStamper(services.time_stamper)
+    return services

@@ -196,3 +196,11 @@ class AuditFailure:
     index: int | None
     reason: str
     details: Mapping[str, object] = field(default_factory=dict)
+
+
+class NotReady(NoticeError):
+    """A dependency the service needs (database, document store) does not answer: ``extra["checks"]`` tells
+    which one is down and why (the readiness probe's 503)."""
+
+    type_slug = "not-ready"
+    title = "Not ready"

@@ -62,6 +62,11 @@ class Settings:
     rates_sync_hours: int = 24
     rate_limit_requests: int = 0  # per API key and window; 0 = off (load_settings defaults to 600)
     rate_limit_window_seconds: int = 60
+    metrics_token: str | None = field(default=None, repr=False)  # when set, /metrics wants it as a bearer token
+    log_level: str = "INFO"
+    web_server: str = "waitress"  # `serve` under waitress, or gunicorn (deploy/gunicorn.conf.py)
+    gunicorn_config: Path | None = None  # the gunicorn configuration file (default: deploy/gunicorn.conf.py)
+    worker_metrics_port: int = 0  # `worker` serves its own /metrics on this port (0: off)
 
     @property
     def resolved_database_url(self) -> str:
@@ -116,6 +121,7 @@ class Settings:
         if self.signing_p12 is not None and not self.signing_p12.is_file():
             problems.append(f"NOTICE_SIGNING_P12 {self.signing_p12} is not a file")
         problems.extend(self._rate_sync_problems())
+        problems.extend(self._operations_problems())
         if problems:
             raise ConfigurationError("; ".join(problems))
         return self
@@ -142,6 +148,17 @@ class Settings:
             problems.append("NOTICE_RATES_LEGAL_SERIES needs two series keys (particuliers,autres cas)")
         if self.rates_sync_hours < 1:
             problems.append("NOTICE_RATES_SYNC_HOURS must be at least 1")
+        return problems
+
+    def _operations_problems(self) -> list[str]:
+        """The web server, log level and metrics settings (README "Deploy")."""
+        problems = []
+        if self.web_server not in ("waitress", "gunicorn"):
+            problems.append("NOTICE_WEB_SERVER must be waitress or gunicorn")
+        if not 0 <= self.worker_metrics_port <= 65535:
+            problems.append("NOTICE_WORKER_METRICS_PORT must be between 0 (off) and 65535")
+        if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            problems.append("NOTICE_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return problems
 
 
@@ -226,4 +243,16 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         checkpoint_every_seconds=_int(env, "NOTICE_CHECKPOINT_EVERY_SECONDS", 3600),
         **_rate_sync_settings(env),
         **_rate_limit_settings(env),
+        **_operations_settings(env),
     ).validate()
+
+
+def _operations_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """``NOTICE_METRICS_TOKEN``, ``NOTICE_LOG_LEVEL`` and ``NOTICE_WEB_SERVER`` (README "Deploy")."""
+    return {
+        "metrics_token": env.get("NOTICE_METRICS_TOKEN") or None,
+        "log_level": env.get("NOTICE_LOG_LEVEL", "INFO"),
+        "web_server": env.get("NOTICE_WEB_SERVER", "waitress"),
+        "gunicorn_config": _path(env, "NOTICE_GUNICORN_CONFIG"),
+        "worker_metrics_port": _int(env, "NOTICE_WORKER_METRICS_PORT", 0),
+    }

@@ -5,6 +5,9 @@ tenant), serve the API, drain the outbox.
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from pathlib import Path
 
 from notice_service.services import Services
 from notice_service.settings import Settings
@@ -46,6 +49,8 @@ def cmd_init(settings: Settings, _args: argparse.Namespace) -> int:
     from notice_service.use_cases.tenants.onboarding import create_tenant, list_tenant_ids
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if getattr(_args, "create_bucket", False):
+        create_bucket(settings)
     migrate(make_engine(settings.resolved_database_url))
     services = services_for(settings)
     services.store.check_health()
@@ -65,10 +70,14 @@ def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
     from waitress import serve
 
     from notice_service.app import create_app
+    from notice_service.observability.logs import configure_logging
     from notice_service.worker import start_thread
 
     if settings.profile == "embedded":
         cmd_init(settings, _args)
+    if settings.web_server == "gunicorn":
+        return serve_with_gunicorn(settings)
+    configure_logging(settings.log_level)
     services = services_for(settings)
     app = create_app(services=services)
     if settings.run_worker:
@@ -79,10 +88,15 @@ def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def add_service_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    commands.add_parser("init", help="migrate, prepare store and keys, create the demo tenant").set_defaults(
-        handler=cmd_init
+    init = commands.add_parser("init", help="migrate, prepare store and keys, create the demo tenant")
+    init.add_argument(
+        "--create-bucket",
+        action="store_true",
+        help="with NOTICE_STORE=s3: create NOTICE_S3_BUCKET with Object Lock if it does not exist",
     )
+    init.set_defaults(handler=cmd_init)
     commands.add_parser("serve", help="serve the API (and the worker thread)").set_defaults(handler=cmd_serve)
+    commands.add_parser("ready", help="exit 0 when the database and the store answer").set_defaults(handler=cmd_ready)
     worker = commands.add_parser("worker", help="drain the outbox")
     worker.add_argument("--once", action="store_true", help="handle one batch and exit")
     worker.set_defaults(handler=cmd_worker)
@@ -91,11 +105,59 @@ def add_service_parsers(commands: argparse._SubParsersAction[argparse.ArgumentPa
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     import threading
 
+    from notice_service.observability.logs import configure_logging
     from notice_service.worker import run_forever, run_once
 
+    configure_logging(settings.log_level)
     services = services_for(settings)
+    if settings.worker_metrics_port:
+        from notice_service.observability.metrics import serve_process_metrics
+
+        serve_process_metrics(settings.worker_metrics_port)
     if args.once:
         print(f"handled {run_once(services)} messages")
         return 0
     run_forever(services, threading.Event())
     return 0
+
+
+GUNICORN_CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"
+
+
+def serve_with_gunicorn(settings: Settings) -> int:
+    """Replace this process with gunicorn serving ``notice_service.wsgi:application`` (NOTICE_WEB_SERVER=gunicorn)."""
+    config = settings.gunicorn_config or GUNICORN_CONFIG
+    if not config.is_file():
+        print(
+            f"configuration error: no gunicorn configuration at {config}; set NOTICE_GUNICORN_CONFIG", file=sys.stderr
+        )
+        return 2
+    argv = [sys.executable, "-m", "gunicorn", "--config", str(config), "notice_service.wsgi:application"]
+    os.execv(sys.executable, argv)  # noqa: S606 (our own interpreter, fixed arguments)
+
+
+def create_bucket(settings: Settings) -> None:
+    """``init --create-bucket``: the S3 bucket with Object Lock (an existing one must already be locked)."""
+    from notice_service.adapters.storage.s3_store import build_s3_client, create_locked_bucket
+
+    if settings.store != "s3" or not settings.s3_bucket:
+        print("--create-bucket: nothing to create (NOTICE_STORE is not s3)")
+        return
+    client = build_s3_client(
+        endpoint_url=settings.s3_endpoint_url,
+        region=settings.s3_region,
+        access_key=settings.s3_access_key,
+        secret_key=settings.s3_secret_key,
+    )
+    create_locked_bucket(client, settings.s3_bucket, region=settings.s3_region)
+    print(f"Bucket {settings.s3_bucket} has Object Lock.")
+
+
+def cmd_ready(settings: Settings, _args: argparse.Namespace) -> int:
+    """The readiness of ``/readyz`` for processes without HTTP (the worker's probe): one line per check."""
+    from notice_service.use_cases.operations import readiness
+
+    checks = readiness(services_for(settings))
+    for check in checks:
+        print(f"{check.name}: {check.detail}")
+    return 0 if all(check.ok for check in checks) else 1

@@ -45,6 +45,7 @@ STATUS: dict[type[errors.NoticeError], int] = {
     errors.MailFailed: 502,
     errors.RenderFailed: 500,
     errors.ConfigurationError: 500,
+    errors.NotReady: 503,
 }
 
 

@@ -84,6 +84,8 @@ class RunItem(Base):
     invoice_ids: Mapped[list[Any]] = mapped_column(JSON)
     invoice_key: Mapped[str] = mapped_column(String(64))
     due_on: Mapped[date] = mapped_column(Date)
+    #: how many payments and credit notes its invoices had when proposed: one more, and the letter is stale
+    receipts: Mapped[int] = mapped_column(Integer, default=0)
     #: proposed → approved | rejected → issued → dispatched; failed (reason); skipped (reason); cancelled
     state: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
@@ -77,10 +77,11 @@ def _changed_since(session: Session, item: RunItem) -> str | None:
     invoices = session.execute(select(Invoice).where(Invoice.id.in_(ids))).scalars().all()
     if all(invoice.status != "open" for invoice in invoices):
         return "paid: every invoice of the item was settled since the proposal"
-    since = item.created_at
-    paid = select(Payment.id).where(Payment.invoice_id.in_(ids), Payment.created_at > since)
-    credited = select(CreditNote.id).where(CreditNote.invoice_id.in_(ids), CreditNote.created_at > since)
-    if session.execute(paid.limit(1)).first() or session.execute(credited.limit(1)).first():
+    receipts = 0
+    for model in (Payment, CreditNote):
+        count = select(func.count()).select_from(model).where(model.invoice_id.in_(ids))
+        receipts += int(session.execute(count).scalar_one())
+    if receipts != item.receipts:
         return "payment received since the proposal: the next run proposes a letter with the new balance"
     return None
 

@@ -17,12 +17,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
 from notice_service.db.models.cases import Case, CaseInvoice
-from notice_service.db.models.claims import Debtor, Invoice
+from notice_service.db.models.claims import CreditNote, Debtor, Invoice, Payment
 from notice_service.db.models.dunning import DebtorPlan, DunningPlan, DunningRun, RunItem, StepTaken
 from notice_service.db.models.outbox import OutboxMessage
 from notice_service.domain.audit.records import JsonValue
@@ -105,6 +105,16 @@ def _pending(session: Session, tenant_id: str) -> set[tuple[str, int]]:
     return {(case_id, index) for case_id, index in session.execute(query)}
 
 
+def receipts_by_invoice(session: Session, tenant_id: str) -> dict[str, int]:
+    """How many payments and credit notes each of the tenant's invoices has."""
+    found: dict[str, int] = defaultdict(int)
+    for model in (Payment, CreditNote):
+        query = select(model.invoice_id, func.count()).where(model.tenant_id == tenant_id).group_by(model.invoice_id)
+        for invoice_id, count in session.execute(query):
+            found[invoice_id] += int(count)
+    return found
+
+
 def _addresses(session: Session, tenant_id: str) -> dict[str, tuple[str, str]]:
     query = select(Debtor.id, Debtor.postal_code, Debtor.country).where(Debtor.tenant_id == tenant_id)
     return {debtor_id: (postal_code, country) for debtor_id, postal_code, country in session.execute(query)}
@@ -124,6 +134,7 @@ class _Context:
     calendar: Calendar
     holidays: HolidayCache | None
     addresses: dict[str, tuple[str, str]]
+    receipts: dict[str, int]
 
 
 def _calendar_for(ctx: _Context, debtor_id: str) -> Calendar:
@@ -152,6 +163,7 @@ def _item_for(ctx: _Context, case_id: str, case: _OpenCase) -> dict[str, object]
         "debtor_id": case.debtor_id, "plan_id": plan_id, "plan_version": version, "step_index": due.step_index,
         "action": due.step.action, "channel": due.step.channel, "mode": due.step.mode, "step": due.step.as_json(),
         "invoice_ids": ids, "invoice_key": invoice_key(ids), "due_on": due.send_on, "state": state,
+        "receipts": sum(ctx.receipts.get(invoice_id, 0) for invoice_id in ids),
         "reason": reason, "created_at": ctx.now, "attempts": 0,
         "decided_by": "plan" if state == "approved" else None, "decided_at": ctx.now if state == "approved" else None,
     }  # fmt: skip
@@ -171,7 +183,7 @@ def _context(session: Session, run_id: str, actor: Actor, as_of: date, now: date
         run_id, actor.tenant_id, as_of, now, plans, _taken(session, actor.tenant_id),
         _pending(session, actor.tenant_id), disputed_cases(session, actor.tenant_id), paused,
         Calendar(settings.min_interval_days, working), HolidayCache(as_of) if working else None,
-        _addresses(session, actor.tenant_id) if working else {},
+        _addresses(session, actor.tenant_id) if working else {}, receipts_by_invoice(session, actor.tenant_id),
     )  # fmt: skip
 
 

@@ -84,6 +84,7 @@ def upgrade() -> None:
         sa.Column("invoice_ids", sa.JSON(), nullable=False),
         sa.Column("invoice_key", sa.String(64), nullable=False),
         sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("receipts", sa.Integer(), nullable=False),
         sa.Column("state", sa.String(16), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("notice_id", _ID, sa.ForeignKey("notices.id"), nullable=True),

@@ -78,7 +78,7 @@ DEFAULT_STEPS = (
 
 
 def _field_problems(index: int, raw: Mapping[str, Any]) -> list[tuple[str, str]]:
-    where = f"steps[{index}]"
+    where = f"steps.{index}"
     problems: list[tuple[str, str]] = []
     offset = raw.get("offset_days")
     if not isinstance(offset, int) or isinstance(offset, bool) or not MIN_OFFSET <= offset <= MAX_OFFSET:
@@ -109,10 +109,10 @@ def _order_problems(steps: Sequence[Step]) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     last_offset: int | None = None
     for index, step in enumerate(steps):
-        where = f"steps[{index}].offset_days"
+        where = f"steps.{index}.offset_days"
         if step.anchor == "previous":
             if index == 0:
-                problems.append((f"steps[{index}].anchor", "the first step is anchored on the due date"))
+                problems.append((f"steps.{index}.anchor", "the first step is anchored on the due date"))
             elif step.offset_days < 0:
                 problems.append((where, "a step after the previous one has an offset of 0 or more"))
             continue
@@ -136,7 +136,7 @@ def parse_steps(raw_steps: object) -> tuple[list[Step], list[tuple[str, str]]]:
     steps: list[Step] = []
     for index, raw in enumerate(raw_steps):
         if not isinstance(raw, Mapping):
-            problems.append((f"steps[{index}]", "a step is an object"))
+            problems.append((f"steps.{index}", "a step is an object"))
             continue
         found = _field_problems(index, raw)
         problems += found

@@ -129,11 +129,11 @@ def list_plans(services: Services, actor: Actor) -> list[dict[str, Any]]:
         return [plan_view(row, settings.default_plan_id) for row in rows]
 
 
-def _owned_plan(session: Session, tenant_id: str, plan_id: str) -> DunningPlan:
+def _owned_plan(session: Session, tenant_id: str, plan_id: str, field: str = "plan_id") -> DunningPlan:
     try:
         return get_owned(session, DunningPlan, tenant_id, plan_id)
     except NotFound as exc:
-        raise InvalidInput(exc.detail, errors=[FieldError("plan_id", "no such plan for this tenant")]) from exc
+        raise InvalidInput(exc.detail, errors=[FieldError(field, "no such plan for this tenant")]) from exc
 
 
 def assign_debtor_plan(services: Services, actor: Actor, debtor_id: str, plan_id: str | None) -> None:
@@ -195,7 +195,7 @@ def update_settings(services: Services, actor: Actor, change: SettingsChange) ->
     with services.db.transaction() as session:
         row = settings_row(session, actor.tenant_id, now)
         if change.default_plan_id is not None:
-            row.default_plan_id = _owned_plan(session, actor.tenant_id, change.default_plan_id).id
+            row.default_plan_id = _owned_plan(session, actor.tenant_id, change.default_plan_id, "default_plan_id").id
         if change.min_interval_days is not None:
             row.min_interval_days = change.min_interval_days
         if change.working_days_only is not None:

@@ -22,13 +22,13 @@ class StepIn(Strict):
     """One step: ``offset_days`` from the carrying invoice's due date (``anchor`` ``due_date``, negative before
     it) or from the previous step taken (``previous``); ``auto`` steps are approved by the plan."""
 
-    offset_days: int = Field(ge=MIN_OFFSET, le=MAX_OFFSET)
+    offset_days: int = Field(ge=MIN_OFFSET, le=MAX_OFFSET, strict=True)
     action: Action
     channel: ChannelName
     mode: Literal["auto", "manual"] = "manual"
     anchor: Literal["due_date", "previous"] = "due_date"
     tone: Literal["courteous", "firm"] | None = None
-    deadline_days: int | None = Field(default=None, ge=1, le=60, description="formal_notice only (default 8)")
+    deadline_days: int | None = Field(default=None, ge=1, le=60, strict=True, description="formal_notice only (8)")
 
 
 class PlanIn(Strict):

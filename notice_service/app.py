@@ -17,6 +17,7 @@ from notice_service.web.claims.payments import payments
 from notice_service.web.delivery.provider_webhooks import provider_webhooks
 from notice_service.web.delivery.routes import deliveries
 from notice_service.web.dossiers.routes import dossiers
+from notice_service.web.dunning.routes import dunning
 from notice_service.web.meta import meta
 from notice_service.web.notices.routes import notices
 from notice_service.web.tenants.routes import tenants
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     blueprints = (meta, debtors, invoices, cases, notices, deliveries, provider_webhooks, audit, webhooks, dossiers)
     for blueprint in (*blueprints, case_documents, tenants, payments, events):
         app.register_blueprint(blueprint)
+    app.register_blueprint(dunning)
     problems.register(app)
     guards.register(app, services)
     app.register_blueprint(operations_web.operations)

@@ -23,6 +23,9 @@ from notice_service.services import Services
 from notice_service.use_cases.audit.checkpoint import IdleLogCheckpointer
 from notice_service.use_cases.audit.mirror import TOPIC_CHECKPOINT, handle_checkpoint, handle_mirror
 from notice_service.use_cases.delivery.deadlines import expire_deadlines
+from notice_service.use_cases.dunning.execute import handle_item
+from notice_service.use_cases.dunning.planning import TOPIC_ITEM
+from notice_service.use_cases.dunning.schedule import plan_scheduled_runs
 from notice_service.use_cases.rate_sync import ScheduledRateSync
 from notice_service.use_cases.webhooks.dispatch import TOPIC_DELIVER, deliver_webhook, event_handler
 
@@ -43,6 +46,7 @@ HANDLERS: dict[str, Handler] = {
     **{event.value: event_handler(event) for event in EventType},  # fanned out to webhook subscriptions
     TOPIC_DELIVER: deliver_webhook,
 }
+HANDLERS[TOPIC_ITEM] = handle_item  # a dunning run's item: draft, re-check, issue, dispatch (idempotent)
 
 
 def claim(services: Services, limit: int = 20) -> list[OutboxMessage]:
@@ -112,6 +116,7 @@ def run_forever(services: Services, stop: threading.Event) -> None:
     while not stop.is_set():
         try:
             handled = expire_deadlines(services) + idle_logs.run_if_due() + rates.run_if_due() + run_once(services)
+            handled += plan_scheduled_runs(services)  # each tenant's daily dunning run, at its chosen time
         except Exception:  # the database may be briefly unavailable; keep the worker alive
             log.exception("worker batch failed")
             handled = 0

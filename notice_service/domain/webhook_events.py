@@ -30,6 +30,7 @@ class EventType(StrEnum):
     CREDIT_NOTE_RECORDED = "credit_note.recorded"
     INVOICE_CANCELLED = "invoice.cancelled"  # a credit note for its whole amount
     DEBTOR_UPDATED = "debtor.updated"  # a PATCH changed it; ``fields`` names what changed
+    RUN_COMPLETED = "run.completed"  # a dunning run has no item waiting any more; ``counts`` per item state
 
 
 def envelope(event_type: EventType, occurred_at: datetime, data: Mapping[str, JsonValue]) -> dict[str, JsonValue]:

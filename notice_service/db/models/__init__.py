@@ -13,6 +13,7 @@ from notice_service.db.models import (  # noqa: F401  (registers every table on 
     claims,
     delivery,
     dossier,
+    dunning,
     events,
     idempotency,
     notices,

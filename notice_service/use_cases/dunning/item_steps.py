@@ -1,0 +1,213 @@
+"""The steps of executing one run item (``execute.py`` sequences them): the re-check just before issuing,
+issuing the frozen draft, a task item, the e-mail dispatch, and recording each outcome on the item."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from notice_service.db import audit_repository
+from notice_service.db.models.case_documents import CaseDispute
+from notice_service.db.models.cases import Case
+from notice_service.db.models.claims import CreditNote, Debtor, Invoice, Payment
+from notice_service.db.models.delivery import Delivery
+from notice_service.db.models.dunning import DunningRun, RunItem, StepTaken
+from notice_service.db.models.notices import Notice
+from notice_service.db.models.tenants import Tenant
+from notice_service.domain.deadlines import PARIS
+from notice_service.domain.delivery.facts import Channel, Provider
+from notice_service.errors import Conflict, NoticeError, SigningFailed, StoreUnavailable, TimeStampFailed
+from notice_service.services import Services
+from notice_service.use_cases.actor import Actor, new_id
+from notice_service.use_cases.cases.pauses import active_pauses
+from notice_service.use_cases.delivery.dispatch import DispatchRequest, dispatch_notice
+from notice_service.use_cases.dunning.progress import complete_if_done
+from notice_service.use_cases.notices.issue import issue_notice
+from notice_service.use_cases.settlement import invoice_balance
+
+TRANSIENT = (StoreUnavailable, SigningFailed, TimeStampFailed)
+SMS_SEAM = "notice_service.use_cases.sms.send"
+TASKS = {
+    "call_task": "task: call the debtor and record the call (POST /v1/cases/{id}/calls)",
+    "injonction_proposal": "task: the mise en demeure's deadline has passed; export the dossier for an "
+    "injonction de payer (POST /v1/cases/{id}/dossiers)",
+    "payment_plan_offer": "task: offer a payment plan (POST /v1/cases/{id}/notices with kind payment_plan)",
+}
+
+
+def problem_text(error: NoticeError) -> str:
+    details = "; ".join(f"{e.field}: {e.message}" for e in error.errors)
+    return f"{error.type_slug}: {error.detail}" + (f" ({details})" if details else "")
+
+
+def _locked(session: Session, item_id: str) -> RunItem:
+    return session.execute(select(RunItem).where(RunItem.id == item_id).with_for_update()).scalar_one()
+
+
+def _audit(session: Session, actor: Actor, item: RunItem, now: datetime) -> None:
+    data = {"run_id": item.run_id, "case_id": item.case_id, "action": item.action, "state": item.state}
+    record = actor.record(f"run_item:{item.state}", "run_item", item.id, data=data)
+    audit_repository.append(session, actor.tenant_id, [record], now)
+
+
+def finish_item(
+    services: Services,
+    actor: Actor,
+    item_id: str,
+    state: str,
+    reason: str | None,
+    from_states: tuple[str, ...] = ("approved",),
+) -> None:
+    """Move the item to ``state`` (with ``reason``) if it still is in one of ``from_states``."""
+    now = services.clock.now()
+    with services.db.transaction() as session:
+        item = _locked(session, item_id)
+        if item.state not in from_states:
+            return
+        item.state, item.reason, item.done_at = state, reason, now
+        _audit(session, actor, item, now)
+        complete_if_done(session, actor, item.run_id, now)
+
+
+def _changed_since(session: Session, item: RunItem) -> str | None:
+    ids = list(item.invoice_ids)
+    invoices = session.execute(select(Invoice).where(Invoice.id.in_(ids))).scalars().all()
+    if all(invoice.status != "open" for invoice in invoices):
+        return "paid: every invoice of the item was settled since the proposal"
+    receipts = 0
+    for model in (Payment, CreditNote):
+        count = select(func.count()).select_from(model).where(model.invoice_id.in_(ids))
+        receipts += int(session.execute(count).scalar_one())
+    if receipts != item.receipts:
+        return "payment received since the proposal: the next run proposes a letter with the new balance"
+    return None
+
+
+def recheck(services: Services, item: RunItem, run: DunningRun) -> str | None:
+    """Why the item must not go out now (``None``: it may)."""
+    today = services.clock.now().astimezone(PARIS).date()
+    with services.db.reading() as session:
+        case = session.get_one(Case, item.case_id)
+        if run.status == "cancelled":
+            return "cancelled: the run was cancelled"
+        if case.status != "open":
+            return f"case closed ({case.closed_reason}) since the proposal"
+        changed = _changed_since(session, item)
+        if changed:
+            return changed
+        if session.execute(select(CaseDispute.id).where(CaseDispute.case_id == case.id).limit(1)).first():
+            return "disputed: a dispute was recorded on the case"
+        pause = active_pauses(session, item.tenant_id, today, [case.id]).get(case.id)
+        if pause is not None:
+            return f"paused ({pause.kind}) until {pause.until.isoformat()}"
+        taken = select(StepTaken.item_id).where(StepTaken.case_id == case.id, StepTaken.step_index == item.step_index)
+        earlier = session.execute(taken.limit(1)).scalar()
+        if earlier is not None and earlier != item.id:
+            return f"step already taken on the case (item {earlier})"
+    return None
+
+
+def _record_issued(services: Services, actor: Actor, item_id: str, reason: str | None = None) -> None:
+    now = services.clock.now()
+    with services.db.transaction() as session:
+        item = _locked(session, item_id)
+        if item.state != "approved":
+            return
+        item.state, item.reason, item.done_at = "issued", reason, now
+        session.add(
+            StepTaken(
+                id=new_id(), tenant_id=item.tenant_id, case_id=item.case_id, step_index=item.step_index,
+                invoice_key=item.invoice_key, action=item.action, plan_id=item.plan_id,
+                plan_version=item.plan_version, item_id=item.id, taken_on=now.astimezone(PARIS).date(),
+            )
+        )  # fmt: skip
+        run = session.get_one(DunningRun, item.run_id)
+        run.first_issued_at = run.first_issued_at or now
+        _audit(session, actor, item, now)
+        complete_if_done(session, actor, item.run_id, now)
+
+
+def issue_letter(services: Services, actor: Actor, item: RunItem, notice_id: str) -> None:
+    """Issue the item's frozen draft ``notice_id``, unless an earlier attempt did; then record the item issued."""
+    with services.db.reading() as session:
+        status = session.get_one(Notice, notice_id).status
+    if status == "draft":
+        try:
+            issue_notice(services, actor, notice_id)
+        except TRANSIENT:
+            raise
+        except Conflict:
+            pass  # issued meanwhile by an earlier attempt of this message: only the item is left to record
+        except NoticeError as error:
+            finish_item(services, actor, item.id, "failed", problem_text(error))
+            return
+    _record_issued(services, actor, item.id)
+
+
+def _sms_text(session: Session, item: RunItem) -> str:
+    tenant = session.get_one(Tenant, item.tenant_id)
+    invoices = session.execute(select(Invoice).where(Invoice.id.in_(list(item.invoice_ids)))).scalars().all()
+    total = sum((invoice_balance(session, invoice) for invoice in invoices), start=invoices[0].amount_due * 0)
+    numbers = ", ".join(invoice.number for invoice in invoices)
+    contact = tenant.profile.get("phone") or tenant.profile.get("email") or ""
+    return f"{tenant.name} : règlement de {total:.2f} EUR attendu (factures {numbers}). Contact : {contact}"[:320]
+
+
+def run_task(services: Services, actor: Actor, item: RunItem) -> None:
+    """A step without a letter: the SMS (through the ``send_sms`` seam), or a task for a person."""
+    if item.action != "sms":
+        _record_issued(services, actor, item.id, TASKS[item.action].replace("{id}", item.case_id))
+        return
+    try:
+        module = importlib.import_module(SMS_SEAM)
+    except ImportError:
+        finish_item(services, actor, item.id, "failed", "sms adapter not configured")
+        return
+    with services.db.reading() as session:
+        text = _sms_text(session, item)
+    try:
+        message_id = module.send_sms(services, actor, item.case_id, text)
+    except NoticeError as error:
+        finish_item(services, actor, item.id, "failed", problem_text(error))
+        return
+    _record_issued(services, actor, item.id, f"sms sent ({message_id})")
+
+
+def _email_target(services: Services, item: RunItem) -> tuple[str | None, str | None]:
+    """(the debtor's address, an e-mail delivery already made for the notice)."""
+    with services.db.reading() as session:
+        debtor = session.get_one(Debtor, item.debtor_id)
+        query = select(Delivery.id).where(
+            Delivery.notice_id == item.notice_id, or_(Delivery.channel == Channel.EMAIL.value)
+        )
+        return debtor.email, session.execute(query.limit(1)).scalar()
+
+
+def dispatch_item(services: Services, actor: Actor, item: RunItem) -> None:
+    """E-mail the issued letter when the step's channel has e-mail and the debtor an address (once)."""
+    if item.channel not in ("email", "email_and_letter") or services.mailer is None or item.notice_id is None:
+        return
+    email, delivery_id = _email_target(services, item)
+    if email is None:
+        return
+    if delivery_id is None:
+        request = DispatchRequest(item.notice_id, Channel.EMAIL, Provider.EMAIL, recipient_email=email)
+        try:
+            delivery_id = dispatch_notice(services, actor, request)
+        except NoticeError as error:
+            _note(services, item.id, f"issued; e-mail not sent: {problem_text(error)}")
+            return
+    now = services.clock.now()
+    with services.db.transaction() as session:
+        row = _locked(session, item.id)
+        if row.state == "issued":
+            row.state, row.delivery_id, row.done_at = "dispatched", delivery_id, now
+            _audit(session, actor, row, now)
+
+
+def _note(services: Services, item_id: str, reason: str) -> None:
+    with services.db.transaction() as session:
+        _locked(session, item_id).reason = reason

@@ -1,0 +1,39 @@
+"""A run's end: once no item is waiting (proposed or approved), the run is ``completed`` and ``run.completed``
+goes out (event feed and webhooks), once, in the transaction that ends the last item."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from notice_service.db import audit_repository
+from notice_service.db.models.dunning import DunningRun, RunItem
+from notice_service.db.outbox import queue_event
+from notice_service.domain.webhook_events import EventType
+from notice_service.use_cases.actor import Actor
+
+WAITING = ("proposed", "approved")
+
+
+def state_counts(session: Session, run_id: str) -> dict[str, int]:
+    query = select(RunItem.state, func.count()).where(RunItem.run_id == run_id).group_by(RunItem.state)
+    return {state: int(count) for state, count in session.execute(query)}
+
+
+def complete_if_done(session: Session, actor: Actor, run_id: str, now: datetime) -> bool:
+    """In the caller's transaction: complete the run if nothing waits any more; answers whether it did now."""
+    run = session.execute(select(DunningRun).where(DunningRun.id == run_id).with_for_update()).scalar_one()
+    if run.status != "open":
+        return False
+    session.flush()
+    counts = state_counts(session, run_id)
+    if any(counts.get(state) for state in WAITING):
+        return False
+    run.status, run.completed_at = "completed", now
+    data = {"run_id": run.id, "as_of": run.as_of.isoformat(), "counts": dict(sorted(counts.items()))}
+    record = actor.record("run:completed", "run", run.id, data={"counts": dict(sorted(counts.items()))})
+    audit_repository.append(session, actor.tenant_id, [record], now)
+    queue_event(session, tenant_id=actor.tenant_id, topic=EventType.RUN_COMPLETED.value, payload=data, at=now)
+    return True

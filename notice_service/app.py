@@ -9,6 +9,7 @@ from notice_service.settings import Settings, load_settings
 from notice_service.web import guards, problems
 from notice_service.web.audit.routes import audit
 from notice_service.web.cases.documents import case_documents
+from notice_service.web.cases.follow_up import case_follow_up
 from notice_service.web.cases.routes import cases
 from notice_service.web.claims.debtors import debtors
 from notice_service.web.claims.invoices import invoices
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     blueprints = (meta, debtors, invoices, cases, notices, deliveries, provider_webhooks, audit, webhooks, dossiers)
     for blueprint in (*blueprints, case_documents, tenants, payments, events):
         app.register_blueprint(blueprint)
+    app.register_blueprint(case_follow_up)  # promises to pay, manual pauses, calls (issue 14)
     problems.register(app)
     guards.register(app, services)
     return app

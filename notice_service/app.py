@@ -10,6 +10,7 @@ from notice_service.web import guards, problems
 from notice_service.web import operations as operations_web
 from notice_service.web.audit.routes import audit
 from notice_service.web.cases.documents import case_documents
+from notice_service.web.cases.follow_up import case_follow_up
 from notice_service.web.cases.routes import cases
 from notice_service.web.claims.debtors import debtors
 from notice_service.web.claims.invoices import invoices
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for blueprint in (*blueprints, case_documents, tenants, payments, events):
         app.register_blueprint(blueprint)
     app.register_blueprint(dunning)
+    app.register_blueprint(case_follow_up)  # promises to pay, manual pauses, calls (issue 14)
     problems.register(app)
     guards.register(app, services)
     app.register_blueprint(operations_web.operations)

@@ -22,6 +22,7 @@ from notice_service.domain.webhook_events import EventType
 from notice_service.services import Services
 from notice_service.use_cases.audit.checkpoint import IdleLogCheckpointer
 from notice_service.use_cases.audit.mirror import TOPIC_CHECKPOINT, handle_checkpoint, handle_mirror
+from notice_service.use_cases.cases.pause_schedule import settle_due_pauses
 from notice_service.use_cases.delivery.deadlines import expire_deadlines
 from notice_service.use_cases.dunning.execute import handle_item
 from notice_service.use_cases.dunning.planning import TOPIC_ITEM
@@ -117,6 +118,7 @@ def run_forever(services: Services, stop: threading.Event) -> None:
         try:
             handled = expire_deadlines(services) + idle_logs.run_if_due() + rates.run_if_due() + run_once(services)
             handled += plan_scheduled_runs(services)  # each tenant's daily dunning run, at its chosen time
+            handled += settle_due_pauses(services)  # promises judged, manual pauses over (issue 14)
         except Exception:  # the database may be briefly unavailable; keep the worker alive
             log.exception("worker batch failed")
             handled = 0

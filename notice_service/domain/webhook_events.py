@@ -31,6 +31,11 @@ class EventType(StrEnum):
     INVOICE_CANCELLED = "invoice.cancelled"  # a credit note for its whole amount
     DEBTOR_UPDATED = "debtor.updated"  # a PATCH changed it; ``fields`` names what changed
     RUN_COMPLETED = "run.completed"  # a dunning run has no item waiting any more; ``counts`` per item state
+    CASE_PAUSED = "case.paused"  # a promise to pay (``kind`` promise, its amount and date) or a manual pause
+    CASE_RESUMED = "case.resumed"  # a pause ended: ``outcome`` kept, broken, resumed or cancelled, ``by`` whom
+    PROMISE_KEPT = "promise.kept"  # the promised amount arrived by the date (or the case closed as paid)
+    PROMISE_BROKEN = "promise.broken"  # the date passed unpaid: the case's dunning resumes by itself
+    CALL_RECORDED = "call.recorded"  # a call to the debtor and its outcome
 
 
 def envelope(event_type: EventType, occurred_at: datetime, data: Mapping[str, JsonValue]) -> dict[str, JsonValue]:

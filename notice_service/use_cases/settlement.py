@@ -22,17 +22,20 @@ from notice_service.db.outbox import queue_event
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.webhook_events import EventType
 from notice_service.use_cases.actor import Actor
+from notice_service.use_cases.pause_endings import end_case_pauses
 
 
 def close_case_row(
     session: Session, actor: Actor, case: Case, reason: str, note: str | None, now: datetime, *, automatic: bool
 ) -> None:
-    """Mark ``case`` closed, append ``case:closed`` and queue ``case.closed``; ``automatic`` when it closed itself."""
+    """Mark ``case`` closed, append ``case:closed`` and queue ``case.closed``; ``automatic`` when it closed itself.
+    Its running pauses end (``pause_endings.end_case_pauses``)."""
     case.status, case.closed_reason, case.closed_note, case.closed_at = "closed", reason, note, now
     data = {"case_id": case.id, "reason": reason, "note": note, "automatic": automatic, "closed_at": now.isoformat()}
     record = actor.record("case:closed", "case", case.id, data={"reason": reason, "automatic": automatic})
     audit_repository.append(session, actor.tenant_id, [record], now)
     queue_event(session, tenant_id=actor.tenant_id, topic=EventType.CASE_CLOSED.value, payload=data, at=now)
+    end_case_pauses(session, actor, case.id, reason, now)  # its running promises and pauses end with it
 
 
 def invoice_balance(session: Session, invoice: Invoice) -> Decimal:

@@ -8,6 +8,7 @@ from notice_service.db.models import (  # noqa: F401  (registers every table on 
     audit,
     audit_log,
     base,
+    calls,
     case_documents,
     cases,
     claims,

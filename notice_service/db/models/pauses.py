@@ -29,6 +29,7 @@ class CasePause(Base):
     until: Mapped[date] = mapped_column(Date)  # the promise's date, or the manual pause's resume date
     amount: Mapped[Decimal | None] = mapped_column(DecimalString(), nullable=True)  # promised amount
     note: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    reason: Mapped[str | None] = mapped_column(String(32), nullable=True)  # a manual pause's reason (0013b)
     created_by: Mapped[str] = mapped_column(String(200))  # the actor (API key label or person)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)  # kept | broken | resumed | cancelled

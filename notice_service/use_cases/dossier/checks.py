@@ -32,6 +32,7 @@ from notice_service.errors import FieldError, InvalidInput
 from notice_service.services import Services
 from notice_service.use_cases.cases.statement import compute_case_statement, statement_terms
 from notice_service.use_cases.dossier.collect import CaseMaterial
+from notice_service.use_cases.dossier.follow_up import follow_up_notes
 from notice_service.use_cases.official_rates import current_rate_tables
 
 
@@ -172,7 +173,8 @@ def assess_claim(
     outcome: CheckOutcome = check_claim(facts)
     court = named_court(material)
     warnings = overridden + outcome.warnings + dispute_warnings(material)
-    return Assessment(statement, court, warnings, outcome.notes, outcome.prescribed)
+    notes = outcome.notes + follow_up_notes(material)  # promises, pauses and calls (issue 14)
+    return Assessment(statement, court, warnings, notes, outcome.prescribed)
 
 
 def require_not_prescribed(prescribed: list[OpenInvoice], override_reason: str | None) -> list[Finding]:

@@ -17,11 +17,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from notice_service.db.models.audit_log import AuditRecord
+from notice_service.db.models.calls import CaseCall
 from notice_service.db.models.case_documents import CaseDispute, CaseDocument
 from notice_service.db.models.cases import Case
 from notice_service.db.models.claims import CreditNote, Debtor, Invoice, Payment
 from notice_service.db.models.delivery import Delivery, DeliveryEvidence, DeliveryFact, NoticeDeadline
 from notice_service.db.models.notices import Notice
+from notice_service.db.models.pauses import CasePause
 from notice_service.db.models.tenants import Tenant
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.dossier.exhibits import ExhibitSource
@@ -29,8 +31,10 @@ from notice_service.domain.french_format import date_fr
 from notice_service.letter_catalogue import TITLES
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
+from notice_service.use_cases.cases.calls import load_case_calls
 from notice_service.use_cases.cases.disputes import load_case_disputes
 from notice_service.use_cases.cases.documents import load_case_documents
+from notice_service.use_cases.cases.promises import load_case_pauses
 from notice_service.use_cases.cases.statement import load_case_invoices, load_credit_notes
 from notice_service.use_cases.delivery.queries import load_evidence, load_facts
 
@@ -75,6 +79,8 @@ class CaseMaterial:
     documents: list[CaseDocument] = field(default_factory=list)
     disputes: list[CaseDispute] = field(default_factory=list)
     credit_notes: list[CreditNote] = field(default_factory=list)
+    pauses: list[CasePause] = field(default_factory=list)  # promises to pay and manual pauses, oldest first
+    calls: list[CaseCall] = field(default_factory=list)
 
     def subjects(self) -> list[tuple[str, str]]:
         found = [("case", self.case.id), ("debtor", self.debtor.id)]
@@ -112,6 +118,8 @@ def load_case_material(services: Services, actor: Actor, case_id: str) -> CaseMa
             notices=[NoticeMaterial(n, _deliveries(session, n.id), session.get(NoticeDeadline, n.id)) for n in notices],
             documents=load_case_documents(session, case.id),
             disputes=load_case_disputes(session, case.id),
+            pauses=load_case_pauses(session, case.id),
+            calls=load_case_calls(session, case.id),
         )
 
 

@@ -80,6 +80,16 @@ BODIES: dict[str, Callable[[Ids], dict[str, Any]]] = {
     "patch_debtor": lambda ids: {"email": "compta@example.fr"},
     "patch_tenant": lambda ids: {"profile": {"phone": "01 23 45 67 00"}},
     "create_key": lambda ids: {"name": "ERP", "scope": "read"},
+    "create_promise": lambda ids: {"amount": "100.00", "date": "2026-11-30", "note": "virement annoncé"},
+    "cancel_promise": lambda ids: {"note": "saisie en double"},
+    "create_pause": lambda ids: {"until": "2026-12-20", "reason": "negotiation"},
+    "resume_pause": lambda ids: {},
+    "create_call": lambda ids: {
+        "called_at": "2026-11-20T09:00:00+01:00",
+        "caller": "Jeanne Durand",
+        "outcome": "promise",
+        "promise": {"amount": "50.00", "date": "2026-11-30"},
+    },
     "close": lambda ids: {"reason": "settled"},
     "receive_events": lambda ids: {
         "events": [{"id": "evt-1", "fact": "delivered", "occurred_at": "2026-07-03T10:00:00+02:00"}]

@@ -18,6 +18,7 @@ from notice_service.web.delivery.routes import deliveries
 from notice_service.web.dossiers.routes import dossiers
 from notice_service.web.meta import meta
 from notice_service.web.notices.routes import notices
+from notice_service.web.pages import register_pages
 from notice_service.web.tenants.routes import tenants
 from notice_service.web.webhooks.events import events
 from notice_service.web.webhooks.routes import webhooks
@@ -40,4 +41,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.register_blueprint(blueprint)
     problems.register(app)
     guards.register(app, services)
+    register_pages(app, services)
     return app

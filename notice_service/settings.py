@@ -62,6 +62,7 @@ class Settings:
     rates_sync_hours: int = 24
     rate_limit_requests: int = 0  # per API key and window; 0 = off (load_settings defaults to 600)
     rate_limit_window_seconds: int = 60
+    session_secret: str | None = field(default=None, repr=False)  # pages' cookie key (NOTICE_SESSION_SECRET)
 
     @property
     def resolved_database_url(self) -> str:

@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := poppler-utils qpdf libharfbuzz-subset0 openssl
+APT_PACKAGES := poppler-utils qpdf libharfbuzz-subset0 openssl chromium
 STAMP := $(VENV)/.installed
 
 .PHONY: run test lint bench system-deps install clean

@@ -21,6 +21,7 @@ from notice_service.web.dossiers.routes import dossiers
 from notice_service.web.dunning.routes import dunning
 from notice_service.web.meta import meta
 from notice_service.web.notices.routes import notices
+from notice_service.web.pages import register_pages
 from notice_service.web.tenants.routes import tenants
 from notice_service.web.webhooks.events import events
 from notice_service.web.webhooks.routes import webhooks
@@ -47,4 +48,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     guards.register(app, services)
     app.register_blueprint(operations_web.operations)
     operations_web.register(app)
+    register_pages(app, services)
     return app

@@ -67,6 +67,7 @@ class Settings:
     web_server: str = "waitress"  # `serve` under waitress, or gunicorn (deploy/gunicorn.conf.py)
     gunicorn_config: Path | None = None  # the gunicorn configuration file (default: deploy/gunicorn.conf.py)
     worker_metrics_port: int = 0  # `worker` serves its own /metrics on this port (0: off)
+    session_secret: str | None = field(default=None, repr=False)  # pages' cookie key (NOTICE_SESSION_SECRET)
 
     @property
     def resolved_database_url(self) -> str:

@@ -63,6 +63,10 @@ def cmd_init(settings: Settings, _args: argparse.Namespace) -> int:
         key_file.write_text(created.api_key + "\n", encoding="utf-8")
         key_file.chmod(0o600)
     print(f"API key: {key_file.read_text(encoding='utf-8').strip()}")
+    from notice_service.cli.users import demo_login
+
+    login = demo_login(services, settings, key_file.read_text(encoding="utf-8").strip())
+    print(f"Demo login (http://{settings.host}:{settings.port}/app/): {login}")
     return 0
 
 

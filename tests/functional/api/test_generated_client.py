@@ -42,6 +42,7 @@ CONFIG = {
     "content_type_overrides": {
         "application/pdf": "application/octet-stream",
         "application/zip": "application/octet-stream",
+        "text/plain": "application/octet-stream",  # /metrics (Prometheus text)
     },
 }
 Ids = dict[str, str]

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from notice_service.cli.audit import add_audit_parser
 from notice_service.cli.dossier import add_dossier_parser
 from notice_service.cli.rates import add_rates_parser
+from notice_service.cli.runs import add_runs_parser
 from notice_service.cli.service import add_service_parsers
 from notice_service.cli.tenants import add_tenants_parser
 from notice_service.cli.users import add_users_parser
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_rates_parser(commands)
     add_webhooks_parser(commands)
     add_users_parser(commands)
+    add_runs_parser(commands)
     return parser
 
 

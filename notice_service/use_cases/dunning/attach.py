@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
@@ -24,6 +25,10 @@ from notice_service.db.models.claims import Invoice
 from notice_service.domain.audit.records import RecordDraft
 from notice_service.domain.dunning.plans import Step
 from notice_service.use_cases.actor import Actor, new_id
+
+AUDIT_CHUNK = 32
+"""Records appended per statement: a run opening thousands of cases audits each, in statements of one shape
+(the PostgreSQL append compiles once per number of records, and a statement of thousands would not)."""
 
 
 def disputed_cases(session: Session, tenant_id: str) -> set[str]:
@@ -81,12 +86,14 @@ def attach_invoices(
             records.append(_record(actor, "case:invoices_joined", case_id, {"invoice_ids": ids}))
         start = positions.get(case_id, 0)
         links += [{"case_id": case_id, "invoice_id": iid, "position": start + i} for i, iid in enumerate(ids)]
+    connection = session.connection()  # Core inserts: batched multi-row VALUES, no ORM bookkeeping
     if cases:
-        session.execute(insert(Case), cases)
-    session.execute(insert(CaseInvoice), links)
+        connection.execute(insert(cast(Table, Case.__table__)), cases)
+    connection.execute(insert(cast(Table, CaseInvoice.__table__)), links)
     for case_id in joined:
         refresh_unpaid_due(session, case_id=case_id)
-    audit_repository.append(session, actor.tenant_id, records, now)
+    for start in range(0, len(records), AUDIT_CHUNK):
+        audit_repository.append_now(session, actor.tenant_id, records[start : start + AUDIT_CHUNK], now)
     return len(cases), len(links)
 
 

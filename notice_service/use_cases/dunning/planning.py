@@ -16,8 +16,10 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
+from typing import cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
@@ -137,6 +139,11 @@ class _Context:
     receipts: dict[str, int]
 
 
+@lru_cache(maxsize=256)
+def _step_json(step: Step) -> dict[str, object]:
+    return step.as_json()
+
+
 def _calendar_for(ctx: _Context, debtor_id: str) -> Calendar:
     if ctx.holidays is None:
         return ctx.calendar
@@ -161,7 +168,7 @@ def _item_for(ctx: _Context, case_id: str, case: _OpenCase) -> dict[str, object]
     return {
         "id": new_id(), "tenant_id": ctx.tenant_id, "run_id": ctx.run_id, "case_id": case_id,
         "debtor_id": case.debtor_id, "plan_id": plan_id, "plan_version": version, "step_index": due.step_index,
-        "action": due.step.action, "channel": due.step.channel, "mode": due.step.mode, "step": due.step.as_json(),
+        "action": due.step.action, "channel": due.step.channel, "mode": due.step.mode, "step": _step_json(due.step),
         "invoice_ids": ids, "invoice_key": invoice_key(ids), "due_on": due.send_on, "state": state,
         "receipts": sum(ctx.receipts.get(invoice_id, 0) for invoice_id in ids),
         "reason": reason, "created_at": ctx.now, "attempts": 0,
@@ -218,7 +225,8 @@ def plan_run(services: Services, actor: Actor, as_of: date, trigger: str = "api"
 def _insert(session: Session, tenant_id: str, items: list[dict[str, object]], now: datetime) -> None:
     if not items:
         return
-    session.execute(insert(RunItem), items)
+    connection = session.connection()  # Core inserts: batched multi-row VALUES, no ORM bookkeeping
+    connection.execute(insert(cast(Table, RunItem.__table__)), items)
     messages = [
         {"tenant_id": tenant_id, "topic": TOPIC_ITEM, "payload": {"item_id": item["id"]}, "created_at": now,
          "available_at": now, "attempts": 0}
@@ -226,7 +234,7 @@ def _insert(session: Session, tenant_id: str, items: list[dict[str, object]], no
         if item["state"] != "skipped" and (item["state"] == "approved" or item["action"] in _LETTERS)
     ]  # fmt: skip
     if messages:
-        session.execute(insert(OutboxMessage), messages)
+        connection.execute(insert(cast(Table, OutboxMessage.__table__)), messages)
 
 
 _LETTERS = ("pre_reminder", "reminder", "second_reminder", "formal_notice")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from notice_service.db.models.dunning import DunningRun, RunItem
 from notice_service.db.tenant_scope import get_owned
+from notice_service.errors import NotFound
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
 from notice_service.use_cases.dunning.progress import state_counts
@@ -102,3 +103,12 @@ def list_runs(services: Services, actor: Actor, limit: int) -> list[dict[str, An
             .all()
         )
     return [run_view(services, actor, run_id) for run_id in ids]
+
+
+def run_tenant(services: Services, run_id: str) -> str:
+    """The tenant of ``run_id`` (the operator's command names a run, not its tenant)."""
+    with services.db.reading() as session:
+        tenant_id = session.execute(select(DunningRun.tenant_id).where(DunningRun.id == run_id)).scalar()
+    if tenant_id is None:
+        raise NotFound(f"No run with id {run_id}.", extra={"resource": "run", "id": run_id})
+    return str(tenant_id)

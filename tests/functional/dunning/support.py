@@ -87,7 +87,8 @@ class Desk:
 
     def notices_issued(self) -> int:
         with self.services.db.reading() as session:
-            query = select(func.count()).select_from(Notice).where(Notice.status == "issued")
+            query = select(func.count()).select_from(Notice).where(Notice.tenant_id == self.tenant_id)
+            query = query.where(Notice.status == "issued")
             return int(session.execute(query).scalar_one())
 
 

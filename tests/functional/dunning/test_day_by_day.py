@@ -62,10 +62,12 @@ def test_each_step_on_its_day_once_one_letter_for_all_invoices(desk: Desk, worki
     expected = WORKING_DAYS if working_days_only else CALENDAR
     assert taken == {action: [day] for action, day in expected.items()}  # each step on its day, never twice
     with desk.services.db.reading() as session:
-        cases = session.execute(select(Case)).scalars().all()
+        cases = session.execute(select(Case).where(Case.tenant_id == desk.tenant_id)).scalars().all()
         assert len(cases) == 1  # one case per debtor carries both invoices
-        notices = session.execute(select(Notice).order_by(Notice.issued_at)).scalars().all()
-        steps = session.execute(select(StepTaken).order_by(StepTaken.taken_on)).scalars().all()
+        mine = Notice.tenant_id == desk.tenant_id
+        notices = session.execute(select(Notice).where(mine).order_by(Notice.issued_at)).scalars().all()
+        taken_here = StepTaken.tenant_id == desk.tenant_id
+        steps = session.execute(select(StepTaken).where(taken_here).order_by(StepTaken.taken_on)).scalars().all()
     assert [n.kind for n in notices] == ["pre_reminder", "reminder", "second_reminder", "formal_notice"]
     assert all(n.status == "issued" for n in notices)  # no unused draft: one letter per step
     numbers = [[line["number"] for line in n.letter_data["invoices"]] for n in notices]
@@ -78,7 +80,7 @@ def test_each_step_on_its_day_once_one_letter_for_all_invoices(desk: Desk, worki
 
 def _case_of(desk: Desk) -> str:
     with desk.services.db.reading() as session:
-        return str(session.execute(select(Case.id)).scalar_one())
+        return str(session.execute(select(Case.id).where(Case.tenant_id == desk.tenant_id)).scalar_one())
 
 
 def test_partial_payment_keeps_the_plan_full_payment_stops_it(desk: Desk) -> None:
@@ -120,9 +122,11 @@ def test_a_disputed_invoice_is_left_out(desk: Desk) -> None:
     assert disputed not in {case for _, case, _ in issued}  # the disputed invoice's case gets no letter
     assert [a for a, _, _ in issued] == ["pre_reminder", "reminder", "second_reminder", "formal_notice"]
     with desk.services.db.reading() as session:
-        letters = session.execute(select(Notice).where(Notice.case_id != disputed)).scalars().all()
+        query = select(Notice).where(Notice.tenant_id == desk.tenant_id, Notice.case_id != disputed)
+        letters = session.execute(query).scalars().all()
         assert {line["number"] for n in letters for line in n.letter_data["invoices"]} == {"F-N"}
-        assert session.execute(select(func.count()).select_from(Case)).scalar_one() == 2
+        count = select(func.count()).select_from(Case).where(Case.tenant_id == desk.tenant_id)
+        assert session.execute(count).scalar_one() == 2
     assert moved == {}
 
 

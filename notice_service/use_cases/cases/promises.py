@@ -36,6 +36,12 @@ from notice_service.use_cases.json_values import iso_or_none
 from notice_service.use_cases.pause_endings import end_pause, pause_data
 from notice_service.use_cases.settlement import invoice_balance
 
+#: the audit actions of promises, pauses and calls: the case's timeline shows their data
+FOLLOW_UP_ACTIONS = frozenset(
+    {"promise:made", "promise:kept", "promise:broken", "promise:cancelled", "case:paused", "case:resumed"}
+    | {"call:recorded"}
+)
+
 
 @dataclass(frozen=True)
 class PromiseInput:

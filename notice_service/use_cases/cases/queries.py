@@ -18,9 +18,11 @@ from notice_service.db.models.notices import Notice
 from notice_service.db.tenant_scope import get_owned
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
+from notice_service.use_cases.cases.calls import call_json, load_case_calls
 from notice_service.use_cases.cases.disputes import case_disputes_json
 from notice_service.use_cases.cases.documents import case_documents_json
 from notice_service.use_cases.cases.legal_summary import case_legal_summary
+from notice_service.use_cases.cases.promises import FOLLOW_UP_ACTIONS, load_case_pauses, pause_json
 from notice_service.use_cases.cases.statement import load_case_invoices
 from notice_service.use_cases.claims.queries import debtor_json, invoice_json
 from notice_service.use_cases.delivery.queries import delivery_subjects, notice_deliveries
@@ -44,6 +46,8 @@ def _timeline(session: Session, tenant_id: str, subjects: list[tuple[str, str]])
                 "action": record["action"],
                 "subject": record["subject"],
                 "documents": record["documents"],
+                # a promise, pause or call says what and why (amounts, dates, outcome; free text by hash only)
+                **({"data": record["data"]} if record["action"] in FOLLOW_UP_ACTIONS else {}),
             }
         )
     return events
@@ -82,6 +86,8 @@ def get_case(services: Services, actor: Actor, case_id: str) -> dict[str, Any]:
             **case_legal_summary(session, services.clock.now(), debtor, invoices, notices),
             "documents": case_documents_json(session, case.id),
             "disputes": case_disputes_json(session, case.id),
+            "pauses": [pause_json(p) for p in load_case_pauses(session, case.id)],
+            "calls": [call_json(c) for c in load_case_calls(session, case.id)],
             "created_at": iso_or_none(case.created_at),
             "closed_reason": case.closed_reason,
             "closed_note": case.closed_note,

@@ -87,6 +87,10 @@ class CaseOut(BaseModel):
     next_step: dict[str, Any] | None = Field(default=None, description="action, not_before, reason, court")
     documents: list[dict[str, Any]] = Field(default_factory=list, description="contract, CGV … (by SHA-256)")
     disputes: list[dict[str, Any]] = Field(default_factory=list, description="disputes the debtor raised")
+    pauses: list[dict[str, Any]] = Field(
+        default_factory=list, description="promises to pay and manual pauses, running or ended (oldest first)"
+    )
+    calls: list[dict[str, Any]] = Field(default_factory=list, description="calls to the debtor and their outcome")
     created_at: str | None
     closed_reason: str | None = Field(default=None, description="paid, settled, written_off, transferred, other")
     closed_note: str | None = None

@@ -14,10 +14,10 @@ from tests.functional.conftest import Api
 from tests.functional.lifecycle_support import actions, case, debtor, invoice, tenant_id, topics
 
 
-def open_case(api: Api, amount: str = "1000.00") -> tuple[str, str]:
+def open_case(api: Api, amount: str = "1000.00", number: str = "F-1") -> tuple[str, str]:
     """A case of one overdue invoice of ``amount``: (case id, invoice id)."""
     d = debtor(api)
-    inv = invoice(api, d, "F-1", amount)
+    inv = invoice(api, d, number, amount)
     return case(api, d, inv), inv
 
 

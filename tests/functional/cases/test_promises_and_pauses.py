@@ -84,8 +84,15 @@ def test_a_broken_promise_resumes_the_case_by_itself(api: Api, services: Service
     )  # fmt: skip
     [payload] = [p for t, p in case_topics(services, api, case_id) if t == "promise.broken"]
     assert (payload["pause_id"], payload["outcome"], payload["paid_since"]) == (made.json["id"], "broken", "100.00")
-    timeline = [e["action"] for e in api.get(f"/v1/cases/{case_id}").json["timeline"]]
-    assert timeline[-1] == "promise:broken"
+    read = api.get(f"/v1/cases/{case_id}").json
+    last = read["timeline"][-1]
+    assert (last["action"], last["data"]["amount"], last["data"]["paid_since"]) == (
+        "promise:broken",
+        "300.00",
+        "100.00",
+    )
+    assert [(p["id"], p["outcome"]) for p in read["pauses"]] == [(made.json["id"], "broken")]
+    assert "data" not in read["timeline"][0]  # case:opened: the timeline shows the data of follow-up records only
 
 
 def test_a_new_promise_judges_the_one_whose_date_passed_first(api: Api, services: Services) -> None:
@@ -167,6 +174,7 @@ def test_a_call_records_its_promise_in_the_same_transaction(api: Api, services: 
     assert call["promise_id"] == promise["id"] and promise["amount"] == "500.00"
     assert paused(services, api, date(2026, 11, 21)) == {case_id: "promise"}
     assert [c["id"] for c in api.get(f"/v1/cases/{case_id}/calls").json["data"]] == [call["id"]]
+    assert [c["id"] for c in api.get(f"/v1/cases/{case_id}").json["calls"]] == [call["id"]]
 
     again = api.post(f"/v1/cases/{case_id}/calls", {**body, "called_at": "2026-11-20T10:00:00+01:00"})
     assert again.status_code == 409  # a promise is running: no second promise, so no call either

@@ -45,6 +45,9 @@ STATUS: dict[type[errors.NoticeError], int] = {
     errors.MailFailed: 502,
     errors.RenderFailed: 500,
     errors.ConfigurationError: 500,
+    errors.SmsFailed: 502,
+    errors.SmsNotConfigured: 503,
+    errors.SmsRefused: 409,
 }
 
 

@@ -16,8 +16,10 @@ from notice_service.web.claims.payments import payments
 from notice_service.web.delivery.provider_webhooks import provider_webhooks
 from notice_service.web.delivery.routes import deliveries
 from notice_service.web.dossiers.routes import dossiers
+from notice_service.web.kpis.routes import kpis
 from notice_service.web.meta import meta
 from notice_service.web.notices.routes import notices
+from notice_service.web.sms.routes import sms
 from notice_service.web.tenants.routes import tenants
 from notice_service.web.webhooks.events import events
 from notice_service.web.webhooks.routes import webhooks
@@ -37,6 +39,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.extensions["notice_service"] = services
     blueprints = (meta, debtors, invoices, cases, notices, deliveries, provider_webhooks, audit, webhooks, dossiers)
     for blueprint in (*blueprints, case_documents, tenants, payments, events):
+        app.register_blueprint(blueprint)
+    for blueprint in (sms, kpis):
         app.register_blueprint(blueprint)
     problems.register(app)
     guards.register(app, services)

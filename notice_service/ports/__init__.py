@@ -13,8 +13,8 @@ from notice_service.ports.dossier import MergePart, PdfMerger
 from notice_service.ports.letters import Attachment, LetterRequest, PdfTextExtractor, RenderedLetter, Renderer
 from notice_service.ports.mail import Mailer, MailSubmission, OutgoingMail
 from notice_service.ports.rates import RateFeed
-from notice_service.ports.sms import OutgoingSms, SmsReceipt, SmsSender
 from notice_service.ports.signing import CheckpointSigner, ManifestSigner, SignatureFacts, SignedPdf, Signer
+from notice_service.ports.sms import OutgoingSms, SmsReceipt, SmsSender
 from notice_service.ports.timestamps import TimeStamper, TimeStampToken, TimeStampVerifier, VerifiedToken
 from notice_service.ports.webhooks import SendOutcome, WebhookSender
 
@@ -29,6 +29,7 @@ __all__ = [
     "ManifestSigner",
     "MergePart",
     "OutgoingMail",
+    "OutgoingSms",
     "PdfMerger",
     "PdfTextExtractor",
     "RateFeed",
@@ -38,13 +39,12 @@ __all__ = [
     "SignatureFacts",
     "SignedPdf",
     "Signer",
+    "SmsReceipt",
+    "SmsSender",
     "StoredObject",
     "TimeStampToken",
     "TimeStampVerifier",
     "TimeStamper",
     "VerifiedToken",
     "WebhookSender",
-    "OutgoingSms",
-    "SmsReceipt",
-    "SmsSender",
 ]

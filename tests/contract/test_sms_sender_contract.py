@@ -90,7 +90,10 @@ def test_two_messages_get_two_ids_and_the_encoding_travels(subject: Subject) -> 
     first = subject.sender.send(OutgoingSms(NUMBER, "Réglez svp", "k-1"))
     second = subject.sender.send(OutgoingSms("+447911123456", "Merci — ✓", "k-2", unicode=True))
     assert first.message_id != second.message_id
-    assert [(d.to, d.key, d.unicode) for d in subject.delivered()] == [(NUMBER, "k-1", False), ("+447911123456", "k-2", True)]
+    assert [(d.to, d.key, d.unicode) for d in subject.delivered()] == [
+        (NUMBER, "k-1", False),
+        ("+447911123456", "k-2", True),
+    ]
 
 
 def test_a_number_the_provider_refuses_is_not_retryable(subject: Subject) -> None:

@@ -62,6 +62,8 @@ def open_case(api: Api, debtor: dict[str, Any], number: str = "F-2026-0042") -> 
     return debtor_id, case.json["id"]
 
 
-def sms_rows(services: Services) -> int:
+def sms_rows(services: Services, case_id: str) -> int:
+    """The SMS rows of one case (the PostgreSQL database is shared by the tests: count only this test's)."""
     with services.db.reading() as session:
-        return int(session.execute(select(func.count()).select_from(SmsMessage)).scalar_one())
+        query = select(func.count()).select_from(SmsMessage).where(SmsMessage.case_id == case_id)
+        return int(session.execute(query).scalar_one())

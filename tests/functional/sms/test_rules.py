@@ -27,7 +27,7 @@ def test_an_opted_out_debtor_gets_no_sms(api: Api, services: Services, twin: Bre
     refused = api.post(f"/v1/cases/{case_id}/sms", {"text": TEXT})
     assert refused.status_code == 409
     assert refused.json["type"].endswith("/sms-refused") and refused.json["reason"] == "opted_out"
-    assert twin.received == [] and sms_rows(services) == 0
+    assert twin.received == [] and sms_rows(services, case_id) == 0
 
 
 def test_a_number_that_opted_out_stays_out_whoever_holds_it(api: Api, services: Services, twin: BrevoSmsTwin) -> None:
@@ -80,7 +80,7 @@ def test_a_consumer_is_texted_only_in_the_legal_hours(
     assert answer.status_code == 409, answer.json
     assert answer.json["reason"] == "outside_hours" and answer.json["not_before"] == not_before
     assert not_before in answer.json["detail"]
-    assert twin.received == [] and sms_rows(services) == 0
+    assert twin.received == [] and sms_rows(services, case_id) == 0
 
 
 def test_a_business_is_texted_on_a_saturday_evening(api: Api, services: Services, twin: BrevoSmsTwin) -> None:
@@ -110,7 +110,7 @@ def test_bad_texts_are_refused_naming_the_field(
     assert refused.status_code == 422, refused.json
     assert refused.headers["Content-Type"] == "application/problem+json"
     assert field in [error["field"] for error in refused.json["errors"]]
-    assert twin.received == [] and sms_rows(services) == 0
+    assert twin.received == [] and sms_rows(services, case_id) == 0
 
 
 @pytest.mark.parametrize("phone", ["0612345678", "+33123456789", "+3361234567", "+33 6 12 34 56 78", "+0612345678"])
@@ -153,4 +153,4 @@ def test_no_number_unknown_case_other_tenant_and_closed_case(
     assert api.post(f"/v1/cases/{case_id}/close", {"reason": "settled"}).status_code == 200
     closed = api.post(f"/v1/cases/{case_id}/sms", {"text": TEXT})
     assert closed.status_code == 409 and closed.json["type"].endswith("/case-closed")
-    assert twin.received == [] and sms_rows(services) == 0
+    assert twin.received == [] and sms_rows(services, case_id) == sms_rows(services, no_phone_case) == 0

@@ -34,7 +34,9 @@ def test_an_sms_goes_through_the_provider_and_is_recorded(api: Api, services: Se
     listed = api.get(f"/v1/cases/{case_id}/sms").json["data"]
     assert [row["id"] for row in listed] == [body["id"]]
     with services.db.reading() as session:
-        record = session.execute(select(AuditRecord).where(AuditRecord.action == "sms:sent")).scalar_one()
+        record = session.execute(
+            select(AuditRecord).where(AuditRecord.action == "sms:sent", AuditRecord.subject_id == body["id"])
+        ).scalar_one()
     canonical = record.canonical.decode()
     assert body["text_sha256"] in canonical
     assert "612345678" not in canonical and "F-2026-0042" not in canonical  # neither the number nor the text
@@ -47,7 +49,7 @@ def test_the_same_idempotency_key_texts_once(api: Api, services: Services, twin:
     again = api.post(f"/v1/cases/{case_id}/sms", {"text": TEXT}, key="relance-1")
     assert first.status_code == again.status_code == 201
     assert first.json["id"] == again.json["id"]
-    assert len(twin.received) == 1 and sms_rows(services) == 1
+    assert len(twin.received) == 1 and sms_rows(services, case_id) == 1
     assert twin.received[0].body["tag"] == "http:relance-1"
 
 
@@ -80,4 +82,4 @@ def test_without_a_provider_the_sms_is_refused_and_nothing_is_written(api: Api, 
     refused = api.post(f"/v1/cases/{case_id}/sms", {"text": TEXT})
     assert refused.status_code == 503
     assert refused.json["type"].endswith("/sms-not-configured") and "NOTICE_SMS_PROVIDER" in refused.json["detail"]
-    assert sms_rows(services) == 0
+    assert sms_rows(services, case_id) == 0

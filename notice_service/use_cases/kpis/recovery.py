@@ -36,49 +36,45 @@ def first_notices(tenant_id: str, period: Period) -> Any:
     )
 
 
-def _before(model: Any, day: Any, first: Any) -> Any:
-    """Cents of ``model`` rows (payments or credit notes) per chased invoice dated before its first notice."""
+def _per_invoice(model: Any, condition: Any, first: Any) -> Any:
+    """Cents of ``model`` rows (payments or credit notes) per chased invoice, where ``condition`` holds."""
     return (
         select(model.invoice_id, func.sum(cents(model.amount)).label("total"))
         .join(first, first.c.invoice_id == model.invoice_id)
-        .where(day < first.c.first_on)
+        .where(condition)
         .group_by(model.invoice_id)
         .subquery()
     )
 
 
 def recovery(session: Session, tenant_id: str, period: Period) -> dict[str, Any]:
+    """One statement: the chased balance, the number of chased invoices and what was recovered on them."""
     first = first_notices(tenant_id, period)
-    paid_before = _before(Payment, Payment.paid_on, first)
-    credited_before = _before(CreditNote, CreditNote.issued_on, first)
+    paid_before = _per_invoice(Payment, Payment.paid_on < first.c.first_on, first)
+    credited_before = _per_invoice(CreditNote, CreditNote.issued_on < first.c.first_on, first)
+    after = and_(Payment.paid_on >= first.c.first_on, Payment.paid_on <= period.end)
+    recovered_each = _per_invoice(Payment, after, first)
     chased_each = (
         cents(Invoice.amount_due) - func.coalesce(paid_before.c.total, 0) - func.coalesce(credited_before.c.total, 0)
     )
-    chased_query = (
-        select(func.coalesce(func.sum(chased_each), 0), func.count())
+    query = (
+        select(
+            func.coalesce(func.sum(chased_each), 0),
+            func.count(),
+            func.coalesce(func.sum(recovered_each.c.total), 0),
+        )
         .select_from(first)
         .join(Invoice, Invoice.id == first.c.invoice_id)
         .outerjoin(paid_before, paid_before.c.invoice_id == Invoice.id)
         .outerjoin(credited_before, credited_before.c.invoice_id == Invoice.id)
+        .outerjoin(recovered_each, recovered_each.c.invoice_id == Invoice.id)
         .where(Invoice.status != "cancelled", Invoice.issue_date <= first.c.first_on)
     )
-    chased, invoices = session.execute(chased_query).one()
-    recovered_query = (
-        select(func.coalesce(func.sum(cents(Payment.amount)), 0))
-        .join(first, first.c.invoice_id == Payment.invoice_id)
-        .join(Invoice, Invoice.id == Payment.invoice_id)
-        .where(
-            Payment.paid_on >= first.c.first_on,
-            Payment.paid_on <= period.end,
-            Invoice.status != "cancelled",
-            Invoice.issue_date <= first.c.first_on,
-        )
-    )
-    recovered = int(session.execute(recovered_query).scalar_one())
+    chased, invoices, recovered = (int(value) for value in session.execute(query).one())
     return {
-        "chased_invoices": int(invoices),
-        "chased": money(int(chased)),
+        "chased_invoices": invoices,
+        "chased": money(chased),
         "recovered": money(recovered),
-        "rate": ratio(recovered, int(chased), 4),
+        "rate": ratio(recovered, chased, 4),
         "formula": "payments on chased invoices from their first notice to `to` / their balance at that notice",
     }

@@ -60,11 +60,11 @@ def _days_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
 
 
 def medians(dialect: str, rows: Select[Any]) -> Select[Any]:
-    """``(group, median)`` per group of ``rows``, a select of two columns ``grp`` and ``days``."""
+    """``(grp, median, count)`` per group of ``rows``, a select of two columns ``grp`` and ``days``."""
     source = rows.subquery("median_source")
     if dialect == "postgresql":
         median: ColumnElement[float] = func.percentile_cont(0.5).within_group(source.c.days)
-        return select(source.c.grp, median.label("median")).group_by(source.c.grp)
+        return select(source.c.grp, median.label("median"), func.count().label("count")).group_by(source.c.grp)
     ranked = select(
         source.c.grp,
         source.c.days,
@@ -73,4 +73,5 @@ def medians(dialect: str, rows: Select[Any]) -> Select[Any]:
     ).subquery("ranked")
     middle = ranked.c.rn.in_([(ranked.c.cnt + 1) // 2, (ranked.c.cnt + 2) // 2])
     average = func.avg(ranked.c.days, type_=Float())
-    return select(ranked.c.grp, average.label("median")).where(middle).group_by(ranked.c.grp)
+    count = func.max(ranked.c.cnt)
+    return select(ranked.c.grp, average.label("median"), count.label("count")).where(middle).group_by(ranked.c.grp)

@@ -69,10 +69,11 @@ def _steps_cte(tenant_id: str, period: Period) -> Any:
     )
 
 
-def _paid_after(steps: Any, paid: Any) -> Any:
+def _paid_after(steps: Any, paid: Any, tenant_id: str) -> Any:
     """``(grp, days)``: each case paid after its step, the step's kind and the days from step to payment."""
     later = aliased(Notice)
     other_step_between = exists().where(
+        later.tenant_id == tenant_id,
         later.case_id == steps.c.case_id,
         later.status == "issued",
         later.kind != steps.c.kind,
@@ -87,26 +88,27 @@ def _paid_after(steps: Any, paid: Any) -> Any:
 
 
 def step_shares(session: Session, tenant_id: str, period: Period) -> list[dict[str, Any]]:
+    """Two statements: the cases of each step, and per step the cases paid after it with their median."""
     steps = _steps_cte(tenant_id, period)
-    paid = paid_cases(tenant_id, period, settlements(tenant_id))
-    after = _paid_after(steps, paid)
-    cohort: dict[str, int] = dict(session.execute(select(steps.c.kind, func.count()).group_by(steps.c.kind)).all())
-    after_rows = after.subquery("after_rows")
-    paid_counts: dict[str, int] = dict(
-        session.execute(select(after_rows.c.grp, func.count()).group_by(after_rows.c.grp)).all()
-    )
+    cohort: dict[str, int] = {
+        kind: int(count) for kind, count in session.execute(select(steps.c.kind, func.count()).group_by(steps.c.kind))
+    }
+    after = _paid_after(steps, paid_cases(tenant_id, period, settlements(tenant_id)), tenant_id)
     dialect = session.get_bind().dialect.name
-    found: dict[str, float | None] = dict(session.execute(medians(dialect, after)).all())
-    return [
-        {
-            "kind": kind,
-            "cases": int(cohort[kind]),
-            "paid_after": int(paid_counts.get(kind, 0)),
-            "share": ratio(int(paid_counts.get(kind, 0)), int(cohort[kind]), 4),
-            "median_days_to_pay": _half_days(found.get(kind)),
-        }
-        for kind in sorted(cohort)
-    ]
+    found = {kind: (median, int(count)) for kind, median, count in session.execute(medians(dialect, after))}
+    shares = []
+    for kind in sorted(cohort):
+        median, paid = found.get(kind, (None, 0))
+        shares.append(
+            {
+                "kind": kind,
+                "cases": cohort[kind],
+                "paid_after": paid,
+                "share": ratio(paid, cohort[kind], 4),
+                "median_days_to_pay": _half_days(median),
+            }
+        )
+    return shares
 
 
 def _half_days(value: float | None) -> str | None:
@@ -118,17 +120,23 @@ def _half_days(value: float | None) -> str | None:
 
 
 def reminders_per_paid_invoice(session: Session, tenant_id: str, period: Period) -> dict[str, Any]:
+    """One statement: the invoices settled in the period and the notices of their case up to the settlement."""
     settled = settlements(tenant_id)
     in_period = and_(settled.c.settled_on >= period.start, settled.c.settled_on <= period.end)
-    invoices = int(session.execute(select(func.count()).select_from(settled).where(in_period)).scalar_one())
-    notices = (
-        select(func.count(Notice.id))
-        .select_from(settled)
-        .join(CaseInvoice, CaseInvoice.invoice_id == settled.c.invoice_id)
-        .join(Notice, Notice.case_id == CaseInvoice.case_id)
-        .where(in_period, Notice.status == "issued", Notice.as_of <= settled.c.settled_on)
+    notice_before = and_(
+        Notice.case_id == CaseInvoice.case_id,
+        Notice.tenant_id == tenant_id,
+        Notice.status == "issued",
+        Notice.as_of <= settled.c.settled_on,
     )
-    count = int(session.execute(notices).scalar_one())
+    query = (
+        select(func.count(func.distinct(settled.c.invoice_id)), func.count(Notice.id))
+        .select_from(settled)
+        .outerjoin(CaseInvoice, CaseInvoice.invoice_id == settled.c.invoice_id)
+        .outerjoin(Notice, notice_before)
+        .where(in_period)
+    )
+    invoices, count = (int(value) for value in session.execute(query).one())
     return {
         "paid_invoices": invoices,
         "reminders": count,

@@ -23,6 +23,7 @@ from notice_service.ports import (
     PdfMerger,
     RateFeed,
     Signer,
+    SmsSender,
     TimeStamper,
     TimeStampVerifier,
     WebhookSender,
@@ -152,6 +153,19 @@ def build_rate_feed() -> RateFeed:
     return HttpRateFeed()
 
 
+def build_sms_sender(settings: Settings) -> SmsSender | None:
+    """The SMS provider (Brevo) when ``NOTICE_SMS_PROVIDER`` is set; none otherwise (the embedded profile)."""
+    if settings.sms_provider != "brevo":
+        return None
+    from notice_service.adapters.sms.brevo import DEFAULT_BASE_URL, BrevoSmsSender
+
+    return BrevoSmsSender(
+        settings.sms_api_key or "",  # Settings.validate refuses brevo without a key and a sender
+        settings.sms_sender or "",
+        base_url=settings.sms_base_url or DEFAULT_BASE_URL,
+    )
+
+
 def build_services(
     settings: Settings,
     *,
@@ -185,6 +199,7 @@ def build_services(
         manifest_signer=manifest_signer,
         pdf_merger=pdf_merger,
         rate_feed=build_rate_feed(),
+        sms_sender=build_sms_sender(settings),
     )
     return instrument(services)
 

@@ -182,6 +182,29 @@ class MailFailed(NoticeError):
     title = "Mail could not be sent"
 
 
+class SmsFailed(NoticeError):
+    """The SMS provider refused the message or could not be reached; ``extra['retryable']`` says whether
+    trying again later may succeed (429, 5xx, no answer) or the request must change (4xx)."""
+
+    type_slug = "sms-failed"
+    title = "SMS could not be sent"
+
+
+class SmsNotConfigured(NoticeError):
+    """No SMS provider is configured (the embedded profile has none): ``NOTICE_SMS_PROVIDER``."""
+
+    type_slug = "sms-not-configured"
+    title = "No SMS provider configured"
+
+
+class SmsRefused(NoticeError):
+    """The SMS may not go now or to this debtor: opted out, no mobile number, or outside the legal hours
+    (``extra['not_before']`` then says when it may go)."""
+
+    type_slug = "sms-refused"
+    title = "SMS refused"
+
+
 class ConfigurationError(NoticeError):
     """Settings are missing or inconsistent; raised at start, never per request."""
 

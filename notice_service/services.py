@@ -21,6 +21,7 @@ from notice_service.ports import (
     RateFeed,
     Renderer,
     Signer,
+    SmsSender,
     TimeStamper,
     TimeStampVerifier,
     WebhookSender,
@@ -47,3 +48,4 @@ class Services:
     manifest_signer: ManifestSigner | None = None  # dossier manifests (CMS); bootstrap always builds one
     pdf_merger: PdfMerger | None = None  # the dossier's reading copy; bootstrap always builds one
     rate_feed: RateFeed | None = None  # `rates sync`; bootstrap always builds one
+    sms_sender: SmsSender | None = None  # the SMS step's provider; None when NOTICE_SMS_PROVIDER is not set

@@ -68,6 +68,10 @@ class Settings:
     gunicorn_config: Path | None = None  # the gunicorn configuration file (default: deploy/gunicorn.conf.py)
     worker_metrics_port: int = 0  # `worker` serves its own /metrics on this port (0: off)
     session_secret: str | None = field(default=None, repr=False)  # pages' cookie key (NOTICE_SESSION_SECRET)
+    sms_provider: str | None = None  # "brevo"; none: send_sms answers "no SMS provider configured"
+    sms_api_key: str | None = field(default=None, repr=False)
+    sms_sender: str | None = None  # the sender name shown on the phone (11 letters/digits, or 15 digits)
+    sms_base_url: str | None = None  # the provider's API base URL (tests point it at the twin)
 
     @property
     def resolved_database_url(self) -> str:
@@ -123,6 +127,7 @@ class Settings:
             problems.append(f"NOTICE_SIGNING_P12 {self.signing_p12} is not a file")
         problems.extend(self._rate_sync_problems())
         problems.extend(self._operations_problems())
+        problems.extend(self._sms_problems())
         if problems:
             raise ConfigurationError("; ".join(problems))
         return self
@@ -161,6 +166,25 @@ class Settings:
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             problems.append("NOTICE_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return problems
+    def _sms_problems(self) -> list[str]:
+        """The SMS provider is Brevo or none; Brevo needs its API key and a sender."""
+        if self.sms_provider is None:
+            return []
+        if self.sms_provider != "brevo":
+            return ["NOTICE_SMS_PROVIDER must be 'brevo' (or unset: no SMS)"]
+        if not self.sms_api_key or not self.sms_sender:
+            return ["NOTICE_SMS_PROVIDER=brevo needs NOTICE_SMS_API_KEY and NOTICE_SMS_SENDER"]
+        return []
+
+
+def _sms_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The ``NOTICE_SMS_*`` variables (README "SMS"); the API key comes from the environment only."""
+    return {
+        "sms_provider": env.get("NOTICE_SMS_PROVIDER") or None,
+        "sms_api_key": env.get("NOTICE_SMS_API_KEY") or None,
+        "sms_sender": env.get("NOTICE_SMS_SENDER") or None,
+        "sms_base_url": env.get("NOTICE_SMS_BASE_URL") or None,
+    }
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -244,6 +268,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         checkpoint_every_seconds=_int(env, "NOTICE_CHECKPOINT_EVERY_SECONDS", 3600),
         **_rate_sync_settings(env),
         **_rate_limit_settings(env) | _operations_settings(env),
+        **_rate_limit_settings(env),
+        **_sms_settings(env),
     ).validate()
 
 

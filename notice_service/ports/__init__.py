@@ -14,6 +14,7 @@ from notice_service.ports.letters import Attachment, LetterRequest, PdfTextExtra
 from notice_service.ports.mail import Mailer, MailSubmission, OutgoingMail
 from notice_service.ports.rates import RateFeed
 from notice_service.ports.signing import CheckpointSigner, ManifestSigner, SignatureFacts, SignedPdf, Signer
+from notice_service.ports.sms import OutgoingSms, SmsReceipt, SmsSender
 from notice_service.ports.timestamps import TimeStamper, TimeStampToken, TimeStampVerifier, VerifiedToken
 from notice_service.ports.webhooks import SendOutcome, WebhookSender
 
@@ -28,6 +29,7 @@ __all__ = [
     "ManifestSigner",
     "MergePart",
     "OutgoingMail",
+    "OutgoingSms",
     "PdfMerger",
     "PdfTextExtractor",
     "RateFeed",
@@ -37,6 +39,8 @@ __all__ = [
     "SignatureFacts",
     "SignedPdf",
     "Signer",
+    "SmsReceipt",
+    "SmsSender",
     "StoredObject",
     "TimeStampToken",
     "TimeStampVerifier",

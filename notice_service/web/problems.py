@@ -46,6 +46,9 @@ STATUS: dict[type[errors.NoticeError], int] = {
     errors.RenderFailed: 500,
     errors.ConfigurationError: 500,
     errors.NotReady: 503,
+    errors.SmsFailed: 502,
+    errors.SmsNotConfigured: 503,
+    errors.SmsRefused: 409,
 }
 
 

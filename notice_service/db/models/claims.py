@@ -8,12 +8,14 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     ForeignKey,
     Index,
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -40,6 +42,9 @@ class Debtor(Base):
     activity: Mapped[str | None] = mapped_column(String(32), nullable=True)
     email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: The mobile number the SMS step texts (E.164, ``domain/sms.py``); ``sms_opt_out``: it asked for no SMS.
+    phone: Mapped[str | None] = mapped_column(String(16), nullable=True, default=None)
+    sms_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Invoice(Base):

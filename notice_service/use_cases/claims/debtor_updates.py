@@ -28,7 +28,7 @@ from notice_service.use_cases.claims.debtors import DebtorInput, validate_debtor
 from notice_service.use_cases.claims.queries import debtor_json
 from notice_service.use_cases.versions import check_if_match, etag_of
 
-READ_ONLY = ("id", "created_at")
+READ_ONLY = ("id", "created_at", "sms_opt_out")  # an opt-out is POST /v1/debtors/{id}/sms-opt-out
 
 
 def _columns(data: DebtorInput) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from notice_service.db import audit_repository
 from notice_service.db.models.claims import Debtor
 from notice_service.domain.courts import ACTIVITIES, DEFAULT_BUSINESS_ACTIVITY
 from notice_service.domain.siren import normalise_siren, siren_problem
+from notice_service.domain.sms import phone_problem
 from notice_service.errors import FieldError, InvalidInput
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
@@ -30,6 +31,7 @@ class DebtorInput:
     siren: str | None = None
     email: str | None = None
     activity: str | None = None
+    phone: str | None = None  # the mobile number of the SMS step, E.164
 
 
 def _activity_errors(data: DebtorInput) -> list[FieldError]:
@@ -83,6 +85,8 @@ def validate_debtor(data: DebtorInput) -> list[FieldError]:
         errors.append(FieldError("siren", "a consumer has no SIREN: leave it out"))
     if data.email is not None and not _EMAIL.match(data.email):
         errors.append(FieldError("email", "not an e-mail address"))
+    if data.phone is not None and (problem := phone_problem(data.phone)):
+        errors.append(FieldError("phone", problem))
     return errors + _activity_errors(data) + _address_errors(data)
 
 
@@ -106,6 +110,7 @@ def register_debtor(services: Services, actor: Actor, data: DebtorInput) -> str:
                 country=data.country,
                 activity=debtor_activity(data),
                 email=data.email,
+                phone=data.phone,
                 created_at=now,
             )
         )

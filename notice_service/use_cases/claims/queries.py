@@ -33,6 +33,8 @@ def debtor_json(debtor: Debtor) -> dict[str, Any]:
         "email": debtor.email,
         "activity": debtor.activity,
         "created_at": iso_or_none(debtor.created_at),
+        "phone": debtor.phone,
+        "sms_opt_out": bool(debtor.sms_opt_out),
     }
 
 

@@ -37,6 +37,9 @@ class DebtorCreate(Strict):
         "commercant, societe_commerciale, artisan; tribunal judiciaire otherwise. Default societe_commerciale; "
         "a consumer has none",
     )
+    phone: str | None = Field(
+        default=None, max_length=16, description="the mobile number of the SMS step, E.164 (+33612345678)"
+    )
 
 
 class AddressPatch(Strict):
@@ -60,6 +63,7 @@ class DebtorPatch(Strict):
     address: AddressPatch | None = None
     email: str | None = None
     activity: DebtorActivity | None = None
+    phone: str | None = Field(default=None, max_length=16, description="E.164; null removes it")
 
 
 class CreditNoteCreate(Strict):
@@ -116,6 +120,8 @@ class DebtorOut(BaseModel):
     email: str | None
     activity: str | None = None
     created_at: str | None
+    phone: str | None = None
+    sms_opt_out: bool = False
 
 
 class InvoiceOut(BaseModel):

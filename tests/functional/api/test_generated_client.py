@@ -108,6 +108,9 @@ QUERIES: dict[str, Callable[[Ids], dict[str, Any]]] = {
 # provider's events do not reach (404 naming events[0]).
 # Cancelling the round trip's invoice, which has a payment, is the documented conflict (credit it instead).
 EXPECTED_STATUS = {"receive_merci_facteur": 422, "receive_events": 404, "cancel": 409}
+# The SMS step: the round trip's debtor has no mobile number, which the documented 409 (sms-refused) says.
+BODIES["create_sms"] = lambda ids: {"text": "Votre facture F-2026-0042 reste impayée."}
+EXPECTED_STATUS["create_sms"] = 409
 # Called last: they consume what others read (the subscription) or need the log to have grown.
 LAST = ("delete_webhook_subscription",)
 

@@ -1,0 +1,1 @@
+"""``GET /v1/kpis``: the measures of the period."""

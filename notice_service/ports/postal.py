@@ -134,6 +134,11 @@ class PostalProvider(Protocol):
         """The provider's name as deliveries record it (``merci_facteur``, ``maileva``, ``ar24`` …)."""
         ...
 
+    def check(self) -> None:
+        """One cheap authenticated call: ``ProviderError('unauthorized', field_name=…)`` naming the credential
+        at fault when the provider refuses the account's credentials."""
+        ...
+
     def levels(self) -> frozenset[ServiceLevel]:
         """The service levels this provider (and account) offers."""
         ...

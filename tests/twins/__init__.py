@@ -1,0 +1,1 @@
+"""Twins of external providers: local servers written from their published documentation."""

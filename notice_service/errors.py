@@ -196,3 +196,10 @@ class AuditFailure:
     index: int | None
     reason: str
     details: Mapping[str, object] = field(default_factory=dict)
+
+
+class ProviderUnavailable(NoticeError):
+    """A letter provider (Merci Facteur …) could not be reached or answered 5xx/429: try again later."""
+
+    type_slug = "provider-unavailable"
+    title = "Provider unavailable"

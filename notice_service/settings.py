@@ -62,6 +62,7 @@ class Settings:
     rates_sync_hours: int = 24
     rate_limit_requests: int = 0  # per API key and window; 0 = off (load_settings defaults to 600)
     rate_limit_window_seconds: int = 60
+    secrets_key: str | None = field(default=None, repr=False)  # NOTICE_SECRETS_KEY: base64 of 32 bytes (AES-256)
 
     @property
     def resolved_database_url(self) -> str:
@@ -226,4 +227,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         checkpoint_every_seconds=_int(env, "NOTICE_CHECKPOINT_EVERY_SECONDS", 3600),
         **_rate_sync_settings(env),
         **_rate_limit_settings(env),
+        secrets_key=env.get("NOTICE_SECRETS_KEY") or None,
     ).validate()

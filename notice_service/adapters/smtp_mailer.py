@@ -39,7 +39,7 @@ class SmtpMailer:
         message["From"] = self._sender
         message["To"] = mail.to
         message["Subject"] = mail.subject
-        message["Message-ID"] = make_msgid(domain=self._sender.rpartition("@")[2] or None)
+        message["Message-ID"] = mail.message_id or make_msgid(domain=self._sender.rpartition("@")[2] or None)
         message.set_content(mail.body)
         for attachment in mail.attachments:
             maintype, _, subtype = attachment.mime_type.partition("/")

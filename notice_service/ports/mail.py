@@ -15,6 +15,7 @@ class OutgoingMail:
     subject: str
     body: str
     attachments: Sequence[Attachment] = ()
+    message_id: str | None = None  # a stable Message-ID (``<…@…>``) so a retried send is recognisable; else new
 
 
 @dataclass(frozen=True)

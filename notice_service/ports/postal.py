@@ -19,7 +19,7 @@ whether to try again later (5xx, 429 with ``retry_after`` for the whole account)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -166,3 +166,7 @@ class PostalProvider(Protocol):
     def proof(self, provider_reference: str, kind: ProofKind) -> Proof | None:
         """The proof document of ``kind``, or ``None`` while the provider does not have it (yet)."""
         ...
+
+
+PostalProviderFactory = Callable[[str, Mapping[str, str]], PostalProvider]
+"""Builds a provider's adapter for one account: its base URL and its credentials (decrypted, never logged)."""

@@ -46,6 +46,7 @@ STATUS: dict[type[errors.NoticeError], int] = {
     errors.RenderFailed: 500,
     errors.ConfigurationError: 500,
 }
+STATUS[errors.ProviderUnavailable] = 502  # issue 16: a letter provider unreachable, 5xx or rate-limited
 
 
 def status_for(error: errors.NoticeError) -> int:

@@ -22,7 +22,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -68,7 +68,8 @@ class Refused(Exception):
 
 
 class MerciFacteurTwin:
-    def __init__(self) -> None:
+    def __init__(self, now: Callable[[], float] = time.time) -> None:
+        self._now = now  # the dates it answers (a test's fixed clock); token signatures use the real time
         self.letters: list[Letter] = []
         self.requests: list[tuple[str, str]] = []  # (method, path) of every request
         self.tokens: set[str] = set()
@@ -149,7 +150,7 @@ class MerciFacteurTwin:
             envoi_id = next(self._ids)
             letter = Letter(
                 envoi_id, f"{envoi_id}-{envoi_id * 7919}", f"1A{envoi_id:011d}", mode, antidoublon, dest,
-                PRICES[mode], int(time.time()),
+                PRICES[mode], int(self._now()),
             )  # fmt: skip
             self.letters.append(letter)
         return {

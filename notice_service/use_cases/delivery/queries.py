@@ -40,6 +40,11 @@ def _delivery_json(session: Session, delivery: Delivery) -> dict[str, Any]:
         "tracking_number": delivery.tracking_number,
         "provider_reference": delivery.provider_reference,
         "created_at": delivery.created_at.isoformat(),
+        "price": delivery.price,
+        "currency": delivery.currency,
+        "failure": {"code": delivery.failure_code, "reason": delivery.failure_reason}
+        if delivery.failure_code
+        else None,
         "facts": [
             {
                 "id": f.id,

@@ -57,6 +57,11 @@ class ConsentForm(Strict):
     given_on: date
 
 
+class DeliveryFailure(BaseModel):
+    code: str
+    reason: str | None
+
+
 class DeliveryOut(BaseModel):
     id: str
     notice_id: str
@@ -67,6 +72,9 @@ class DeliveryOut(BaseModel):
     tracking_number: str | None
     provider_reference: str | None
     created_at: str
+    price: str | None = Field(default=None, description="what the provider charges, tax included (its answer)")
+    currency: str | None = None
+    failure: DeliveryFailure | None = Field(default=None, description="why the provider refused it, for good")
     facts: list[dict[str, Any]]
     evidence: list[dict[str, Any]]
 

@@ -15,7 +15,7 @@ class OutgoingMail:
     subject: str
     body: str
     attachments: Sequence[Attachment] = ()
-    message_id: str | None = None  # a stable Message-ID (``<…@…>``) so a retried send is recognisable; else new
+    stable_id: str | None = None  # the Message-ID's left part (the mailer adds its domain): a retry is recognisable
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,14 @@ def _load_target(services: Services, actor: Actor, request: DispatchRequest) -> 
     return _Target(notice, debtor, recipient)
 
 
+def _sent_by_us(request: DispatchRequest) -> bool:
+    """E-mail always; a postal provider unless ``provider_reference`` says the letter already left through the
+    provider's own interface (then only its events are followed, by webhook)."""
+    if request.provider is Provider.EMAIL:
+        return True
+    return request.provider in QUEUED_PROVIDERS and not request.provider_reference
+
+
 def _require_provider(services: Services, actor: Actor, request: DispatchRequest) -> None:
     """What the worker will need exists: the SMTP mailer, or the tenant's provider account."""
     if request.provider is Provider.EMAIL and services.mailer is None:
@@ -117,7 +125,7 @@ def _require_provider(services: Services, actor: Actor, request: DispatchRequest
             "The e-mail provider is not configured on this server (NOTICE_SMTP_HOST).",
             errors=[FieldError("provider", "e-mail sending is not configured")],
         )
-    if request.provider in QUEUED_PROVIDERS and request.provider is not Provider.EMAIL:
+    if request.provider is not Provider.EMAIL:
         with services.db.reading() as session:
             account = session.execute(
                 select(ProviderAccount.id).where(
@@ -135,9 +143,10 @@ def _require_provider(services: Services, actor: Actor, request: DispatchRequest
 def dispatch_notice(services: Services, actor: Actor, request: DispatchRequest) -> str:
     tracking_number = _check_request(request)
     target = _load_target(services, actor, request)
-    _require_provider(services, actor, request)
+    queued = _sent_by_us(request)
+    if queued:
+        _require_provider(services, actor, request)
     delivery_id = new_id()
-    queued = request.provider in QUEUED_PROVIDERS
     now = services.clock.now()
     with services.db.transaction() as session:
         get_owned(session, Notice, actor.tenant_id, request.notice_id, lock=True)

@@ -1,6 +1,6 @@
 """The e-mail channel's send, run by the worker after the delivery was recorded ``queued``.
 
-The Message-ID is derived from the delivery id (``<delivery-{id}@{sender's domain}>``), so a retry after a lost
+The Message-ID is derived from the delivery id (``<delivery-{id}@{the sender's domain}>``), so a retry after a lost
 answer sends a message the receiving side recognises as the same one; the server's reply becomes the
 ``submitted`` fact's evidence.
 """
@@ -17,11 +17,6 @@ from notice_service.services import Services
 from notice_service.use_cases.delivery.recording import PreparedFact, prepare_fact
 
 
-def stable_message_id(services: Services, delivery_id: str) -> str:
-    domain = (services.settings.smtp_from or "").rpartition("@")[2] or "notice-service.local"
-    return f"<delivery-{delivery_id}@{domain}>"
-
-
 def send_email(services: Services, delivery: Delivery, notice: Notice) -> tuple[PreparedFact, str]:
     if services.mailer is None:
         raise MailFailed("The e-mail provider is not configured on this server (NOTICE_SMTP_HOST).")
@@ -31,7 +26,7 @@ def send_email(services: Services, delivery: Delivery, notice: Notice) -> tuple[
         subject=f"Mise en demeure de payer ({notice.id})",
         body="Veuillez trouver ci-joint une mise en demeure de payer, signée électroniquement.\n",
         attachments=(Attachment(f"mise-en-demeure-{notice.id}.pdf", pdf, "application/pdf", "Mise en demeure"),),
-        message_id=stable_message_id(services, delivery.id),
+        stable_id=f"delivery-{delivery.id}",
     )
     submission = services.mailer.submit(mail)
     raw = {

@@ -188,6 +188,11 @@ def _rate_sync_settings(env: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def _rate_limit_and_secrets_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The per-key rate limits, and ``NOTICE_SECRETS_KEY`` (issue 16: it seals provider credentials)."""
+    return {**_rate_limit_settings(env), "secrets_key": env.get("NOTICE_SECRETS_KEY") or None}
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read ``NOTICE_*`` variables (``os.environ`` by default) into validated ``Settings``."""
     env = os.environ if env is None else env
@@ -226,6 +231,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         checkpoint_every_records=_int(env, "NOTICE_CHECKPOINT_EVERY_RECORDS", 1000),
         checkpoint_every_seconds=_int(env, "NOTICE_CHECKPOINT_EVERY_SECONDS", 3600),
         **_rate_sync_settings(env),
-        **_rate_limit_settings(env),
-        secrets_key=env.get("NOTICE_SECRETS_KEY") or None,
+        **_rate_limit_and_secrets_settings(env),
     ).validate()

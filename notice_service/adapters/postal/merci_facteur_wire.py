@@ -47,6 +47,28 @@ def internal_reference(idempotency_key: str) -> str:
     return base64.b32encode(hashlib.sha256(idempotency_key.encode()).digest()).decode("ascii")[:26]
 
 
+#: Where each field comes from in a ``PostalAddress`` (the problem names our field, not theirs).
+OUR_NAMES = {
+    "societe": "lines[0]",
+    "adresse1": "lines[1]",
+    "adresse2": "lines[2]",
+    "adresse3": "lines[3]",
+    "cp": "postal_code",
+    "ville": "city",
+    "pays": "country",
+}
+
+
+def _check_limits(fields: dict[str, object], role: str) -> None:
+    for key, value in fields.items():
+        if isinstance(value, str) and len(value) > LIMITS[key]:
+            raise ProviderError(
+                "address-too-long",
+                f"The {role}'s {key} has {len(value)} characters; Merci Facteur takes at most {LIMITS[key]}.",
+                field_name=f"{role}.{OUR_NAMES.get(key, key)}",
+            )
+
+
 def address_json(address: PostalAddress, role: str, *, electronic: bool = False) -> dict[str, object]:
     """The documented address object; ``ProviderError('address-too-long' | 'unsupported-country')`` naming the
     field (``recipient.lines[2]`` …) before anything leaves."""
@@ -73,22 +95,7 @@ def address_json(address: PostalAddress, role: str, *, electronic: bool = False)
         "ville": address.city,
         "pays": country,
     }
-    names = {
-        "societe": "lines[0]",
-        "adresse1": "lines[1]",
-        "adresse2": "lines[2]",
-        "adresse3": "lines[3]",
-        "cp": "postal_code",
-        "ville": "city",
-        "pays": "country",
-    }
-    for key, value in fields.items():
-        if isinstance(value, str) and len(value) > LIMITS[key]:
-            raise ProviderError(
-                "address-too-long",
-                f"The {role}'s {key} has {len(value)} characters; Merci Facteur takes at most {LIMITS[key]}.",
-                field_name=f"{role}.{names.get(key, key)}",
-            )
+    _check_limits(fields, role)
     if electronic:
         fields.update({"email": address.email or "", "consent": 1})
     return fields

@@ -213,3 +213,29 @@ def test_an_address_the_provider_refuses_fails_the_delivery_with_its_reason(
     [fact] = [f for f in failed["facts"] if f["kind"] == "failed"]
     assert fact["detail"]["reason"] == failed["failure"]["reason"]
     assert twin.received() == 0  # nothing half-sent
+
+
+def test_costs_sum_the_providers_prices_per_period(api: Api, services: Services, twin: MerciFacteurTwin) -> None:
+    configure(api, twin)
+    ids = issued_notice(api, services)  # the clock is now 20 December 2026
+    for _ in range(2):
+        dispatch(api, ids["notice_id"], channel="registered_letter", provider="merci_facteur")
+    dispatch(api, ids["notice_id"], channel="registered_letter", provider="manual")  # no price: not counted
+    worker.run_until_idle(services)
+    costs = api.get("/v1/deliveries/costs?from=2026-12-01&to=2026-12-31")
+    assert costs.status_code == 200, costs.json
+    assert costs.json["count"] == 2 and costs.json["totals"] == [{"currency": "EUR", "amount": "15.70"}]
+    assert costs.json["by_provider"] == [
+        {"provider": "merci_facteur", "currency": "EUR", "amount": "15.70", "count": 2}
+    ]
+    assert api.get("/v1/deliveries/costs?from=2026-11-01&to=2026-11-30").json["totals"] == []
+    for query, field in [
+        ("from=2026-12-01", "to"),
+        ("from=2026-12-01&to=31/12/2026", "to"),
+        ("from=2026-12-31&to=2026-12-01", "to"),
+        ("from=2026-12-01&to=2026-12-31&to=2026-12-30", "to"),
+        ("from=2026-12-01&to=2026-12-31&provider=x", "provider"),
+    ]:
+        bad = api.get(f"/v1/deliveries/costs?{query}")
+        assert bad.status_code == 422 and bad.mimetype == "application/problem+json", (query, bad.json)
+        assert field in {e["field"] for e in bad.json["errors"]}, (query, bad.json)

@@ -328,7 +328,7 @@ def _refusal(path: str, status: int, body: Mapping[str, Any], raw: bytes) -> Pro
     elif error == "UNKNOWN_COUNTRY":
         code = "unsupported-country"
     elif code == "unauthorized":
-        field = field or "credentials.secret_key"
+        field = field or ("credentials.service_id" if "SERVICE_ID" in error else "credentials.secret_key")
     detail = f"Merci Facteur refused {path}: {error}" + (f" ({body['message']})" if body.get("message") else "")
     return ProviderError(code, detail, field_name=field, raw=raw)
 

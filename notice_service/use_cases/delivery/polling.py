@@ -49,6 +49,13 @@ def _incoming(provider: PostalProvider, reference: str, event: ProviderEvent, ki
     return IncomingFact(Fact(kind, event.occurred_at, event.event_id), raw, evidence, {"status": event.status})
 
 
+def _seen(known: set[str], event: ProviderEvent) -> bool:
+    """Recorded already: by a poll (same id), or by the provider's webhook, whose ids end with the same status
+    and letter (``merci_facteur:<event name>:<status>:<reference>``)."""
+    suffix = f":{event.status}:{event.provider_reference}"
+    return event.event_id in known or any(source.endswith(suffix) for source in known)
+
+
 def poll_delivery(services: Services, tenant_id: str, payload: Mapping[str, Any]) -> None:
     """Record what the provider reports that we do not have yet; poll again later unless it is over."""
     with services.db.reading() as session:
@@ -62,7 +69,7 @@ def poll_delivery(services: Services, tenant_id: str, payload: Mapping[str, Any]
     incoming = []
     for event in account.provider.events(delivery.provider_reference):
         kind = table.get(event.status)
-        if kind is None or kind not in allowed or event.event_id in known:
+        if kind is None or kind not in allowed or _seen(known, event):
             continue
         known.add(event.event_id)
         incoming.append(_incoming(account.provider, delivery.provider_reference, event, kind))

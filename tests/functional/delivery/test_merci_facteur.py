@@ -239,3 +239,28 @@ def test_costs_sum_the_providers_prices_per_period(api: Api, services: Services,
         bad = api.get(f"/v1/deliveries/costs?{query}")
         assert bad.status_code == 422 and bad.mimetype == "application/problem+json", (query, bad.json)
         assert field in {e["field"] for e in bad.json["errors"]}, (query, bad.json)
+
+
+def test_an_event_seen_by_webhook_then_by_poll_is_recorded_once(
+    api: Api, services: Services, twin: MerciFacteurTwin
+) -> None:
+    from notice_service.use_cases.delivery.inbound import create_inbound_secret
+    from tests.functional.delivery.test_channels import merci_facteur_form, stamp
+
+    configure(api, twin)
+    ids = issued_notice(api, services)
+    queued = dispatch(api, ids["notice_id"], channel="registered_letter", provider="merci_facteur")
+    worker.run_until_idle(services)
+    [letter] = twin.letters
+    tenant = tenant_of(services)
+    key = create_inbound_secret(services, tenant, "merci_facteur")
+    form = merci_facteur_form("new-state", "attente_au_guichet", stamp(2026, 12, 22), ref_courrier=letter.ref)
+    pushed = api.client.post(
+        f"/v1/providers/merci_facteur/events?tenant={tenant}", data=form, headers={"X-Mf-Webhook-Secret-Key": key}
+    )
+    assert pushed.status_code == 200 and pushed.json["recorded"] == 1, pushed.json
+    twin.advance(letter.ref, "attente_au_guichet", datetime(2026, 12, 22, 9, tzinfo=UTC))
+    twin.advance(letter.ref, "pris_en_charge", at(21))
+    poll_delivery(services, tenant, {"delivery_id": queued["id"]})
+    kinds = [f["kind"] for f in api.get(f"/v1/deliveries/{queued['id']}").json["facts"]]
+    assert sorted(kinds) == ["deposited", "first_presented", "submitted"]  # the avis de passage once

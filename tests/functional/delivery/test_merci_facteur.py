@@ -137,6 +137,14 @@ def test_bad_configuration_answers_problems_and_stores_nothing(
         ("/v1/providers/merci_facteur", account(twin, environment="moon"), 422, "environment"),
         ("/v1/providers/merci_facteur", account(twin, return_address={"lines": []}), 422, "return_address.lines"),
         ("/v1/providers/merci_facteur", {**account(twin), "extra": 1}, 422, "extra"),
+        ("/v1/providers/merci_facteur", account(twin, credentials={"service_id": 7}), 422, "credentials.service_id"),
+        (
+            "/v1/providers/merci_facteur",
+            {**account(twin), "credentials": {**account(twin)["credentials"], "pin": "1"}},
+            422,
+            "credentials.pin",
+        ),
+        ("/v1/providers/merci_facteur", account(twin, environment="custom", base_url=None), 422, "base_url"),
     ]
     for path, body, status, field in cases:
         response = api.client.put(path, json=body, headers=api.headers)
@@ -144,8 +152,15 @@ def test_bad_configuration_answers_problems_and_stores_nothing(
         assert response.mimetype == "application/problem+json"
         if field is not None:
             assert field in {e["field"] for e in response.json["errors"]}, response.json
+    writer = api.post("/v1/api-keys", {"name": "ERP", "scope": "write"})
+    assert writer.status_code == 201, writer.json
+    headers = {"Authorization": f"Bearer {writer.json['key']}"}
+    forbidden = api.client.put("/v1/providers/merci_facteur", json=account(twin), headers=headers)
+    assert forbidden.status_code == 403 and forbidden.mimetype == "application/problem+json"  # admin keys only
     assert api.get("/v1/providers/merci_facteur").status_code == 404
     assert api.get("/v1/providers").json == {"data": []}
+    with services.db.reading() as session:
+        assert session.execute(select(ProviderAccount)).first() is None  # nothing half-written
     twin.fail_next(503)
     unavailable = api.client.put("/v1/providers/merci_facteur", json=account(twin), headers=api.headers)
     assert unavailable.status_code == 502 and unavailable.mimetype == "application/problem+json"

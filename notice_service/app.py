@@ -26,6 +26,7 @@ from notice_service.web.kpis.routes import kpis
 from notice_service.web.meta import meta
 from notice_service.web.notices.routes import notices
 from notice_service.web.sms.routes import sms
+from notice_service.web.providers.routes import providers
 from notice_service.web.tenants.routes import tenants
 from notice_service.web.webhooks.events import events
 from notice_service.web.webhooks.routes import webhooks
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.register_blueprint(case_follow_up)  # promises to pay, manual pauses, calls (issue 14)
     for blueprint in (sms, kpis):
         app.register_blueprint(blueprint)
+    app.register_blueprint(providers)  # provider accounts (issue 16)
     problems.register(app)
     guards.register(app, services)
     app.register_blueprint(operations_web.operations)

@@ -6,6 +6,7 @@ Nothing connects at import time. The embedded profile generates a development si
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from notice_service.ports import (
     TimeStampVerifier,
     WebhookSender,
 )
+from notice_service.ports.postal import PostalProvider, PostalProviderFactory
 from notice_service.rate_data import load_rate_tables
 from notice_service.services import Services
 from notice_service.settings import Settings
@@ -164,6 +166,39 @@ def build_sms_sender(settings: Settings) -> SmsSender | None:
         settings.sms_sender or "",
         base_url=settings.sms_base_url or DEFAULT_BASE_URL,
     )
+def resolve_secrets_key(settings: Settings) -> bytes | None:
+    """``NOTICE_SECRETS_KEY``; on the embedded profile without it, a key generated once under ``var/keys``."""
+    import os
+
+    from notice_service.use_cases.providers.sealing import parse_settings_key
+
+    if settings.secrets_key:
+        return parse_settings_key(settings.secrets_key)
+    if settings.profile != "embedded":
+        return None
+    path = settings.keys_dir / "secrets.key"
+    if not path.exists():
+        settings.keys_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(os.urandom(32))
+    return path.read_bytes()
+
+
+def build_postal_providers() -> dict[str, PostalProviderFactory]:
+    """Each provider's adapter, built per account from its base URL and credentials."""
+    from notice_service.adapters.postal.merci_facteur import MerciFacteurProvider
+
+    def merci_facteur(base_url: str, credentials: Mapping[str, str]) -> PostalProvider:
+        return MerciFacteurProvider(
+            base_url,
+            credentials["service_id"],
+            credentials["secret_key"],
+            credentials["user_id"],
+            authorized_ip=credentials.get("authorized_ip", ""),
+        )
+
+    return {"merci_facteur": merci_facteur}
 
 
 def build_services(
@@ -200,6 +235,8 @@ def build_services(
         pdf_merger=pdf_merger,
         rate_feed=build_rate_feed(),
         sms_sender=build_sms_sender(settings),
+        secrets_key=resolve_secrets_key(settings),
+        postal_providers=build_postal_providers(),
     )
     return instrument(services)
 

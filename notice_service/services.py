@@ -6,7 +6,7 @@ temporary directories, PostgreSQL, SeaweedFS or a TSA.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from notice_service.db.engine import Database
 from notice_service.domain.rates import RateTables
@@ -26,6 +26,7 @@ from notice_service.ports import (
     TimeStampVerifier,
     WebhookSender,
 )
+from notice_service.ports.postal import PostalProviderFactory
 from notice_service.settings import Settings
 
 
@@ -49,3 +50,5 @@ class Services:
     pdf_merger: PdfMerger | None = None  # the dossier's reading copy; bootstrap always builds one
     rate_feed: RateFeed | None = None  # `rates sync`; bootstrap always builds one
     sms_sender: SmsSender | None = None  # the SMS step's provider; None when NOTICE_SMS_PROVIDER is not set
+    secrets_key: bytes | None = None  # wraps provider credentials' data keys (NOTICE_SECRETS_KEY, or var/keys)
+    postal_providers: dict[str, PostalProviderFactory] = field(default_factory=dict)  # provider → its adapter

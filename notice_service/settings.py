@@ -72,6 +72,7 @@ class Settings:
     sms_api_key: str | None = field(default=None, repr=False)
     sms_sender: str | None = None  # the sender name shown on the phone (11 letters/digits, or 15 digits)
     sms_base_url: str | None = None  # the provider's API base URL (tests point it at the twin)
+    secrets_key: str | None = field(default=None, repr=False)  # NOTICE_SECRETS_KEY: base64 of 32 bytes (AES-256)
 
     @property
     def resolved_database_url(self) -> str:
@@ -229,6 +230,11 @@ def _rate_sync_settings(env: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def _rate_limit_and_secrets_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The per-key rate limits, and ``NOTICE_SECRETS_KEY`` (issue 16: it seals provider credentials)."""
+    return {**_rate_limit_settings(env), "secrets_key": env.get("NOTICE_SECRETS_KEY") or None}
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read ``NOTICE_*`` variables (``os.environ`` by default) into validated ``Settings``."""
     env = os.environ if env is None else env
@@ -270,6 +276,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         **_rate_limit_settings(env) | _operations_settings(env),
         **_rate_limit_settings(env),
         **_sms_settings(env),
+        **_rate_limit_and_secrets_settings(env),
     ).validate()
 
 

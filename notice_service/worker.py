@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -27,6 +27,8 @@ from notice_service.use_cases.delivery.deadlines import expire_deadlines
 from notice_service.use_cases.dunning.execute import handle_item
 from notice_service.use_cases.dunning.planning import TOPIC_ITEM
 from notice_service.use_cases.dunning.schedule import plan_scheduled_runs
+from notice_service.use_cases.delivery.polling import poll_delivery
+from notice_service.use_cases.delivery.submission import TOPIC_POLL, TOPIC_SUBMIT, Deferred, submit_delivery
 from notice_service.use_cases.rate_sync import ScheduledRateSync
 from notice_service.use_cases.webhooks.dispatch import TOPIC_DELIVER, deliver_webhook, event_handler
 
@@ -46,6 +48,8 @@ HANDLERS: dict[str, Handler] = {
     TOPIC_CHECKPOINT: handle_checkpoint,
     **{event.value: event_handler(event) for event in EventType},  # fanned out to webhook subscriptions
     TOPIC_DELIVER: deliver_webhook,
+    TOPIC_SUBMIT: submit_delivery,  # a queued delivery to its provider (issue 16)
+    TOPIC_POLL: poll_delivery,  # its events and proofs
 }
 HANDLERS[TOPIC_ITEM] = handle_item  # a dunning run's item: draft, re-check, issue, dispatch (idempotent)
 
@@ -85,6 +89,14 @@ def _finish(services: Services, message_id: int, error: str | None) -> None:
             message.available_at = now + min(MAX_BACKOFF, timedelta(seconds=2**message.attempts))
 
 
+def _defer(services: Services, message_id: int, until: datetime) -> None:
+    """Available again at ``until`` (a provider account's back-off), not counted as a failure."""
+    with services.db.transaction() as session:
+        message = session.get_one(OutboxMessage, message_id)
+        message.locked_until, message.available_at = None, until
+        message.attempts = max(0, message.attempts - 1)
+
+
 def run_once(services: Services, handlers: Mapping[str, Handler] = HANDLERS) -> int:
     """Claim and handle one batch; answers how many messages were handled successfully."""
     done = 0
@@ -94,6 +106,8 @@ def run_once(services: Services, handlers: Mapping[str, Handler] = HANDLERS) -> 
             if handler is None:
                 raise LookupError(f"no handler for topic {message.topic!r}")
             handler(services, message.tenant_id, {**message.payload, OUTBOX_MESSAGE_ID: message.id})
+        except Deferred as deferred:
+            _defer(services, message.id, deferred.until)
         except Exception as exc:  # any failure is recorded and retried later; the worker keeps going
             log.warning("outbox message %s (%s) failed: %s", message.id, message.topic, exc)
             _finish(services, message.id, f"{type(exc).__name__}: {exc}")

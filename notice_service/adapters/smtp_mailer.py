@@ -39,7 +39,8 @@ class SmtpMailer:
         message["From"] = self._sender
         message["To"] = mail.to
         message["Subject"] = mail.subject
-        message["Message-ID"] = make_msgid(domain=self._sender.rpartition("@")[2] or None)
+        domain = self._sender.rpartition("@")[2] or "localhost"
+        message["Message-ID"] = f"<{mail.stable_id}@{domain}>" if mail.stable_id else make_msgid(domain=domain)
         message.set_content(mail.body)
         for attachment in mail.attachments:
             maintype, _, subtype = attachment.mime_type.partition("/")

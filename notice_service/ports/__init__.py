@@ -12,6 +12,19 @@ from notice_service.ports.documents import DocumentStore, StoredObject
 from notice_service.ports.dossier import MergePart, PdfMerger
 from notice_service.ports.letters import Attachment, LetterRequest, PdfTextExtractor, RenderedLetter, Renderer
 from notice_service.ports.mail import Mailer, MailSubmission, OutgoingMail
+from notice_service.ports.postal import (
+    PostalAddress,
+    PostalProvider,
+    Proof,
+    ProofKind,
+    ProviderAmbiguous,
+    ProviderError,
+    ProviderEvent,
+    Quote,
+    Receipt,
+    ServiceLevel,
+    Submission,
+)
 from notice_service.ports.rates import RateFeed
 from notice_service.ports.signing import CheckpointSigner, ManifestSigner, SignatureFacts, SignedPdf, Signer
 from notice_service.ports.sms import OutgoingSms, SmsReceipt, SmsSender
@@ -32,16 +45,27 @@ __all__ = [
     "OutgoingSms",
     "PdfMerger",
     "PdfTextExtractor",
+    "PostalAddress",
+    "PostalProvider",
+    "Proof",
+    "ProofKind",
+    "ProviderAmbiguous",
+    "ProviderError",
+    "ProviderEvent",
+    "Quote",
     "RateFeed",
+    "Receipt",
     "RenderedLetter",
     "Renderer",
     "SendOutcome",
+    "ServiceLevel",
     "SignatureFacts",
     "SignedPdf",
     "Signer",
     "SmsReceipt",
     "SmsSender",
     "StoredObject",
+    "Submission",
     "TimeStampToken",
     "TimeStampVerifier",
     "TimeStamper",

@@ -15,6 +15,7 @@ class OutgoingMail:
     subject: str
     body: str
     attachments: Sequence[Attachment] = ()
+    stable_id: str | None = None  # the Message-ID's left part (the mailer adds its domain): a retry is recognisable
 
 
 @dataclass(frozen=True)

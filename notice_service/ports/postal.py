@@ -19,7 +19,7 @@ whether to try again later (5xx, 429 with ``retry_after`` for the whole account)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -134,6 +134,11 @@ class PostalProvider(Protocol):
         """The provider's name as deliveries record it (``merci_facteur``, ``maileva``, ``ar24`` …)."""
         ...
 
+    def check(self) -> None:
+        """One cheap authenticated call: ``ProviderError('unauthorized', field_name=…)`` naming the credential
+        at fault when the provider refuses the account's credentials."""
+        ...
+
     def levels(self) -> frozenset[ServiceLevel]:
         """The service levels this provider (and account) offers."""
         ...
@@ -161,3 +166,7 @@ class PostalProvider(Protocol):
     def proof(self, provider_reference: str, kind: ProofKind) -> Proof | None:
         """The proof document of ``kind``, or ``None`` while the provider does not have it (yet)."""
         ...
+
+
+PostalProviderFactory = Callable[[str, Mapping[str, str]], PostalProvider]
+"""Builds a provider's adapter for one account: its base URL and its credentials (decrypted, never logged)."""

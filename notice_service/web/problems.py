@@ -50,6 +50,7 @@ STATUS: dict[type[errors.NoticeError], int] = {
     errors.SmsNotConfigured: 503,
     errors.SmsRefused: 409,
 }
+STATUS[errors.ProviderUnavailable] = 502  # issue 16: a letter provider unreachable, 5xx or rate-limited
 
 
 def status_for(error: errors.NoticeError) -> int:

@@ -31,6 +31,11 @@ class Delivery(Base):
     provider_reference: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True)
     recipient: Mapped[str | None] = mapped_column(String(254), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    price: Mapped[str | None] = mapped_column(String(20), nullable=True)  # the provider's price, tax included
+    currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    failure_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    failure_reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # what a person can act on
+    level: Mapped[str | None] = mapped_column(String(32), nullable=True)  # the service level asked of a provider
 
 
 class DeliveryFact(Base):

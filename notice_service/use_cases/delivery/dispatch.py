@@ -2,9 +2,11 @@
 
 Checks first: the notice is issued; the provider serves the channel; a tracking number is a valid S10 or
 domestic number; an electronic registered letter (LRE) to a consumer needs their recorded consent (C. postes
-L100), else the problem suggests the registered letter. The ``email`` provider then sends the signed PDF
-over SMTP (slow I/O, before the transaction) and its answer becomes the ``submitted`` fact. One transaction
-records the delivery, its audit record, the first fact and the ``delivery.updated`` event.
+L100), else the problem suggests the registered letter; the ``email`` provider needs the SMTP mailer, a
+postal provider (``merci_facteur``) the tenant's account. One transaction records the delivery, its audit record
+and the ``delivery.updated`` event; for ``email`` and ``merci_facteur`` the delivery is ``queued`` and the same
+transaction queues the ``dispatch.submit`` message: the worker sends it afterwards (``submission.py``), so a
+failed commit sends nothing and a sent letter is always recorded.
 """
 
 from __future__ import annotations
@@ -19,15 +21,16 @@ from notice_service.db.models.cases import Case
 from notice_service.db.models.claims import Debtor
 from notice_service.db.models.delivery import Delivery, ElectronicConsent
 from notice_service.db.models.notices import Notice
+from notice_service.db.models.providers import ProviderAccount
+from notice_service.db.outbox import queue_event
 from notice_service.db.tenant_scope import get_owned
-from notice_service.domain.audit.records import JsonValue
-from notice_service.domain.delivery.facts import Channel, Fact, FactKind, Provider
+from notice_service.domain.delivery.facts import Channel, Provider
 from notice_service.domain.delivery.tracking_numbers import normalise_tracking_number
 from notice_service.errors import Conflict, FieldError, InvalidInput
-from notice_service.ports import Attachment, OutgoingMail
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
-from notice_service.use_cases.delivery.recording import PreparedFact, apply_fact, prepare_fact, queue_delivery_updated
+from notice_service.use_cases.delivery.recording import queue_delivery_updated
+from notice_service.use_cases.delivery.submission import TOPIC_SUBMIT
 
 #: Which providers can carry which channel.
 PROVIDERS: dict[Channel, frozenset[Provider]] = {
@@ -37,6 +40,9 @@ PROVIDERS: dict[Channel, frozenset[Provider]] = {
     Channel.ELECTRONIC_REGISTERED: frozenset({Provider.MANUAL, Provider.WEBHOOK, Provider.MERCI_FACTEUR}),
     Channel.BAILIFF: frozenset({Provider.MANUAL, Provider.WEBHOOK}),
 }
+
+#: Providers the worker sends through after the transaction (the others record a delivery made elsewhere).
+QUEUED_PROVIDERS = frozenset({Provider.EMAIL, Provider.MERCI_FACTEUR})
 
 
 @dataclass(frozen=True)
@@ -104,42 +110,43 @@ def _load_target(services: Services, actor: Actor, request: DispatchRequest) -> 
     return _Target(notice, debtor, recipient)
 
 
-def _send_email(services: Services, target: _Target) -> PreparedFact:
-    if services.mailer is None:
+def _sent_by_us(request: DispatchRequest) -> bool:
+    """E-mail always; a postal provider unless ``provider_reference`` says the letter already left through the
+    provider's own interface (then only its events are followed, by webhook)."""
+    if request.provider is Provider.EMAIL:
+        return True
+    return request.provider in QUEUED_PROVIDERS and not request.provider_reference
+
+
+def _require_provider(services: Services, actor: Actor, request: DispatchRequest) -> None:
+    """What the worker will need exists: the SMTP mailer, or the tenant's provider account."""
+    if request.provider is Provider.EMAIL and services.mailer is None:
         raise InvalidInput(
             "The e-mail provider is not configured on this server (NOTICE_SMTP_HOST).",
             errors=[FieldError("provider", "e-mail sending is not configured")],
         )
-    notice = target.notice
-    pdf = services.store.get(notice.document_key or "")
-    mail = OutgoingMail(
-        to=target.recipient or "",
-        subject=f"Mise en demeure de payer ({notice.id})",
-        body="Veuillez trouver ci-joint une mise en demeure de payer, signée électroniquement.\n",
-        attachments=(Attachment(f"mise-en-demeure-{notice.id}.pdf", pdf, "application/pdf", "Mise en demeure"),),
-    )
-    submission = services.mailer.submit(mail)
-    raw = {
-        "message_id": submission.message_id,
-        "server": submission.server,
-        "reply_code": submission.reply_code,
-        "reply": submission.reply,
-        "attachment_sha256": notice.document_sha256,
-    }
-    fact = Fact(FactKind.SUBMITTED, services.clock.now(), f"smtp:{submission.message_id}")
-    detail: dict[str, JsonValue] = {
-        "message_id": submission.message_id,
-        "reply_code": submission.reply_code,
-        "reply": submission.reply,
-    }
-    return prepare_fact(services, fact, Provider.EMAIL.value, raw, detail=detail)
+    if request.provider is not Provider.EMAIL:
+        with services.db.reading() as session:
+            account = session.execute(
+                select(ProviderAccount.id).where(
+                    ProviderAccount.tenant_id == actor.tenant_id, ProviderAccount.provider == request.provider.value
+                )
+            ).first()
+        if account is None:
+            raise InvalidInput(
+                f"No {request.provider.value} account is configured for this tenant; "
+                f"configure it with PUT /v1/providers/{request.provider.value}.",
+                errors=[FieldError("provider", f"{request.provider.value} account not configured")],
+            )
 
 
 def dispatch_notice(services: Services, actor: Actor, request: DispatchRequest) -> str:
     tracking_number = _check_request(request)
     target = _load_target(services, actor, request)
+    queued = _sent_by_us(request)
+    if queued:
+        _require_provider(services, actor, request)
     delivery_id = new_id()
-    submitted = _send_email(services, target) if request.provider is Provider.EMAIL else None
     now = services.clock.now()
     with services.db.transaction() as session:
         get_owned(session, Notice, actor.tenant_id, request.notice_id, lock=True)
@@ -149,9 +156,9 @@ def dispatch_notice(services: Services, actor: Actor, request: DispatchRequest) 
             notice_id=request.notice_id,
             channel=request.channel.value,
             provider=request.provider.value,
-            status="created",
+            status="queued" if queued else "created",
             tracking_number=tracking_number,
-            provider_reference=str(submitted.detail["message_id"]) if submitted else request.provider_reference,
+            provider_reference=None if queued else request.provider_reference,
             recipient=target.recipient,
             created_at=now,
         )
@@ -162,8 +169,9 @@ def dispatch_notice(services: Services, actor: Actor, request: DispatchRequest) 
             "delivery:created", "delivery", delivery_id, data={**data, "tracking_number": tracking_number}
         )
         audit_repository.append(session, actor.tenant_id, [record], now)
-        if submitted is None:
-            queue_delivery_updated(session, delivery, now)
-        else:
-            apply_fact(session, actor, delivery, submitted, now)
+        queue_delivery_updated(session, delivery, now)
+        if queued:  # the worker sends it (submission.py), after this commit
+            queue_event(
+                session, tenant_id=actor.tenant_id, topic=TOPIC_SUBMIT, payload={"delivery_id": delivery_id}, at=now
+            )
     return delivery_id

@@ -27,6 +27,12 @@ def load_evidence(session: Session, delivery_id: str) -> list[DeliveryEvidence]:
     return list(session.execute(query.order_by(DeliveryEvidence.created_at, DeliveryEvidence.id)).scalars())
 
 
+def _provider_json(delivery: Delivery) -> dict[str, Any]:
+    """What a provider's answer added: its price, and why it refused the letter for good."""
+    failure = {"code": delivery.failure_code, "reason": delivery.failure_reason} if delivery.failure_code else None
+    return {"price": delivery.price, "currency": delivery.currency, "failure": failure}
+
+
 def _delivery_json(session: Session, delivery: Delivery) -> dict[str, Any]:
     facts = load_facts(session, delivery.id)
     evidence = load_evidence(session, delivery.id)
@@ -40,6 +46,7 @@ def _delivery_json(session: Session, delivery: Delivery) -> dict[str, Any]:
         "tracking_number": delivery.tracking_number,
         "provider_reference": delivery.provider_reference,
         "created_at": delivery.created_at.isoformat(),
+        **_provider_json(delivery),
         "facts": [
             {
                 "id": f.id,

@@ -7,10 +7,11 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from flask import Blueprint, Response, request
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from notice_service.domain.delivery.facts import Channel, EvidenceKind, FactKind, Provider
 from notice_service.errors import FieldError, InvalidInput
+from notice_service.use_cases.delivery.costs import delivery_costs
 from notice_service.use_cases.delivery.dispatch import DispatchRequest, dispatch_notice
 from notice_service.use_cases.delivery.listing import DeliveryFilters, list_deliveries
 from notice_service.use_cases.delivery.manual import (
@@ -57,6 +58,11 @@ class ConsentForm(Strict):
     given_on: date
 
 
+class DeliveryFailure(BaseModel):
+    code: str
+    reason: str | None
+
+
 class DeliveryOut(BaseModel):
     id: str
     notice_id: str
@@ -67,6 +73,9 @@ class DeliveryOut(BaseModel):
     tracking_number: str | None
     provider_reference: str | None
     created_at: str
+    price: str | None = Field(default=None, description="what the provider charges, tax included (its answer)")
+    currency: str | None = None
+    failure: DeliveryFailure | None = Field(default=None, description="why the provider refused it, for good")
     facts: list[dict[str, Any]]
     evidence: list[dict[str, Any]]
 
@@ -108,6 +117,58 @@ def create_delivery(notice_id: str) -> Response:
     delivery_id = dispatch_notice(services(), actor(), dispatch)
     location = f"/v1/deliveries/{delivery_id}"
     return json_response(DeliveryOut, get_delivery(services(), actor(), delivery_id), 201, location)
+
+
+class CostsQuery(Strict):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    from_: date = Field(alias="from", description="first day of the period (creation dates, Paris time)")
+    to: date = Field(description="last day of the period, inclusive")
+
+
+class CostLine(BaseModel):
+    currency: str
+    amount: str
+
+
+class ProviderCost(BaseModel):
+    provider: str
+    currency: str
+    amount: str
+    count: int
+
+
+class DeliveryCosts(BaseModel):
+    from_: str = Field(alias="from")
+    to: str
+    count: int
+    totals: list[CostLine]
+    by_provider: list[ProviderCost]
+
+
+def _costs_query() -> CostsQuery:
+    repeated = [
+        FieldError(name, "give this parameter once") for name in request.args if len(request.args.getlist(name)) > 1
+    ]
+    if repeated:
+        raise InvalidInput("The query has invalid parameters.", errors=repeated)
+    try:
+        return CostsQuery.model_validate(request.args.to_dict())
+    except ValidationError as error:
+        errors = [FieldError(str(item["loc"][0]) if item["loc"] else "query", item["msg"]) for item in error.errors()]
+        raise InvalidInput("The query has invalid parameters: give from and to as YYYY-MM-DD.", errors=errors) from None
+
+
+@operation(
+    deliveries,
+    "/v1/deliveries/costs",
+    "GET",
+    "What the providers charged for the deliveries created in a period",
+    response_model=DeliveryCosts,
+    query_model=CostsQuery,
+)
+def read_delivery_costs() -> Response:
+    query = _costs_query()
+    return json_response(DeliveryCosts, delivery_costs(services(), actor().tenant_id, query.from_, query.to))
 
 
 @operation(deliveries, "/v1/deliveries/<delivery_id>", "GET", "Read a delivery", response_model=DeliveryOut)

@@ -12,6 +12,7 @@ from notice_service.web.listing import IdFilter, ListQuery, PageOut
 
 DeliveryStatus = Literal[
     "created",
+    "queued",
     "submitted",
     "deposited",
     "in_transit",
@@ -26,7 +27,8 @@ DeliveryStatus = Literal[
     "expired",
     "failed",
 ]
-"""``created`` until a first fact, then the kind of the latest fact (``domain.delivery.facts.FactKind``)."""
+"""``queued`` while the worker has not yet submitted it to its provider (e-mail, Merci Facteur); ``created`` until
+a first fact, then the kind of the latest fact (``domain.delivery.facts.FactKind``)."""
 
 
 class DeliveryListQuery(ListQuery):

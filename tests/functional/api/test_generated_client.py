@@ -34,6 +34,10 @@ from notice_service.worker import run_until_idle
 from tests.functional.api.seed import DEBTOR, fixture_rates
 from tests.functional.conftest import CREDITOR_PROFILE, NOW
 from tests.functional.notices.test_formal_notice_flow import tiny_pdf
+from tests.twins.merci_facteur import SECRET_KEY as MF_SECRET_KEY
+from tests.twins.merci_facteur import SERVICE_ID as MF_SERVICE_ID
+from tests.twins.merci_facteur import USER_ID as MF_USER_ID
+from tests.twins.merci_facteur import MerciFacteurTwin
 
 PACKAGE = "notice_client"
 CONFIG = {
@@ -267,3 +271,26 @@ def test_the_generated_client_round_trips_every_operation(generated: ModuleType,
             trip.call(operation_id, tag, op)
     every = sorted(op["operationId"] for methods in document["paths"].values() for op in methods.values())
     assert sorted(trip.called) == every
+
+
+# issue 16: the provider account's PUT checks its credentials with the provider: here Merci Facteur's twin.
+MERCI_FACTEUR_URL: list[str] = []
+BODIES["put_merci_facteur_account"] = lambda ids: {
+    "environment": "custom",
+    "base_url": MERCI_FACTEUR_URL[0],
+    "credentials": {"service_id": MF_SERVICE_ID, "secret_key": MF_SECRET_KEY, "user_id": MF_USER_ID},
+    "return_address": {
+        "lines": ["Atelier Durand SARL", "3 quai Saint-Antoine"],
+        "postal_code": "69002",
+        "city": "Lyon",
+    },
+}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def merci_facteur_twin() -> Iterator[None]:
+    twin = MerciFacteurTwin().start()
+    MERCI_FACTEUR_URL.append(twin.base_url)
+    yield
+    MERCI_FACTEUR_URL.clear()
+    twin.close()

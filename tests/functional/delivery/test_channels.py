@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 from standardwebhooks.webhooks import Webhook
 
+from notice_service import worker
 from notice_service.adapters.smtp_mailer import SmtpMailer
 from notice_service.db.models.audit_log import AuditRecord
 from notice_service.db.models.delivery import Delivery, DeliveryEvidence, DeliveryFact
@@ -39,12 +40,17 @@ def test_email_channel_sends_the_signed_pdf_and_records_submitted(
 ) -> None:
     ids = issued_notice(api, services)
     services.mailer = SmtpMailer(smtp_server.host, smtp_server.port, "relances@atelier.example", starttls=False)
-    delivery = dispatch(api, ids["notice_id"], channel="email", provider="email", recipient_email="dg@martin.example")
+    queued = dispatch(api, ids["notice_id"], channel="email", provider="email", recipient_email="dg@martin.example")
+    assert queued["status"] == "queued" and not smtp_server.messages  # recorded first; the worker sends
+    worker.run_until_idle(services)
+    worker.run_until_idle(services)  # a replayed run sends nothing more
+    delivery = api.get(f"/v1/deliveries/{queued['id']}").json
     assert delivery["status"] == "submitted"
-    [fact] = delivery["facts"]  # type: ignore[misc]
+    [fact] = [f for f in delivery["facts"]]
     [received] = smtp_server.messages
     message = email.message_from_bytes(received.data, policy=default)
     assert fact["detail"]["message_id"] == message["Message-ID"] == delivery["provider_reference"]
+    assert message["Message-ID"] == f"<delivery-{queued['id']}@atelier.example>"  # stable: a retry is recognisable
     assert fact["detail"]["reply_code"] == 250
     [attachment] = list(message.iter_attachments())  # type: ignore[attr-defined]
     pdf = api.get(f"/v1/notices/{ids['notice_id']}/pdf").data

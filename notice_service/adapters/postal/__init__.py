@@ -1,0 +1,1 @@
+"""Postal and electronic registered letter providers (the ``PostalProvider`` port)."""

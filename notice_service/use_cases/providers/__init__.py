@@ -1,0 +1,1 @@
+"""Provider accounts per tenant: configuration with encrypted secrets, and the adapters built from them."""

@@ -1,0 +1,48 @@
+"""One module per postal provider, each exposing ``PAIR``: how to start its twin and build its adapter against it
+(``tests/contract/test_postal_provider_contract.py`` collects every module here: a new provider is one file)."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from notice_service.ports import PostalProvider
+
+
+class TwinControl(Protocol):
+    """What the suite tells a provider's twin, in provider-neutral words."""
+
+    def received(self, idempotency_key: str | None = None) -> int: ...
+    def fail_next(self, status: int, times: int = 1, retry_after: float | None = None) -> None: ...
+    def drop_after_accept(self) -> None: ...
+    def progress(self, provider_reference: str, step: str, at: datetime) -> None:
+        """``step``: ``deposited``, ``first_presented``, ``delivered``, ``unclaimed`` or ``returned``."""
+        ...
+
+
+@dataclass(frozen=True)
+class Running:
+    provider: PostalProvider
+    twin: TwinControl
+    wrong_credentials: PostalProvider  # the same account with a wrong secret
+
+
+@dataclass(frozen=True)
+class Pair:
+    name: str
+    start: Callable[[], AbstractContextManager[Running]]
+    facts: Callable[[str], str]  # the provider's status code → our fact kind (the domain's tables)
+
+
+def pairs() -> list[Pair]:
+    found = []
+    for module in pkgutil.iter_modules(__path__):
+        pair = getattr(importlib.import_module(f"{__name__}.{module.name}"), "PAIR", None)
+        if isinstance(pair, Pair):
+            found.append(pair)
+    return found

@@ -1,0 +1,81 @@
+"""kill -9 of a worker between Merci Facteur's answer and our commit, then a restart: one letter, not two.
+
+The worker runs as its own process (``python -m notice_service.cli worker --once``, this checkout on
+``PYTHONPATH``) against the test's database and data directory. ``NOTICE_FAULT_POINT=after-provider-answer``
+(read only by ``use_cases/delivery/submission.py``) makes it SIGKILL itself once the twin accepted the letter;
+its outbox lease is one second (``NOTICE_WORKER_LEASE_SECONDS``), so the second worker, without the fault
+point, takes the message again: the same ``antidoublon`` is refused by the twin, the adapter finds the letter
+already accepted, and the delivery ends ``submitted`` with the twin's reference. On SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from notice_service.services import Services
+from tests.functional.conftest import Api
+from tests.functional.delivery.test_merci_facteur import account
+from tests.functional.notices.test_formal_notice_flow import open_case
+from tests.twins.merci_facteur import MerciFacteurTwin
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture
+def twin() -> Iterator[MerciFacteurTwin]:
+    started = MerciFacteurTwin().start()
+    yield started
+    started.close()
+
+
+def run_worker(services: Services, **extra: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "NOTICE_FAULT_POINT"},  # set only where a test asks
+        "PYTHONPATH": str(ROOT),
+        "NOTICE_DATA_DIR": str(services.settings.data_dir),
+        "NOTICE_DATABASE_URL": services.settings.resolved_database_url,
+        "NOTICE_WORKER_LEASE_SECONDS": "1",
+        **extra,
+    }
+    command = [sys.executable, "-m", "notice_service.cli", "worker", "--once"]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False)
+
+
+def test_a_worker_killed_after_the_provider_answered_posts_nothing_twice(
+    api: Api, services: Services, twin: MerciFacteurTwin
+) -> None:
+    put = api.client.put("/v1/providers/merci_facteur", json=account(twin), headers=api.headers)
+    assert put.status_code == 200, put.json
+    ids = open_case(api)
+    notice = api.post(
+        f"/v1/cases/{ids['case_id']}/notices", {"kind": "formal_notice", "as_of": "2026-06-30", "issue": True}
+    )
+    assert notice.status_code == 201, notice.json
+    queued = api.post(
+        f"/v1/notices/{notice.json['id']}/deliveries", {"channel": "registered_letter", "provider": "merci_facteur"}
+    ).json
+    assert queued["status"] == "queued"
+
+    killed = run_worker(services, NOTICE_FAULT_POINT="after-provider-answer")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    assert twin.received() == 1  # the provider took it ...
+    assert api.get(f"/v1/deliveries/{queued['id']}").json["status"] == "queued"  # ... and we never recorded it
+
+    time.sleep(1.5)  # the killed worker's lease runs out
+    restarted = run_worker(services)
+    assert restarted.returncode == 0, restarted.stderr[-2000:]
+    delivery = api.get(f"/v1/deliveries/{queued['id']}").json
+    [letter] = twin.letters
+    assert twin.received() == 1 and twin.received(queued["id"]) == 1  # one letter, never two
+    assert delivery["status"] == "submitted" and delivery["provider_reference"] == letter.ref
+    assert delivery["tracking_number"] == letter.tracking and delivery["price"] == letter.price
+    sends = [request for request in twin.requests if request == ("POST", "sendCourrier")]
+    assert len(sends) == 2  # the restart asked again with the same antidoublon and was refused: find answered

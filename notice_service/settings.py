@@ -62,6 +62,9 @@ class Settings:
     rates_sync_hours: int = 24
     rate_limit_requests: int = 0  # per API key and window; 0 = off (load_settings defaults to 600)
     rate_limit_window_seconds: int = 60
+    public_url: str = ""  # NOTICE_PUBLIC_URL: letters print <public_url>/v/<code>; "" = http://<host>:<port>
+    verification_rate_limit_requests: int = 30  # GET/POST /v/<code> per client address and window; 0 = off
+    verification_rate_limit_window_seconds: int = 60
 
     @property
     def resolved_database_url(self) -> str:
@@ -79,6 +82,21 @@ class Settings:
     def checkpoint_key_name(self) -> str:
         """The signed-note key name of the checkpoint key: the log origin's host part and ``/checkpoint``."""
         return f"{self.log_origin}/checkpoint"
+
+    @property
+    def resolved_public_url(self) -> str:
+        """The base URL the verification links on letters start with (no trailing slash)."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    def _verification_problems(self) -> list[str]:
+        """``NOTICE_PUBLIC_URL`` is an http(s) URL without query or fragment; the page's quota is 0 or more."""
+        problems = []
+        url = self.public_url
+        if url and (not url.startswith(("https://", "http://")) or any(c in url for c in '?#" <>')):
+            problems.append("NOTICE_PUBLIC_URL must be an http:// or https:// URL without query, fragment or spaces")
+        if self.verification_rate_limit_requests < 0 or self.verification_rate_limit_window_seconds < 1:
+            problems.append("NOTICE_VERIFICATION_RATE_LIMIT_REQUESTS must be at least 0, its window 1 s")
+        return problems
 
     def _rate_limit_problems(self) -> list[str]:
         """The per-key quota is 0 (off) or more requests per window of at least a second."""
@@ -116,6 +134,7 @@ class Settings:
         if self.signing_p12 is not None and not self.signing_p12.is_file():
             problems.append(f"NOTICE_SIGNING_P12 {self.signing_p12} is not a file")
         problems.extend(self._rate_sync_problems())
+        problems.extend(self._verification_problems())
         if problems:
             raise ConfigurationError("; ".join(problems))
         return self
@@ -187,6 +206,15 @@ def _rate_sync_settings(env: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def _verification_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The public verification page (README "Checking a letter is genuine"): its base URL and quota."""
+    return {
+        "public_url": env.get("NOTICE_PUBLIC_URL", ""),
+        "verification_rate_limit_requests": _int(env, "NOTICE_VERIFICATION_RATE_LIMIT_REQUESTS", 30),
+        "verification_rate_limit_window_seconds": _int(env, "NOTICE_VERIFICATION_RATE_LIMIT_WINDOW_SECONDS", 60),
+    }
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read ``NOTICE_*`` variables (``os.environ`` by default) into validated ``Settings``."""
     env = os.environ if env is None else env
@@ -226,4 +254,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         checkpoint_every_seconds=_int(env, "NOTICE_CHECKPOINT_EVERY_SECONDS", 3600),
         **_rate_sync_settings(env),
         **_rate_limit_settings(env),
+        **_verification_settings(env),
     ).validate()

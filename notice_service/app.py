@@ -19,6 +19,7 @@ from notice_service.web.dossiers.routes import dossiers
 from notice_service.web.meta import meta
 from notice_service.web.notices.routes import notices
 from notice_service.web.tenants.routes import tenants
+from notice_service.web.verification.routes import verification
 from notice_service.web.webhooks.events import events
 from notice_service.web.webhooks.routes import webhooks
 
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     blueprints = (meta, debtors, invoices, cases, notices, deliveries, provider_webhooks, audit, webhooks, dossiers)
     for blueprint in (*blueprints, case_documents, tenants, payments, events):
         app.register_blueprint(blueprint)
+    app.register_blueprint(verification)  # the public /v/<code> page (HTML, no key)
     problems.register(app)
     guards.register(app, services)
     return app

@@ -185,11 +185,21 @@ def _private_targets(env: Mapping[str, str]) -> bool:
     return env.get("NOTICE_WEBHOOK_ALLOW_PRIVATE_TARGETS", default).lower() in ("1", "true", "yes")
 
 
+def _verification_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The public verification page (README "Checking a letter is genuine"): its base URL and quota."""
+    return {
+        "public_url": env.get("NOTICE_PUBLIC_URL", ""),
+        "verification_rate_limit_requests": _int(env, "NOTICE_VERIFICATION_RATE_LIMIT_REQUESTS", 30),
+        "verification_rate_limit_window_seconds": _int(env, "NOTICE_VERIFICATION_RATE_LIMIT_WINDOW_SECONDS", 60),
+    }
+
+
 def _rate_limit_settings(env: Mapping[str, str]) -> dict[str, Any]:
     """Per-key rate limits (README "Authentication first, then the rate limit"): 600 a minute unless set."""
     return {
         "rate_limit_requests": _int(env, "NOTICE_RATE_LIMIT_REQUESTS", 600),
         "rate_limit_window_seconds": _int(env, "NOTICE_RATE_LIMIT_WINDOW_SECONDS", 60),
+        **_verification_settings(env),  # the public page's own quota, per client address
     }
 
 
@@ -203,15 +213,6 @@ def _rate_sync_settings(env: Mapping[str, str]) -> dict[str, Any]:
         ),
         "rates_legal_api_key": env.get("NOTICE_RATES_LEGAL_API_KEY") or None,
         "rates_sync_hours": _int(env, "NOTICE_RATES_SYNC_HOURS", 24),
-    }
-
-
-def _verification_settings(env: Mapping[str, str]) -> dict[str, Any]:
-    """The public verification page (README "Checking a letter is genuine"): its base URL and quota."""
-    return {
-        "public_url": env.get("NOTICE_PUBLIC_URL", ""),
-        "verification_rate_limit_requests": _int(env, "NOTICE_VERIFICATION_RATE_LIMIT_REQUESTS", 30),
-        "verification_rate_limit_window_seconds": _int(env, "NOTICE_VERIFICATION_RATE_LIMIT_WINDOW_SECONDS", 60),
     }
 
 
@@ -254,5 +255,4 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         checkpoint_every_seconds=_int(env, "NOTICE_CHECKPOINT_EVERY_SECONDS", 3600),
         **_rate_sync_settings(env),
         **_rate_limit_settings(env),
-        **_verification_settings(env),
     ).validate()

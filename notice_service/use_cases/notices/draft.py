@@ -29,9 +29,9 @@ from notice_service.db.models.tenants import Tenant
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.deadlines import PARIS
 from notice_service.domain.iban import bic_problem, iban_problem
-from notice_service.domain.verification_codes import new_code
 from notice_service.domain.installments import Installment, installment_problems
 from notice_service.domain.interest import DebtorKind
+from notice_service.domain.verification_codes import new_code
 from notice_service.errors import CaseClosed, FieldError, InvalidInput
 from notice_service.letter_catalogue import TITLES, variant_for
 from notice_service.ports import LetterRequest

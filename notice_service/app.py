@@ -28,6 +28,7 @@ from notice_service.web.notices.routes import notices
 from notice_service.web.sms.routes import sms
 from notice_service.web.providers.routes import providers
 from notice_service.web.tenants.routes import tenants
+from notice_service.web.verification.routes import verification
 from notice_service.web.webhooks.events import events
 from notice_service.web.webhooks.routes import webhooks
 
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for blueprint in (sms, kpis):
         app.register_blueprint(blueprint)
     app.register_blueprint(providers)  # provider accounts (issue 16)
+    app.register_blueprint(verification)  # the public /v/<code> page (HTML, no key)
     problems.register(app)
     guards.register(app, services)
     app.register_blueprint(operations_web.operations)

@@ -73,6 +73,9 @@ class Settings:
     sms_sender: str | None = None  # the sender name shown on the phone (11 letters/digits, or 15 digits)
     sms_base_url: str | None = None  # the provider's API base URL (tests point it at the twin)
     secrets_key: str | None = field(default=None, repr=False)  # NOTICE_SECRETS_KEY: base64 of 32 bytes (AES-256)
+    public_url: str = ""  # NOTICE_PUBLIC_URL: letters print <public_url>/v/<code>; "" = http://<host>:<port>
+    verification_rate_limit_requests: int = 30  # GET/POST /v/<code> per client address and window; 0 = off
+    verification_rate_limit_window_seconds: int = 60
 
     @property
     def resolved_database_url(self) -> str:
@@ -90,6 +93,21 @@ class Settings:
     def checkpoint_key_name(self) -> str:
         """The signed-note key name of the checkpoint key: the log origin's host part and ``/checkpoint``."""
         return f"{self.log_origin}/checkpoint"
+
+    @property
+    def resolved_public_url(self) -> str:
+        """The base URL the verification links on letters start with (no trailing slash)."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    def _verification_problems(self) -> list[str]:
+        """``NOTICE_PUBLIC_URL`` is an http(s) URL without query or fragment; the page's quota is 0 or more."""
+        problems = []
+        url = self.public_url
+        if url and (not url.startswith(("https://", "http://")) or any(c in url for c in '?#" <>')):
+            problems.append("NOTICE_PUBLIC_URL must be an http:// or https:// URL without query, fragment or spaces")
+        if self.verification_rate_limit_requests < 0 or self.verification_rate_limit_window_seconds < 1:
+            problems.append("NOTICE_VERIFICATION_RATE_LIMIT_REQUESTS must be at least 0, its window 1 s")
+        return problems
 
     def _rate_limit_problems(self) -> list[str]:
         """The per-key quota is 0 (off) or more requests per window of at least a second."""
@@ -129,6 +147,7 @@ class Settings:
         problems.extend(self._rate_sync_problems())
         problems.extend(self._operations_problems())
         problems.extend(self._sms_problems())
+        problems.extend(self._verification_problems())
         if problems:
             raise ConfigurationError("; ".join(problems))
         return self
@@ -209,11 +228,21 @@ def _private_targets(env: Mapping[str, str]) -> bool:
     return env.get("NOTICE_WEBHOOK_ALLOW_PRIVATE_TARGETS", default).lower() in ("1", "true", "yes")
 
 
+def _verification_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The public verification page (README "Checking a letter is genuine"): its base URL and quota."""
+    return {
+        "public_url": env.get("NOTICE_PUBLIC_URL", ""),
+        "verification_rate_limit_requests": _int(env, "NOTICE_VERIFICATION_RATE_LIMIT_REQUESTS", 30),
+        "verification_rate_limit_window_seconds": _int(env, "NOTICE_VERIFICATION_RATE_LIMIT_WINDOW_SECONDS", 60),
+    }
+
+
 def _rate_limit_settings(env: Mapping[str, str]) -> dict[str, Any]:
     """Per-key rate limits (README "Authentication first, then the rate limit"): 600 a minute unless set."""
     return {
         "rate_limit_requests": _int(env, "NOTICE_RATE_LIMIT_REQUESTS", 600),
         "rate_limit_window_seconds": _int(env, "NOTICE_RATE_LIMIT_WINDOW_SECONDS", 60),
+        **_verification_settings(env),  # the public page's own quota, per client address
     }
 
 

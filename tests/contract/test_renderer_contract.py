@@ -111,6 +111,10 @@ def sample_context(variant: str = "b2b", *, debtor_name: str | None = None) -> d
             "email": "recouvrement@atelier-durand.fr",
             "phone": "04 72 00 00 01",
         },
+        "verification": {
+            "code": "7K3M9-QX2PA-HT4WZ-B8N6R",
+            "url": "https://verif.atelier-durand.fr/v/7K3M9-QX2PA-HT4WZ-B8N6R",
+        },
         "development_certificate": False,
     }
 

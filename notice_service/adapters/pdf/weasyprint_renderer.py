@@ -35,8 +35,10 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import jinja2
+import segno
 import weasyprint
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
@@ -92,6 +94,15 @@ def format_percent_fr(rate: Decimal) -> str:
     return percent_fr(rate)
 
 
+def qr_svg(text: str) -> Markup:
+    """``text`` as a QR code (error correction M), inline SVG for WeasyPrint to draw as vectors; the quiet
+    zone of four modules is part of the image. The letter's ``verification.url`` is printed with it."""
+    if not isinstance(text, str) or not text:
+        raise TypeError(f"qr_svg expects a non-empty string, got {type(text).__name__}")
+    svg = segno.make_qr(text, error="m").svg_inline(border=4, omitsize=True, dark="#000", svgclass="qr")
+    return Markup(svg)  # noqa: S704  # segno writes only modules as path data: nothing of ``text`` is inlined
+
+
 def _refuse_none(value: object) -> object:
     """Jinja ``finalize``: printing ``None`` is a template bug ("TVA : None"), not a letter."""
     if value is None:
@@ -144,6 +155,7 @@ def _build_environment(files: Mapping[str, bytes]) -> SandboxedEnvironment:
         cache_size=-1,
     )
     environment.filters.update(money=format_money, date_fr=format_date_fr, percent_fr=format_percent_fr)
+    environment.filters["qr_svg"] = qr_svg
     for name in sources:
         try:
             environment.get_template(name)

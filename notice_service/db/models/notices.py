@@ -46,3 +46,5 @@ class Notice(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     issued_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # /v/<code> (domain/verification_codes.py): made at draft, kept through issue, unique, never reused
+    verification_code: Mapped[str | None] = mapped_column(String(20), nullable=True, unique=True, index=True)

@@ -31,6 +31,7 @@ from notice_service.domain.deadlines import PARIS
 from notice_service.domain.iban import bic_problem, iban_problem
 from notice_service.domain.installments import Installment, installment_problems
 from notice_service.domain.interest import DebtorKind
+from notice_service.domain.verification_codes import new_code
 from notice_service.errors import CaseClosed, FieldError, InvalidInput
 from notice_service.letter_catalogue import TITLES, variant_for
 from notice_service.ports import LetterRequest
@@ -47,6 +48,7 @@ from notice_service.use_cases.cases.statement import (
 )
 from notice_service.use_cases.notices.letter_context import LetterFacts, build_letter_data, thaw
 from notice_service.use_cases.notices.letter_options import validated_options
+from notice_service.use_cases.notices.verification import verification_block
 from notice_service.use_cases.official_rates import current_rate_tables
 
 LETTER_TITLES = TITLES
@@ -201,7 +203,8 @@ def _check_plan(options: dict[str, Any], statement: dict[str, Any], today: date)
         raise InvalidInput("The payment plan cannot be proposed.", errors=[FieldError(*p) for p in problems])
 
 
-def _prepare(services: Services, actor: Actor, request: DraftRequest, notice_id: str, today: date) -> _Draft:
+def _prepare(services: Services, actor: Actor, request: DraftRequest, ids: tuple[str, str], today: date) -> _Draft:
+    notice_id, code = ids
     with services.db.reading() as session:
         case = get_owned(session, Case, actor.tenant_id, request.case_id)
         refuse_closed(case)
@@ -220,14 +223,15 @@ def _prepare(services: Services, actor: Actor, request: DraftRequest, notice_id:
         variant = variant_for(request.kind, debtor.kind, collection_agency=agency)
         principal = _agency_principal(session, case, options) if variant.startswith("agency_") else None
         facts = LetterFacts(notice_id, request.kind, request.as_of, today, options, statement, earlier, principal)
+        facts = replace(facts, verification=verification_block(services, code))
         letter_data = build_letter_data(tenant=tenant, debtor=debtor, case=case, facts=facts)
     return _Draft(case, variant, options, statement, letter_data)
 
 
 def draft_notice(services: Services, actor: Actor, request: DraftRequest) -> str:
     today = services.clock.now().astimezone(PARIS).date()
-    notice_id = new_id()
-    draft = _prepare(services, actor, request, notice_id, today)
+    notice_id, code = new_id(), new_code()
+    draft = _prepare(services, actor, request, (notice_id, code), today)
     rendered = services.renderer.render(
         LetterRequest(
             kind=request.kind,
@@ -255,6 +259,7 @@ def draft_notice(services: Services, actor: Actor, request: DraftRequest) -> str
                 template_digest=rendered.template_digest,
                 preview_key=preview.key,
                 created_at=now,
+                verification_code=code,
             )
         )
         session.flush()

@@ -23,6 +23,7 @@ from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.audit.records import DocumentRef, RecordDraft
 from notice_service.domain.completeness import CompletenessResult, check_mentions
 from notice_service.domain.deadlines import PARIS
+from notice_service.domain.verification_codes import code_digest, new_code
 from notice_service.errors import Conflict, IncompleteNotice
 from notice_service.letter_catalogue import mentions_for
 from notice_service.ports import Attachment, LetterRequest, SignedPdf, StoredObject
@@ -31,6 +32,7 @@ from notice_service.use_cases.actor import Actor
 from notice_service.use_cases.cases.statement import load_case_invoices
 from notice_service.use_cases.notices.draft import LETTER_TITLES, refuse_closed
 from notice_service.use_cases.notices.letter_context import case_mentions, debtor_block, mention_values, thaw
+from notice_service.use_cases.notices.verification import verification_block
 
 _ADDRESS = ("address_lines", "postal_code", "city", "country")
 
@@ -71,6 +73,7 @@ class _Produced:
     signed: SignedPdf
     stored: StoredObject
     completeness: CompletenessResult
+    verification_code: str
 
 
 def _produce(services: Services, actor: Actor, notice_id: str) -> _Produced:
@@ -84,6 +87,8 @@ def _produce(services: Services, actor: Actor, notice_id: str) -> _Produced:
         invoices = load_case_invoices(session, notice.case_id)
     letter_data = json.loads(json.dumps(notice.letter_data))
     letter_data["notice"]["date"] = services.clock.now().astimezone(PARIS).date().isoformat()
+    code = notice.verification_code or new_code()  # drafted before codes existed: made now, before rendering
+    letter_data["verification"] = verification_block(services, code)
     rendered = services.renderer.render(
         LetterRequest(
             kind=notice.kind,
@@ -96,7 +101,7 @@ def _produce(services: Services, actor: Actor, notice_id: str) -> _Produced:
     completeness = _check_completeness(letter_data, notice, services.text_extractor.extract_text(rendered.pdf))
     signed = services.signer.sign(rendered.pdf, reason=f"{LETTER_TITLES[notice.kind]} {notice.id}")
     stored = services.store.put(signed.pdf, content_type="application/pdf", document_class="notice")
-    return _Produced(notice, letter_data, rendered.template_digest, signed, stored, completeness)
+    return _Produced(notice, letter_data, rendered.template_digest, signed, stored, completeness, code)
 
 
 def refuse_moved(notice: Notice, debtor: Debtor) -> None:
@@ -159,6 +164,7 @@ def _mark_issued(row: Notice, actor: Actor, produced: _Produced, signature: dict
     row.completeness = {"complete": True, "checked": list(produced.completeness.checked)}
     row.issued_at = now
     row.issued_by = f"{actor.kind}:{actor.id}"
+    row.verification_code = produced.verification_code
 
 
 def _issued_record(actor: Actor, notice_id: str, produced: _Produced, signature: dict[str, Any]) -> RecordDraft:
@@ -179,6 +185,7 @@ def _issued_record(actor: Actor, notice_id: str, produced: _Produced, signature:
             "signer_certificate_sha256": signature["signer_certificate_sha256"],
             "storage_version_id": stored.version_id,
             "mentions_checked": list(produced.completeness.checked),
+            "verification_code_sha256": code_digest(produced.verification_code),
         },
     )
 

@@ -104,6 +104,7 @@ class LetterFacts:
     statement: Mapping[str, Any]
     earlier_letters: list[dict[str, Any]] = field(default_factory=list)
     principal_creditor: Mapping[str, Any] | None = None
+    verification: Mapping[str, str] | None = None  # {"code": grouped code, "url": <public URL>/v/<code>}
 
 
 def _notice_block(tenant: Tenant, case: Case, facts: LetterFacts) -> dict[str, Any]:
@@ -171,6 +172,7 @@ def build_letter_data(*, tenant: Tenant, debtor: Debtor, case: Case, facts: Lett
             "phone": profile.get("phone"),
         },
         "consumer_info": consumer_info(tenant, debtor, facts),
+        "verification": dict(facts.verification) if facts.verification else None,
     }
 
 
@@ -260,6 +262,7 @@ def mention_values(letter_data: Mapping[str, Any]) -> dict[str, str]:
         "contact_name": letter_data["contact"]["name"],
         "iban": (letter_data["payment"].get("iban") or ""),
         "first_reminder_date": _reminder_date(letter_data),
+        "verification_url": (letter_data.get("verification") or {}).get("url") or "",
         **_principal_values(letter_data),
     }
     for key in ("principal", "interest", "indemnities", "paid", "total"):

@@ -39,6 +39,7 @@ def notice_json(notice: Notice) -> dict[str, Any]:
         "completeness": notice.completeness,
         "created_at": iso_or_none(notice.created_at),
         "issued_at": iso_or_none(notice.issued_at),
+        "verification_url": (notice.letter_data.get("verification") or {}).get("url"),
     }
 
 

@@ -71,6 +71,11 @@ class NoticeOut(BaseModel):
     completeness: dict[str, Any] | None
     created_at: str | None
     issued_at: str | None
+    verification_url: str | None = Field(
+        default=None,
+        description="the public page printed on the letter (QR code and short URL) where anyone holding it "
+        "checks it is genuine; a draft's answers only once it is issued",
+    )
 
 
 class NoticeListQuery(ListQuery):

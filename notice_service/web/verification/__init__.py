@@ -1,0 +1,1 @@
+"""The public verification page ``/v/<code>`` (issue 15): HTML in French, no login, no JavaScript."""

@@ -109,3 +109,14 @@ def debtor_rows(services: Services, actor: Actor, items: list[dict[str, Any]]) -
     for invoice_id, debtor_id in open_invoices:
         owed[debtor_id] += balances[invoice_id]
     return [{**item, "open_cases": cases[item["id"]], "balance": owed[item["id"]]} for item in items]
+
+
+def case_invoice_ids(services: Services, actor: Actor, case_id: str) -> set[str]:
+    """The ids of the invoices of one of the tenant's cases (none for another tenant's case)."""
+    with services.db.reading() as session:
+        query = (
+            select(CaseInvoice.invoice_id)
+            .join(Case, Case.id == CaseInvoice.case_id)
+            .where(Case.id == case_id, Case.tenant_id == actor.tenant_id)
+        )
+        return set(session.execute(query).scalars())

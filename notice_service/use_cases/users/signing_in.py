@@ -9,6 +9,9 @@ a known one (no timing oracle) and gets the same answer.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,13 +31,14 @@ _DUMMY_HASH = HASHER.hash("not a password of anyone")
 
 @dataclass(frozen=True)
 class Person:
-    """Who is signed in: the session keeps ``id`` and ``password_changed_at``."""
+    """Who is signed in: the session keeps ``id`` and ``password_stamp`` (a digest of the password's hash:
+    a new password, salted anew, ends every session signed in with the old one)."""
 
     id: str
     tenant_id: str
     email: str
     role: str
-    password_changed_at: datetime
+    password_stamp: str
 
     @property
     def actor(self) -> Actor:
@@ -42,7 +46,8 @@ class Person:
 
 
 def _person(user: User) -> Person:
-    return Person(user.id, user.tenant_id, user.email, user.role, user.password_changed_at)
+    stamp = hashlib.sha256(user.password_hash.encode()).hexdigest()[:32]
+    return Person(user.id, user.tenant_id, user.email, user.role, stamp)
 
 
 def _refuse_if_throttled(services: Services, email: str, ip: str, now: datetime) -> None:
@@ -53,8 +58,10 @@ def _refuse_if_throttled(services: Services, email: str, ip: str, now: datetime)
             )
         ).one()
     if count >= MAX_FAILURES:
-        wait = max(1, int((oldest + WINDOW - now).total_seconds()) + 1)
-        raise RateLimited(f"Trop de tentatives : réessayez dans {(wait + 59) // 60} min.", extra={"retry_after": wait})
+        wait = max(1, math.ceil((oldest + WINDOW - now).total_seconds()))
+        raise RateLimited(
+            f"Trop de tentatives : réessayez dans {math.ceil(wait / 60)} min.", extra={"retry_after": wait}
+        )
 
 
 def sign_in(services: Services, email: str, password: str, ip: str) -> Person:
@@ -76,15 +83,14 @@ def sign_in(services: Services, email: str, password: str, ip: str) -> Person:
     raise Unauthenticated("E-mail ou mot de passe incorrect.")
 
 
-def current_person(services: Services, user_id: str, password_changed_at: str) -> Person | None:
+def current_person(services: Services, user_id: str, password_stamp: str) -> Person | None:
     """The signed-in person of a session, unless disabled since or the password changed after sign-in."""
     with services.db.reading() as session:
         user = session.get(User, user_id)
     if user is None or user.disabled_at is not None:
         return None
-    if user.password_changed_at.isoformat() != password_changed_at:
-        return None
-    return _person(user)
+    found = _person(user)
+    return found if hmac.compare_digest(found.password_stamp, password_stamp) else None
 
 
 def current_person_by_id(services: Services, user_id: str) -> Person:

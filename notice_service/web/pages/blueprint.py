@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, Response, abort, g, redirect, request, session, url_for
+from flask import Blueprint, Response, abort, redirect, request, session, url_for
 
 from notice_service.domain.roles import Permission, allowed
 from notice_service.errors import Forbidden
@@ -35,6 +35,7 @@ CSP = (
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 View = TypeVar("View", bound=Callable[..., Any])
+_PERSON = "notice_service.pages.person"
 
 
 def csrf_token() -> str:
@@ -72,14 +73,14 @@ def start_session(person: Person) -> None:
     now = services().clock.now().isoformat()
     session.clear()
     session.permanent = True
-    session.update(uid=person.id, pwd=person.password_changed_at.isoformat(), at=now, seen=now)
+    session.update(uid=person.id, pwd=person.password_stamp, at=now, seen=now)
     csrf_token()
 
 
 def signed_in() -> Person | None:
     """The session's person, unless the session expired, the password changed or the account was disabled."""
-    if "person" in g:
-        return cast(Person | None, g.person)
+    if _PERSON in request.environ:  # once per request (``g`` may outlive a request in a test client)
+        return cast(Person | None, request.environ[_PERSON])
     person = None
     uid, pwd, at, seen = (session.get(k) for k in ("uid", "pwd", "at", "seen"))
     if isinstance(uid, str) and isinstance(pwd, str) and isinstance(at, str) and isinstance(seen, str):
@@ -90,7 +91,7 @@ def signed_in() -> Person | None:
             session.clear()
         else:
             session["seen"] = now.isoformat()
-    g.person = person
+    request.environ[_PERSON] = person
     return person
 
 

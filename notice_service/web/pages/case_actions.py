@@ -13,6 +13,7 @@ from flask import Response, redirect, request, url_for
 
 from notice_service.domain.roles import Permission
 from notice_service.errors import Conflict, InvalidInput, RateUnknown
+from notice_service.use_cases.backoffice.rows import case_invoice_ids
 from notice_service.use_cases.cases.disputes import record_dispute
 from notice_service.use_cases.cases.lifecycle import CLOSE_REASONS, close_case
 from notice_service.use_cases.claims.payments import PaymentInput, record_payment
@@ -69,6 +70,8 @@ def payment(case_id: str) -> Any:
         invoice_id = form.text("invoice_id")
         amount, paid_on = form.amount("amount"), form.day("paid_on")
         reference = form.text("reference", required=False, max_length=100) or None
+        if invoice_id not in case_invoice_ids(services(), person().actor, checked_id(case_id)):
+            form.errors["invoice_id"] = "choisissez une facture de ce dossier"
         form.check()
         record_payment(services(), person().actor, PaymentInput(invoice_id, amount, paid_on, reference))
 

@@ -65,9 +65,10 @@ class Form:
         raw = request.form.get(name, "").strip().replace(" ", "").replace("\u202f", "").replace(",", ".")
         try:
             value = Decimal(raw)
+            usable = value.is_finite() and 0 < value <= 10**12 and value == value.quantize(Decimal("0.01"))
         except InvalidOperation:
-            value = Decimal(-1)
-        if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")) or value > 10**12:
+            usable = False
+        if not usable:
             self.errors[name] = "un montant positif en euros, deux décimales au plus (ex. 120,50)"
             return Decimal(0)
         return value

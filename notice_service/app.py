@@ -19,14 +19,12 @@ from notice_service.web.delivery.provider_webhooks import provider_webhooks
 from notice_service.web.delivery.routes import deliveries
 from notice_service.web.dossiers.routes import dossiers
 from notice_service.web.dunning.routes import dunning
-from notice_service.web.meta import meta
-from notice_service.web.notices.routes import notices
-from notice_service.web.pages import register_pages
 from notice_service.web.kpis.routes import kpis
 from notice_service.web.meta import meta
 from notice_service.web.notices.routes import notices
-from notice_service.web.sms.routes import sms
+from notice_service.web.pages import register_pages
 from notice_service.web.providers.routes import providers
+from notice_service.web.sms.routes import sms
 from notice_service.web.tenants.routes import tenants
 from notice_service.web.verification.routes import verification
 from notice_service.web.webhooks.events import events

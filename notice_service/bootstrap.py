@@ -166,6 +166,8 @@ def build_sms_sender(settings: Settings) -> SmsSender | None:
         settings.sms_sender or "",
         base_url=settings.sms_base_url or DEFAULT_BASE_URL,
     )
+
+
 def resolve_secrets_key(settings: Settings) -> bytes | None:
     """``NOTICE_SECRETS_KEY``; on the embedded profile without it, a key generated once under ``var/keys``."""
     import os

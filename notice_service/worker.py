@@ -24,11 +24,11 @@ from notice_service.use_cases.audit.checkpoint import IdleLogCheckpointer
 from notice_service.use_cases.audit.mirror import TOPIC_CHECKPOINT, handle_checkpoint, handle_mirror
 from notice_service.use_cases.cases.pause_schedule import settle_due_pauses
 from notice_service.use_cases.delivery.deadlines import expire_deadlines
+from notice_service.use_cases.delivery.polling import poll_delivery
+from notice_service.use_cases.delivery.submission import TOPIC_POLL, TOPIC_SUBMIT, Deferred, submit_delivery
 from notice_service.use_cases.dunning.execute import handle_item
 from notice_service.use_cases.dunning.planning import TOPIC_ITEM
 from notice_service.use_cases.dunning.schedule import plan_scheduled_runs
-from notice_service.use_cases.delivery.polling import poll_delivery
-from notice_service.use_cases.delivery.submission import TOPIC_POLL, TOPIC_SUBMIT, Deferred, submit_delivery
 from notice_service.use_cases.rate_sync import ScheduledRateSync
 from notice_service.use_cases.webhooks.dispatch import TOPIC_DELIVER, deliver_webhook, event_handler
 

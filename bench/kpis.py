@@ -26,6 +26,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, event, text
@@ -98,10 +99,10 @@ class Statements:
     """The statements of the last request (for ``EXPLAIN ANALYZE``)."""
 
     def __init__(self, engine: Engine) -> None:
-        self.seen: list[tuple[str, object]] = []
+        self.seen: list[tuple[str, Any]] = []
         event.listen(engine, "before_cursor_execute", self._before)
 
-    def _before(self, _conn: object, _cursor: object, statement: str, parameters: object, *_: object) -> None:
+    def _before(self, _conn: object, _cursor: object, statement: str, parameters: Any, *_: object) -> None:
         measures = statement.lstrip().startswith(("SELECT", "WITH")) and "api_keys" not in statement
         if measures and "tenants" not in statement:  # the measures' statements, not the authentication's
             self.seen.append((statement, parameters))
@@ -118,9 +119,12 @@ def server_ms(services: Services, statements: Statements) -> float:
     return total
 
 
-def measure(client: FlaskClient, headers: dict[str, str], path: str, samples: int) -> tuple[float, float, dict]:
+def measure(
+    client: FlaskClient, headers: dict[str, str], path: str, samples: int
+) -> tuple[float, float, dict[str, Any]]:
     """p50 and p95 (ms) of ``samples`` GETs after 2 warm-up requests, and the first answer."""
-    figures, first = [], {}
+    figures: list[float] = []
+    first: dict[str, Any] = {}
     for number in range(-2, samples):
         started = time.perf_counter()
         response = client.get(path, headers=headers)
@@ -165,9 +169,9 @@ def main() -> None:
             p50, p95, first = measure(client, headers, path, args.samples)
             statements.seen = []
             client.get(path, headers=headers)
-            server = server_ms(services, statements)
+            on_server = server_ms(services, statements)
             worst = max(worst, p95)
-            print(f"{label:18s} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  server {server:7.1f} ms")
+            print(f"{label:18s} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  server {on_server:7.1f} ms")
             print(json.dumps({k: first[k] for k in ("dso", "recovery", "steps", "reminders", "aging")}, indent=1))
         print(f"\nworst p95: {worst:.1f} ms (target < 1000 ms); load average {os.getloadavg()[0]:.1f}")
         services.db.engine.dispose()

@@ -302,10 +302,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         checkpoint_every_records=_int(env, "NOTICE_CHECKPOINT_EVERY_RECORDS", 1000),
         checkpoint_every_seconds=_int(env, "NOTICE_CHECKPOINT_EVERY_SECONDS", 3600),
         **_rate_sync_settings(env),
-        **_rate_limit_settings(env) | _operations_settings(env),
-        **_rate_limit_settings(env),
-        **_sms_settings(env),
-        **_rate_limit_and_secrets_settings(env),
+        **_rate_limit_and_secrets_settings(env) | _operations_settings(env) | _sms_settings(env),
     ).validate()
 
 

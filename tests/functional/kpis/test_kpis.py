@@ -255,3 +255,18 @@ def test_bad_queries_answer_a_problem_naming_the_parameter(api: Api, query: str,
 
 def test_the_longest_period_is_accepted(api: Api) -> None:
     assert api.get("/v1/kpis?from=2025-10-31&to=2026-10-31").status_code == 200  # 366 days
+
+
+def test_amounts_without_cents_or_with_one_decimal_add_up_exactly(api: Api) -> None:
+    """``"1000"``, ``"12.5"`` and ``"0.05"`` are valid amounts: the SQL reads them as 100000, 1250 and 5 cents
+    (on SQLite by splitting the text at the point; never through a float)."""
+    debtor = _debtor(api, "Exact")
+    first = _invoice(api, debtor, "X1", "1000", "10-01", "10-15")
+    _invoice(api, debtor, "X2", "12.5", "10-02", "10-20")
+    _invoice(api, debtor, "X3", "0.05", "10-03", "11-30")
+    _pay(api, first, "0.1", "10-20")
+    kpis = api.get(PERIOD).json
+    # X1 1000.00 − 0.10 = 999.90 and X2 12.50 are 0-30 days past due at 10-31; X3 0.05 is not yet due.
+    assert kpis["aging"]["total"] == "1012.45"
+    assert [b["amount"] for b in kpis["aging"]["buckets"]] == ["0.05", "1012.40", "0.00", "0.00", "0.00"]
+    assert kpis["dso"]["sales"] == "1012.55"  # 1000 + 12.50 + 0.05

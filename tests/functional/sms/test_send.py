@@ -10,6 +10,7 @@ import re
 from sqlalchemy import select
 
 from notice_service.db.models.audit_log import AuditRecord
+from notice_service.db.models.sms import SmsMessage
 from notice_service.services import Services
 from tests.functional.conftest import Api
 from tests.functional.sms.support import BUSINESS, open_case, sms_rows, twin
@@ -83,3 +84,20 @@ def test_without_a_provider_the_sms_is_refused_and_nothing_is_written(api: Api, 
     assert refused.status_code == 503
     assert refused.json["type"].endswith("/sms-not-configured") and "NOTICE_SMS_PROVIDER" in refused.json["detail"]
     assert sms_rows(services, case_id) == 0
+
+
+def test_an_sms_whose_outcome_was_never_recorded_is_not_sent_again(
+    api: Api, services: Services, twin: BrevoSmsTwin
+) -> None:
+    """A process that died between the provider's answer and the record leaves the row ``sending``: the same
+    key is then a conflict naming the tag to look for at the provider, and nothing is sent."""
+    _, case_id = open_case(api, BUSINESS)
+    sent = api.post(f"/v1/cases/{case_id}/sms", {"text": TEXT}, key="crash-1")
+    with services.db.transaction() as session:  # what a crash after the provider's answer leaves behind
+        row = session.get(SmsMessage, sent.json["id"])
+        assert row is not None
+        row.status, row.provider_message_id = "sending", None
+    again = api.post(f"/v1/cases/{case_id}/sms", {"text": TEXT}, key="crash-1")
+    assert again.status_code == 409, again.json
+    assert "http:crash-1" in again.json["detail"] and again.json["sms_id"] == sent.json["id"]
+    assert len(twin.received) == 1 and sms_rows(services, case_id) == 1

@@ -53,9 +53,8 @@ def configure(api: Api, twin: MerciFacteurTwin) -> dict[str, Any]:
     return dict(response.json)
 
 
-def tenant_of(services: Services) -> str:
-    with services.db.reading() as session:
-        return session.execute(select(ProviderAccount.tenant_id)).scalar_one()
+def tenant_of(api: Api) -> str:
+    return str(api.get("/v1/tenant").json["id"])
 
 
 def at(day: int, hour: int = 10) -> datetime:
@@ -85,10 +84,10 @@ def test_a_formal_notice_through_merci_facteur_to_its_receipt_and_deadline(
     twin.advance(letter.ref, "attente_au_guichet", at(22))  # reported before the deposit: reordered
     twin.advance(letter.ref, "pris_en_charge", at(21))
     twin.advance(letter.ref, "pris_en_charge", at(21))  # and twice
-    poll_delivery(services, tenant_of(services), {"delivery_id": queued["id"]})
+    poll_delivery(services, tenant_of(api), {"delivery_id": queued["id"]})
     twin.advance(letter.ref, "distribue", at(23, 11))  # Wednesday 23 December
-    poll_delivery(services, tenant_of(services), {"delivery_id": queued["id"]})
-    poll_delivery(services, tenant_of(services), {"delivery_id": queued["id"]})  # a second poll adds nothing
+    poll_delivery(services, tenant_of(api), {"delivery_id": queued["id"]})
+    poll_delivery(services, tenant_of(api), {"delivery_id": queued["id"]})  # a second poll adds nothing
 
     delivery = api.get(f"/v1/deliveries/{queued['id']}").json
     assert [f["kind"] for f in delivery["facts"]].count("deposited") == 1
@@ -107,13 +106,15 @@ def test_a_formal_notice_through_merci_facteur_to_its_receipt_and_deadline(
     }
     audited = {doc["sha256"] for event in case["timeline"] for doc in event["documents"]}
     assert {e["sha256"] for e in delivery["evidence"]} <= audited
-    _secret_is_nowhere(services, caplog)
+    _secret_is_nowhere(services, tenant_of(api), caplog)
 
 
-def _secret_is_nowhere(services: Services, caplog: pytest.LogCaptureFixture) -> None:
+def _secret_is_nowhere(services: Services, tenant_id: str, caplog: pytest.LogCaptureFixture) -> None:
     with services.db.reading() as session:
-        records = session.execute(select(AuditRecord.canonical, AuditRecord.action)).all()
-        row = session.execute(select(ProviderAccount)).scalar_one()
+        records = session.execute(
+            select(AuditRecord.canonical, AuditRecord.action).where(AuditRecord.tenant_id == tenant_id)
+        ).all()
+        row = session.execute(select(ProviderAccount).where(ProviderAccount.tenant_id == tenant_id)).scalar_one()
         stored = json.dumps([row.public_credentials, row.secret_hints, row.wrapped_key, row.sealed_secrets])
     assert "provider:configured" in {action for _canonical, action in records}
     assert not any(SECRET_KEY.encode() in canonical for canonical, _action in records)
@@ -160,7 +161,8 @@ def test_bad_configuration_answers_problems_and_stores_nothing(
     assert api.get("/v1/providers/merci_facteur").status_code == 404
     assert api.get("/v1/providers").json == {"data": []}
     with services.db.reading() as session:
-        assert session.execute(select(ProviderAccount)).first() is None  # nothing half-written
+        stored = select(ProviderAccount).where(ProviderAccount.tenant_id == tenant_of(api))
+        assert session.execute(stored).first() is None  # nothing half-written
     twin.fail_next(503)
     unavailable = api.client.put("/v1/providers/merci_facteur", json=account(twin), headers=api.headers)
     assert unavailable.status_code == 502 and unavailable.mimetype == "application/problem+json"
@@ -196,7 +198,13 @@ def test_5xx_then_success_and_429_backs_off_the_whole_account(
     assert api.get("/v1/providers/merci_facteur").json["not_before"] is not None
     assert len(twin.requests) == before + 1  # the one answered 429: the other delivery never called the provider
     with services.db.reading() as session:
-        waiting = session.execute(select(OutboxMessage).where(OutboxMessage.done_at.is_(None))).scalars().all()
+        waiting = (
+            session.execute(
+                select(OutboxMessage).where(OutboxMessage.done_at.is_(None), OutboxMessage.tenant_id == tenant_of(api))
+            )
+            .scalars()
+            .all()
+        )
         assert all(
             m.available_at >= services.clock.now() + timedelta(seconds=599)
             for m in waiting
@@ -267,7 +275,7 @@ def test_an_event_seen_by_webhook_then_by_poll_is_recorded_once(
     queued = dispatch(api, ids["notice_id"], channel="registered_letter", provider="merci_facteur")
     worker.run_until_idle(services)
     [letter] = twin.letters
-    tenant = tenant_of(services)
+    tenant = tenant_of(api)
     key = create_inbound_secret(services, tenant, "merci_facteur")
     form = merci_facteur_form("new-state", "attente_au_guichet", stamp(2026, 12, 22), ref_courrier=letter.ref)
     pushed = api.client.post(

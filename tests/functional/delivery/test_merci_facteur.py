@@ -245,13 +245,13 @@ def test_costs_sum_the_providers_prices_per_period(api: Api, services: Services,
         dispatch(api, ids["notice_id"], channel="registered_letter", provider="merci_facteur")
     dispatch(api, ids["notice_id"], channel="registered_letter", provider="manual")  # no price: not counted
     worker.run_until_idle(services)
-    costs = api.get("/v1/deliveries/costs?from=2026-12-01&to=2026-12-31")
+    costs = api.get("/v1/delivery-costs?from=2026-12-01&to=2026-12-31")
     assert costs.status_code == 200, costs.json
     assert costs.json["count"] == 2 and costs.json["totals"] == [{"currency": "EUR", "amount": "15.70"}]
     assert costs.json["by_provider"] == [
         {"provider": "merci_facteur", "currency": "EUR", "amount": "15.70", "count": 2}
     ]
-    assert api.get("/v1/deliveries/costs?from=2026-11-01&to=2026-11-30").json["totals"] == []
+    assert api.get("/v1/delivery-costs?from=2026-11-01&to=2026-11-30").json["totals"] == []
     for query, field in [
         ("from=2026-12-01", "to"),
         ("from=2026-12-01&to=31/12/2026", "to"),
@@ -259,7 +259,7 @@ def test_costs_sum_the_providers_prices_per_period(api: Api, services: Services,
         ("from=2026-12-01&to=2026-12-31&to=2026-12-30", "to"),
         ("from=2026-12-01&to=2026-12-31&provider=x", "provider"),
     ]:
-        bad = api.get(f"/v1/deliveries/costs?{query}")
+        bad = api.get(f"/v1/delivery-costs?{query}")
         assert bad.status_code == 422 and bad.mimetype == "application/problem+json", (query, bad.json)
         assert field in {e["field"] for e in bad.json["errors"]}, (query, bad.json)
 

@@ -160,7 +160,7 @@ def _costs_query() -> CostsQuery:
 
 @operation(
     deliveries,
-    "/v1/deliveries/costs",
+    "/v1/delivery-costs",
     "GET",
     "What the providers charged for the deliveries created in a period",
     response_model=DeliveryCosts,

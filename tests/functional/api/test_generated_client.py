@@ -11,6 +11,7 @@ creations returned); one that needs a body or required query parameters fails he
 from __future__ import annotations
 
 import base64
+import datetime
 import importlib
 import json
 import subprocess
@@ -285,6 +286,9 @@ BODIES["put_merci_facteur_account"] = lambda ids: {
         "city": "Lyon",
     },
 }
+
+
+QUERIES["read_delivery_costs"] = lambda ids: {"from_": datetime.date(2026, 1, 1), "to": datetime.date(2026, 12, 31)}
 
 
 @pytest.fixture(scope="module", autouse=True)

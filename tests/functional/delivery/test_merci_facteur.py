@@ -53,9 +53,8 @@ def configure(api: Api, twin: MerciFacteurTwin) -> dict[str, Any]:
     return dict(response.json)
 
 
-def tenant_of(services: Services) -> str:
-    with services.db.reading() as session:
-        return session.execute(select(ProviderAccount.tenant_id)).scalar_one()
+def tenant_of(api: Api) -> str:
+    return str(api.get("/v1/tenant").json["id"])
 
 
 def at(day: int, hour: int = 10) -> datetime:
@@ -85,10 +84,10 @@ def test_a_formal_notice_through_merci_facteur_to_its_receipt_and_deadline(
     twin.advance(letter.ref, "attente_au_guichet", at(22))  # reported before the deposit: reordered
     twin.advance(letter.ref, "pris_en_charge", at(21))
     twin.advance(letter.ref, "pris_en_charge", at(21))  # and twice
-    poll_delivery(services, tenant_of(services), {"delivery_id": queued["id"]})
+    poll_delivery(services, tenant_of(api), {"delivery_id": queued["id"]})
     twin.advance(letter.ref, "distribue", at(23, 11))  # Wednesday 23 December
-    poll_delivery(services, tenant_of(services), {"delivery_id": queued["id"]})
-    poll_delivery(services, tenant_of(services), {"delivery_id": queued["id"]})  # a second poll adds nothing
+    poll_delivery(services, tenant_of(api), {"delivery_id": queued["id"]})
+    poll_delivery(services, tenant_of(api), {"delivery_id": queued["id"]})  # a second poll adds nothing
 
     delivery = api.get(f"/v1/deliveries/{queued['id']}").json
     assert [f["kind"] for f in delivery["facts"]].count("deposited") == 1
@@ -107,13 +106,15 @@ def test_a_formal_notice_through_merci_facteur_to_its_receipt_and_deadline(
     }
     audited = {doc["sha256"] for event in case["timeline"] for doc in event["documents"]}
     assert {e["sha256"] for e in delivery["evidence"]} <= audited
-    _secret_is_nowhere(services, caplog)
+    _secret_is_nowhere(services, tenant_of(api), caplog)
 
 
-def _secret_is_nowhere(services: Services, caplog: pytest.LogCaptureFixture) -> None:
+def _secret_is_nowhere(services: Services, tenant_id: str, caplog: pytest.LogCaptureFixture) -> None:
     with services.db.reading() as session:
-        records = session.execute(select(AuditRecord.canonical, AuditRecord.action)).all()
-        row = session.execute(select(ProviderAccount)).scalar_one()
+        records = session.execute(
+            select(AuditRecord.canonical, AuditRecord.action).where(AuditRecord.tenant_id == tenant_id)
+        ).all()
+        row = session.execute(select(ProviderAccount).where(ProviderAccount.tenant_id == tenant_id)).scalar_one()
         stored = json.dumps([row.public_credentials, row.secret_hints, row.wrapped_key, row.sealed_secrets])
     assert "provider:configured" in {action for _canonical, action in records}
     assert not any(SECRET_KEY.encode() in canonical for canonical, _action in records)
@@ -160,7 +161,8 @@ def test_bad_configuration_answers_problems_and_stores_nothing(
     assert api.get("/v1/providers/merci_facteur").status_code == 404
     assert api.get("/v1/providers").json == {"data": []}
     with services.db.reading() as session:
-        assert session.execute(select(ProviderAccount)).first() is None  # nothing half-written
+        stored = select(ProviderAccount).where(ProviderAccount.tenant_id == tenant_of(api))
+        assert session.execute(stored).first() is None  # nothing half-written
     twin.fail_next(503)
     unavailable = api.client.put("/v1/providers/merci_facteur", json=account(twin), headers=api.headers)
     assert unavailable.status_code == 502 and unavailable.mimetype == "application/problem+json"
@@ -196,7 +198,13 @@ def test_5xx_then_success_and_429_backs_off_the_whole_account(
     assert api.get("/v1/providers/merci_facteur").json["not_before"] is not None
     assert len(twin.requests) == before + 1  # the one answered 429: the other delivery never called the provider
     with services.db.reading() as session:
-        waiting = session.execute(select(OutboxMessage).where(OutboxMessage.done_at.is_(None))).scalars().all()
+        waiting = (
+            session.execute(
+                select(OutboxMessage).where(OutboxMessage.done_at.is_(None), OutboxMessage.tenant_id == tenant_of(api))
+            )
+            .scalars()
+            .all()
+        )
         assert all(
             m.available_at >= services.clock.now() + timedelta(seconds=599)
             for m in waiting
@@ -237,13 +245,13 @@ def test_costs_sum_the_providers_prices_per_period(api: Api, services: Services,
         dispatch(api, ids["notice_id"], channel="registered_letter", provider="merci_facteur")
     dispatch(api, ids["notice_id"], channel="registered_letter", provider="manual")  # no price: not counted
     worker.run_until_idle(services)
-    costs = api.get("/v1/deliveries/costs?from=2026-12-01&to=2026-12-31")
+    costs = api.get("/v1/delivery-costs?from=2026-12-01&to=2026-12-31")
     assert costs.status_code == 200, costs.json
     assert costs.json["count"] == 2 and costs.json["totals"] == [{"currency": "EUR", "amount": "15.70"}]
     assert costs.json["by_provider"] == [
         {"provider": "merci_facteur", "currency": "EUR", "amount": "15.70", "count": 2}
     ]
-    assert api.get("/v1/deliveries/costs?from=2026-11-01&to=2026-11-30").json["totals"] == []
+    assert api.get("/v1/delivery-costs?from=2026-11-01&to=2026-11-30").json["totals"] == []
     for query, field in [
         ("from=2026-12-01", "to"),
         ("from=2026-12-01&to=31/12/2026", "to"),
@@ -251,7 +259,7 @@ def test_costs_sum_the_providers_prices_per_period(api: Api, services: Services,
         ("from=2026-12-01&to=2026-12-31&to=2026-12-30", "to"),
         ("from=2026-12-01&to=2026-12-31&provider=x", "provider"),
     ]:
-        bad = api.get(f"/v1/deliveries/costs?{query}")
+        bad = api.get(f"/v1/delivery-costs?{query}")
         assert bad.status_code == 422 and bad.mimetype == "application/problem+json", (query, bad.json)
         assert field in {e["field"] for e in bad.json["errors"]}, (query, bad.json)
 
@@ -267,7 +275,7 @@ def test_an_event_seen_by_webhook_then_by_poll_is_recorded_once(
     queued = dispatch(api, ids["notice_id"], channel="registered_letter", provider="merci_facteur")
     worker.run_until_idle(services)
     [letter] = twin.letters
-    tenant = tenant_of(services)
+    tenant = tenant_of(api)
     key = create_inbound_secret(services, tenant, "merci_facteur")
     form = merci_facteur_form("new-state", "attente_au_guichet", stamp(2026, 12, 22), ref_courrier=letter.ref)
     pushed = api.client.post(

@@ -64,15 +64,21 @@ def test_a_worker_killed_after_the_provider_answered_posts_nothing_twice(
     ).json
     assert queued["status"] == "queued"
 
-    killed = run_worker(services, NOTICE_FAULT_POINT="after-provider-answer")
+    for _ in range(5):  # on a shared PostgreSQL, a batch may first hold other tests' messages
+        killed = run_worker(services, NOTICE_FAULT_POINT="after-provider-answer")
+        if killed.returncode != 0:
+            break
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
     assert twin.received() == 1  # the provider took it ...
     assert api.get(f"/v1/deliveries/{queued['id']}").json["status"] == "queued"  # ... and we never recorded it
 
     time.sleep(1.5)  # the killed worker's lease runs out
-    restarted = run_worker(services)
-    assert restarted.returncode == 0, restarted.stderr[-2000:]
-    delivery = api.get(f"/v1/deliveries/{queued['id']}").json
+    for _ in range(5):
+        restarted = run_worker(services)
+        assert restarted.returncode == 0, restarted.stderr[-2000:]
+        delivery = api.get(f"/v1/deliveries/{queued['id']}").json
+        if delivery["status"] != "queued":
+            break
     [letter] = twin.letters
     assert twin.received() == 1 and twin.received(queued["id"]) == 1  # one letter, never two
     assert delivery["status"] == "submitted" and delivery["provider_reference"] == letter.ref

@@ -118,7 +118,7 @@ def test_the_qr_code_decodes_to_the_url(letter: Letter) -> None:
 
 def test_the_qr_code_is_vector_drawing_not_an_image(letter: Letter) -> None:
     page = PdfReader(letter.path).pages[0]
-    xobjects = page["/Resources"].get("/XObject") or {}
+    xobjects = page["/Resources"].get("/XObject") or {}  # type: ignore[attr-defined]
     images = [name for name, ref in xobjects.items() if ref.get_object().get("/Subtype") == "/Image"]
     assert images == []
 
@@ -128,7 +128,7 @@ def test_the_signed_pdf_still_passes_pdfsig_qpdf_and_keeps_pdfa(letter: Letter) 
     assert "Signature is Valid" in report and "Total document signed" in report
     check = subprocess.run(["qpdf", "--check", str(letter.path)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
-    xmp = PdfReader(letter.path).trailer["/Root"]["/Metadata"].get_object().get_data()
+    xmp = PdfReader(letter.path).trailer["/Root"]["/Metadata"].get_object().get_data()  # type: ignore[index]
     assert re.search(rb"pdfaid:part(>|=\")3", xmp) and re.search(rb"pdfaid:conformance(>|=\")B", xmp)
     assert hashlib.sha256(letter.pdf).hexdigest() == letter.notice["document"]["sha256"]  # type: ignore[index]
 

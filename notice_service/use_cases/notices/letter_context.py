@@ -32,6 +32,7 @@ from notice_service.domain.courts import (
 from notice_service.domain.french_format import date_fr, money_fr
 from notice_service.domain.french_words import amount_fr
 from notice_service.domain.iban import format_iban
+from notice_service.errors import FieldError, InvalidInput
 from notice_service.letter_catalogue import TITLES
 
 _DATE_KEYS = frozenset({"issue_date", "due_date", "date", "as_of", "deadline_date", "from", "to", "notice_received_on"})
@@ -133,13 +134,24 @@ def _invoice_lines(statement: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def _total_in_words(total: Decimal) -> str:
+    """The total in French words, which letters print; beyond 999 999 999 999,99 € a letter cannot say it."""
+    try:
+        return amount_fr(total)
+    except ValueError as exc:
+        raise InvalidInput(
+            "The décompte's total is beyond what a letter can write out in words (under a thousand billion euros).",
+            errors=[FieldError("total", "check the invoices' amounts: the total must be below 10^12 euros")],
+        ) from exc
+
+
 def _statement_block(statement: Mapping[str, Any]) -> dict[str, Any]:
     """The décompte's totals a letter prints; ``credited`` (the avoirs) only when there are some, so letters
     without credit notes keep the data they always had."""
     block = {key: statement[key] for key in ("principal", "interest", "indemnities", "paid", "total")}
     block["day_count_fr"] = statement.get("day_count_fr")
     block["notice_received_on"] = statement.get("notice_received_on")
-    block["total_words"] = amount_fr(Decimal(statement["total"]))
+    block["total_words"] = _total_in_words(Decimal(statement["total"]))
     if Decimal(statement.get("credited", "0")):
         block["credited"] = statement["credited"]
     if statement.get("arrete"):  # the arrêté sentence (domain/arrete.py), only when interest was stopped

@@ -268,3 +268,19 @@ def test_bank_details_are_validated_on_the_tenant_profile(services: Services) ->
     with pytest.raises(InvalidInput) as bad_bic:
         update_profile(services, created.tenant_id, {"bic": "AGRI FR", "tone": "rude"})
     assert [e.field for e in bad_bic.value.errors] == ["profile.bic", "profile.tone"]
+
+
+def test_a_total_beyond_words_is_refused_by_field_not_a_500(api: Api) -> None:
+    """Two invoices at the largest accepted amount add up past 10^12 €, which no letter can write out in words
+    (found by schemathesis as a 500): the draft is a 422 naming ``total``, and no notice is left behind."""
+    debtor = api.post("/v1/debtors", DEBTORS["b2b"]).json
+    body = {"debtor_id": debtor["id"], "issue_date": "2026-01-05", "due_date": "2026-02-04"}
+    ids = [
+        api.post("/v1/invoices", {**body, "number": f"F-{n}", "amount_due": "999999999999.99"}).json["id"]
+        for n in (1, 2)
+    ]
+    case = api.post("/v1/cases", {"debtor_id": debtor["id"], "invoice_ids": ids}).json
+    refused = api.post(f"/v1/cases/{case['id']}/notices", {"kind": "reminder", "as_of": AS_OF})
+    assert refused.status_code == 422, refused.json
+    assert [error["field"] for error in refused.json["errors"]] == ["total"]
+    assert api.get(f"/v1/notices?case_id={case['id']}").json["data"] == []

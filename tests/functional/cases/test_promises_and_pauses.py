@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from datetime import date
 
+from notice_service.domain.pauses import CALL_OUTCOMES
 from notice_service.services import Services
 from notice_service.use_cases.cases.pause_schedule import settle_due_pauses
 from notice_service.worker import start_thread
@@ -251,3 +252,15 @@ def test_the_worker_loop_judges_a_promise_whose_date_passed(api: Api, services: 
         stop.set()
         thread.join(timeout=30)
     assert pause_json_list(api, case_id, "promises")[0]["outcome"] == "broken"
+
+
+def test_every_outcome_but_promise_records_a_plain_call(api: Api, services: Services) -> None:
+    case_id, _ = open_case(api)
+    outcomes = [o for o in CALL_OUTCOMES if o != "promise"]
+    for number, outcome in enumerate(outcomes):
+        body = {"called_at": f"2026-11-20T0{number}:00:00+01:00", "caller": "Équipe crédit", "outcome": outcome}
+        created = api.post(f"/v1/cases/{case_id}/calls", body)
+        assert created.status_code == 201, (outcome, created.json)
+    listed = api.get(f"/v1/cases/{case_id}/calls").json["data"]
+    assert [c["outcome"] for c in listed] == outcomes  # oldest first
+    assert paused(services, api, date(2026, 11, 20)) == {}  # a call without a promise pauses nothing

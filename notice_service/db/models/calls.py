@@ -20,7 +20,7 @@ class CaseCall(Base):
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
     called_at: Mapped[datetime] = mapped_column(UTCDateTime())
     caller: Mapped[str] = mapped_column(String(200))  # the person who called (kept here; audited by hash)
-    outcome: Mapped[str] = mapped_column(String(16))  # domain.calls.CALL_OUTCOMES
+    outcome: Mapped[str] = mapped_column(String(32))  # domain.pauses.CALL_OUTCOMES
     notes: Mapped[str | None] = mapped_column(Text, nullable=True)
     notes_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     promise_id: Mapped[str | None] = mapped_column(ForeignKey("case_pauses.id"), nullable=True)

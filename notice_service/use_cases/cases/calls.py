@@ -30,6 +30,7 @@ from notice_service.use_cases.actor import Actor, new_id
 from notice_service.use_cases.cases.promises import PromiseInput, add_promise, clean_note, open_case_for_pause
 
 MAX_NOTES = 2000
+EARLIEST_YEAR = 2000  # an older call is a typing error (and year 1 would not convert to UTC)
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ def _checked(call: CallInput, now: datetime) -> CallInput:
         errors.append(FieldError("notes", f"at most {MAX_NOTES} characters"))
     if call.called_at.tzinfo is None:
         errors.append(FieldError("called_at", "a time with its offset, e.g. 2026-11-20T10:15:00+01:00"))
+    elif call.called_at.year < EARLIEST_YEAR:
+        errors.append(FieldError("called_at", f"in {EARLIEST_YEAR} or later"))
     elif call.called_at > now:
         errors.append(FieldError("called_at", "not in the future"))
     if errors:

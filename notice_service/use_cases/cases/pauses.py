@@ -28,7 +28,8 @@ def active_pauses(
     session: Session, tenant_id: str, on: date, case_ids: Iterable[str] | None = None
 ) -> dict[str, ActivePause]:
     """The tenant's cases paused on ``on`` (optionally among ``case_ids``), each with the pause ending last."""
-    query = select(CasePause).where(
+    columns = (CasePause.id, CasePause.case_id, CasePause.kind, CasePause.until)  # rows, not entities: faster
+    query = select(*columns).where(
         CasePause.tenant_id == tenant_id,
         CasePause.ended_at.is_(None),
         CasePause.starts_on <= on,
@@ -37,6 +38,6 @@ def active_pauses(
     if case_ids is not None:
         query = query.where(CasePause.case_id.in_(list(case_ids)))
     paused: dict[str, ActivePause] = {}
-    for row in session.execute(query.order_by(CasePause.until)).scalars():
-        paused[row.case_id] = ActivePause(row.id, row.case_id, row.kind, row.until)
+    for pause_id, case_id, kind, until in session.execute(query.order_by(CasePause.until)):
+        paused[case_id] = ActivePause(pause_id, case_id, kind, until)
     return paused

@@ -64,6 +64,8 @@ BAD: list[tuple[str, str, Any, int, str | None]] = [
     ("call: in the future", "{own}/calls", {**CALL, "called_at": "2026-11-20T11:00:00+01:00"}, 422, "called_at"),
     ("call: no offset", "{own}/calls", {**CALL, "called_at": "2026-11-20T09:00:00"}, 422, "called_at"),
     ("call: not a time", "{own}/calls", {**CALL, "called_at": "hier"}, 422, "called_at"),
+    ("call: year one", "{own}/calls", {**CALL, "called_at": "0001-01-01T00:00:00+05:00"}, 422, "called_at"),
+    ("call: before 2000", "{own}/calls", {**CALL, "called_at": "1999-12-31T23:00:00+00:00"}, 422, "called_at"),
     ("call: blank caller", "{own}/calls", {**CALL, "caller": "  "}, 422, "caller"),
     ("call: missing caller", "{own}/calls", {k: v for k, v in CALL.items() if k != "caller"}, 422, "caller"),
     ("call: long notes", "{own}/calls", {**CALL, "notes": "x" * 2001}, 422, "notes"),

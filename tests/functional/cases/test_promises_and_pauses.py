@@ -6,10 +6,13 @@ transaction; closing a case ends its pauses and reopening revives none."""
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
+from notice_service.domain.pauses import CALL_OUTCOMES
 from notice_service.services import Services
 from notice_service.use_cases.cases.pause_schedule import settle_due_pauses
+from notice_service.worker import start_thread
 from tests.functional.cases.follow_up_support import (
     at_paris,
     case_actions,
@@ -233,3 +236,31 @@ def test_cancelling_a_promise_resumes_the_case(api: Api, other_api: Api, service
     assert api.post(f"/v1/cases/{case_id}/promises/{promise['id']}/cancel", {}).status_code == 409
     timeline = [e["action"] for e in api.get(f"/v1/cases/{case_id}").json["timeline"]]
     assert timeline[-2:] == ["promise:made", "promise:cancelled"]
+
+
+def test_the_worker_loop_judges_a_promise_whose_date_passed(api: Api, services: Services) -> None:
+    case_id, _ = open_case(api)
+    made = api.post(f"/v1/cases/{case_id}/promises", {"amount": "50.00", "date": "2026-11-21"})
+    assert made.status_code == 201, made.json
+    move_to(services, at_paris("2026-11-22"))
+    thread, stop = start_thread(services)  # the loop `notice-service worker` runs
+    try:
+        deadline = time.monotonic() + 30
+        while pause_json_list(api, case_id, "promises")[0]["outcome"] is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert pause_json_list(api, case_id, "promises")[0]["outcome"] == "broken"
+
+
+def test_every_outcome_but_promise_records_a_plain_call(api: Api, services: Services) -> None:
+    case_id, _ = open_case(api)
+    outcomes = [o for o in CALL_OUTCOMES if o != "promise"]
+    for number, outcome in enumerate(outcomes):
+        body = {"called_at": f"2026-11-20T0{number}:00:00+01:00", "caller": "Équipe crédit", "outcome": outcome}
+        created = api.post(f"/v1/cases/{case_id}/calls", body)
+        assert created.status_code == 201, (outcome, created.json)
+    listed = api.get(f"/v1/cases/{case_id}/calls").json["data"]
+    assert [c["outcome"] for c in listed] == outcomes  # oldest first
+    assert paused(services, api, date(2026, 11, 20)) == {}  # a call without a promise pauses nothing

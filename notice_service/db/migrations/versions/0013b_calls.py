@@ -1,4 +1,4 @@
-"""case calls (the outcome of a call to the debtor) and the reason of a manual pause
+"""case calls (the outcome of a call to the debtor), the reason of a manual pause, the running pauses' index
 
 Revision ID: 0013b_calls
 Revises: 0013p_case_pauses
@@ -21,7 +21,7 @@ def upgrade() -> None:
         sa.Column("case_id", sa.String(36), sa.ForeignKey("cases.id"), nullable=False, index=True),
         sa.Column("called_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("caller", sa.String(200), nullable=False),
-        sa.Column("outcome", sa.String(16), nullable=False),
+        sa.Column("outcome", sa.String(32), nullable=False),
         sa.Column("notes", sa.Text(), nullable=True),
         sa.Column("notes_sha256", sa.String(64), nullable=True),
         sa.Column("promise_id", sa.String(36), sa.ForeignKey("case_pauses.id"), nullable=True),
@@ -30,9 +30,12 @@ def upgrade() -> None:
     )
     op.create_index("ix_case_calls_case_called", "case_calls", ["case_id", "called_at"])
     op.add_column("case_pauses", sa.Column("reason", sa.String(32), nullable=True))
+    running = sa.text("ended_at IS NULL")
+    op.create_index("ix_case_pauses_running", "case_pauses", ["until"], postgresql_where=running, sqlite_where=running)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_case_pauses_running", table_name="case_pauses")
     op.drop_column("case_pauses", "reason")
     op.drop_index("ix_case_calls_case_called", table_name="case_calls")
     op.drop_table("case_calls")

@@ -50,7 +50,9 @@ def _debtor_search(session: Session, tenant_id: str, q: str) -> ColumnElement[bo
     The cases are looked up first, so the search is an OR of three index conditions (trigram, SIREN, ids)."""
     referenced = select(Case.debtor_id).where(Case.tenant_id == tenant_id, Case.reference == q)
     debtor_ids = list(session.execute(referenced.limit(MAX_LIMIT)).scalars())
-    matches = [func.lower(Debtor.name).like(_like_pattern(q), escape="/"), Debtor.siren == q.replace(" ", "")]
+    # the tenant inside the name's arm too, so the tenant-first trigram index (0013i_search) serves it
+    named = and_(Debtor.tenant_id == tenant_id, func.lower(Debtor.name).like(_like_pattern(q), escape="/"))
+    matches = [named, Debtor.siren == q.replace(" ", "")]
     if debtor_ids:
         matches.append(Debtor.id.in_(debtor_ids))
     return or_(*matches)

@@ -41,6 +41,7 @@ lint: install
 # The legal engine must stay covered (issue 3: ≥ 95 % of its lines by its unit tests).
 ENGINE := interest rates rate_feeds arrete statement statement_inputs deadlines prescription money iban installments next_step contract_rate rate_wording french_words
 ENGINE_COV := $(foreach m,$(ENGINE),--cov=notice_service.domain.$(m)) --cov=notice_service.rate_data
+ENGINE_COV += --cov=notice_service.domain.plan_suspension
 
 test: install lint
 	$(BIN)/pytest -q -p no:cacheprovider tests/unit $(ENGINE_COV) --cov-report=term --cov-fail-under=95

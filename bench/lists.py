@@ -160,11 +160,11 @@ class StatementClock:
 
     def _before(self, conn: Any, *_: Any) -> None:
         """Note when the statement left."""
-        conn.info["bench_started"] = time.perf_counter()
+        conn.info[f"bench_started_{id(self)}"] = time.perf_counter()
 
     def _after(self, conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
         """Add its time; remember the page's statement for EXPLAIN."""
-        self.total += (time.perf_counter() - conn.info.pop("bench_started")) * 1000
+        self.total += (time.perf_counter() - conn.info.pop(f"bench_started_{id(self)}")) * 1000
         if "ORDER BY" in statement and "LIMIT" in statement and not statement.startswith("EXPLAIN"):
             self.page_statement = (statement, parameters)
 
@@ -256,8 +256,11 @@ def _ids(services: Services, tenant_id: str, table: str, count: int) -> list[str
         return [row[0] for row in connection.execute(text(query), {"t": tenant_id, "n": count})]
 
 
-def measure(services: Services, client: FlaskClient, headers: dict[str, str], tenant_id: str, samples: int) -> None:
-    """Print p50/p95 of each list and filter, on the first page and at growing depths."""
+def measure(
+    services: Services, client: FlaskClient, headers: dict[str, str], tenant_id: str, samples: int, only: str | None
+) -> None:
+    """Print p50/p95 of each list and filter (``only``: of the lists whose path contains it), on the first page
+    and at growing depths."""
     pool = {name: _ids(services, tenant_id, name, samples + 5) for name in ("debtors", "cases", "invoices")}
     worst = 0.0
     clock = StatementClock(services.db.engine)
@@ -265,6 +268,8 @@ def measure(services: Services, client: FlaskClient, headers: dict[str, str], te
     header = f"{'list':15s} {'filter':17s} {'page':>7s} {'p50 ms':>7s} {'p95 ms':>7s}  {'SQL p50':>7s} {'SQL p95':>7s}"
     print(header + f"  {'plan ms':>7s} {'buffers':>7s}")
     for path, keyset, label, query, where, deep in CASES_TO_MEASURE:
+        if only and only not in path:
+            continue
         depths = _pages(services, keyset, tenant_id, where) if deep else (1,)
         for depth in depths:
             rows_before = (depth - 1) * 20
@@ -287,10 +292,37 @@ def measure(services: Services, client: FlaskClient, headers: dict[str, str], te
     print(f"\nworst p95: {worst:.1f} ms (target < 30 ms); load average {os.getloadavg()[0]:.1f}")
 
 
+def _downgrade(services: Services, revision: str) -> None:
+    """``alembic downgrade revision`` on the bench database, then ANALYZE."""
+    from alembic import command
+    from alembic.config import Config
+
+    from notice_service.db import engine as engine_module
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(engine_module.__file__).parent / "migrations"))
+    with services.db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+    _vacuum(services)
+
+
+def _vacuum(services: Services) -> None:
+    """``VACUUM ANALYZE``, as autovacuum would after a bulk load: statistics, and GIN indexes' pending lists
+    merged (a GIN index built before the rows were loaded is otherwise costed, and read, through its pending list)."""
+    with services.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the issue's sizes to load")
     parser.add_argument("--samples", type=int, default=100, help="requests per figure")
+    parser.add_argument("--only", help="measure only the lines whose list path contains this, e.g. debtors")
+    parser.add_argument(
+        "--downgrade-to",
+        help="then downgrade to this revision and measure again (before/after a migration, on the same rows)",
+    )
     args = parser.parse_args()
     if not os.environ.get("XDG_RUNTIME_DIR"):
         os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="bench-xdg-")
@@ -309,11 +341,14 @@ def main() -> None:
         for created in tenants:
             print(f"tenant {created.tenant_id}:", flush=True)
             load(services, created.tenant_id, args.scale)
-        with services.db.engine.begin() as connection:
-            connection.execute(text("ANALYZE"))
+        _vacuum(services)
         client = create_app(services=services).test_client()
         headers = {"Authorization": f"Bearer {tenants[0].api_key}"}
-        measure(services, client, headers, tenants[0].tenant_id, args.samples)
+        measure(services, client, headers, tenants[0].tenant_id, args.samples, args.only)
+        if args.downgrade_to:
+            _downgrade(services, args.downgrade_to)
+            print(f"\nafter downgrading to {args.downgrade_to}:")
+            measure(services, client, headers, tenants[0].tenant_id, args.samples, args.only)
         services.db.engine.dispose()
     finally:
         server.cleanup()

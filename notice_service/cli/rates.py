@@ -4,11 +4,10 @@ sync from the official feeds (both audited)."""
 from __future__ import annotations
 
 import argparse
-from datetime import date
-from decimal import Decimal
 
 from notice_service.cli.service import services_for
 from notice_service.settings import Settings
+from notice_service.use_cases.official_rates import RATE_FIELDS
 
 
 def cmd_rates_list(settings: Settings, _args: argparse.Namespace) -> int:
@@ -25,19 +24,13 @@ def cmd_rates_list(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def cmd_rates_add(settings: Settings, args: argparse.Namespace) -> int:
-    from notice_service.use_cases.official_rates import RateInput, add_rate
+    from notice_service.use_cases.official_rates import add_rate, rate_input
 
-    data = RateInput(
-        kind=args.kind,
-        source=args.source,
-        effective=args.effective,
-        rate=args.rate,
-        confirmed_until=args.confirmed_until,
-        half_year=args.half_year,
-        particuliers=args.particuliers,
-        autres_cas=args.autres_cas,
-    )
-    add_rate(services_for(settings), data)
+    services = services_for(settings)
+    try:
+        add_rate(services, rate_input(args.kind, args.source, vars(args)))
+    finally:
+        services.db.engine.dispose()  # close pooled connections now, not in a garbage collector
     print("Rate added (and recorded in every tenant's audit log).")
     return 0
 
@@ -76,12 +69,8 @@ def add_rates_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     add = rates.add_parser("add", help="add an official rate (audited)")
     add.add_argument("--kind", choices=["ecb", "legal"], required=True)
     add.add_argument("--source", required=True, help="the official publication (URL or JORF reference)")
-    add.add_argument("--effective", type=date.fromisoformat, help="ECB: effective date, YYYY-MM-DD")
-    add.add_argument("--rate", type=Decimal, help="ECB: the main refinancing rate in percent, e.g. 2.15")
-    add.add_argument("--confirmed-until", type=date.fromisoformat, help="ECB: history checked up to this date")
-    add.add_argument("--half-year", help="taux légal: e.g. 2026-S2")
-    add.add_argument("--particuliers", type=Decimal, help="taux légal column A, percent")
-    add.add_argument("--autres-cas", type=Decimal, help="taux légal column B, percent")
+    for field in RATE_FIELDS:
+        add.add_argument(f"--{field.name.replace('_', '-')}", type=field.parse, help=field.help)
     add.set_defaults(handler=cmd_rates_add)
     sync = rates.add_parser("sync", help="fetch the ECB and taux légal feeds, check and add what is new (audited)")
     sync.add_argument(

@@ -36,6 +36,7 @@ from notice_service.domain.interest import (
     recovery_indemnity,
 )
 from notice_service.domain.money import ZERO, quantize_cents
+from notice_service.domain.plan_suspension import suspension
 from notice_service.domain.rates import RateTables
 from notice_service.domain.statement_inputs import Imputation as Imputation
 from notice_service.domain.statement_inputs import Invoice as Invoice
@@ -104,6 +105,8 @@ class _Context:
     day_count: DayCount
     imputation: Imputation
     interest_until: date | None = None
+    suspended: tuple[date, date] | None = None
+    """The days of a kept payment plan (``domain/plan_suspension.py``), on which no interest accrues."""
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,7 @@ def build_statement(
     """
     validate_inputs(invoices, payments, terms, credit_notes)
     credits = credits_by_invoice([i.id for i in invoices], credit_notes)
-    context = _context(terms, tables)
+    context = _context(terms, tables, payments)
     accounts = {
         invoice.id: _opened(
             invoice,
@@ -192,10 +195,13 @@ def _opened(
     return _Account(invoice, start, principal, basis=basis)
 
 
-def _context(terms: StatementTerms, tables: RateTables) -> _Context:
-    """What accrual needs: the rates, the rate basis, the day count, the imputation and the arrêté."""
+def _context(terms: StatementTerms, tables: RateTables, payments: Sequence[Payment]) -> _Context:
+    """What accrual needs: the rates, the rate basis, the day count, the imputation, the arrêté and the days a
+    payment plan suspends interest on."""
     basis = rate_basis(terms.debtor_kind, terms.contractual_rate, terms.creditor_is_professional)
-    return _Context(tables, basis, terms.day_count, terms.imputation, terms.interest_until)
+    paid = [(p.paid_on, p.amount) for p in payments]
+    suspended = suspension(terms.plan, paid, terms.debtor_kind, terms.as_of)
+    return _Context(tables, basis, terms.day_count, terms.imputation, terms.interest_until, suspended)
 
 
 def _invoice_basis(invoice: Invoice, terms: StatementTerms, default: RateBasis) -> RateBasis:
@@ -213,16 +219,24 @@ def _accrue_through(account: _Account, last_day: date, context: _Context) -> _Ac
         last_day = min(last_day, context.interest_until)
     if account.next_day is None or last_day < account.next_day:
         return account
-    periods = accrue(
-        account.principal,
-        account.next_day,
-        last_day,
-        basis=account.basis or context.basis,
-        tables=context.tables,
-        day_count=context.day_count,
-    )
+    periods: tuple[InterestPeriod, ...] = ()
+    for first, last in _running(account.next_day, last_day, context.suspended):
+        basis = account.basis or context.basis
+        accrued = accrue(
+            account.principal, first, last, basis=basis, tables=context.tables, day_count=context.day_count
+        )
+        periods += tuple(accrued)
     pending = account.pending + sum((period.amount for period in periods), ZERO)
     return replace(account, next_day=last_day + timedelta(days=1), pending=pending, periods=account.periods + periods)
+
+
+def _running(first: date, last: date, suspended: tuple[date, date] | None) -> list[tuple[date, date]]:
+    """The runs of days from ``first`` to ``last`` on which interest accrues: all of them, minus a plan's."""
+    if suspended is None or suspended[1] < first or last < suspended[0]:
+        return [(first, last)]
+    one = timedelta(days=1)
+    runs = [(first, suspended[0] - one), (suspended[1] + one, last)]
+    return [(start, end) for start, end in runs if start <= end and first <= start and end <= last]
 
 
 def _round_interest(account: _Account) -> _Account:

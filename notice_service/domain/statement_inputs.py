@@ -15,6 +15,7 @@ from enum import StrEnum
 from notice_service.domain.credit_notes import CreditNote, credit_errors
 from notice_service.domain.interest import ContractualTerm, DayCount, DebtorKind
 from notice_service.domain.money import ZERO, has_cents_precision
+from notice_service.domain.plan_suspension import PaymentPlan
 from notice_service.errors import FieldError, InvalidInput
 
 
@@ -68,6 +69,8 @@ class StatementTerms:
     #: The arrêté (``domain/arrete.py``): interest accrues up to this day at the latest, payments after it
     #: are still imputed (on the interest accrued up to it, then principal). ``None``: up to ``as_of``.
     interest_until: date | None = None
+    #: The case's latest issued payment plan (``domain/plan_suspension.py``): no interest while it is kept.
+    plan: PaymentPlan | None = None
 
 
 def validate_inputs(

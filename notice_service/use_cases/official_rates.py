@@ -7,12 +7,13 @@ or rewrites the confirmed ECB history (adding is not correcting).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
@@ -34,6 +35,38 @@ class RateInput:
     half_year: str | None = None
     particuliers: Decimal | None = None
     autres_cas: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class RateField:
+    """One value of a rate beside its ``kind`` and ``source``: how it is read from text and what it means."""
+
+    name: str
+    parse: Callable[[str], date | Decimal | str]
+    help: str
+
+
+#: The values of a rate, the one list the CLI's options, the stored row and the audit record are made from.
+RATE_FIELDS = (
+    RateField("effective", date.fromisoformat, "ECB: effective date, YYYY-MM-DD"),
+    RateField("rate", Decimal, "ECB: the main refinancing rate in percent, e.g. 2.15"),
+    RateField("confirmed_until", date.fromisoformat, "ECB: history checked up to this date"),
+    RateField("half_year", str, "taux légal: e.g. 2026-S2"),
+    RateField("particuliers", Decimal, "taux légal column A, percent"),
+    RateField("autres_cas", Decimal, "taux légal column B, percent"),
+)
+
+
+def rate_input(kind: str, source: str, values: Mapping[str, Any]) -> RateInput:
+    """A ``RateInput`` from ``values`` by ``RATE_FIELDS`` name (a missing one is ``None``)."""
+    return RateInput(kind=kind, source=source, **{f.name: values.get(f.name) for f in RATE_FIELDS})
+
+
+def _text(value: date | Decimal | str | None) -> str | None:
+    """A rate value as the audit record carries it: ISO date, plain decimal, text."""
+    if value is None or isinstance(value, str):
+        return value
+    return value.isoformat() if isinstance(value, date) else format(value, "f")
 
 
 def _as_domain(row: RateAddition | RateInput) -> tuple[EcbRateChange | LegalRate, date | None]:
@@ -74,25 +107,50 @@ def current_rate_tables(services: Services) -> RateTables:
         return _apply(services.rates, _additions(session))
 
 
+@dataclass(frozen=True)
+class RatesAdded:
+    """The tables in force after an addition, and how many rates it recorded (a known one is not recorded)."""
+
+    tables: RateTables
+    recorded: int
+
+
+#: The PostgreSQL advisory lock (``pg_advisory_xact_lock``) every rate addition holds for its transaction, so
+#: two concurrent ``rates sync`` (or ``rates add``) runs are serialised: the second reads the first's rows and
+#: finds its rates already known (SQLite writers are serialised by ``BEGIN IMMEDIATE`` already).
+RATES_LOCK = 0x7261746573  # "rates"
+
+
+def _serialise_additions(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RATES_LOCK})
+
+
 def add_rate(services: Services, data: RateInput, *, operator: str = "cli") -> RateTables:
     """Add one official rate (audited in every tenant's log); re-adding a known rate changes nothing."""
-    return add_rates(services, [data], operator=operator)
+    return add_rates(services, [data], operator=operator).tables
 
 
-def add_rates(services: Services, rates: Sequence[RateInput], *, operator: str = "cli") -> RateTables:
+def add_rates(services: Services, rates: Sequence[RateInput], *, operator: str = "cli") -> RatesAdded:
     """Add ``rates`` in order in one transaction: all are recorded and audited, or none (the first refused
     one raises ``InvalidInput``). Each addition is one ``rate_additions`` row and one ``rate:added`` record
-    in every tenant's log; an identical rate already known is skipped."""
+    in every tenant's log; an identical rate already known is skipped. Concurrent additions are serialised
+    (``RATES_LOCK``) and the known rates read after the lock, so a rate two runs add at once is recorded and
+    audited once."""
     for data in rates:
         if not data.source.strip():
             raise InvalidInput("Name the official source of the rate.", errors=[FieldError("source", "required")])
     now = services.clock.now()
+    recorded = 0
     with services.db.transaction() as session:
+        _serialise_additions(session)
         tables = _apply(services.rates, _additions(session))
         tenants = list(session.execute(select(Tenant.id).order_by(Tenant.created_at)).scalars())
         for data in rates:
-            tables = _record_one(session, tables, data, tenants, now, operator)
-    return tables
+            after = _record_one(session, tables, data, tenants, now, operator)
+            recorded += int(after != tables)
+            tables = after
+    return RatesAdded(tables, recorded)
 
 
 def _record_one(
@@ -103,20 +161,8 @@ def _record_one(
     after = with_added_rate(before, rate, confirmed_until=confirmed_until)
     if after == before:
         return after
-    session.add(
-        RateAddition(
-            kind=data.kind,
-            effective=data.effective,
-            confirmed_until=data.confirmed_until,
-            half_year=data.half_year,
-            rate=data.rate,
-            particuliers=data.particuliers,
-            autres_cas=data.autres_cas,
-            source=data.source.strip(),
-            added_at=now,
-            added_by=operator,
-        )
-    )
+    values = {f.name: getattr(data, f.name) for f in RATE_FIELDS}
+    session.add(RateAddition(kind=data.kind, source=data.source.strip(), added_at=now, added_by=operator, **values))
     session.flush()
     details = {k: v for k, v in _record_data(data).items() if v is not None}
     for tenant_id in tenants:
@@ -126,13 +172,5 @@ def _record_one(
 
 
 def _record_data(data: RateInput) -> dict[str, str | None]:
-    return {
-        "kind": data.kind,
-        "effective": data.effective.isoformat() if data.effective else None,
-        "confirmed_until": data.confirmed_until.isoformat() if data.confirmed_until else None,
-        "half_year": data.half_year,
-        "rate": format(data.rate, "f") if data.rate is not None else None,
-        "particuliers": format(data.particuliers, "f") if data.particuliers is not None else None,
-        "autres_cas": format(data.autres_cas, "f") if data.autres_cas is not None else None,
-        "source": data.source,
-    }
+    values = {f.name: _text(getattr(data, f.name)) for f in RATE_FIELDS}
+    return {"kind": data.kind, **values, "source": data.source}

@@ -105,13 +105,13 @@ def sync_rates(services: Services, sources: SyncSources, *, operator: str = "rat
         RateInput("legal", r.source, half_year=r.label, particuliers=r.particuliers, autres_cas=r.autres_cas)
         for r in legal
     ]
-    add_rates(services, inputs, operator=operator)
+    added = add_rates(services, inputs, operator=operator)
     return SyncReport(
         ecb_changes=tuple((c.effective, c.rate) for c in ecb.changes),
         ecb_confirmed_until=ecb.confirmed_until,
         penalty_rates=tuple((half.label, rate) for half, rate in ecb.half_year_rates),
         legal_rates=legal,
-        recorded=len(inputs),
+        recorded=added.recorded,
     )
 
 

@@ -44,7 +44,7 @@ def test_the_ladder(due: list[date], issued: list[IssuedLetter], action: str, no
     assert step.reason
 
 
-#: activity → the court of a debtor in Lyon (a TAE seat), and in Strasbourg (Alsace, not in the table: the kind of court).
+#: activity → the court of a debtor in Lyon (a TAE seat) and in Strasbourg (Alsace, not in the table: the kind).
 BY_ACTIVITY = {
     "commercant": ("tribunal des activités économiques de Lyon", "tribunal judiciaire (chambre commerciale)"),
     "societe_commerciale": (

@@ -10,18 +10,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from notice_service.db.models.cases import Case
-from notice_service.db.models.claims import Debtor, Invoice, Payment
+from notice_service.db.models.claims import CreditNote, Debtor, Invoice, Payment
 from notice_service.domain.deadlines import PARIS
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
-from notice_service.use_cases.claims.queries import debtor_json
+from notice_service.use_cases.claims.queries import debtor_json, invoice_summary_json
 from notice_service.use_cases.json_values import iso_or_none
 from notice_service.use_cases.listing import MAX_LIMIT, Keyset, PageRequest, fetch_page, page_json
 
@@ -51,7 +50,9 @@ def _debtor_search(session: Session, tenant_id: str, q: str) -> ColumnElement[bo
     The cases are looked up first, so the search is an OR of three index conditions (trigram, SIREN, ids)."""
     referenced = select(Case.debtor_id).where(Case.tenant_id == tenant_id, Case.reference == q)
     debtor_ids = list(session.execute(referenced.limit(MAX_LIMIT)).scalars())
-    matches = [func.lower(Debtor.name).like(_like_pattern(q), escape="/"), Debtor.siren == q.replace(" ", "")]
+    # the tenant inside the name's arm too, so the tenant-first trigram index (0013i_search) serves it
+    named = and_(Debtor.tenant_id == tenant_id, func.lower(Debtor.name).like(_like_pattern(q), escape="/"))
+    matches = [named, Debtor.siren == q.replace(" ", "")]
     if debtor_ids:
         matches.append(Debtor.id.in_(debtor_ids))
     return or_(*matches)
@@ -80,14 +81,18 @@ def _invoice_conditions(filters: InvoiceFilters, today: date) -> list[ColumnElem
     return conditions
 
 
-def _paid_by_invoice(session: Session, invoice_ids: list[str]) -> dict[str, list[Payment]]:
-    """The payments of a page's invoices, in one query, by invoice, in payment-date order."""
-    by_invoice: dict[str, list[Payment]] = defaultdict(list)
+def _by_invoice(session: Session, invoice_ids: list[str]) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
+    """The payments and the credit notes of a page's invoices, in one query each, by invoice, in date order."""
+    payments: dict[str, list[Any]] = defaultdict(list)
+    credits: dict[str, list[Any]] = defaultdict(list)
     if invoice_ids:
-        query = select(Payment).where(Payment.invoice_id.in_(invoice_ids)).order_by(Payment.paid_on, Payment.id)
-        for payment in session.execute(query).scalars():
-            by_invoice[payment.invoice_id].append(payment)
-    return by_invoice
+        paid = select(Payment).where(Payment.invoice_id.in_(invoice_ids)).order_by(Payment.paid_on, Payment.id)
+        for payment in session.execute(paid).scalars():
+            payments[payment.invoice_id].append(payment)
+        noted = select(CreditNote).where(CreditNote.invoice_id.in_(invoice_ids))
+        for note in session.execute(noted.order_by(CreditNote.issued_on, CreditNote.id)).scalars():
+            credits[note.invoice_id].append(note)
+    return payments, credits
 
 
 def payment_json(payment: Payment) -> dict[str, Any]:
@@ -102,23 +107,11 @@ def payment_json(payment: Payment) -> dict[str, Any]:
     }
 
 
-def _invoice_item(invoice: Invoice, payments: list[Payment], today: date) -> dict[str, Any]:
-    """An invoice as listed: the read model of ``GET /v1/invoices/{id}`` plus its status and lateness."""
-    paid = sum((p.amount for p in payments), Decimal(0))
-    return {
-        "id": invoice.id,
-        "debtor_id": invoice.debtor_id,
-        "number": invoice.number,
-        "issue_date": invoice.issue_date.isoformat(),
-        "due_date": invoice.due_date.isoformat(),
-        "amount_due": format(invoice.amount_due, "f"),
-        "currency": invoice.currency,
-        "status": invoice.status,
-        "overdue": invoice.status == "open" and invoice.due_date < today,
-        "paid": format(paid, "f"),
-        "balance": format(invoice.amount_due - paid, "f"),
-        "created_at": iso_or_none(invoice.created_at),
-    }
+def _invoice_item(invoice: Invoice, payments: list[Payment], credits: list[CreditNote], today: date) -> dict[str, Any]:
+    """An invoice as listed: the summary its read model shares (``invoice_summary_json``) and its lateness."""
+    overdue = invoice.status == "open" and invoice.due_date < today
+    summary = invoice_summary_json(invoice, payments, credits)
+    return {**summary, "overdue": overdue, "created_at": iso_or_none(invoice.created_at)}
 
 
 def list_invoices(services: Services, actor: Actor, filters: InvoiceFilters, page: PageRequest) -> dict[str, Any]:
@@ -126,8 +119,10 @@ def list_invoices(services: Services, actor: Actor, filters: InvoiceFilters, pag
     today = services.clock.now().astimezone(PARIS).date()  # the legal calendar's day, as the case page's
     with services.db.reading() as session:
         found = fetch_page(session, INVOICES, actor.tenant_id, _invoice_conditions(filters, today), page)
-        payments = _paid_by_invoice(session, [row.id for row in found.rows])
-        return page_json(found, [_invoice_item(row, payments[row.id], today) for row in found.rows])
+        ids = [row.id for row in found.rows]
+        payments, credits = _by_invoice(session, ids)
+        items = [_invoice_item(row, payments[row.id], credits[row.id], today) for row in found.rows]
+        return page_json(found, items)
 
 
 def list_payments(services: Services, actor: Actor, invoice_id: str | None, page: PageRequest) -> dict[str, Any]:

@@ -5,6 +5,7 @@ Reads answer the state as committed; another tenant's id is not found.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -58,16 +59,13 @@ def _credit_note_json(note: CreditNote) -> dict[str, Any]:
     }
 
 
-def invoice_json(session: Session, invoice: Invoice) -> dict[str, Any]:
-    payments = (
-        session.execute(select(Payment).where(Payment.invoice_id == invoice.id).order_by(Payment.paid_on))
-        .scalars()
-        .all()
-    )
+def invoice_summary_json(
+    invoice: Invoice, payments: Sequence[Payment], credits: Sequence[CreditNote]
+) -> dict[str, Any]:
+    """What the invoice's read model and its list item share: identity, dates, amounts, the stored status
+    (``sync_invoice_status``), what was paid and credited, and the balance after both."""
     paid = sum((p.amount for p in payments), Decimal(0))
-    credits = _credit_notes(session, invoice.id)
     credited = sum((c.amount for c in credits), Decimal(0))
-    balance = invoice.amount_due - paid - credited
     return {
         "id": invoice.id,
         "debtor_id": invoice.debtor_id,
@@ -76,20 +74,25 @@ def invoice_json(session: Session, invoice: Invoice) -> dict[str, Any]:
         "due_date": invoice.due_date.isoformat(),
         "amount_due": format(invoice.amount_due, "f"),
         "currency": invoice.currency,
+        "status": invoice.status,
         "paid": format(paid, "f"),
-        "balance": format(balance, "f"),
+        "credited": format(credited, "f"),
+        "balance": format(invoice.amount_due - paid - credited, "f"),
+    }
+
+
+def invoice_json(session: Session, invoice: Invoice) -> dict[str, Any]:
+    """``GET /v1/invoices/{id}``: the summary, its payments and credit notes, its terms and delivery date."""
+    query = select(Payment).where(Payment.invoice_id == invoice.id).order_by(Payment.paid_on, Payment.id)
+    payments = session.execute(query).scalars().all()
+    credits = _credit_notes(session, invoice.id)
+    return {
+        **invoice_summary_json(invoice, payments, credits),
         "document": {"sha256": invoice.document_sha256} if invoice.document_sha256 else None,
         "payments": [
-            {
-                "id": p.id,
-                "amount": format(p.amount, "f"),
-                "paid_on": p.paid_on.isoformat(),
-                "reference": p.reference,
-            }
+            {"id": p.id, "amount": format(p.amount, "f"), "paid_on": p.paid_on.isoformat(), "reference": p.reference}
             for p in payments
         ],
-        "status": "cancelled" if invoice.cancelled_at else "paid" if balance <= 0 else "open",
-        "credited": format(credited, "f"),
         "credit_notes": [_credit_note_json(c) for c in credits],
         "contractual_rate": invoice.contractual_rate,
         "penalty_clause": invoice.penalty_clause,

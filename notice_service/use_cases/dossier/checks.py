@@ -30,6 +30,7 @@ from notice_service.domain.interest import DebtorKind
 from notice_service.domain.prescription import prescription_date, prescription_start
 from notice_service.errors import FieldError, InvalidInput
 from notice_service.services import Services
+from notice_service.use_cases.cases.plan_terms import payment_plan
 from notice_service.use_cases.cases.statement import compute_case_statement, statement_terms
 from notice_service.use_cases.dossier.collect import CaseMaterial
 from notice_service.use_cases.dossier.follow_up import follow_up_notes
@@ -135,6 +136,7 @@ def case_statement_as_of(
     receipts = [n.deadline.receipt_on for n in material.notices if n.notice.kind == "formal_notice" and n.deadline]
     if terms.debtor_kind is DebtorKind.CONSUMER and receipts:
         terms = replace(terms, notice_received_on=min(receipts))
+    terms = replace(terms, plan=payment_plan([n.notice for n in material.notices], receipts, as_of))
     payments = [p for p in material.payments if p.paid_on <= as_of]
     credits = [c for c in material.credit_notes if c.issued_on <= as_of]
     return compute_case_statement(

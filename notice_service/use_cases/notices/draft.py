@@ -37,6 +37,7 @@ from notice_service.letter_catalogue import TITLES, variant_for
 from notice_service.ports import LetterRequest
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
+from notice_service.use_cases.cases.plan_terms import load_payment_plan
 from notice_service.use_cases.cases.statement import (
     compute_case_statement,
     first_receipt,
@@ -182,6 +183,7 @@ def _statement(
     terms = statement_terms(debtor.kind, request.as_of, tenant.profile)
     if terms.debtor_kind is DebtorKind.CONSUMER:
         terms = replace(terms, notice_received_on=first_receipt(session, request.case_id, request.as_of))
+    terms = replace(terms, plan=load_payment_plan(session, request.case_id, request.as_of))
     statement = compute_case_statement(
         invoices,
         payments,

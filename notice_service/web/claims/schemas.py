@@ -175,6 +175,7 @@ class InvoiceItem(BaseModel):
     paid: str
     balance: str
     created_at: str | None
+    credited: str = Field(description="the sum of its credit notes (the balance is after payments and credits)")
 
 
 class InvoicePage(PageOut):

@@ -192,3 +192,23 @@ def test_the_document_describes_the_query_parameters(api: Api) -> None:
     assert status["enum"] == ["open", "paid", "cancelled"]
     page = document["paths"]["/v1/invoices"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert page["$ref"].endswith("/InvoicePage")
+
+
+def test_a_listed_invoice_is_its_read_model_on_every_field_they_share(api: Api, services: Services) -> None:
+    """Issue 11 item 3: one helper (``invoice_summary_json``) serves the list and ``GET /v1/invoices/{id}``: an
+    invoice paid in part and credited in part lists the balance after both, as its read model says."""
+    created = seed(api, services)
+    credited, fully = created["invoices"]["F-2"], created["invoices"]["F-6"]
+    note = {"number": "AV-1", "issued_on": "2026-05-10", "amount": "80.00"}
+    assert api.post(f"/v1/invoices/{credited}/credit-notes", note).status_code == 201
+    whole = {**note, "number": "AV-2", "amount": "42.00"}
+    assert api.post(f"/v1/invoices/{fully}/credit-notes", whole).status_code == 201
+    listed = {item["id"]: item for item in walk(api, "/v1/invoices", 100)[0]}
+    assert len(listed) == len(INVOICES)
+    for invoice_id, item in listed.items():
+        read = api.get(f"/v1/invoices/{invoice_id}").json
+        shared = set(item) & set(read)
+        assert shared >= {"status", "paid", "credited", "balance", "amount_due", "number", "due_date"}
+        assert {k: item[k] for k in shared} == {k: read[k] for k in shared}, item["number"]
+    assert (listed[credited]["balance"], listed[credited]["credited"]) == ("300.00", "80.00")  # 500 − 120 − 80
+    assert (listed[fully]["balance"], listed[fully]["status"]) == ("0.00", "paid")

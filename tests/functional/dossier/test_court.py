@@ -133,4 +133,4 @@ def test_the_cases_next_step_names_the_court_of_the_requete(
     step = api.get(f"/v1/cases/{case_id}").json["next_step"]
     assert (step["action"], step["court"]) == ("injonction_de_payer", court)
     dossier, text = requete(api, case_id)
-    assert f"À Monsieur le Président du {court}" in text
+    assert f"À Monsieur le Président du {court}" in text and dossier["court"]["label"].endswith(court)

@@ -60,7 +60,7 @@ def test_the_commune_names_the_court(postal_code: str, city: str, court: str) ->
 @pytest.mark.parametrize(
     ("country", "postal_code", "city"),
     [("FR", "38000", "Grenoble"), ("FR", "69400", "Villefranche-sur-Saône"), ("FR", "13100", "Lyon"),
-     ("BE", "1000", "Bruxelles"), ("FR", "67000", "Strasbourg")],
+     ("BE", "1000", "Bruxelles"), ("FR", "67000", "Strasbourg"), ("FR", "78100", "Saint-Germain-en-Laye")],
 )  # fmt: skip
 def test_a_commune_outside_the_table_has_no_court(country: str, postal_code: str, city: str) -> None:
     assert name_court(TABLE, "societe_commerciale", country, postal_code, city) is None
@@ -68,7 +68,17 @@ def test_a_commune_outside_the_table_has_no_court(country: str, postal_code: str
 
 def test_the_table_is_sourced_dated_and_consistent() -> None:
     assert TABLE.as_of == "2025-01-01"
-    assert len(TABLE.activites_economiques) == 11  # the twelfth is not in the stored copy of the arrêté
+    assert len(TABLE.activites_economiques) == 12  # the arrêté's twelve; Versailles from its quoted press sources
+    assert "tribunal des activités économiques de Versailles" in TABLE.activites_economiques
     assert all(row.tribunal_de_commerce in TABLE.activites_economiques for row in TABLE.communes)
     assert all(row.source for row in TABLE.communes)
     assert normalise_commune("Saint-Étienne CEDEX 2") == "saint etienne"
+
+
+def test_versailles_the_twelfth_tae_is_named_with_its_quoted_source() -> None:
+    """Issue 12 gap, item 8: the seat commune of the twelfth TAE, with the press sources quoted in courts.json."""
+    court = name_court(TABLE, "commercant", "FR", "78000", "Versailles")
+    assert court is not None and court.name == "tribunal des activités économiques de Versailles"
+    assert "actu-juridique.fr" in court.source and "jss.fr" in court.source
+    civil = name_court(TABLE, "association", "FR", "78000", "Versailles")
+    assert civil is not None and civil.name == "tribunal judiciaire de Versailles"

@@ -90,7 +90,7 @@ def test_the_name_search_uses_a_tenant_first_trigram_index(postgres: Engine) -> 
 @pytest.mark.postgres
 def test_without_the_extension_the_old_index_stays(fresh_url: str) -> None:
     engine = make_engine(fresh_url)
-    _run(engine, "upgrade", "0013p_case_pauses")
+    _run(engine, "upgrade", "0013f_providers")
     path = Path(engine_module.__file__).parent / "migrations" / "versions" / "0013i_search.py"
     spec = importlib.util.spec_from_file_location("search_migration", path)
     assert spec is not None and spec.loader is not None
@@ -104,7 +104,7 @@ def test_without_the_extension_the_old_index_stays(fresh_url: str) -> None:
 
 @pytest.mark.postgres
 def test_downgrading_restores_the_old_index(postgres: Engine) -> None:
-    _run(postgres, "downgrade", "0013p_case_pauses")
+    _run(postgres, "downgrade", "0013f_providers")
     assert OLD in _indexes(postgres) and NEW not in _indexes(postgres)
     _run(postgres, "upgrade", "heads")
     assert NEW in _indexes(postgres) and OLD not in _indexes(postgres)
@@ -112,10 +112,10 @@ def test_downgrading_restores_the_old_index(postgres: Engine) -> None:
 
 def test_on_sqlite_the_migration_changes_nothing(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'n.db'}")
-    _run(engine, "upgrade", "0013p_case_pauses")
+    _run(engine, "upgrade", "0013f_providers")
     before = _indexes(engine)
     _run(engine, "upgrade", "heads")
     assert _indexes(engine) == before
-    _run(engine, "downgrade", "0013p_case_pauses")
+    _run(engine, "downgrade", "0013f_providers")
     assert _indexes(engine) == before
     engine.dispose()

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.integration.db.test_lists_migration import ROWS, _run, engine  # noqa: F401  (the engine fixture)
 
-BEFORE = "0013p_case_pauses"
+BEFORE = "0013d_users"
 CODE = "7K3M9QX2PAHT4WZB8N6R"
 
 

@@ -1,14 +1,14 @@
 """case calls (the outcome of a call to the debtor), the reason of a manual pause, the running pauses' index
 
 Revision ID: 0013b_calls
-Revises: 0013p_case_pauses
+Revises: 0013a_dunning
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013b_calls"
-down_revision = "0013p_case_pauses"
+down_revision = "0013a_dunning"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """the SMS step: a debtor's mobile number and opt-out, the SMS sent, the numbers that opted out
 
 Revision ID: 0013c_sms
-Revises: 0013p_case_pauses
+Revises: 0013b_calls
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013c_sms"
-down_revision = "0013p_case_pauses"
+down_revision = "0013b_calls"
 branch_labels = None
 depends_on = None
 

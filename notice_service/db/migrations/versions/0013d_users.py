@@ -1,14 +1,14 @@
 """users of the back office, their failed sign-ins (throttling) and the drafts approvers rejected
 
 Revision ID: 0013d_users
-Revises: 0013p_case_pauses
+Revises: 0013c_sms
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013d_users"
-down_revision = "0013p_case_pauses"
+down_revision = "0013c_sms"
 branch_labels = None
 depends_on = None
 

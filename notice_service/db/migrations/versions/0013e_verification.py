@@ -1,7 +1,7 @@
 """verification codes: the /v/<code> every issued letter prints (issue 15, public verification)
 
 Revision ID: 0013e_verification
-Revises: 0013p_case_pauses
+Revises: 0013d_users
 
 Notices drafted before this revision have no code: issuing one of them makes its code then, before rendering.
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013e_verification"
-down_revision = "0013p_case_pauses"
+down_revision = "0013d_users"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """provider accounts (encrypted credentials, shared back-off) and what a delivery through a provider records
 
 Revision ID: 0013f_providers
-Revises: 0013p_case_pauses
+Revises: 0013e_verification
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013f_providers"
-down_revision = "0013p_case_pauses"
+down_revision = "0013e_verification"
 branch_labels = None
 depends_on = None
 

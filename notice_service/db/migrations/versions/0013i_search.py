@@ -1,7 +1,7 @@
 """tenant-first trigram index for the debtor name search (``GET /v1/debtors?q=``)
 
 Revision ID: 0013i_search
-Revises: 0013p_case_pauses
+Revises: 0013f_providers
 
 ``0012a_lists`` indexed ``lower(name)`` alone (``gin_trgm_ops``): a rare name made PostgreSQL read the trigram
 postings of every tenant's debtors, then drop the other tenants' rows (680 buffers at 200 k debtors per tenant).
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013i_search"
-down_revision = "0013p_case_pauses"
+down_revision = "0013f_providers"
 branch_labels = None
 depends_on = None
 

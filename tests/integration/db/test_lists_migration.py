@@ -6,6 +6,7 @@ queued before it enter the feed under the ``webhook-id`` their deliveries carrie
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -68,11 +69,15 @@ def _run(engine: Engine, verb: str, target: str) -> None:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Engine:
-    """An empty SQLite file, or a fresh PostgreSQL database."""
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An empty SQLite file, or a fresh PostgreSQL database; its pool is closed afterwards (an engine left to
+    the garbage collector leaves its PostgreSQL connections open: a ResourceWarning, an error here)."""
     if request.param == "sqlite":
-        return make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    return make_engine(request.getfixturevalue("postgres_url"))
+        made = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    else:
+        made = make_engine(request.getfixturevalue("postgres_url"))
+    yield made
+    made.dispose()
 
 
 def test_rows_written_before_the_lists_are_backfilled(engine: Engine) -> None:

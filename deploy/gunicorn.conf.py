@@ -48,6 +48,7 @@ worker_tmp_dir = os.environ.get("NOTICE_WEB_TMP_DIR") or None  # /dev/shm where 
 _metrics_dir = os.environ.setdefault(
     "PROMETHEUS_MULTIPROC_DIR", os.path.join(tempfile.gettempdir(), "notice-service-prometheus")
 )
+os.makedirs(_metrics_dir, exist_ok=True)  # the app writes there as soon as it loads (--check-config too)
 
 
 def on_starting(server):

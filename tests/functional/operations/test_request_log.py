@@ -41,10 +41,11 @@ def test_the_callers_request_id_is_echoed_and_logged(api: Api, caplog: pytest.Lo
 )
 def test_a_bad_request_id_is_replaced(client: FlaskClient, caplog: pytest.LogCaptureFixture, given: str) -> None:
     caplog.set_level(logging.INFO, logger="notice_service.request")
-    try:
-        response = client.get("/healthz", headers={"X-Request-Id": given})
-    except ValueError:  # werkzeug refuses to even send a header with a newline or NUL: nothing to check
+    if "\n" in given:  # the test client refuses to send a header with a newline at all
+        with pytest.raises(ValueError):
+            client.get("/healthz", headers={"X-Request-Id": given})
         return
+    response = client.get("/healthz", headers={"X-Request-Id": given})
     echoed = response.headers["X-Request-Id"]
     assert str(uuid.UUID(echoed)) == echoed
     [line] = request_lines(caplog)

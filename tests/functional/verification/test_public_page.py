@@ -283,3 +283,18 @@ def test_the_quota_per_client_address_answers_a_429_page(tmp_path: Path, databas
             assert stylesheet.status_code == 200  # the stylesheet is not counted
     finally:
         built.db.engine.dispose()
+
+
+def test_the_page_has_the_accessibility_basics_and_answers_head(
+    api: Api, client: FlaskClient, services: Services
+) -> None:
+    issued = issue_one(api, services)
+    html = client.get(issued.path).get_data(as_text=True)
+    assert html.count("<h1>") == 1
+    assert all(landmark in html for landmark in ("<header", "<main", "<footer", 'href="#contenu"'))
+    inputs = re.findall(r'<input[^>]*\bid="([^"]+)"', html)
+    labels = re.findall(r'<label for="([^"]+)"', html)
+    assert inputs == labels == ["document"]  # every field has its label
+    head = client.head(issued.path)
+    assert head.status_code == 200 and head.get_data() == b""
+    assert_safe_headers(head)

@@ -227,6 +227,8 @@ class NotReady(NoticeError):
 
     type_slug = "not-ready"
     title = "Not ready"
+
+
 class ProviderUnavailable(NoticeError):
     """A letter provider (Merci Facteur …) could not be reached or answered 5xx/429: try again later."""
 

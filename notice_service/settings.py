@@ -186,6 +186,7 @@ class Settings:
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             problems.append("NOTICE_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return problems
+
     def _sms_problems(self) -> list[str]:
         """The SMS provider is Brevo or none; Brevo needs its API key and a sender."""
         if self.sms_provider is None:

@@ -1,1 +1,2 @@
-"""Twins of external things: local servers written from their published documentation, passing the same contract suite as the real adapter."""
+"""Twins of external things: local servers written from their published documentation, passing the same
+contract suite as the real adapter."""

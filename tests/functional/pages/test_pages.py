@@ -117,8 +117,10 @@ def test_approver_alone_approves_and_the_same_draft_is_issued(
     with services.db.reading() as session:
         issued = session.get_one(Notice, notice_id)
         assert (issued.status, issued.letter_data) == ("issued", frozen)
-        assert session.execute(select(func.count()).select_from(Notice)).scalar_one() == 1
-        record = session.execute(select(AuditRecord).where(AuditRecord.action == "notice:issued")).scalar_one()
+        assert session.execute(select(func.count()).where(Notice.case_id == case_id)).scalar_one() == 1
+        record = session.execute(
+            select(AuditRecord).where(AuditRecord.action == "notice:issued", AuditRecord.tenant_id == issued.tenant_id)
+        ).scalar_one()
         assert json.loads(record.canonical)["actor"] == {"type": "user", "id": people["approver"].user_id}
     image = approver.get(f"/app/courriers/{notice_id}/pages/1.png")
     assert image.status_code == 200 and image.data.startswith(b"\x89PNG")
@@ -139,8 +141,11 @@ def test_rejection_keeps_the_draft_unissued_with_its_reason(
     assert "Rejeté" in html and "Montant à vérifier avec la compta" in html and "Approuver et émettre" not in html
     assert post(client, f"{page}/approbation", {}, page=page).status_code == 409
     with services.db.reading() as session:
-        assert session.get_one(Notice, notice_id).status == "draft"
-        record = session.execute(select(AuditRecord).where(AuditRecord.action == "notice:rejected")).scalar_one()
+        kept = session.get_one(Notice, notice_id)
+        assert kept.status == "draft"
+        record = session.execute(
+            select(AuditRecord).where(AuditRecord.action == "notice:rejected", AuditRecord.tenant_id == kept.tenant_id)
+        ).scalar_one()
         assert b"Montant" not in record.canonical and json.loads(record.canonical)["data"]["reason_sha256"]
 
 

@@ -7,41 +7,64 @@ deadline ends this week, the drafts awaiting approval.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 
 from notice_service.db.models.cases import Case
-from notice_service.db.models.claims import Invoice
+from notice_service.db.models.claims import CreditNote, Invoice, Payment
 from notice_service.db.models.delivery import NoticeDeadline
 from notice_service.db.models.notices import Notice
 from notice_service.domain.deadlines import PARIS
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
-from notice_service.use_cases.backoffice.rows import invoice_balances
 
 #: Aging buckets by days past due: (label, first day, last day or None).
 BUCKETS = (("Non échu", None, 0), ("1–30 j", 1, 30), ("31–60 j", 31, 60), ("61–90 j", 61, 90), ("> 90 j", 91, None))
 
 
-def _bucket(days_late: int) -> int:
-    for position, (_, first, last) in enumerate(BUCKETS):
-        if (first is None or days_late >= first) and (last is None or days_late <= last):
-            return position
-    return len(BUCKETS) - 1
+def _bucket_of(today: date) -> Callable[[date], int]:
+    """The bucket of a due date: due dates compared with the buckets' first days, latest first."""
+    starts = [(today - timedelta(days=first), position) for position, (_, first, _) in enumerate(BUCKETS) if first]
+
+    def bucket(due: date) -> int:
+        found = 0
+        for start, position in starts:
+            if due <= start:
+                found = position
+        return found
+
+    return bucket
+
+
+def _open_balances(services: Services, actor: Actor) -> list[tuple[date, Decimal]]:
+    """Each open invoice's due date and balance, in three set-wise queries (joins, not lists of ids); the
+    amounts are read as their stored decimal text and summed exactly."""
+    opened = (Invoice.tenant_id == actor.tenant_id, Invoice.status == "open")
+    with services.db.reading() as session:
+        amount = type_coerce(Invoice.amount_due, String())
+        balances = {
+            i: (due, Decimal(a))
+            for i, due, a in session.execute(select(Invoice.id, Invoice.due_date, amount).where(*opened))
+        }
+        for model in (Payment, CreditNote):
+            paid = type_coerce(model.amount, String())
+            query = select(model.invoice_id, paid).join(Invoice, Invoice.id == model.invoice_id).where(*opened)
+            for invoice_id, value in session.execute(query):
+                due, left = balances[invoice_id]
+                balances[invoice_id] = (due, left - Decimal(value))
+    return list(balances.values())
 
 
 def _aging(services: Services, actor: Actor, today: date) -> tuple[Decimal, Decimal, list[Decimal]]:
     amounts = [Decimal(0)] * len(BUCKETS)
-    with services.db.reading() as session:
-        rows = session.execute(
-            select(Invoice.id, Invoice.due_date).where(Invoice.tenant_id == actor.tenant_id, Invoice.status == "open")
-        ).all()
-        balances = invoice_balances(session, [row[0] for row in rows])
-    for invoice_id, due in rows:
-        amounts[_bucket((today - due).days)] += max(balances[invoice_id], Decimal(0))
+    bucket = _bucket_of(today)
+    for due, balance in _open_balances(services, actor):
+        if balance > 0:
+            amounts[bucket(due)] += balance
     return sum(amounts, Decimal(0)), sum(amounts[1:], Decimal(0)), amounts
 
 

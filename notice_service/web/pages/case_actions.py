@@ -106,8 +106,9 @@ def close(case_id: str) -> Any:
 def export(case_id: str) -> Any:
     def action(form: Form) -> str:
         override = form.text("override_reason", required=False, max_length=500) or None
+        until = "last_confirmed" if request.form.get("arrete") == "1" else None
         form.check()
-        done = export_dossier(services(), person().actor, ExportRequest(checked_id(case_id), override))
+        done = export_dossier(services(), person().actor, ExportRequest(checked_id(case_id), override, until))
         return url_for("pages.case_view", case_id=checked_id(case_id), export=done.dossier_id) + "#export"
 
     return _act(case_id, "export", {"override_reason"}, action)

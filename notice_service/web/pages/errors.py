@@ -7,9 +7,10 @@ from typing import Any
 
 from werkzeug.exceptions import HTTPException
 
-from notice_service.errors import Forbidden, NotFound
+from notice_service.errors import Forbidden, NotFound, NoticeError
 from notice_service.web.pages.blueprint import pages
 from notice_service.web.pages.rendering import page
+from notice_service.web.problems import status_for
 
 TITLES = {
     400: (
@@ -19,7 +20,10 @@ TITLES = {
     403: ("Accès refusé", "Votre rôle ne permet pas cette action. Demandez-la à un administrateur."),
     404: ("Page introuvable", "Rien ne porte cet identifiant dans votre espace."),
     405: ("Méthode non permise", "Cette adresse ne s’utilise pas ainsi."),
+    409: ("Action impossible", "L’état du dossier ne permet pas cette action : rechargez la page."),
     413: ("Fichier trop volumineux", "Le fichier dépasse la taille acceptée."),
+    415: ("Type de fichier refusé", "Envoyez un PDF, PNG, JPEG ou TIFF."),
+    429: ("Trop de demandes", "Patientez quelques minutes puis recommencez."),
 }
 
 
@@ -36,6 +40,12 @@ def _forbidden(_error: Forbidden) -> Any:
 @pages.errorhandler(NotFound)
 def _not_found(_error: NotFound) -> Any:
     return _error_page(404)
+
+
+@pages.errorhandler(NoticeError)
+def _refused(error: NoticeError) -> Any:
+    """Any other refusal of a use case: its page, never the API's problem+json."""
+    return _error_page(status_for(error))
 
 
 @pages.errorhandler(HTTPException)

@@ -10,7 +10,14 @@ from flask import Response, abort, redirect, request, url_for
 
 from notice_service.domain.delivery.facts import Channel, EvidenceKind, Provider
 from notice_service.domain.roles import Permission
-from notice_service.errors import Conflict, IncompleteNotice, InvalidInput, NoticeError
+from notice_service.errors import (
+    Conflict,
+    IncompleteNotice,
+    InvalidInput,
+    NoticeError,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
 from notice_service.letter_catalogue import mentions_for
 from notice_service.use_cases.backoffice.approval import approve_draft, reject_draft, rejection
 from notice_service.use_cases.cases.queries import get_case
@@ -149,6 +156,8 @@ def upload_proof(notice_id: str, delivery_id: str) -> Any:
         return _failed(notice_id, "preuve", error.errors, 422)
     except InvalidInput as error:
         return _failed(notice_id, "preuve", field_errors(error, fields, "file"), 422)
+    except (UnsupportedMediaType, PayloadTooLarge):
+        return _failed(notice_id, "preuve", {"file": "un scan PDF, PNG, JPEG ou TIFF, 10 Mo au plus"}, 422)
     except Conflict as error:
         return _failed(notice_id, "preuve", {"file": error.detail}, 409)
     return _redirect(notice_id, "#suivi")

@@ -35,7 +35,8 @@ def make_people(services: Services, tenant_id: str, prefix: str = "") -> dict[st
     operator = Actor(tenant_id, "operator", "test")
     people = {}
     for role in ROLES:
-        created = create_user(services, operator, f"{prefix}{role}@atelier.example", role)
+        # e-mails are unique across tenants; a PostgreSQL database outlives one test
+        created = create_user(services, operator, f"{prefix}{role}-{tenant_id[:8]}@atelier.example", role)
         people[role] = Login(created.email, created.password, created.id)
     return people
 

@@ -117,8 +117,10 @@ def test_approver_alone_approves_and_the_same_draft_is_issued(
     with services.db.reading() as session:
         issued = session.get_one(Notice, notice_id)
         assert (issued.status, issued.letter_data) == ("issued", frozen)
-        assert session.execute(select(func.count()).select_from(Notice)).scalar_one() == 1
-        record = session.execute(select(AuditRecord).where(AuditRecord.action == "notice:issued")).scalar_one()
+        assert session.execute(select(func.count()).where(Notice.case_id == case_id)).scalar_one() == 1
+        record = session.execute(
+            select(AuditRecord).where(AuditRecord.action == "notice:issued", AuditRecord.tenant_id == issued.tenant_id)
+        ).scalar_one()
         assert json.loads(record.canonical)["actor"] == {"type": "user", "id": people["approver"].user_id}
     image = approver.get(f"/app/courriers/{notice_id}/pages/1.png")
     assert image.status_code == 200 and image.data.startswith(b"\x89PNG")
@@ -139,8 +141,11 @@ def test_rejection_keeps_the_draft_unissued_with_its_reason(
     assert "Rejeté" in html and "Montant à vérifier avec la compta" in html and "Approuver et émettre" not in html
     assert post(client, f"{page}/approbation", {}, page=page).status_code == 409
     with services.db.reading() as session:
-        assert session.get_one(Notice, notice_id).status == "draft"
-        record = session.execute(select(AuditRecord).where(AuditRecord.action == "notice:rejected")).scalar_one()
+        kept = session.get_one(Notice, notice_id)
+        assert kept.status == "draft"
+        record = session.execute(
+            select(AuditRecord).where(AuditRecord.action == "notice:rejected", AuditRecord.tenant_id == kept.tenant_id)
+        ).scalar_one()
         assert b"Montant" not in record.canonical and json.loads(record.canonical)["data"]["reason_sha256"]
 
 
@@ -260,3 +265,53 @@ def test_bad_inputs_are_shown_next_to_their_field_and_nothing_is_written(
     assert [count(services, model) for model in (Payment, CaseDispute, Notice, AuditRecord)] == before
     with services.db.reading() as session:
         assert session.get_one(Case, case_id).status == "open"
+
+
+def test_proof_upload_bad_inputs_and_then_the_deadline(
+    client: FlaskClient, people: dict[str, Login], seeded: tuple[str, str, str], services: Services
+) -> None:
+    import io
+
+    from PIL import Image
+
+    from notice_service.db.models.delivery import DeliveryFact
+
+    sign_in(client, people["admin"])
+    notice_id = draft(client, seeded[2])
+    page = f"/app/courriers/{notice_id}"
+    assert post(client, f"{page}/approbation", {}, page=page).status_code == 303
+    bad_channel = post(client, f"{page}/envois", {"channel": "pigeon"}, page=page)
+    assert bad_channel.status_code == 422 and 'id="e-channel"' in bad_channel.get_data(as_text=True)
+    bad_tracking = post(
+        client, f"{page}/envois", {"channel": "registered_letter", "tracking_number": "RR123"}, page=page
+    )
+    assert bad_tracking.status_code == 422 and 'id="e-tracking_number"' in bad_tracking.get_data(as_text=True)
+    assert post(client, f"{page}/envois", {"channel": "registered_letter"}, page=page).status_code == 303
+    delivery = re.search(r"/envois/([0-9a-f-]{36})/preuves", client.get(page).get_data(as_text=True))
+    assert delivery
+    target = f"{page}/envois/{delivery.group(1)}/preuves"
+    scan = io.BytesIO()
+    Image.new("RGB", (40, 30), "white").save(scan, format="PNG")
+    good = {"evidence_kind": "acknowledgement_of_receipt", "shown_on": "2026-11-16"}
+    sweep = [
+        ({**good}, None, "file"),
+        ({**good}, (b"plain text, not a scan", "ar.txt"), "file"),
+        ({**good, "shown_on": "2026-12-01"}, (scan.getvalue(), "ar.png"), "shown_on"),
+        ({**good, "shown_on": "16/11/2026"}, (scan.getvalue(), "ar.png"), "shown_on"),
+        ({**good, "evidence_kind": "selfie"}, (scan.getvalue(), "ar.png"), "evidence_kind"),
+    ]
+    with services.db.reading() as session:
+        facts_before = session.execute(select(func.count()).select_from(DeliveryFact)).scalar_one()
+    for fields, upload, bad in sweep:
+        data: dict[str, object] = dict(fields)
+        if upload is not None:
+            data["file"] = (io.BytesIO(upload[0]), upload[1])
+        answer = post(client, target, data, page=page, content_type="multipart/form-data")
+        assert answer.status_code == 422, (fields, bad, answer.status_code)
+        assert f'id="e-{bad}"' in answer.get_data(as_text=True), (fields, bad)
+    with services.db.reading() as session:
+        assert session.execute(select(func.count()).select_from(DeliveryFact)).scalar_one() == facts_before
+    data = {**good, "file": (io.BytesIO(scan.getvalue()), "ar.png")}
+    assert post(client, target, data, page=page, content_type="multipart/form-data").status_code == 303
+    case_page = client.get(f"/app/dossiers/{seeded[2]}").get_data(as_text=True)
+    assert "J−4 : expire le 24 novembre 2026" in case_page

@@ -1,0 +1,97 @@
+"""A real browser (Debian's chromium through Playwright) against the live server: the mise en demeure from the
+debtor's search to the downloaded dossier, each role's view, and the axe check on every page."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from tests.e2e.browser import axe_check, log_in
+from tests.e2e.conftest import Live, screenshot_dir
+
+
+def ar_scan(path: Path) -> Path:
+    """A scanned acknowledgement of receipt (a PNG, as a scanner makes)."""
+    image = Image.new("RGB", (600, 400), "white")
+    image.save(path, format="PNG")
+    return path
+
+
+def test_mise_en_demeure_journey(page: Page, live: Live, tmp_path: Path) -> None:
+    shots = screenshot_dir(tmp_path)
+    base = live.url
+    log_in(page, base, live.people["admin"])
+    axe_check(page)
+    page.screenshot(path=str(shots / "tableau-de-bord.png"), full_page=True)
+
+    page.get_by_role("link", name="Débiteurs").click()
+    page.get_by_label("Nom, SIREN ou référence de dossier").fill("boulangerie")
+    page.get_by_role("button", name="Rechercher").click()
+    expect(page.get_by_role("link", name="Boulangerie Martin SARL").first).to_be_visible()
+    axe_check(page)
+    page.screenshot(path=str(shots / "debiteurs.png"), full_page=True)
+
+    page.goto(f"{base}/app/dossiers")
+    axe_check(page)
+    page.screenshot(path=str(shots / "dossiers.png"), full_page=True)
+    page.goto(f"{base}/app/dossiers/{live.case_id}")
+    expect(page.get_by_role("heading", name="Dossier", exact=False).first).to_be_visible()
+    axe_check(page)
+
+    page.get_by_label("Type de courrier").select_option("formal_notice")
+    page.get_by_label("Décompte arrêté au").fill("2026-06-30")
+    page.get_by_role("button", name="Préparer et prévisualiser").click()
+    expect(page.get_by_role("heading", name="Mise en demeure")).to_be_visible()
+    expect(page.get_by_text("Total dû")).to_be_visible()
+    expect(page.get_by_alt_text("Page 1 du courrier")).to_be_visible()
+    axe_check(page)
+    page.screenshot(path=str(shots / "apercu-mise-en-demeure.png"), full_page=True)
+
+    page.get_by_role("button", name="Approuver et émettre").click()
+    expect(page.get_by_text("Émis et signé le")).to_be_visible()
+    page.get_by_label("Canal").select_option("registered_letter")
+    page.get_by_role("button", name="Enregistrer l’envoi").click()
+    expect(page.get_by_role("heading", name="Envoi registered_letter", exact=False)).to_be_visible()
+    page.get_by_label("Pièce", exact=True).select_option("acknowledgement_of_receipt")
+    page.get_by_label("Date portée sur la pièce").fill("2026-11-16")
+    page.get_by_label("Fichier scanné", exact=False).set_input_files(str(ar_scan(tmp_path / "ar.png")))
+    page.get_by_role("button", name="Ajouter la pièce").click()
+    expect(page.get_by_text("Reçu le 16 novembre 2026")).to_be_visible()
+    axe_check(page)
+    page.screenshot(path=str(shots / "courrier-suivi.png"), full_page=True)
+
+    page.get_by_role("link", name="← Dossier", exact=False).click()
+    expect(page.locator("#delai")).to_contain_text("J−4")  # 16 Nov + 8 days = 24 Nov; today is 20 Nov
+    expect(page.locator("#delai")).to_contain_text("24 novembre 2026")
+    axe_check(page)
+    page.locator("#export").get_by_label("Arrêter les intérêts au dernier taux officiel confirmé").check()
+    page.get_by_role("button", name="Exporter le dossier").click()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Télécharger le dossier (ZIP)").click()
+    saved = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(saved)
+    with zipfile.ZipFile(io.BytesIO(saved.read_bytes())) as archive:
+        assert any(name.endswith(".pdf") for name in archive.namelist())
+    page.screenshot(path=str(shots / "dossier.png"), full_page=True)
+
+    page.goto(f"{base}/app/")
+    expect(page.get_by_text("Délais expirant cette semaine")).to_be_visible()
+    expect(page.get_by_role("link", name=live_reference(page, live))).to_be_visible()
+    page.goto(f"{base}/app/parametres")
+    axe_check(page)
+    page.screenshot(path=str(shots / "parametres.png"), full_page=True)
+    page.goto(f"{base}/app/password")
+    axe_check(page)
+
+
+def live_reference(page: Page, live: Live) -> str:
+    """The case's reference as its page shows it."""
+    page.goto(f"{live.url}/app/dossiers/{live.case_id}")
+    heading = page.get_by_role("heading", level=1).inner_text()
+    reference = heading.removeprefix("Dossier ").split(" ")[0]
+    page.goto(f"{live.url}/app/")
+    return reference

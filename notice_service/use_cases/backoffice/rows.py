@@ -11,9 +11,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from notice_service.court_data import load_court_table
 from notice_service.db.models.cases import Case, CaseInvoice
 from notice_service.db.models.claims import CreditNote, Debtor, Invoice, Payment
 from notice_service.db.models.notices import Notice
+from notice_service.domain.courts import court_activity, debtor_court
 from notice_service.domain.deadlines import PARIS
 from notice_service.domain.next_step import IssuedLetter, next_step
 from notice_service.services import Services
@@ -68,7 +70,14 @@ def case_rows(services: Services, actor: Actor, items: list[dict[str, Any]]) -> 
                 )
             ).all()
         )
-        kinds = dict(session.execute(select(Debtor.id, Debtor.kind).where(Debtor.id.in_(list(names)))).all())
+        places = {
+            row.id: row
+            for row in session.execute(
+                select(Debtor.id, Debtor.kind, Debtor.activity, Debtor.country, Debtor.postal_code, Debtor.city).where(
+                    Debtor.id.in_(list(names))
+                )
+            )
+        }
         invoices = _case_invoices(session, case_ids)
         balances = invoice_balances(session, [i for rows in invoices.values() for i, _ in rows])
         letters = _issued_letters(session, case_ids)
@@ -76,7 +85,7 @@ def case_rows(services: Services, actor: Actor, items: list[dict[str, Any]]) -> 
     for item in items:
         owed = [(i, due) for i, due in invoices[item["id"]] if balances.get(i, Decimal(0)) > 0]
         step = next_step(
-            today, [due for _, due in owed], letters[item["id"]], business=kinds.get(item["debtor_id"]) == "business"
+            today, [due for _, due in owed], letters[item["id"]], court=_court(places.get(item["debtor_id"]))
         )
         balance = sum((balances[i] for i, _ in invoices[item["id"]]), Decimal(0))
         rows.append(
@@ -89,6 +98,14 @@ def case_rows(services: Services, actor: Actor, items: list[dict[str, Any]]) -> 
             }
         )
     return rows
+
+
+def _court(debtor: Any) -> str:
+    """The court the case's next step names: the same function as the case page and the letters."""
+    if debtor is None:
+        return ""
+    activity = court_activity(debtor.kind, debtor.activity)
+    return debtor_court(load_court_table(), activity, debtor.country, debtor.postal_code, debtor.city)
 
 
 def debtor_rows(services: Services, actor: Actor, items: list[dict[str, Any]]) -> list[dict[str, Any]]:

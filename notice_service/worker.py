@@ -24,7 +24,7 @@ from notice_service.use_cases.audit.checkpoint import IdleLogCheckpointer
 from notice_service.use_cases.audit.mirror import TOPIC_CHECKPOINT, handle_checkpoint, handle_mirror
 from notice_service.use_cases.delivery.deadlines import expire_deadlines
 from notice_service.use_cases.dunning.execute import handle_item
-from notice_service.use_cases.dunning.planning import TOPIC_ITEM
+from notice_service.use_cases.dunning.planning import TOPIC_ITEM, TOPIC_RUN, queue_items
 from notice_service.use_cases.dunning.schedule import plan_scheduled_runs
 from notice_service.use_cases.rate_sync import ScheduledRateSync
 from notice_service.use_cases.webhooks.dispatch import TOPIC_DELIVER, deliver_webhook, event_handler
@@ -47,6 +47,7 @@ HANDLERS: dict[str, Handler] = {
     TOPIC_DELIVER: deliver_webhook,
 }
 HANDLERS[TOPIC_ITEM] = handle_item  # a dunning run's item: draft, re-check, issue, dispatch (idempotent)
+HANDLERS[TOPIC_RUN] = queue_items  # a planned run: one dunning.item message per item with work
 
 
 def claim(services: Services, limit: int = 20) -> list[OutboxMessage]:

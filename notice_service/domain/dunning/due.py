@@ -92,3 +92,24 @@ def step_due(
 def invoice_key(invoice_ids: Sequence[str]) -> str:
     """The identity of a set of invoices (order-free), under which a step is taken at most once."""
     return hashlib.sha256(",".join(sorted(invoice_ids)).encode("ascii")).hexdigest()
+
+
+LADDER = ("pre_reminder", "reminder", "second_reminder", "formal_notice")
+
+
+def with_letters_issued(
+    steps: Sequence[Step], taken: Mapping[int, date], letters: Mapping[str, date]
+) -> tuple[dict[int, date], date | None]:
+    """The steps taken, counting the letters issued on the case outside any run (``letters``: kind → the day
+    the last one was issued): a letter step is passed once a letter of its kind or a firmer one went out (a
+    case sent a mise en demeure by hand never gets the plan's reminders). Answers them with the last contact's
+    day (any step taken or letter issued)."""
+    merged = dict(taken)
+    firmest = max((LADDER.index(kind) for kind in letters if kind in LADDER), default=-1)
+    if firmest >= 0:
+        on = letters[LADDER[firmest]]
+        for index, step in enumerate(steps):
+            if step.letter_kind is not None and LADDER.index(step.letter_kind) <= firmest:
+                merged.setdefault(index, on)
+    days = [*merged.values(), *letters.values()]
+    return merged, max(days) if days else None

@@ -28,11 +28,12 @@ from notice_service.db import audit_repository
 from notice_service.db.models.cases import Case, CaseInvoice
 from notice_service.db.models.claims import CreditNote, Debtor, Invoice, Payment
 from notice_service.db.models.dunning import DebtorPlan, DunningPlan, DunningRun, RunItem, StepTaken
+from notice_service.db.models.notices import Notice
 from notice_service.db.models.outbox import OutboxMessage
 from notice_service.db.outbox import queue_event
 from notice_service.domain.audit.records import JsonValue
 from notice_service.domain.deadlines import PARIS
-from notice_service.domain.dunning.due import Calendar, Due, invoice_key, step_due
+from notice_service.domain.dunning.due import LADDER, Calendar, Due, invoice_key, step_due, with_letters_issued
 from notice_service.domain.dunning.plans import Step, steps_from_json
 from notice_service.errors import FieldError, InvalidInput
 from notice_service.services import Services
@@ -104,6 +105,20 @@ def _taken(session: Session, tenant_id: str) -> dict[str, dict[int, date]]:
     return taken
 
 
+def _letters(session: Session, tenant_id: str) -> dict[str, dict[str, date]]:
+    """Per case, the day (Paris) each kind of ladder letter was last issued, by a run or by hand."""
+    query = (
+        select(Notice.case_id, Notice.kind, func.max(Notice.issued_at))
+        .where(Notice.tenant_id == tenant_id, Notice.status == "issued", Notice.kind.in_(LADDER))
+        .group_by(Notice.case_id, Notice.kind)
+    )
+    found: dict[str, dict[str, date]] = defaultdict(dict)
+    for case_id, kind, issued_at in session.execute(query):
+        if issued_at is not None:
+            found[case_id][kind] = issued_at.astimezone(PARIS).date()
+    return found
+
+
 def _pending(session: Session, tenant_id: str) -> set[tuple[str, int]]:
     query = select(RunItem.case_id, RunItem.step_index).where(
         RunItem.tenant_id == tenant_id, RunItem.state.in_(PENDING)
@@ -134,6 +149,7 @@ class _Context:
     now: datetime
     plans: _Plans
     taken: dict[str, dict[int, date]]
+    letters: dict[str, dict[str, date]]
     pending: set[tuple[str, int]]
     disputed: set[str]
     paused: dict[str, str]
@@ -157,9 +173,8 @@ def _calendar_for(ctx: _Context, debtor_id: str) -> Calendar:
 
 def _item_for(ctx: _Context, case_id: str, case: _OpenCase) -> dict[str, object] | None:
     plan_id, version, steps = ctx.plans.of(case.debtor_id)
-    taken = ctx.taken.get(case_id, {})
+    taken, last_contact = with_letters_issued(steps, ctx.taken.get(case_id, {}), ctx.letters.get(case_id, {}))
     carrying = min(due for _, due in case.invoices)
-    last_contact = max(taken.values()) if taken else None
     due = step_due(steps, carrying, taken, last_contact, ctx.as_of, _calendar_for(ctx, case.debtor_id))
     if not isinstance(due, Due) or (case_id, due.step_index) in ctx.pending:
         return None
@@ -192,6 +207,7 @@ def _context(session: Session, run_id: str, actor: Actor, as_of: date, now: date
     working = settings.working_days_only
     return _Context(
         run_id, actor.tenant_id, as_of, now, plans, _taken(session, actor.tenant_id),
+        _letters(session, actor.tenant_id),
         _pending(session, actor.tenant_id), disputed_cases(session, actor.tenant_id), paused,
         Calendar(settings.min_interval_days, working), HolidayCache(as_of) if working else None,
         _addresses(session, actor.tenant_id) if working else {}, receipts_by_invoice(session, actor.tenant_id),

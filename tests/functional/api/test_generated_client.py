@@ -80,6 +80,13 @@ BODIES: dict[str, Callable[[Ids], dict[str, Any]]] = {
     "patch_debtor": lambda ids: {"email": "compta@example.fr"},
     "patch_tenant": lambda ids: {"profile": {"phone": "01 23 45 67 00"}},
     "create_key": lambda ids: {"name": "ERP", "scope": "read"},
+    "create_plan_route": lambda ids: {"name": "Appels", "steps": [CALL_STEP], "default": True},
+    "replace_plan": lambda ids: {"name": "Appels d'abord", "steps": [CALL_STEP], "default": True},
+    "replace_debtor_plan": lambda ids: {"plan_id": ids["plan_id"]},
+    "replace_dunning_settings": lambda ids: {"min_interval_days": 0, "working_days_only": False},
+    "create_run": lambda ids: {"as_of": "2026-11-20"},  # the case's call is due: one proposed item
+    "approve_run_items": lambda ids: {"all": True},
+    "reject_run_items": lambda ids: {"all": True},
     "close": lambda ids: {"reason": "settled"},
     "receive_events": lambda ids: {
         "events": [{"id": "evt-1", "fact": "delivered", "occurred_at": "2026-07-03T10:00:00+02:00"}]
@@ -92,11 +99,16 @@ QUERIES: dict[str, Callable[[Ids], dict[str, Any]]] = {
     "receive_events": lambda ids: {"tenant": ids["tenant"]},
     "receive_merci_facteur": lambda ids: {"tenant": ids["tenant"]},
 }
+# Dunning: a plan whose one step (a call) is due on the round trip's open case.
+CALL_STEP = {"offset_days": 1, "action": "call_task", "channel": "phone", "mode": "manual"}
 # Signed and accepted, then answered by the documented problem: Merci Facteur's payload is theirs (the letters
 # they refer to were never sent through them: 422), and the round trip's delivery is a manual one, which a
 # provider's events do not reach (404 naming events[0]).
 # Cancelling the round trip's invoice, which has a payment, is the documented conflict (credit it instead).
 EXPECTED_STATUS = {"receive_merci_facteur": 422, "receive_events": 404, "cancel": 409}
+# The worker (run for the webhook deliveries) takes the approved call: the run is completed before the round
+# trip cancels it, and its item is issued, not failed, so it is not retried.
+EXPECTED_STATUS |= {"cancel_run_route": 409, "retry_run_item": 409}
 # Called last: they consume what others read (the subscription) or need the log to have grown.
 LAST = ("delete_webhook_subscription",)
 
@@ -163,6 +175,8 @@ class RoundTrip:
             self.ids[op["x-creates"]] = str(response.parsed.id)
         if operation_id == "list_webhook_deliveries":
             self.ids["webhook_delivery_id"] = str(response.parsed.items[0].id)
+        if operation_id == "list_run_items":
+            self.ids["item_id"] = str(response.parsed.data[0].id)  # the run's item, for its retry
         self.called.append(operation_id)
 
     def _arguments(self, module: ModuleType, operation_id: str, op: dict[str, Any]) -> dict[str, Any]:

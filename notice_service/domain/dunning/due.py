@@ -9,7 +9,8 @@ The rules (the issue left the catch-up and the pre-reminder's window open; these
   next ones count from it; the minimum interval keeps them apart. A second reminder cites the first, so no
   step is jumped over, except a **pre-reminder whose window has passed** (the carrying invoice is already due):
   it is passed over, not sent.
-- A step goes out on its date, or later: not before the tenant's **minimum interval** after the last contact,
+- A step goes out on its date, or later: not before the tenant's **minimum interval** after the last contact
+  (at least one day: never two contacts on one day),
   and, when the tenant asks, only on a **working day at the debtor's address** (no Saturday, Sunday or public
   holiday there; the step waits for the next working day).
 - Dates are Europe/Paris calendar dates; the caller converts instants with ``deadlines.PARIS``, and the
@@ -77,8 +78,8 @@ def step_due(
     previous_on = taken[max(taken)] if taken else None
     nominal = _nominal(step, carrying_due, previous_on)
     send_on = nominal
-    if last_contact is not None and calendar.min_interval_days:
-        send_on = max(send_on, last_contact + timedelta(days=calendar.min_interval_days))
+    if last_contact is not None:  # never two contacts on one day, whatever the interval
+        send_on = max(send_on, last_contact + timedelta(days=max(calendar.min_interval_days, 1)))
     if calendar.working_days_only:
         send_on = next_working_day(send_on, calendar.holidays)
     if send_on > as_of:

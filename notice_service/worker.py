@@ -136,3 +136,22 @@ def start_thread(services: Services) -> tuple[threading.Thread, threading.Event]
 def pending_count(services: Services) -> int:
     with services.db.reading() as session:
         return len(session.execute(select(OutboxMessage.id).where(OutboxMessage.done_at.is_(None))).all())
+
+
+def run_one(services: Services, handlers: Mapping[str, Handler] = HANDLERS) -> int:
+    """Claim and handle one message (``runs execute`` refreshes its progress bar after each); answers 1 when it
+    was handled successfully, else 0."""
+    done = 0
+    for message in claim(services, limit=1):
+        handler = handlers.get(message.topic)
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for topic {message.topic!r}")
+            handler(services, message.tenant_id, {**message.payload, OUTBOX_MESSAGE_ID: message.id})
+        except Exception as exc:  # recorded and retried later, as run_once does
+            log.warning("outbox message %s (%s) failed: %s", message.id, message.topic, exc)
+            _finish(services, message.id, f"{type(exc).__name__}: {exc}")
+        else:
+            _finish(services, message.id, None)
+            done += 1
+    return done

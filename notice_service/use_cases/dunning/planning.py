@@ -42,6 +42,7 @@ from notice_service.use_cases.cases.pauses import active_pauses
 from notice_service.use_cases.dunning.attach import attach_invoices, disputed_cases
 from notice_service.use_cases.dunning.calendars import HolidayCache
 from notice_service.use_cases.dunning.plans import settings_row
+from notice_service.use_cases.dunning.progress import complete_if_done
 
 TOPIC_ITEM = "dunning.item"
 TOPIC_RUN = "dunning.run"
@@ -238,6 +239,7 @@ def plan_run(services: Services, actor: Actor, as_of: date, trigger: str = "api"
         _insert(session, actor.tenant_id, run_id, items, now)
         data: dict[str, JsonValue] = {"as_of": as_of.isoformat(), "items": len(items), "trigger": trigger}
         audit_repository.append(session, actor.tenant_id, [actor.record("run:planned", "run", run_id, data=data)], now)
+        complete_if_done(session, actor, run_id, now)  # nothing to do (no item, or every item skipped)
     invoices = sum(len(case.invoices) for case in cases.values())
     return Planned(run_id, len(cases), invoices, len(items), time.perf_counter() - started)
 

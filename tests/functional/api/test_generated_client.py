@@ -63,6 +63,13 @@ BODIES: dict[str, Callable[[Ids], dict[str, Any]]] = {
     },
     "create_payment": lambda ids: {"amount": "200.00", "paid_on": "2026-04-15", "reference": "VIR-1"},
     "create_case": lambda ids: {"debtor_id": ids["debtor_id"], "invoice_ids": [ids["invoice_id"]]},
+    "create_plan_route": lambda ids: {"name": "Appels", "steps": [CALL_STEP], "default": True},
+    "replace_plan": lambda ids: {"name": "Appels d'abord", "steps": [CALL_STEP], "default": True},
+    "replace_debtor_plan": lambda ids: {"plan_id": ids["plan_id"]},
+    "replace_dunning_settings": lambda ids: {"min_interval_days": 0, "working_days_only": False},
+    "create_run": lambda ids: {"as_of": "2026-11-20"},  # before any letter or dispute: the call is due
+    "approve_run_items": lambda ids: {"all": True},
+    "reject_run_items": lambda ids: {"all": True},
     "create_document": lambda ids: {"kind": "contract", "title": "CGV", "file": tiny_pdf()},
     "create_dispute": lambda ids: {"raised_on": "2026-05-02", "summary": "Le débiteur conteste la livraison."},
     "create_notice": lambda ids: {"kind": "formal_notice", "as_of": "2026-06-30"},
@@ -80,13 +87,6 @@ BODIES: dict[str, Callable[[Ids], dict[str, Any]]] = {
     "patch_debtor": lambda ids: {"email": "compta@example.fr"},
     "patch_tenant": lambda ids: {"profile": {"phone": "01 23 45 67 00"}},
     "create_key": lambda ids: {"name": "ERP", "scope": "read"},
-    "create_plan_route": lambda ids: {"name": "Appels", "steps": [CALL_STEP], "default": True},
-    "replace_plan": lambda ids: {"name": "Appels d'abord", "steps": [CALL_STEP], "default": True},
-    "replace_debtor_plan": lambda ids: {"plan_id": ids["plan_id"]},
-    "replace_dunning_settings": lambda ids: {"min_interval_days": 0, "working_days_only": False},
-    "create_run": lambda ids: {"as_of": "2026-11-20"},  # the case's call is due: one proposed item
-    "approve_run_items": lambda ids: {"all": True},
-    "reject_run_items": lambda ids: {"all": True},
     "close": lambda ids: {"reason": "settled"},
     "receive_events": lambda ids: {
         "events": [{"id": "evt-1", "fact": "delivered", "occurred_at": "2026-07-03T10:00:00+02:00"}]

@@ -27,7 +27,7 @@ from notice_service.use_cases.delivery.deadlines import expire_deadlines
 from notice_service.use_cases.delivery.polling import poll_delivery
 from notice_service.use_cases.delivery.submission import TOPIC_POLL, TOPIC_SUBMIT, Deferred, submit_delivery
 from notice_service.use_cases.dunning.execute import handle_item
-from notice_service.use_cases.dunning.planning import TOPIC_ITEM
+from notice_service.use_cases.dunning.planning import TOPIC_ITEM, TOPIC_RUN, queue_items
 from notice_service.use_cases.dunning.schedule import plan_scheduled_runs
 from notice_service.use_cases.rate_sync import ScheduledRateSync
 from notice_service.use_cases.webhooks.dispatch import TOPIC_DELIVER, deliver_webhook, event_handler
@@ -52,6 +52,7 @@ HANDLERS: dict[str, Handler] = {
     TOPIC_POLL: poll_delivery,  # its events and proofs
 }
 HANDLERS[TOPIC_ITEM] = handle_item  # a dunning run's item: draft, re-check, issue, dispatch (idempotent)
+HANDLERS[TOPIC_RUN] = queue_items  # a planned run: one dunning.item message per item with work
 
 
 def claim(services: Services, limit: int = 20) -> list[OutboxMessage]:
@@ -151,3 +152,22 @@ def start_thread(services: Services) -> tuple[threading.Thread, threading.Event]
 def pending_count(services: Services) -> int:
     with services.db.reading() as session:
         return len(session.execute(select(OutboxMessage.id).where(OutboxMessage.done_at.is_(None))).all())
+
+
+def run_one(services: Services, handlers: Mapping[str, Handler] = HANDLERS) -> int:
+    """Claim and handle one message (``runs execute`` refreshes its progress bar after each); answers 1 when it
+    was handled successfully, else 0."""
+    done = 0
+    for message in claim(services, limit=1):
+        handler = handlers.get(message.topic)
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for topic {message.topic!r}")
+            handler(services, message.tenant_id, {**message.payload, OUTBOX_MESSAGE_ID: message.id})
+        except Exception as exc:  # recorded and retried later, as run_once does
+            log.warning("outbox message %s (%s) failed: %s", message.id, message.topic, exc)
+            _finish(services, message.id, f"{type(exc).__name__}: {exc}")
+        else:
+            _finish(services, message.id, None)
+            done += 1
+    return done

@@ -106,7 +106,7 @@ def progress_line(view: dict[str, Any]) -> str:
 
 def cmd_execute(settings: Settings, args: argparse.Namespace) -> int:
     from notice_service.use_cases.dunning.queries import run_tenant, run_view
-    from notice_service.worker import run_once
+    from notice_service.worker import run_one
 
     services = services_for(settings)
     operator = _operator(run_tenant(services, args.run_id))
@@ -119,7 +119,7 @@ def cmd_execute(settings: Settings, args: argparse.Namespace) -> int:
             last = line
         if view["counts"]["approved"] == 0:
             break
-        if run_once(services) == 0:
+        if run_one(services) == 0:
             time.sleep(0.2)  # another worker holds the run's messages, or a retry waits for its backoff
     if live:
         print(file=sys.stderr)

@@ -9,7 +9,8 @@ The rules (the issue left the catch-up and the pre-reminder's window open; these
   next ones count from it; the minimum interval keeps them apart. A second reminder cites the first, so no
   step is jumped over, except a **pre-reminder whose window has passed** (the carrying invoice is already due):
   it is passed over, not sent.
-- A step goes out on its date, or later: not before the tenant's **minimum interval** after the last contact,
+- A step goes out on its date, or later: not before the tenant's **minimum interval** after the last contact
+  (at least one day: never two contacts on one day),
   and, when the tenant asks, only on a **working day at the debtor's address** (no Saturday, Sunday or public
   holiday there; the step waits for the next working day).
 - Dates are Europe/Paris calendar dates; the caller converts instants with ``deadlines.PARIS``, and the
@@ -77,8 +78,8 @@ def step_due(
     previous_on = taken[max(taken)] if taken else None
     nominal = _nominal(step, carrying_due, previous_on)
     send_on = nominal
-    if last_contact is not None and calendar.min_interval_days:
-        send_on = max(send_on, last_contact + timedelta(days=calendar.min_interval_days))
+    if last_contact is not None:  # never two contacts on one day, whatever the interval
+        send_on = max(send_on, last_contact + timedelta(days=max(calendar.min_interval_days, 1)))
     if calendar.working_days_only:
         send_on = next_working_day(send_on, calendar.holidays)
     if send_on > as_of:
@@ -92,3 +93,24 @@ def step_due(
 def invoice_key(invoice_ids: Sequence[str]) -> str:
     """The identity of a set of invoices (order-free), under which a step is taken at most once."""
     return hashlib.sha256(",".join(sorted(invoice_ids)).encode("ascii")).hexdigest()
+
+
+LADDER = ("pre_reminder", "reminder", "second_reminder", "formal_notice")
+
+
+def with_letters_issued(
+    steps: Sequence[Step], taken: Mapping[int, date], letters: Mapping[str, date]
+) -> tuple[dict[int, date], date | None]:
+    """The steps taken, counting the letters issued on the case outside any run (``letters``: kind → the day
+    the last one was issued): a letter step is passed once a letter of its kind or a firmer one went out (a
+    case sent a mise en demeure by hand never gets the plan's reminders). Answers them with the last contact's
+    day (any step taken or letter issued)."""
+    merged = dict(taken)
+    firmest = max((LADDER.index(kind) for kind in letters if kind in LADDER), default=-1)
+    if firmest >= 0:
+        on = letters[LADDER[firmest]]
+        for index, step in enumerate(steps):
+            if step.letter_kind is not None and LADDER.index(step.letter_kind) <= firmest:
+                merged.setdefault(index, on)
+    days = [*merged.values(), *letters.values()]
+    return merged, max(days) if days else None

@@ -3,21 +3,23 @@
 One transaction, a fixed number of queries whatever the number of cases: the due invoices join their debtor's
 case (``attach.py``), then the open cases with their unpaid invoices, the disputes, the active pauses
 (``use_cases/cases/pauses.active_pauses``, once), the steps taken and the items still pending are read in
-bulk, ``domain/dunning/due.step_due`` decides each case, and the items and their outbox messages are inserted
-in bulk. An item starts ``approved`` when its step is ``auto``, else ``proposed``; a case whose step is due
-but that is disputed or paused gets a ``skipped`` item naming why; a case whose step already has a pending
-item (an earlier run not yet executed) gets none. The letters are drafted afterwards by the worker, one outbox
-message per item (``execute.py``), so planning never waits for a renderer.
+bulk, ``domain/dunning/due.step_due`` decides each case, and the items are inserted in bulk with one
+``dunning.run`` message. An item starts ``approved`` when its step is ``auto``, else ``proposed``; a case
+whose step is due but that is disputed or paused gets a ``skipped`` item naming why; a case whose step already
+has a pending item (an earlier run not yet executed) gets none. The worker then queues one ``dunning.item``
+message per item with work (``queue_items``) and drafts the letters (``execute.py``), so planning never waits
+for a renderer.
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
@@ -26,10 +28,12 @@ from notice_service.db import audit_repository
 from notice_service.db.models.cases import Case, CaseInvoice
 from notice_service.db.models.claims import CreditNote, Debtor, Invoice, Payment
 from notice_service.db.models.dunning import DebtorPlan, DunningPlan, DunningRun, RunItem, StepTaken
+from notice_service.db.models.notices import Notice
 from notice_service.db.models.outbox import OutboxMessage
+from notice_service.db.outbox import queue_event
 from notice_service.domain.audit.records import JsonValue
 from notice_service.domain.deadlines import PARIS
-from notice_service.domain.dunning.due import Calendar, Due, invoice_key, step_due
+from notice_service.domain.dunning.due import LADDER, Calendar, Due, invoice_key, step_due, with_letters_issued
 from notice_service.domain.dunning.plans import Step, steps_from_json
 from notice_service.errors import FieldError, InvalidInput
 from notice_service.services import Services
@@ -38,8 +42,10 @@ from notice_service.use_cases.cases.pauses import active_pauses
 from notice_service.use_cases.dunning.attach import attach_invoices, disputed_cases
 from notice_service.use_cases.dunning.calendars import HolidayCache
 from notice_service.use_cases.dunning.plans import settings_row
+from notice_service.use_cases.dunning.progress import complete_if_done
 
 TOPIC_ITEM = "dunning.item"
+TOPIC_RUN = "dunning.run"
 PENDING = ("proposed", "approved")
 
 
@@ -100,6 +106,20 @@ def _taken(session: Session, tenant_id: str) -> dict[str, dict[int, date]]:
     return taken
 
 
+def _letters(session: Session, tenant_id: str) -> dict[str, dict[str, date]]:
+    """Per case, the day (Paris) each kind of ladder letter was last issued, by a run or by hand."""
+    query = (
+        select(Notice.case_id, Notice.kind, func.max(Notice.issued_at))
+        .where(Notice.tenant_id == tenant_id, Notice.status == "issued", Notice.kind.in_(LADDER))
+        .group_by(Notice.case_id, Notice.kind)
+    )
+    found: dict[str, dict[str, date]] = defaultdict(dict)
+    for case_id, kind, issued_at in session.execute(query):
+        if issued_at is not None:
+            found[case_id][kind] = issued_at.astimezone(PARIS).date()
+    return found
+
+
 def _pending(session: Session, tenant_id: str) -> set[tuple[str, int]]:
     query = select(RunItem.case_id, RunItem.step_index).where(
         RunItem.tenant_id == tenant_id, RunItem.state.in_(PENDING)
@@ -130,6 +150,7 @@ class _Context:
     now: datetime
     plans: _Plans
     taken: dict[str, dict[int, date]]
+    letters: dict[str, dict[str, date]]
     pending: set[tuple[str, int]]
     disputed: set[str]
     paused: dict[str, str]
@@ -153,9 +174,8 @@ def _calendar_for(ctx: _Context, debtor_id: str) -> Calendar:
 
 def _item_for(ctx: _Context, case_id: str, case: _OpenCase) -> dict[str, object] | None:
     plan_id, version, steps = ctx.plans.of(case.debtor_id)
-    taken = ctx.taken.get(case_id, {})
+    taken, last_contact = with_letters_issued(steps, ctx.taken.get(case_id, {}), ctx.letters.get(case_id, {}))
     carrying = min(due for _, due in case.invoices)
-    last_contact = max(taken.values()) if taken else None
     due = step_due(steps, carrying, taken, last_contact, ctx.as_of, _calendar_for(ctx, case.debtor_id))
     if not isinstance(due, Due) or (case_id, due.step_index) in ctx.pending:
         return None
@@ -188,6 +208,7 @@ def _context(session: Session, run_id: str, actor: Actor, as_of: date, now: date
     working = settings.working_days_only
     return _Context(
         run_id, actor.tenant_id, as_of, now, plans, _taken(session, actor.tenant_id),
+        _letters(session, actor.tenant_id),
         _pending(session, actor.tenant_id), disputed_cases(session, actor.tenant_id), paused,
         Calendar(settings.min_interval_days, working), HolidayCache(as_of) if working else None,
         _addresses(session, actor.tenant_id) if working else {}, receipts_by_invoice(session, actor.tenant_id),
@@ -215,26 +236,46 @@ def plan_run(services: Services, actor: Actor, as_of: date, trigger: str = "api"
             )
         )  # fmt: skip
         session.flush()
-        _insert(session, actor.tenant_id, items, now)
+        _insert(session, actor.tenant_id, run_id, items, now)
         data: dict[str, JsonValue] = {"as_of": as_of.isoformat(), "items": len(items), "trigger": trigger}
         audit_repository.append(session, actor.tenant_id, [actor.record("run:planned", "run", run_id, data=data)], now)
+        complete_if_done(session, actor, run_id, now)  # nothing to do (no item, or every item skipped)
     invoices = sum(len(case.invoices) for case in cases.values())
     return Planned(run_id, len(cases), invoices, len(items), time.perf_counter() - started)
 
 
-def _insert(session: Session, tenant_id: str, items: list[dict[str, object]], now: datetime) -> None:
+def _insert(session: Session, tenant_id: str, run_id: str, items: list[dict[str, object]], now: datetime) -> None:
+    """The items, and one ``dunning.run`` message: the worker queues the items' own messages (``queue_items``),
+    so planning 10,000 items writes 10,001 rows, not 20,000."""
     if not items:
         return
-    connection = session.connection()  # Core inserts: batched multi-row VALUES, no ORM bookkeeping
-    connection.execute(insert(cast(Table, RunItem.__table__)), items)
-    messages = [
-        {"tenant_id": tenant_id, "topic": TOPIC_ITEM, "payload": {"item_id": item["id"]}, "created_at": now,
-         "available_at": now, "attempts": 0}
-        for item in items
-        if item["state"] != "skipped" and (item["state"] == "approved" or item["action"] in _LETTERS)
-    ]  # fmt: skip
-    if messages:
-        connection.execute(insert(cast(Table, OutboxMessage.__table__)), messages)
+    session.connection().execute(insert(cast(Table, RunItem.__table__)), items)
+    queue_event(session, tenant_id=tenant_id, topic=TOPIC_RUN, payload={"run_id": run_id}, at=now)
+
+
+def needs_message(state: str, action: str) -> bool:
+    """Whether a new item has work for the worker: a letter to draft, or an approved step to take."""
+    return state == "approved" or (state == "proposed" and action in _LETTERS)
+
+
+def queue_items(services: Services, tenant_id: str, payload: Mapping[str, Any]) -> None:
+    """The worker's handler of ``dunning.run``: one ``dunning.item`` message per item with work, in one
+    transaction (a retry may queue an item twice: its handler is idempotent)."""
+    now = services.clock.now()
+    with services.db.transaction() as session:
+        rows = session.execute(
+            select(RunItem.id, RunItem.state, RunItem.action).where(
+                RunItem.run_id == str(payload["run_id"]), RunItem.tenant_id == tenant_id
+            )
+        ).all()
+        messages = [
+            {"tenant_id": tenant_id, "topic": TOPIC_ITEM, "payload": {"item_id": item_id}, "created_at": now,
+             "available_at": now, "attempts": 0}
+            for item_id, state, action in rows
+            if needs_message(state, action)
+        ]  # fmt: skip
+        if messages:
+            session.connection().execute(insert(cast(Table, OutboxMessage.__table__)), messages)
 
 
 _LETTERS = ("pre_reminder", "reminder", "second_reminder", "formal_notice")

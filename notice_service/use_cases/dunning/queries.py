@@ -22,10 +22,10 @@ def _progress(services: Services, run: DunningRun, counts: dict[str, int]) -> di
     done = sum(counts.get(state, 0) for state in MOVED)
     left = counts.get("approved", 0)
     rate: float | None = None
-    if run.first_issued_at is not None and done:
+    if run.first_issued_at is not None and done > 1:  # the first issue starts the clock
         end = run.completed_at or services.clock.now()
         seconds = max((end - run.first_issued_at).total_seconds(), 0.001)
-        rate = round(done / seconds, 3)
+        rate = round((done - 1) / seconds, 3)
     eta = round(left / rate, 1) if rate else None
     return {
         "items_per_second": rate,

@@ -151,24 +151,42 @@ def _decide(run_id: str, approve: bool) -> Response:
 
 
 @operation(dunning, "/runs/<run_id>/approve", "POST", "Approve items (ids, or all)", request_model=ItemsDecision,
-           response_model=RunOut)  # fmt: skip
+           response_model=RunOut, idempotent=True)  # fmt: skip
+@idempotent
 def approve_run_items(run_id: str) -> Response:
     return _decide(run_id, True)
 
 
 @operation(dunning, "/runs/<run_id>/reject", "POST", "Reject items (ids, or all)", request_model=ItemsDecision,
-           response_model=RunOut)  # fmt: skip
+           response_model=RunOut, idempotent=True)  # fmt: skip
+@idempotent
 def reject_run_items(run_id: str) -> Response:
     return _decide(run_id, False)
 
 
-@operation(dunning, "/runs/<run_id>/cancel", "POST", "Cancel a run: what is not issued stops", response_model=RunOut)
+@operation(
+    dunning,
+    "/runs/<run_id>/cancel",
+    "POST",
+    "Cancel a run: what is not issued stops",
+    response_model=RunOut,
+    idempotent=True,
+)
+@idempotent
 def cancel_run_route(run_id: str) -> Response:
     cancel_run(services(), actor(), run_id)
     return json_response(RunOut, run_view(services(), actor(), run_id))
 
 
-@operation(dunning, "/runs/<run_id>/items/<item_id>/retry", "POST", "Retry a failed item", response_model=RunOut)
+@operation(
+    dunning,
+    "/runs/<run_id>/items/<item_id>/retry",
+    "POST",
+    "Retry a failed item",
+    response_model=RunOut,
+    idempotent=True,
+)
+@idempotent
 def retry_run_item(run_id: str, item_id: str) -> Response:
     retry_item(services(), actor(), run_id, item_id)
     return json_response(RunOut, run_view(services(), actor(), run_id))

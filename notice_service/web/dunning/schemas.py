@@ -34,7 +34,7 @@ class StepIn(Strict):
 class PlanIn(Strict):
     name: ShortText
     steps: list[StepIn] = Field(min_length=1, max_length=MAX_STEPS)
-    default: bool = Field(default=False, description="make it the tenant's default plan")
+    default: bool = Field(default=False, strict=True, description="make it the tenant's default plan")
 
 
 class StepOut(BaseModel):
@@ -73,14 +73,16 @@ class DebtorPlanOut(BaseModel):
 
 class DunningSettingsIn(Strict):
     default_plan_id: str | None = None
-    min_interval_days: int | None = Field(default=None, ge=0, le=90, description="days between two contacts")
+    min_interval_days: int | None = Field(default=None, ge=0, le=90, strict=True, description="days between contacts")
     working_days_only: bool | None = Field(
-        default=None, description="send only on working days at the debtor's address (no weekend or holiday)"
+        default=None,
+        strict=True,
+        description="send only on working days at the debtor's address (no weekend or holiday)",
     )
     run_at: str | None = Field(
         default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="the daily run's time, Paris (HH:MM)"
     )
-    no_daily_run: bool = Field(default=False, description="true: the worker plans no daily run")
+    no_daily_run: bool = Field(default=False, strict=True, description="true: the worker plans no daily run")
 
 
 class DunningSettingsOut(BaseModel):
@@ -96,7 +98,7 @@ class RunCreate(Strict):
 
 class ItemsDecision(Strict):
     item_ids: list[str] | None = Field(default=None, min_length=1, max_length=1000)
-    all: bool = Field(default=False, description="every proposed item (whose draft is ready)")
+    all: bool = Field(default=False, strict=True, description="every proposed item (whose draft is ready)")
 
     @model_validator(mode="after")
     def one_of(self) -> ItemsDecision:

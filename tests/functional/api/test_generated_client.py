@@ -69,6 +69,13 @@ BODIES: dict[str, Callable[[Ids], dict[str, Any]]] = {
     },
     "create_payment": lambda ids: {"amount": "200.00", "paid_on": "2026-04-15", "reference": "VIR-1"},
     "create_case": lambda ids: {"debtor_id": ids["debtor_id"], "invoice_ids": [ids["invoice_id"]]},
+    "create_plan_route": lambda ids: {"name": "Appels", "steps": [CALL_STEP], "default": True},
+    "replace_plan": lambda ids: {"name": "Appels d'abord", "steps": [CALL_STEP], "default": True},
+    "replace_debtor_plan": lambda ids: {"plan_id": ids["plan_id"]},
+    "replace_dunning_settings": lambda ids: {"min_interval_days": 0, "working_days_only": False},
+    "create_run": lambda ids: {"as_of": "2026-11-20"},  # before any letter or dispute: the call is due
+    "approve_run_items": lambda ids: {"all": True},
+    "reject_run_items": lambda ids: {"all": True},
     "create_document": lambda ids: {"kind": "contract", "title": "CGV", "file": tiny_pdf()},
     "create_dispute": lambda ids: {"raised_on": "2026-05-02", "summary": "Le débiteur conteste la livraison."},
     "create_notice": lambda ids: {"kind": "formal_notice", "as_of": "2026-06-30"},
@@ -108,6 +115,8 @@ QUERIES: dict[str, Callable[[Ids], dict[str, Any]]] = {
     "receive_events": lambda ids: {"tenant": ids["tenant"]},
     "receive_merci_facteur": lambda ids: {"tenant": ids["tenant"]},
 }
+# Dunning: a plan whose one step (a call) is due on the round trip's open case.
+CALL_STEP = {"offset_days": 1, "action": "call_task", "channel": "phone", "mode": "manual"}
 # Signed and accepted, then answered by the documented problem: Merci Facteur's payload is theirs (the letters
 # they refer to were never sent through them: 422), and the round trip's delivery is a manual one, which a
 # provider's events do not reach (404 naming events[0]).
@@ -116,6 +125,9 @@ EXPECTED_STATUS = {"receive_merci_facteur": 422, "receive_events": 404, "cancel"
 # The SMS step: the round trip's debtor has no mobile number, which the documented 409 (sms-refused) says.
 BODIES["create_sms"] = lambda ids: {"text": "Votre facture F-2026-0042 reste impayée."}
 EXPECTED_STATUS["create_sms"] = 409
+# The worker (run for the webhook deliveries) takes the approved call: the run is completed before the round
+# trip cancels it, and its item is issued, not failed, so it is not retried.
+EXPECTED_STATUS |= {"cancel_run_route": 409, "retry_run_item": 409}
 # Called last: they consume what others read (the subscription) or need the log to have grown.
 LAST = ("delete_webhook_subscription",)
 
@@ -182,6 +194,8 @@ class RoundTrip:
             self.ids[op["x-creates"]] = str(response.parsed.id)
         if operation_id == "list_webhook_deliveries":
             self.ids["webhook_delivery_id"] = str(response.parsed.items[0].id)
+        if operation_id == "list_run_items":
+            self.ids["item_id"] = str(response.parsed.data[0].id)  # the run's item, for its retry
         self.called.append(operation_id)
 
     def _arguments(self, module: ModuleType, operation_id: str, op: dict[str, Any]) -> dict[str, Any]:

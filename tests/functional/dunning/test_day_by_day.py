@@ -92,7 +92,8 @@ def test_partial_payment_keeps_the_plan_full_payment_stops_it(desk: Desk) -> Non
     items = desk.day(date(2026, 3, 22))
     assert [i["action"] for i in items] == ["second_reminder"]
     with desk.services.db.reading() as session:
-        letter = session.execute(select(Notice).where(Notice.kind == "second_reminder")).scalar_one()
+        query = select(Notice).where(Notice.tenant_id == desk.tenant_id, Notice.kind == "second_reminder")
+        letter = session.execute(query).scalar_one()
     assert letter.letter_data["invoices"][0]["balance"] == "600.00"  # the new balance
     desk.set_day(date(2026, 3, 25))
     desk.ok(desk.api.post(f"/v1/invoices/{invoice}/payments", {"amount": "600.00", "paid_on": "2026-03-25"}), 201)

@@ -3,7 +3,6 @@ issuing the frozen draft, a task item, the e-mail dispatch, and recording each o
 
 from __future__ import annotations
 
-import importlib
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
@@ -27,9 +26,9 @@ from notice_service.use_cases.delivery.dispatch import DispatchRequest, dispatch
 from notice_service.use_cases.dunning.progress import complete_if_done
 from notice_service.use_cases.notices.issue import issue_notice
 from notice_service.use_cases.settlement import invoice_balance
+from notice_service.use_cases.sms.send import send_sms
 
 TRANSIENT = (StoreUnavailable, SigningFailed, TimeStampFailed)
-SMS_SEAM = "notice_service.use_cases.sms.send"
 TASKS = {
     "call_task": "task: call the debtor and record the call (POST /v1/cases/{id}/calls)",
     "injonction_proposal": "task: the mise en demeure's deadline has passed; export the dossier for an "
@@ -153,23 +152,19 @@ def _sms_text(session: Session, item: RunItem) -> str:
     total = sum((invoice_balance(session, invoice) for invoice in invoices), start=invoices[0].amount_due * 0)
     numbers = ", ".join(invoice.number for invoice in invoices)
     contact = tenant.profile.get("phone") or tenant.profile.get("email") or ""
-    return f"{tenant.name} : règlement de {total:.2f} EUR attendu (factures {numbers}). Contact : {contact}"[:320]
+    return f"{tenant.name} : règlement de {total:.2f} EUR attendu (factures {numbers}). Contact : {contact}"[:201]
 
 
 def run_task(services: Services, actor: Actor, item: RunItem) -> None:
-    """A step without a letter: the SMS (through the ``send_sms`` seam), or a task for a person."""
+    """A step without a letter: the SMS (``use_cases/sms/send.py``: opt-out, consumer hours, no provider configured
+    all become the item's failure reason), or a task for a person."""
     if item.action != "sms":
         _record_issued(services, actor, item.id, TASKS[item.action].replace("{id}", item.case_id))
         return
-    try:
-        module = importlib.import_module(SMS_SEAM)
-    except ImportError:
-        finish_item(services, actor, item.id, "failed", "sms adapter not configured")
-        return
     with services.db.reading() as session:
         text = _sms_text(session, item)
-    try:
-        message_id = module.send_sms(services, actor, item.case_id, text)
+    try:  # keyed by the item: a retried or re-delivered item never texts twice (send_sms's idempotency)
+        message_id = send_sms(services, actor, item.case_id, text, idempotency_key=f"run-item-{item.id}")
     except NoticeError as error:
         finish_item(services, actor, item.id, "failed", problem_text(error))
         return

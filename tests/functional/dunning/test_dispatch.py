@@ -1,25 +1,18 @@
 """After issuing: the e-mail steps go out by the ``email`` provider (a real SMTP server), a letter stays
-``issued`` for the postal providers, and an SMS step fails with a reason until the SMS adapter is merged."""
+``issued`` for the postal providers; an SMS step goes through ``send_sms`` (the SMS twin), once even when retried,
+and fails with the reason a person can act on (no mobile number, no provider configured)."""
 
 from __future__ import annotations
 
-import importlib
 from datetime import date
 
 import pytest
 
 from notice_service.adapters.smtp_mailer import SmtpMailer
+from notice_service.worker import run_until_idle
 from tests.functional.dunning.support import Desk
 from tests.services.smtp import SmtpServer
-
-
-def _sms_merged() -> bool:
-    try:
-        importlib.import_module("notice_service.use_cases.sms.send")
-    except ImportError:
-        return False
-    return True
-
+from tests.twins.sms_sender import MemorySmsSender
 
 STEPS = [
     {"offset_days": 1, "action": "reminder", "channel": "email", "mode": "auto"},
@@ -47,12 +40,29 @@ def test_email_dispatch_and_letters_and_sms(desk: Desk, smtp_server: SmtpServer)
 
     sms = desk.day(date(2026, 3, 5))
     assert [item["action"] for item in sms] == ["sms", "sms"]
-    if not _sms_merged():
-        assert {(item["state"], item["reason"]) for item in sms} == {("failed", "sms adapter not configured")}
-        run_id = desk.ok(desk.api.get("/v1/runs"))["data"][0]["id"]
-        run = desk.ok(desk.api.get(f"/v1/runs/{run_id}"))
-        assert run["status"] == "completed" and run["counts"]["failed"] == 2
-        assert [e["reason"] for e in run["errors"]] == ["sms adapter not configured"] * 2
-        retried = desk.ok(desk.api.post(f"/v1/runs/{run_id}/items/{sms[0]['id']}/retry"))
-        assert retried["status"] == "open" and retried["counts"]["approved"] == 1
+    assert {item["state"] for item in sms} == {"failed"}  # neither debtor has a mobile number
+    assert {item["reason"].split(":")[0] for item in sms} == {"sms-refused"}
     assert len(smtp_server.messages) == 1  # an e-mail is never sent twice
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_sms_step_texts_the_debtor_once_and_a_missing_provider_is_its_reason(desk: Desk) -> None:
+    desk.ok(desk.api.post("/v1/plans", {"name": "SMS", "steps": STEPS[1:], "default": True}), 201)
+    debtor = desk.debtor(phone="+33612345678")
+    desk.invoice(debtor, "F-S", date(2026, 3, 2))
+    [failed] = desk.day(date(2026, 3, 5))
+    assert failed["state"] == "failed" and failed["reason"].startswith("sms-not-configured")
+    run_id = desk.ok(desk.api.get("/v1/runs"))["data"][0]["id"]
+    assert [e["reason"] for e in desk.ok(desk.api.get(f"/v1/runs/{run_id}"))["errors"]] == [failed["reason"]]
+
+    twin = MemorySmsSender()
+    desk.services.sms_sender = twin
+    retried = desk.ok(desk.api.post(f"/v1/runs/{run_id}/items/{failed['id']}/retry"))
+    assert retried["counts"]["approved"] == 1
+    run_until_idle(desk.services)
+    [item] = desk.ok(desk.api.get(f"/v1/runs/{run_id}/items"))["data"]
+    assert item["state"] == "issued", item
+    [text] = twin.accepted
+    assert text.to == "+33612345678" and "F-S" in text.text and text.idempotency_key == f"run-item-{item['id']}"
+    run_until_idle(desk.services)
+    assert len(twin.accepted) == 1

@@ -81,6 +81,10 @@ def test_mise_en_demeure_journey(page: Page, live: Live, tmp_path: Path) -> None
     page.goto(f"{base}/app/")
     expect(page.get_by_text("Délais expirant cette semaine")).to_be_visible()
     expect(page.get_by_role("link", name=live_reference(page, live))).to_be_visible()
+    expect(page.get_by_text("Taux de recouvrement", exact=True)).to_be_visible()  # the KPIs, pulled in by htmx
+    axe_check(page)
+    page.goto(f"{base}/app/indicateurs")
+    axe_check(page)
     page.goto(f"{base}/app/parametres")
     axe_check(page)
     page.screenshot(path=str(shots / "parametres.png"), full_page=True)

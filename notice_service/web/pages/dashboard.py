@@ -1,15 +1,19 @@
 """Tableau de bord: amounts outstanding and overdue, their aging as an inline SVG chart (no script), the
-deadlines ending this week and the drafts awaiting approval (``use_cases.backoffice.dashboard``)."""
+deadlines ending this week and the drafts awaiting approval (``use_cases.backoffice.dashboard``); the KPIs (DSO,
+recovery rate, reminders per paid invoice) on ``/app/indicateurs``, pulled into the dashboard by htmx."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
+from babel.numbers import format_decimal
 from flask import redirect, url_for
 
+from notice_service.domain.french_format import percent_fr
 from notice_service.domain.roles import Permission
 from notice_service.use_cases.backoffice.dashboard import dashboard_figures
+from notice_service.use_cases.kpis.report import kpis
 from notice_service.web.context import services
 from notice_service.web.pages.blueprint import needs, pages, person
 from notice_service.web.pages.rendering import page
@@ -43,3 +47,31 @@ def dashboard() -> Any:
 @pages.get("")
 def root() -> Any:
     return redirect(url_for("pages.dashboard"))
+
+
+def _measures(report: dict[str, Any]) -> dict[str, Any]:
+    """The KPIs' figures as a credit manager reads them, French-formatted (``use_cases.kpis``, README "KPIs")."""
+    dso, recovery, reminders = (
+        report["dso"]["days"],
+        report["recovery"]["rate"],
+        report["reminders"]["per_paid_invoice"],
+    )
+    return {
+        "start": report["from"],
+        "end": report["to"],
+        "dso": None if dso is None else format_decimal(Decimal(dso), format="0.#", locale="fr_FR"),
+        "recovery": None if recovery is None else percent_fr(Decimal(recovery) * 100),
+        "recovered": Decimal(report["recovery"]["recovered"]),
+        "chased": Decimal(report["recovery"]["chased"]),
+        "reminders": None if reminders is None else format_decimal(Decimal(reminders), format="0.00", locale="fr_FR"),
+        "steps": report["steps"],
+    }
+
+
+@pages.get("/indicateurs")
+@needs(Permission.READ)
+def indicators() -> Any:
+    """DSO, recovery rate and reminders per paid invoice over the last 90 days: a page of its own, which the
+    dashboard pulls in with htmx after it is shown (the SQL of the KPIs costs more than the dashboard's own
+    figures, so the dashboard never waits for it; without JavaScript it is a link)."""
+    return page("indicators.html", k=_measures(kpis(services(), person().actor, None, None)))

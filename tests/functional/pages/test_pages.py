@@ -315,3 +315,30 @@ def test_proof_upload_bad_inputs_and_then_the_deadline(
     assert post(client, target, data, page=page, content_type="multipart/form-data").status_code == 303
     case_page = client.get(f"/app/dossiers/{seeded[2]}").get_data(as_text=True)
     assert "J−4 : expire le 24 novembre 2026" in case_page
+
+
+def test_the_indicators_page_shows_the_kpis_and_the_dashboard_pulls_it_in(
+    client: FlaskClient, people: dict[str, Login], api: Api
+) -> None:
+    """DSO by hand: 400 € receivable on 20 November over 300 € invoiced in the 90 days before (the 1 October
+    invoice) × 90 days = 120 days; nothing was chased nor paid, so those two read "—"."""
+    from tests.functional.lifecycle_support import debtor
+
+    d = debtor(api)
+    for number, issued, due, amount in (
+        ("F-A", "2026-03-01", "2026-03-31", "100.00"),
+        ("F-B", "2026-10-01", "2026-10-31", "300.00"),
+    ):
+        body = {"debtor_id": d, "number": number, "issue_date": issued, "due_date": due, "amount_due": amount}
+        assert api.post("/v1/invoices", body).status_code == 201
+    sign_in(client, people["viewer"])
+    dashboard = client.get("/app/").get_data(as_text=True)
+    assert 'hx-get="/app/indicateurs"' in dashboard and 'href="/app/indicateurs"' in dashboard
+    page = client.get("/app/indicateurs")
+    assert page.status_code == 200
+    html = re.sub(r"\s+", " ", page.get_data(as_text=True))
+    assert "<dd>120 jours</dd>" in html
+    assert "— (aucune facture relancée)" in html
+    assert "Du 23 août 2026 au 20 novembre 2026" in html
+    assert post(client, "/app/logout", {}).status_code == 303
+    assert client.get("/app/indicateurs").status_code in (302, 303)  # signed out: to the login page

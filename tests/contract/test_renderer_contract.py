@@ -299,7 +299,7 @@ def test_weasyprint_filters_refuse_what_they_cannot_print_exactly(format_value: 
 
 
 @pytest.mark.parametrize(
-    ("body", "context", "message"),
+    ("body", "values", "message"),  # not "context": pytest-playwright's fixture of that name would start a browser
     [
         ("<p>{{ amount | money }}</p>", {"amount": 12.5}, "Decimal"),
         ("<p>TVA : {{ vat }}</p>", {"vat": None}, r"probe/page.html.j2, line 1: .*\{\{ vat \}\}.*None"),
@@ -310,10 +310,10 @@ def test_weasyprint_filters_refuse_what_they_cannot_print_exactly(format_value: 
     ids=["float-money", "prints-none", "sandbox", "file-outside-templates", "network"],
 )
 def test_weasyprint_template_mistakes_are_render_failed(
-    templates_copy: Path, body: str, context: dict[str, object], message: str
+    templates_copy: Path, body: str, values: dict[str, object], message: str
 ) -> None:
     with pytest.raises(RenderFailed, match=message):
-        probe(templates_copy, body, **context)
+        probe(templates_copy, body, **values)
 
 
 def test_weasyprint_template_syntax_error_fails_at_start(templates_copy: Path) -> None:

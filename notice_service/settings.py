@@ -308,8 +308,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
 
 
 def _operations_settings(env: Mapping[str, str]) -> dict[str, Any]:
-    """``NOTICE_METRICS_TOKEN``, ``NOTICE_LOG_LEVEL`` and ``NOTICE_WEB_SERVER`` (README "Deploy")."""
+    """``NOTICE_METRICS_TOKEN``, ``NOTICE_LOG_LEVEL`` and ``NOTICE_WEB_SERVER`` (README "Deploy"), and the pages'
+    ``NOTICE_SESSION_SECRET`` (README "Pages")."""
     return {
+        "session_secret": env.get("NOTICE_SESSION_SECRET") or None,
         "metrics_token": env.get("NOTICE_METRICS_TOKEN") or None,
         "log_level": env.get("NOTICE_LOG_LEVEL", "INFO"),
         "web_server": env.get("NOTICE_WEB_SERVER", "waitress"),

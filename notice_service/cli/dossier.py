@@ -24,7 +24,10 @@ def cmd_dossier_export(settings: Settings, args: argparse.Namespace) -> int:
         operator = Actor(case_tenant(services, args.case_id), "operator", "cli")
         out: Path = args.out
         exported = export_dossier(
-            services, operator, ExportRequest(args.case_id, args.override_prescription, args.interest_until), out
+            services,
+            operator,
+            ExportRequest(args.case_id, args.override_prescription, args.interest_until, args.court),
+            out,
         )
     finally:
         services.db.engine.dispose()
@@ -45,5 +48,8 @@ def add_dossier_parser(commands: Any) -> None:
         "--interest-until",
         choices=["last_confirmed"],
         help="arrêté: interest up to the last day the confirmed rates cover, the later interest claimed in words",
+    )
+    export.add_argument(
+        "--court", help="the court of the debtor's domicile, for a commune the table of courts does not hold"
     )
     export.set_defaults(handler=cmd_dossier_export)

@@ -132,3 +132,32 @@ def debtor_court(table: CourtTable, activity: str | None, country: str, postal_c
     (``name_court``), else the kind of court (``court_kind_label``)."""
     named = name_court(table, activity, country, postal_code, city)
     return named.name if named else court_kind_label(activity, postal_code)
+
+
+def _named_prefixes(activity: str | None, postal_code: str) -> tuple[str, ...]:
+    """How a court named by the requérant must begin: a commercial claim (L721-3) outside Alsace-Moselle goes to
+    the tribunal de commerce (or the tribunal des activités économiques where it sits); every other claim to
+    the tribunal judiciaire (its chambre commerciale in Alsace-Moselle)."""
+    if commercial_court(activity) and departement_of(postal_code) not in ALSACE_MOSELLE:
+        return ("tribunal de commerce de ", "tribunal des activités économiques de ")
+    return ("tribunal judiciaire de ",)
+
+
+def court_named_by_requerant(activity: str | None, postal_code: str, name: str) -> NamedCourt:
+    """A court the requérant names for a commune the table does not hold (CPC 1406: the president of the court
+    of the debtor's domicile, which the requérant knows); ``ValueError`` saying which kind is expected when the
+    name is not of the kind the activity calls for (``_named_prefixes``)."""
+    text = " ".join(name.split())
+    text = text[:1].lower() + text[1:]
+    prefixes = _named_prefixes(activity, postal_code)
+    if not any(text.startswith(prefix) and len(text) > len(prefix) for prefix in prefixes):
+        raise ValueError("the debtor's activity calls for " + " or ".join(f"« {p}… »" for p in prefixes))
+    if (
+        commercial_court(activity)
+        and prefixes[0].startswith("tribunal judiciaire")
+        and "chambre commerciale" not in text
+    ):
+        text = f"{text} (chambre commerciale)"
+    kind = "tribunal_judiciaire" if text.startswith("tribunal judiciaire") else "tribunal_de_commerce"
+    basis = "CPC art. 1406 ; C. com. art. L721-3" if kind == "tribunal_de_commerce" else "CPC art. 1406"
+    return NamedCourt(kind, text, f"Monsieur le Président du {text}", basis, "named by the requérant")

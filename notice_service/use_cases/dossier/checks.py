@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from notice_service.court_data import load_court_table
-from notice_service.domain.courts import CourtTable, court_activity, name_court
+from notice_service.domain.courts import CourtTable, court_activity, court_named_by_requerant, name_court
 from notice_service.domain.dossier.legal import (
     CheckOutcome,
     ClaimFacts,
@@ -49,19 +49,34 @@ def _court_table() -> CourtTable:
     return load_court_table()
 
 
-def named_court(material: CaseMaterial) -> Court:
-    """The court of the debtor's commune for its activity (``domain.courts``), or ``CourtUnknown``."""
+def named_court(material: CaseMaterial, named_by_requerant: str | None = None) -> Court:
+    """The court of the debtor's commune for its activity (``domain.courts``); for a commune the table does not
+    hold, the court the requérant names (``court``: the kind the activity calls for), else ``CourtUnknown``.
+    A court named for a commune the table holds is refused: the table's court is the one to address."""
     debtor = material.debtor
     activity = court_activity(debtor.kind, debtor.activity)
     table = _court_table()
     found = name_court(table, activity, debtor.country, debtor.postal_code, debtor.city)
+    where = f"{debtor.postal_code} {debtor.city} ({debtor.country})"
+    if found is not None and named_by_requerant is not None:
+        raise InvalidInput(
+            f"The table of courts names the {found.name} for {where}: leave court out.",
+            errors=[FieldError("court", f"the debtor's commune is in the table: {found.name}")],
+        )
+    if found is None and named_by_requerant is not None:
+        try:
+            found = court_named_by_requerant(activity, debtor.postal_code, named_by_requerant)
+        except ValueError as exc:
+            raise InvalidInput(
+                f"The court named does not fit the claim: {exc}.", errors=[FieldError("court", str(exc))]
+            ) from exc
     if found is None:
-        where = f"{debtor.postal_code} {debtor.city} ({debtor.country})"
         raise CourtUnknown(
             f"No competent court is known for the debtor's commune {where}: the shipped table of courts "
             f"(notice_service/court_data/courts.json, as of {table.as_of}) does not hold it, and a requête is not "
-            "addressed to a guessed court. Check the debtor's address, or name the court in the requête yourself.",
-            errors=[FieldError("debtor.address", "commune not in the table of courts (CPC 1406)")],
+            "addressed to a guessed court. Check the debtor's address, or name the court of the debtor's domicile "
+            "with the export's court option.",
+            errors=[FieldError("court", "commune not in the table of courts (CPC 1406): name the court")],
             extra={"postal_code": debtor.postal_code, "city": debtor.city},
         )
     return Court(found.kind, found.addressee, found.name, found.basis)
@@ -156,6 +171,7 @@ def assess_claim(
     today: date,
     override_reason: str | None,
     interest_until: str | None = None,
+    court: str | None = None,
 ) -> Assessment:
     """Prescription first (refused without an override, before any rate is needed), then the décompte, the
     warnings and notes, and the competent court."""
@@ -173,10 +189,10 @@ def assess_claim(
         payment_dates=[p.paid_on for p in material.payments],
     )
     outcome: CheckOutcome = check_claim(facts)
-    court = named_court(material)
+    named = named_court(material, court)
     warnings = overridden + outcome.warnings + dispute_warnings(material)
     notes = outcome.notes + follow_up_notes(material)  # promises, pauses and calls (issue 14)
-    return Assessment(statement, court, warnings, notes, outcome.prescribed)
+    return Assessment(statement, named, warnings, notes, outcome.prescribed)
 
 
 def require_not_prescribed(prescribed: list[OpenInvoice], override_reason: str | None) -> list[Finding]:

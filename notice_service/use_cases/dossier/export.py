@@ -62,6 +62,7 @@ class ExportRequest:
     case_id: str
     override_reason: str | None = None
     interest_until: str | None = None  # "last_confirmed": the arrêté (domain/arrete.py)
+    court: str | None = None  # the court the requérant names for a commune the table of courts does not hold
 
 
 @dataclass(frozen=True)
@@ -232,7 +233,7 @@ def export_dossier(
     material = load_case_material(services, actor, request.case_id)
     now = services.clock.now()
     today = now.astimezone(PARIS).date()
-    assessment = assess_claim(services, material, today, request.override_reason, request.interest_until)
+    assessment = assess_claim(services, material, today, request.override_reason, request.interest_until, request.court)
     warnings = assessment.warnings
     audit = build_audit_part(services, actor.tenant_id, material)
     archive_name = f"dossier-{slugify(material.case.reference)}-{today.isoformat()}.zip"

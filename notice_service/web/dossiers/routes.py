@@ -4,10 +4,10 @@ download its ZIP."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import IO, Any, Literal
+from typing import IO, Annotated, Any, Literal
 
 from flask import Blueprint, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from notice_service.use_cases.dossier.archive import get_dossier, open_archive
 from notice_service.use_cases.dossier.export import ExportRequest, export_dossier
@@ -23,6 +23,12 @@ from notice_service.web.schemas import Strict
 dossiers = Blueprint("dossiers", __name__, url_prefix="/v1")
 
 
+# as sent (not stripped: a name the schema refuses is never shortened into one it accepts), no control character
+CourtName = Annotated[
+    str, StringConstraints(strip_whitespace=False, min_length=20, max_length=150, pattern=r"^[^\x00-\x1f\x7f]+$")
+]
+
+
 class PrescriptionOverride(Strict):
     reason: str = Field(min_length=3, max_length=2000)
 
@@ -35,6 +41,12 @@ class DossierCreate(Strict):
         default=None,
         description="`last_confirmed`: interest arrêté at the last day the confirmed rates cover, the later "
         "interest claimed in words, instead of a `rate-unknown` refusal",
+    )
+    court: CourtName | None = Field(
+        default=None,
+        description="the court of the debtor's domicile, for a commune the shipped table of courts does not hold "
+        "(`court-unknown`): « tribunal judiciaire de … », or for a commercial claim « tribunal de commerce de … » "
+        "or « tribunal des activités économiques de … »; refused when the table knows the commune",
     )
 
 
@@ -75,7 +87,7 @@ class DossierOut(BaseModel):
 def create_dossier(case_id: str) -> Response:
     body = parse_json(DossierCreate)
     reason = body.override_prescription.reason if body.override_prescription else None
-    exported = export_dossier(services(), actor(), ExportRequest(case_id, reason, body.interest_until))
+    exported = export_dossier(services(), actor(), ExportRequest(case_id, reason, body.interest_until, body.court))
     location = f"/v1/dossiers/{exported.dossier_id}"
     return json_response(DossierOut, get_dossier(services(), actor(), exported.dossier_id), 201, location)
 

@@ -43,8 +43,8 @@ def case_for(api: Api, debtor: dict[str, Any]) -> str:
     return str(case.json["id"])
 
 
-def requete(api: Api, case_id: str) -> tuple[dict[str, Any], str]:
-    dossier = export(api, case_id)
+def requete(api: Api, case_id: str, body: dict[str, Any] | None = None) -> tuple[dict[str, Any], str]:
+    dossier = export(api, case_id, body)
     archive = zipfile.ZipFile(io.BytesIO(api.get(str(dossier["archive_url"])).data))
     return dossier, " ".join(PdfiumTextExtractor().extract_text(archive.read("requete.pdf")).split())
 
@@ -84,7 +84,7 @@ def test_a_commune_outside_the_table_is_refused_and_nothing_is_written(api: Api,
     assert refused.status_code == 422, refused.json
     assert refused.json["type"].endswith("/court-unknown")
     assert refused.json["errors"] == [
-        {"field": "debtor.address", "message": "commune not in the table of courts (CPC 1406)"}
+        {"field": "court", "message": "commune not in the table of courts (CPC 1406): name the court"}
     ]
     assert "38000 Grenoble" in refused.json["detail"] and "courts.json" in refused.json["detail"]
     assert counts(services) == before
@@ -134,3 +134,44 @@ def test_the_cases_next_step_names_the_court_of_the_requete(
     assert (step["action"], step["court"]) == ("injonction_de_payer", court)
     dossier, text = requete(api, case_id)
     assert f"À Monsieur le Président du {court}" in text and dossier["court"]["label"].endswith(court)
+
+
+def test_the_requerant_names_the_court_of_a_commune_outside_the_table(api: Api, services: Services) -> None:
+    """Grenoble is not in the table: the lawyer names its court, of the kind the activity calls for (commercial
+    → tribunal de commerce or des activités économiques); the requête is addressed to it."""
+    _second_half_2026_rate(services)
+    grenoble = {**DEBTOR, "address": {**ADDRESS, "postal_code": "38000", "city": "Grenoble"}}
+    case_id = case_for(api, grenoble)
+    before = counts(services)
+    for court, message in (
+        ("tribunal judiciaire de Grenoble", "the debtor's activity calls for « tribunal de commerce de … » or"),
+        ("cour d'appel de Grenoble xxxx", "the debtor's activity calls for"),
+        ("tribunal de commerce de ", None),  # the name of the seat is missing
+    ):
+        refused = api.post(f"/v1/cases/{case_id}/dossiers", {"court": court})
+        assert refused.status_code == 422, refused.json
+        assert [e["field"] for e in refused.json["errors"]] == ["court"]
+        assert message is None or refused.json["errors"][0]["message"].startswith(message)
+    assert counts(services) == before
+    dossier, text = requete(api, case_id, {"court": "Tribunal de commerce de Grenoble"})
+    assert dossier["court"] == {
+        "kind": "tribunal_de_commerce",
+        "label": "Monsieur le Président du tribunal de commerce de Grenoble",
+        "basis": "CPC art. 1406 ; C. com. art. L721-3",
+    }
+    assert "À Monsieur le Président du tribunal de commerce de Grenoble" in text
+
+
+def test_a_court_named_for_a_commune_in_the_table_is_refused(api: Api, services: Services) -> None:
+    _second_half_2026_rate(services)
+    case_id = case_for(api, {**DEBTOR, "address": ADDRESS})
+    before = counts(services)
+    refused = api.post(f"/v1/cases/{case_id}/dossiers", {"court": "tribunal de commerce de Villeurbanne"})
+    assert refused.status_code == 422, refused.json
+    assert refused.json["errors"] == [
+        {
+            "field": "court",
+            "message": "the debtor's commune is in the table: tribunal des activités économiques de Lyon",
+        }
+    ]
+    assert counts(services) == before

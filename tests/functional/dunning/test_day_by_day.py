@@ -21,6 +21,7 @@ from notice_service.db.models.cases import Case
 from notice_service.db.models.dunning import StepTaken
 from notice_service.db.models.notices import Notice
 from notice_service.db.models.pauses import CasePause
+from notice_service.use_cases.cases.pause_schedule import settle_due_pauses
 from notice_service.worker import run_until_idle
 from tests.functional.dunning.support import Desk, days
 
@@ -175,3 +176,41 @@ def test_a_payment_after_the_proposal_skips_the_item_before_issue(desk: Desk) ->
     assert desk.notices_issued() == 0
     events = desk.ok(desk.api.get("/v1/events?type=run.completed"))["data"]
     assert [e["data"]["run_id"] for e in events] == [run_id]
+
+
+def _promise_course(desk: Desk, amount: str, paid: str | None) -> tuple[list[tuple[date, str, str]], dict[str, Any]]:
+    """A promise made by telephone on 9 March (``POST /v1/cases/{id}/promises``) to pay ``amount`` by 25 March,
+    ``paid`` (or nothing) on 20 March; the runs of 9 March to 2 April; answers what they did and the promise."""
+    debtor = desk.debtor()
+    invoice = desk.invoice(debtor, "F-P", A_DUE)
+    _drive(desk, date(2026, 3, 8))  # pre-reminder and reminder
+    case_id = _case_of(desk)
+    desk.set_day(date(2026, 3, 9))
+    promise = desk.ok(desk.api.post(f"/v1/cases/{case_id}/promises", {"amount": amount, "date": "2026-03-25"}), 201)
+    seen = []
+    for day in days(date(2026, 3, 9), date(2026, 4, 2)):
+        if paid and day == date(2026, 3, 20):
+            desk.set_day(day)
+            payment = {"amount": paid, "paid_on": day.isoformat()}
+            desk.ok(desk.api.post(f"/v1/invoices/{invoice}/payments", payment), 201)
+        seen += [(day, item["action"], item["state"]) for item in desk.day(day)]
+        settle_due_pauses(desk.services)  # the worker's loop judges the promises whose date passed
+    [judged] = [p for p in desk.ok(desk.api.get(f"/v1/cases/{case_id}/promises"))["data"] if p["id"] == promise["id"]]
+    return seen, judged
+
+
+def test_a_broken_promise_resumes_the_plan_by_itself(desk: Desk) -> None:
+    seen, promise = _promise_course(desk, "400.00", paid=None)
+    skipped = [day for day, _, state in seen if state == "skipped"]
+    assert skipped and min(skipped) == date(2026, 3, 22) and max(skipped) == date(2026, 3, 24)  # J+15, paused
+    issued = [(day, action) for day, action, state in seen if state == "issued"]
+    assert issued == [(date(2026, 3, 25), "second_reminder")]  # the promised day came unpaid: the plan resumes
+    assert promise["outcome"] == "broken"
+
+
+def test_a_kept_promise_paid_in_full_closes_the_case_and_stops_the_plan(desk: Desk) -> None:
+    seen, promise = _promise_course(desk, "1000.00", paid="1000.00")
+    assert [entry for entry in seen if entry[2] != "skipped"] == []  # nothing is sent: paused, then paid
+    assert promise["outcome"] == "kept"
+    assert desk.ok(desk.api.get(f"/v1/cases/{_case_of(desk)}"))["status"] == "closed"
+    assert desk.notices_issued() == 2

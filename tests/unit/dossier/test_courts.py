@@ -8,7 +8,14 @@ from __future__ import annotations
 import pytest
 
 from notice_service.court_data import load_court_table
-from notice_service.domain.courts import ACTIVITIES, commercial_court, is_company, name_court, normalise_commune
+from notice_service.domain.courts import (
+    ACTIVITIES,
+    commercial_court,
+    court_named_by_requerant,
+    is_company,
+    name_court,
+    normalise_commune,
+)
 
 TABLE = load_court_table()
 
@@ -82,3 +89,61 @@ def test_versailles_the_twelfth_tae_is_named_with_its_quoted_source() -> None:
     assert "actu-juridique.fr" in court.source and "jss.fr" in court.source
     civil = name_court(TABLE, "association", "FR", "78000", "Versailles")
     assert civil is not None and civil.name == "tribunal judiciaire de Versailles"
+
+
+@pytest.mark.parametrize(
+    ("activity", "postal_code", "name", "named", "kind"),
+    [
+        (
+            "societe_commerciale",
+            "38000",
+            "Tribunal de commerce de Grenoble",
+            "tribunal de commerce de Grenoble",
+            "tribunal_de_commerce",
+        ),
+        (
+            "artisan",
+            "69002",
+            "tribunal des  activités économiques de Lyon",
+            "tribunal des activités économiques de Lyon",
+            "tribunal_de_commerce",
+        ),
+        (None, "38000", "tribunal judiciaire de Grenoble", "tribunal judiciaire de Grenoble", "tribunal_judiciaire"),
+        (
+            "profession_liberale",
+            "38000",
+            "tribunal judiciaire de Grenoble",
+            "tribunal judiciaire de Grenoble",
+            "tribunal_judiciaire",
+        ),
+        (
+            "societe_commerciale",
+            "67000",
+            "tribunal judiciaire de Strasbourg",
+            "tribunal judiciaire de Strasbourg (chambre commerciale)",
+            "tribunal_judiciaire",
+        ),
+    ],
+)
+def test_a_court_named_by_the_requerant_fits_the_activity(
+    activity: str | None, postal_code: str, name: str, named: str, kind: str
+) -> None:
+    court = court_named_by_requerant(activity, postal_code, name)
+    assert (court.name, court.kind, court.addressee) == (named, kind, f"Monsieur le Président du {named}")
+
+
+@pytest.mark.parametrize(
+    ("activity", "postal_code", "name"),
+    [
+        ("societe_commerciale", "38000", "tribunal judiciaire de Grenoble"),  # commercial: not the TJ
+        (None, "38000", "tribunal de commerce de Grenoble"),  # a consumer: never the tribunal de commerce
+        ("societe_commerciale", "67000", "tribunal de commerce de Strasbourg"),  # none in Alsace-Moselle
+        ("societe_commerciale", "38000", "tribunal de commerce de "),  # no seat
+        ("societe_commerciale", "38000", "cour d'appel de Grenoble"),
+    ],
+)
+def test_a_court_of_the_wrong_kind_is_refused_saying_which_is_expected(
+    activity: str | None, postal_code: str, name: str
+) -> None:
+    with pytest.raises(ValueError, match="calls for « tribunal"):
+        court_named_by_requerant(activity, postal_code, name)

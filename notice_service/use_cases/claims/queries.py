@@ -83,7 +83,11 @@ def invoice_summary_json(
 
 def invoice_json(session: Session, invoice: Invoice) -> dict[str, Any]:
     """``GET /v1/invoices/{id}``: the summary, its payments and credit notes, its terms and delivery date."""
-    query = select(Payment).where(Payment.invoice_id == invoice.id).order_by(Payment.paid_on, Payment.id)
+    query = (
+        select(Payment)
+        .where(Payment.invoice_id == invoice.id)
+        .order_by(Payment.paid_on, Payment.created_at, Payment.id)
+    )
     payments = session.execute(query).scalars().all()
     credits = _credit_notes(session, invoice.id)
     return {

@@ -46,26 +46,10 @@ IMAGE = os.environ.get("NOTICE_CHECK_IMAGE", "localhost/notice-service:check")
 BASE = "debian:bookworm-slim"
 MIRROR = os.environ.get("DEBIAN_MIRROR", "http://deb.debian.org/debian")
 CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
+from notice_service.cli.service import DEMO_PROFILE  # noqa: E402  (after the path line above)
+
 RUN = ["--runtime", "runc", "--network", "host", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"]
-PROFILE = {
-    "legal_form": "SAS",
-    "capital": "10 000 €",
-    "rcs_city": "Paris",
-    "vat_number": "FR40732829320",
-    "address_lines": ["12 rue de la Paix"],
-    "postal_code": "75002",
-    "city": "Paris",
-    "country": "FR",
-    "email": "recouvrement@exemple.fr",
-    "phone": "01 23 45 67 89",
-    "iban": "FR7630006000011234567890189",
-    "bic": "AGRIFRPP",
-    "signatory_name": "Claire Martin",
-    "signatory_role": "Responsable du recouvrement",
-    "place": "Paris",
-    "mediator_name": "CM2C (Centre de la médiation de la consommation de conciliateurs de justice)",
-    "mediator_url": "https://www.cm2c.net",
-}
+PROFILE = {**DEMO_PROFILE, "email": "recouvrement@exemple.fr"}  # the embedded profile's demo creditor
 
 
 class CheckFailed(Exception):

@@ -4,12 +4,15 @@ The patch applies to the debtor's representation (``GET /v1/debtors/{id}``) with
 (``id``, ``created_at``); the result must be a valid debtor, checked like a new one (the caller's ``parse``
 turns it into a ``DebtorInput``, so every field the debtor schema has can be patched). Letters keep the data
 frozen when they were drafted, so an issued letter keeps the address it was issued with. The change is audited
-(``debtor:updated``, naming the fields changed and, for an address, the old and the new one) and announced
-(``debtor.updated``) in the transaction that writes it.
+(``debtor:updated``, naming the fields changed and, for an address, the SHA-256 of the old and the new one's
+canonical JSON: the audit log holds no personal data, issue 18) and announced (``debtor.updated``) in the
+transaction that writes it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import fields
 from typing import Any
@@ -42,12 +45,17 @@ def _columns(data: DebtorInput) -> dict[str, Any]:
 
 
 def _record_data(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
-    """What changed, for the audit record: the fields, and the old and new address when it moved."""
+    """What changed, for the audit record: the fields, and the old and new address by digest when it moved."""
     changed = sorted(key for key in after if before.get(key) != after.get(key))
     data: dict[str, Any] = {"fields": changed}
     if "address" in changed:
-        data["address"] = {"from": before["address"], "to": after["address"]}
+        data["address"] = {"from_sha256": _digest(before["address"]), "to_sha256": _digest(after["address"])}
     return data
+
+
+def _digest(address: Any) -> str:
+    """The SHA-256 of an address's canonical JSON (sorted keys, no spaces, UTF-8)."""
+    return hashlib.sha256(json.dumps(address, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def update_debtor(

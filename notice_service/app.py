@@ -23,6 +23,7 @@ from notice_service.web.kpis.routes import kpis
 from notice_service.web.meta import meta
 from notice_service.web.notices.routes import notices
 from notice_service.web.pages import register_pages
+from notice_service.web.privacy.routes import privacy
 from notice_service.web.providers.routes import providers
 from notice_service.web.sms.routes import sms
 from notice_service.web.tenants.routes import tenants
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.register_blueprint(blueprint)
     app.register_blueprint(providers)  # provider accounts (issue 16)
     app.register_blueprint(verification)  # the public /v/<code> page (HTML, no key)
+    app.register_blueprint(privacy)  # personal data: purge, access export (issue 18)
     problems.register(app)
     guards.register(app, services)
     app.register_blueprint(operations_web.operations)

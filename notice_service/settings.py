@@ -76,6 +76,7 @@ class Settings:
     public_url: str = ""  # NOTICE_PUBLIC_URL: letters print <public_url>/v/<code>; "" = http://<host>:<port>
     verification_rate_limit_requests: int = 30  # GET/POST /v/<code> per client address and window; 0 = off
     verification_rate_limit_window_seconds: int = 60
+    privacy_retention_days: int = 0  # NOTICE_PRIVACY_RETENTION_DAYS: purge so long after closing; 0: prescribed
 
     @property
     def resolved_database_url(self) -> str:
@@ -304,6 +305,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         checkpoint_every_seconds=_int(env, "NOTICE_CHECKPOINT_EVERY_SECONDS", 3600),
         **_rate_sync_settings(env),
         **_rate_limit_and_secrets_settings(env) | _operations_settings(env) | _sms_settings(env),
+        **_privacy_settings(env),
     ).validate()
 
 
@@ -318,3 +320,12 @@ def _operations_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "gunicorn_config": _path(env, "NOTICE_GUNICORN_CONFIG"),
         "worker_metrics_port": _int(env, "NOTICE_WORKER_METRICS_PORT", 0),
     }
+
+
+def _privacy_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """``NOTICE_PRIVACY_RETENTION_DAYS`` (README "Personal data (RGPD)"): days after a case closes from which its
+    debtor's personal data may be purged even before prescription; 0 (the default) waits for prescription."""
+    days = _int(env, "NOTICE_PRIVACY_RETENTION_DAYS", 0)
+    if days < 0:
+        raise ConfigurationError("NOTICE_PRIVACY_RETENTION_DAYS must be 0 (prescription only) or more days")
+    return {"privacy_retention_days": days}

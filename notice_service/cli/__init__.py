@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from notice_service.cli.audit import add_audit_parser
 from notice_service.cli.dossier import add_dossier_parser
+from notice_service.cli.privacy import add_privacy_parser
 from notice_service.cli.rates import add_rates_parser
 from notice_service.cli.runs import add_runs_parser
 from notice_service.cli.service import add_service_parsers
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_webhooks_parser(commands)
     add_users_parser(commands)
     add_runs_parser(commands)
+    add_privacy_parser(commands)
     return parser
 
 

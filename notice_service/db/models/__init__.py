@@ -20,6 +20,7 @@ from notice_service.db.models import (  # noqa: F401  (registers every table on 
     notices,
     outbox,
     pauses,
+    privacy,
     providers,
     rates,
     sms,

@@ -38,6 +38,8 @@ class Case(Base):
     closed_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
     closed_note: Mapped[str | None] = mapped_column(String(500), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: When ``privacy purge`` removed the personal data of the case (0014f).
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True, default=None)
 
 
 class CaseInvoice(Base):

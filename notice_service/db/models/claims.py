@@ -45,6 +45,8 @@ class Debtor(Base):
     #: The mobile number the SMS step texts (E.164, ``domain/sms.py``); ``sms_opt_out``: it asked for no SMS.
     phone: Mapped[str | None] = mapped_column(String(16), nullable=True, default=None)
     sms_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: When ``privacy purge`` replaced its personal data with a tombstone (0014f); ``None`` while it is held.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True, default=None)
 
 
 class Invoice(Base):

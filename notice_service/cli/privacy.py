@@ -45,34 +45,38 @@ def _print_candidate(found: dict[str, Any]) -> None:
         print(f"    case {case['case_id']} ref {case['reference']}: closed {case['closed_on']}, {why}")
 
 
-def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
-    from notice_service.bootstrap import build_services
+def run_purge(services: Services, tenant: str | None, before: date | None, dry_run: bool) -> int:
+    """List (``dry_run``) or purge the purgeable debtors of ``tenant`` (or of every tenant), printing each."""
     from notice_service.use_cases.actor import Actor
     from notice_service.use_cases.privacy.purge import purge_debtor, purgeable
 
+    tenants = _tenants(services, tenant)
+    if tenants is None:
+        return 2
+    total = 0
+    for tenant_id in tenants:
+        found = purgeable(services, tenant_id, before)
+        total += len(found)
+        print(f"tenant {tenant_id}: {len(found)} debtor(s) {'would be' if dry_run else 'to be'} purged")
+        for candidate in found:
+            _print_candidate(candidate)
+            if not dry_run:
+                done = purge_debtor(services, Actor(tenant_id, "operator", "cli"), candidate["debtor_id"], before)
+                print(f"    purged ({done.purge_id}); {len(done.retained)} stored document(s) kept:")
+                for kept in done.retained:
+                    print(f"      {kept['kind']} {kept['key']} until {kept['retain_until']} ({kept['source']})")
+    print(f"dry run: {total} debtor(s) would be purged" if dry_run else f"{total} debtor(s) purged")
+    return 0
+
+
+def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
+    from notice_service.bootstrap import build_services
+
     services = build_services(settings)
     try:
-        tenants = _tenants(services, args.tenant)
-        if tenants is None:
-            return 2
-        total = 0
-        for tenant_id in tenants:
-            found = purgeable(services, tenant_id, args.before)
-            total += len(found)
-            print(f"tenant {tenant_id}: {len(found)} debtor(s) {'would be' if args.dry_run else 'to be'} purged")
-            for candidate in found:
-                _print_candidate(candidate)
-                if not args.dry_run:
-                    done = purge_debtor(
-                        services, Actor(tenant_id, "operator", "cli"), candidate["debtor_id"], args.before
-                    )
-                    print(f"    purged ({done.purge_id}); {len(done.retained)} stored document(s) kept:")
-                    for kept in done.retained:
-                        print(f"      {kept['kind']} {kept['key']} until {kept['retain_until']} ({kept['source']})")
+        return run_purge(services, args.tenant, args.before, args.dry_run)
     finally:
         services.db.engine.dispose()
-    print(f"{'dry run: ' if args.dry_run else ''}{total} debtor(s) {'would be purged' if args.dry_run else 'purged'}")
-    return 0
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:

@@ -305,7 +305,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         checkpoint_every_seconds=_int(env, "NOTICE_CHECKPOINT_EVERY_SECONDS", 3600),
         **_rate_sync_settings(env),
         **_rate_limit_and_secrets_settings(env) | _operations_settings(env) | _sms_settings(env),
-        **_privacy_settings(env),
     ).validate()
 
 
@@ -319,6 +318,7 @@ def _operations_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "web_server": env.get("NOTICE_WEB_SERVER", "waitress"),
         "gunicorn_config": _path(env, "NOTICE_GUNICORN_CONFIG"),
         "worker_metrics_port": _int(env, "NOTICE_WORKER_METRICS_PORT", 0),
+        **_privacy_settings(env),
     }
 
 

@@ -93,16 +93,19 @@ def case_verdict(
     invoices = list(session.execute(select(Invoice).where(Invoice.id.in_(invoice_ids))).scalars())
     prescribed = _prescribed_from(session, debtor, invoices)
     closed_on = case.closed_at.astimezone(PARIS).date() if case.closed_at else None
-    verdict = {"case_id": case.id, "reference": case.reference, "status": case.status, "closed_on": closed_on}
+
+    def verdict(purgeable: bool, reason: str) -> CaseVerdict:
+        return CaseVerdict(case.id, case.reference, case.status, closed_on, prescribed, purgeable, reason)
+
     if case.status != "closed" or closed_on is None:
-        return CaseVerdict(**verdict, prescribed_from=prescribed, purgeable=False, reason="open")
+        return verdict(False, "open")
     if closed_before is not None and closed_on >= closed_before:
-        return CaseVerdict(**verdict, prescribed_from=prescribed, purgeable=False, reason="closed_after_before")
+        return verdict(False, "closed_after_before")
     if prescribed is not None and prescribed <= today:
-        return CaseVerdict(**verdict, prescribed_from=prescribed, purgeable=True, reason="prescribed")
+        return verdict(True, "prescribed")
     if retention_days > 0 and closed_on + timedelta(days=retention_days) <= today:
-        return CaseVerdict(**verdict, prescribed_from=prescribed, purgeable=True, reason="retention_period")
-    return CaseVerdict(**verdict, prescribed_from=prescribed, purgeable=False, reason="not_yet")
+        return verdict(True, "retention_period")
+    return verdict(False, "not_yet")
 
 
 def debtor_verdict(

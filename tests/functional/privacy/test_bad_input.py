@@ -68,12 +68,12 @@ def test_bad_input_is_a_problem_and_writes_nothing(api: Api, other_api: Api, ser
     world = _world(api, other_api, services)
     tenant = tenant_id(api)
     before = tenant_rows(services, tenant)
-    failures = []
+    failures: list[tuple[str, object, bytes]] = []
     for name, method, path, who, status, named in CASES:
         caller: Api = world["who"][who]
         url = path.format(own=world["own"], open=world["open"])
         answered = caller.client.open(url, method=method, headers=caller.headers)
-        body = answered.json if answered.content_type == PROBLEM else {}
+        body: dict[str, Any] = (answered.json or {}) if answered.content_type == PROBLEM else {}
         if answered.status_code != status or answered.content_type != PROBLEM or named not in _field_or_detail(body):
             failures.append((name, answered.status_code, answered.data[:300]))
         if tenant_rows(services, tenant) != before:

@@ -55,7 +55,7 @@ def list_purgeable() -> Response:
     "Purge a debtor's personal data once its cases are closed and prescribed (admin); letters stay locked",
     response_model=PurgeOut,
 )
-def purge(debtor_id: str) -> Response:
+def purge_debtor_personal_data(debtor_id: str) -> Response:
     who = actor()
     require_scope(who, "admin")
     return json_response(PurgeOut, purge_debtor(services(), who, debtor_id).as_json())
@@ -68,7 +68,7 @@ def purge(debtor_id: str) -> Response:
     "Export everything held about a debtor (JSON and the letters' PDFs) as a ZIP (audited)",
     response_media="application/zip",
 )
-def export(debtor_id: str) -> Response:
+def export_debtor_personal_data(debtor_id: str) -> Response:
     exported = export_debtor(services(), actor(), debtor_id)
     response = Response(exported.data, mimetype="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="{exported.name}"'

@@ -312,3 +312,7 @@ def merci_facteur_twin() -> Iterator[None]:
     yield
     MERCI_FACTEUR_URL.clear()
     twin.close()
+
+
+# Personal data (issue 18): the seeded debtor's case is open (and nothing is prescribed on NOW): the purge is refused.
+EXPECTED_STATUS["purge_debtor_personal_data"] = 409

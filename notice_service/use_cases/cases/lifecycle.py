@@ -58,6 +58,8 @@ def reopen_case(services: Services, actor: Actor, case_id: str) -> None:
         case = get_owned(session, Case, actor.tenant_id, case_id, lock=True)
         if case.status != "closed":
             raise Conflict("The case is open: only a closed case can be reopened.")
+        if case.purged_at is not None:  # its debtor's personal data is gone (use_cases/privacy, issue 18)
+            raise Conflict("The case was purged of its personal data: it cannot be reopened; open a new one.")
         previous = case.closed_reason
         case.status, case.closed_reason, case.closed_note, case.closed_at = "open", None, None, None
         record = actor.record("case:reopened", "case", case.id, data={"previous_reason": previous})

@@ -1,5 +1,5 @@
 """The retention purge (README "Personal data (RGPD)"): list what may go (``purgeable``), purge one debtor
-(``purge_debtor``) or every purgeable debtor of a tenant (``purge_tenant``).
+(``purge_debtor``; ``notice-service privacy purge`` runs it for each purgeable debtor).
 
 A purge runs in one transaction per debtor, the debtor's row locked and its eligibility judged again under the
 lock (``eligibility.py``): the personal data goes (``scrub.py``), the tombstone stays (``purged_at``, the
@@ -128,11 +128,3 @@ def purge_debtor(services: Services, actor: Actor, debtor_id: str, closed_before
             session, actor.tenant_id, [actor.record("debtor:purged", "debtor", debtor.id, data=data)], now
         )
     return PurgeResult(row.id, debtor_id, case_ids, retained)
-
-
-def purge_tenant(services: Services, actor: Actor, closed_before: date | None = None) -> list[PurgeResult]:
-    """Purge every purgeable debtor of ``actor``'s tenant, one transaction each."""
-    return [
-        purge_debtor(services, actor, found["debtor_id"], closed_before)
-        for found in purgeable(services, actor.tenant_id, closed_before)
-    ]

@@ -51,6 +51,8 @@ def test_purge_removes_every_personal_field_and_keeps_the_accounts(api: Api, ser
     record = [r for r in actions(services, tenant) if r["action"] == "debtor:purged"]
     assert [r["subject"]["id"] for r in record] == [held["debtor_id"]]
     assert record[0]["data"]["cases"] == [{"case_id": held["case_id"], "reason": "prescribed"}]
+    reopened = api.post(f"/v1/cases/{held['case_id']}/reopen")
+    assert reopened.status_code == 409 and "purged" in reopened.json["detail"]
     _verified(services, tenant)
 
 
@@ -93,7 +95,8 @@ def test_dry_run_lists_why_and_changes_nothing(api: Api, services: Services) -> 
 
 def test_a_debtor_with_an_open_case_is_not_purged(api: Api, services: Services) -> None:
     held = held_debtor(api)
-    api.post("/v1/cases", {"debtor_id": held["debtor_id"], "invoice_ids": [_second_invoice(api, held)]})
+    second = api.post("/v1/cases", {"debtor_id": held["debtor_id"], "invoice_ids": [_second_invoice(api, held)]})
+    assert second.status_code == 201, second.json
     tenant = tenant_id(api)
     move_to(services, PRESCRIBED)
     before = tenant_rows(services, tenant)
@@ -102,8 +105,8 @@ def test_a_debtor_with_an_open_case_is_not_purged(api: Api, services: Services) 
 
     assert refused.status_code == 409 and refused.content_type == "application/problem+json"
     assert "not purgeable" in refused.json["detail"]
-    reasons = [c["reason"] for c in refused.json["debtor"]["cases"]]
-    assert reasons == ["prescribed", "open"]
+    reasons = {c["case_id"]: c["reason"] for c in refused.json["debtor"]["cases"]}
+    assert reasons == {held["case_id"]: "prescribed", second.json["id"]: "open"}
     assert tenant_rows(services, tenant) == before
     assert api.get("/v1/privacy/purgeable").json == {"data": []}
 

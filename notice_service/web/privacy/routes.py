@@ -11,6 +11,7 @@ from notice_service.use_cases.privacy.export import export_debtor
 from notice_service.use_cases.privacy.purge import purge_debtor, purgeable
 from notice_service.use_cases.tenants.api_keys import require_scope
 from notice_service.web.context import actor, services
+from notice_service.web.idempotency import idempotent
 from notice_service.web.openapi import operation
 from notice_service.web.privacy.schemas import PurgeableList, PurgeableQuery, PurgeOut
 from notice_service.web.responses import json_response
@@ -54,7 +55,9 @@ def list_purgeable() -> Response:
     "POST",
     "Purge a debtor's personal data once its cases are closed and prescribed (admin); letters stay locked",
     response_model=PurgeOut,
+    idempotent=True,
 )
+@idempotent
 def purge_debtor_personal_data(debtor_id: str) -> Response:
     who = actor()
     require_scope(who, "admin")

@@ -37,9 +37,11 @@ def test_purge_removes_every_personal_field_and_keeps_the_accounts(api: Api, ser
     move_to(services, PRESCRIBED)
     _verified(services, tenant)
 
-    purged = api.post(f"/v1/debtors/{held['debtor_id']}/purge")
+    purged = api.post(f"/v1/debtors/{held['debtor_id']}/purge", key="purge-1")
 
     assert purged.status_code == 200, purged.json
+    replayed = api.post(f"/v1/debtors/{held['debtor_id']}/purge", key="purge-1")  # a retry answers the purge again
+    assert replayed.json == purged.json and replayed.headers["Idempotent-Replayed"] == "true"
     assert personal_data_left(tenant_rows(services, tenant)) == []
     debtor = api.get(f"/v1/debtors/{held['debtor_id']}").json
     assert debtor["name"] == PLACEHOLDER and debtor["email"] is None and debtor["phone"] is None

@@ -44,6 +44,7 @@ from notice_service.errors import (
 from notice_service.ports import OutgoingSms, SmsReceipt
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
+from notice_service.use_cases.privacy.redaction import mask_phone_numbers
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,6 @@ def _record(services: Services, actor: Actor, sms_id: str, receipt: SmsReceipt |
             "provider_message_id": row.provider_message_id,
         }
         if error is not None:
-            data["error"] = row.error
+            data["error"] = mask_phone_numbers(row.error or "")  # no number in the audit log (issue 18)
         action = "sms:sent" if receipt is not None else "sms:failed"
         audit_repository.append(session, actor.tenant_id, [actor.record(action, "sms", sms_id, data=data)], now)

@@ -128,6 +128,8 @@ class MailevaProvider:
             ) from None
         if response.status_code in (400, 401, 403):
             raise _token_refusal(response)
+        if response.status_code >= 400:
+            raise _refusal("POST token", response)  # 429, 5xx: retryable
         body = _json_body(response, "token")
         token, expires = body.get("access_token"), body.get("expires_in")
         if not isinstance(token, str) or not token:

@@ -79,6 +79,14 @@ def address_lines(address: PostalAddress, role: str) -> dict[str, str]:
             f"Maileva's registered letter serves {', '.join(sorted(COUNTRIES))}; not {address.country!r}.",
             field_name=f"{role}.country",
         )
+    line_6 = _line_6(address, role, country)
+    lines = [*address.lines, "", "", "", "", ""][:5]
+    fields = {f"address_line_{n}": lines[n - 1] for n in range(1, 6) if lines[n - 1]}
+    return {**fields, "address_line_6": line_6, "country_code": country}
+
+
+def _line_6(address: PostalAddress, role: str, country: str) -> str:
+    """``"<postal code> <city>"``, at most 38 characters, a 5-digit postal code first in France."""
     line_6 = f"{address.postal_code} {address.city}".strip()
     if len(line_6) > LINE_LIMIT:
         raise ProviderError(
@@ -93,9 +101,7 @@ def address_lines(address: PostalAddress, role: str) -> dict[str, str]:
             f"A French address needs a 5-digit postal code before the city; the {role} has {address.postal_code!r}.",
             field_name=f"{role}.postal_code",
         )
-    lines = [*address.lines, "", "", "", "", ""][:5]
-    fields = {f"address_line_{n}": lines[n - 1] for n in range(1, 6) if lines[n - 1]}
-    return {**fields, "address_line_6": line_6, "country_code": country}
+    return line_6
 
 
 def sender_lines(address: PostalAddress) -> dict[str, str]:

@@ -94,6 +94,7 @@ class MailevaTwin:
         self.tokens: set[str] = set()
         self.tokens_issued = 0
         self._faults: list[tuple[int, float | None]] = []
+        self._path_faults: list[tuple[str, str, int]] = []
         self._drop_next_accept = False
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
@@ -127,6 +128,19 @@ class MailevaTwin:
 
     def drop_after_accept(self) -> None:
         self._drop_next_accept = True
+
+    def fail_on(self, method: str, path_suffix: str, status: int = 503) -> None:
+        """The next ``method`` request whose path ends with ``path_suffix`` answers ``status`` (a crash
+        between two steps of a sending, seen from Maileva)."""
+        self._path_faults.append((method, path_suffix, status))
+
+    def path_fault(self, method: str, path: str) -> int | None:
+        with self._lock:
+            for index, (wanted, suffix, status) in enumerate(self._path_faults):
+                if wanted == method and path.endswith(suffix):
+                    del self._path_faults[index]
+                    return status
+            return None
 
     def expire_tokens(self) -> None:
         self.tokens.clear()

@@ -78,6 +78,8 @@ def handler(twin: MailevaTwin) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length)
             twin.requests.append((method, url.path))
             fault = twin.fault()
+            path_fault = twin.path_fault(method, url.path)
+            fault = fault or ((path_fault, None) if path_fault is not None else None)
             if fault is not None:
                 status, retry_after = fault
                 extra = {"Retry-After": str(int(retry_after))} if retry_after is not None else None

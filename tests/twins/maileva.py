@@ -169,6 +169,13 @@ class MailevaTwin:
             )
         recipient["last_delivery_status"], recipient["last_delivery_status_date"] = code, stamp
 
+    def reject(self, sending_id: str, at: datetime, detail: str = "adresse non distribuable") -> None:
+        """Maileva rejects the recipient after the submission (``REJECTED``, with its ``status_detail``)."""
+        recipient = self.sending(sending_id).recipients[0]
+        stamp = at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        recipient.update(status="REJECTED", status_detail=detail)
+        recipient["statuses"].append({"date": stamp, "code": "REJECTED", "details": detail})
+
     def received(self, custom_id: str | None = None) -> int:
         """How many letters it took (submitted sendings, under ``custom_id`` when given)."""
         taken = [s for s in self.sendings if s.status not in ("DRAFT", "CANCELED")]

@@ -282,3 +282,24 @@ def test_an_address_maileva_cannot_print_fails_the_delivery_before_any_call(
     [fact] = [f for f in failed["facts"] if f["kind"] == "failed"]
     assert fact["detail"]["reason"] == failed["failure"]["reason"]
     assert twin.sendings == [] and len(twin.requests) == before  # refused before any call: nothing half-sent
+
+
+def test_missing_credit_fails_the_delivery_and_a_later_rejection_is_a_failed_fact(
+    api: Api, services: Services, twin: MailevaTwin
+) -> None:
+    configure(api, twin)
+    ids = issued_notice(api, services)
+    broke = dispatch(api, ids["notice_id"], channel="registered_letter", provider="maileva")
+    twin.fail_on("POST", "/sendings", 402)
+    worker.run_until_idle(services)
+    failed = api.get(f"/v1/deliveries/{broke['id']}").json
+    assert failed["status"] == "failed" and failed["failure"]["code"] == "insufficient-credit"
+    assert "credit" in failed["failure"]["reason"] and twin.sendings == []  # nothing half-sent
+
+    rejected = dispatch(api, ids["notice_id"], channel="registered_letter", provider="maileva")
+    worker.run_until_idle(services)
+    [sending] = twin.sendings
+    twin.reject(sending.id, services.clock.now() + timedelta(hours=2))  # after its submission
+    delivery = poll(api, services, rejected["id"])
+    assert delivery["status"] == "failed"
+    assert f"maileva:poll:REJECTED:{sending.id}" in {f["source_event_id"] for f in delivery["facts"]}

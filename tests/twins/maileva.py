@@ -95,7 +95,7 @@ class MailevaTwin:
         self.tokens_issued = 0
         self._faults: list[tuple[int, float | None]] = []
         self._path_faults: list[tuple[str, str, int]] = []
-        self._drop_next_accept = False
+        self._drop_next_accept: str | None = None
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
         from tests.twins.maileva_http import handler  # the HTTP side, kept apart for size
@@ -126,8 +126,9 @@ class MailevaTwin:
     def fail_next(self, status: int, times: int = 1, retry_after: float | None = None) -> None:
         self._faults.extend([(status, retry_after)] * times)
 
-    def drop_after_accept(self) -> None:
-        self._drop_next_accept = True
+    def drop_after_accept(self, path_suffix: str = "/submit") -> None:
+        """The next POST whose path ends with ``path_suffix`` is carried out, then its answer is lost."""
+        self._drop_next_accept = path_suffix
 
     def fail_on(self, method: str, path_suffix: str, status: int = 503) -> None:
         """The next ``method`` request whose path ends with ``path_suffix`` answers ``status`` (a crash
@@ -329,10 +330,12 @@ class MailevaTwin:
         with self._lock:
             return self._faults.pop(0) if self._faults else None
 
-    def take_drop(self) -> bool:
+    def take_drop(self, path: str) -> bool:
         with self._lock:
-            dropped, self._drop_next_accept = self._drop_next_accept, False
-            return dropped
+            if self._drop_next_accept is None or not path.endswith(self._drop_next_accept):
+                return False
+            self._drop_next_accept = None
+            return True
 
 
 def _check_lines(body: dict[str, Any], prefix: str, *, required: bool) -> None:

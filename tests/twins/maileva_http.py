@@ -103,9 +103,9 @@ def handler(twin: MailevaTwin) -> type[BaseHTTPRequestHandler]:
             query = {k: v[0] for k, v in parse_qs(raw_query).items()}
             ctype = self.headers.get("Content-Type", "")
             status, answer = _route(twin, method, path[len(API_PREFIX) :], query, body, ctype)
-            if method == "POST" and path.endswith("/submit") and twin.take_drop():
+            if method == "POST" and twin.take_drop(path):
                 self.close_connection = True
-                self.connection.shutdown(2)  # submitted, then the answer is lost
+                self.connection.shutdown(2)  # done, then the answer is lost
                 return None
             return self._reply(status, answer)
 

@@ -110,6 +110,7 @@ class MailevaProvider:
         self._form = {"client_id": client_id, "client_secret": client_secret, "username": username}
         self._password, self._timeout, self._time = password, timeout, unix_time
         self._token: tuple[str, float] | None = None
+        self._auth_url_given = auth_url
 
     def __repr__(self) -> str:  # never a secret
         return f"MailevaProvider({self._base!r}, client_id={self._form['client_id']!r})"
@@ -119,6 +120,12 @@ class MailevaProvider:
     def _access_token(self) -> str:
         if self._token is not None and self._token[1] - 60 > self._time():
             return self._token[0]
+        if not self._token_url.startswith(("https://", "http://")):
+            raise ProviderError(
+                "invalid-request",
+                f"The token endpoint {self._auth_url_given!r} is not an http(s) URL.",
+                field_name="credentials.auth_url",
+            )
         form = {"grant_type": "password", **self._form, "password": self._password}
         try:
             response = requests.post(self._token_url, data=form, timeout=self._timeout)

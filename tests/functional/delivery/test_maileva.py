@@ -188,6 +188,7 @@ def test_bad_configuration_answers_problems_and_stores_nothing(api: Api, service
         ("/v1/providers/la_poste_magique", account(twin), 404, None),
         ("/v1/providers/maileva", account(twin, credentials={"client_id": CLIENT_ID}), 422, "credentials.password"),
         ("/v1/providers/maileva", account(twin, credentials=credentials(pin="1")), 422, "credentials.pin"),
+        ("/v1/providers/maileva", account(twin, credentials=credentials(auth_url="sso")), 422, "credentials.auth_url"),
         ("/v1/providers/maileva", account(twin, credentials=credentials(password=7)), 422, "credentials.password"),
         ("/v1/providers/maileva", account(twin, base_url="ftp://example.org"), 422, "base_url"),
         ("/v1/providers/maileva", account(twin, base_url=None), 422, "base_url"),

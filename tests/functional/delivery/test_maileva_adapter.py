@@ -14,7 +14,7 @@ import pytest
 from notice_service.adapters.postal.maileva import MailevaProvider
 from notice_service.adapters.postal.maileva_events import recipient_events
 from notice_service.adapters.postal.maileva_wire import refusal_code, token_url
-from notice_service.ports import PostalAddress, ProviderError, ServiceLevel
+from notice_service.ports import PostalAddress, ProviderAmbiguous, ProviderError, ServiceLevel
 from tests.contract.postal.maileva import NOW, provider
 from tests.contract.test_postal_provider_contract import RECIPIENT, SENDER, submission
 from tests.twins.maileva import CLIENT_ID, CLIENT_SECRET, PASSWORD, USERNAME, MailevaTwin, Sending
@@ -204,3 +204,24 @@ def test_a_rejected_recipient_and_unknown_codes_in_the_events() -> None:
         ("LP00", datetime(2026, 12, 1, 10, tzinfo=UTC)),
     ]
     assert [e.event_id for e in events] == ["maileva:poll:REJECTED:s-1", "maileva:poll:LP00:s-1"]
+
+
+@pytest.mark.parametrize("step", ["/sendings", "/documents", "/recipients"])
+def test_an_answer_lost_mid_sending_is_ambiguous_then_completed_once(twin: MailevaTwin, step: str) -> None:
+    maileva = provider(twin)
+    twin.drop_after_accept(step)  # Maileva did it; the answer never came back
+    with pytest.raises(ProviderAmbiguous):
+        maileva.submit(submission())
+    assert maileva.find("delivery-0b6c1f0e") is None  # a draft at most: nothing posted yet
+    receipt = maileva.submit(submission())  # the retry finds the draft and completes it
+    [sending] = twin.sendings
+    assert receipt.provider_reference == sending.id and twin.received() == 1
+    assert len(sending.documents) == 1 and len(sending.recipients) == 1
+
+
+def test_an_auth_url_that_is_not_http_names_the_field(twin: MailevaTwin) -> None:
+    maileva = MailevaProvider(twin.base_url, CLIENT_ID, CLIENT_SECRET, USERNAME, PASSWORD, auth_url="ftp://sso")
+    with pytest.raises(ProviderError) as raised:
+        maileva.check()
+    assert (raised.value.code, raised.value.field_name) == ("invalid-request", "credentials.auth_url")
+    assert twin.requests == []

@@ -34,8 +34,9 @@ if missing) and submitted, and only otherwise is a new sending created. ``acknow
 
 Assumed (needs a sandbox account to confirm): the token endpoint's answers to wrong credentials (Keycloak's
 401/400 ``invalid_client`` / ``invalid_grant``), 402 for missing credit and the ``BLOCKED`` status meaning the
-same, 429 with ``Retry-After``, that ``GET /sendings`` lists every sending of the account (not only recent ones)
-and echoes ``custom_id``, that ``registered_number`` and ``postage_price`` are already set when we read the
+same, 429 with ``Retry-After``, that ``GET /sendings`` lists every sending of the account and echoes
+``custom_id`` (its order is not documented: ``find`` reads the first page, then the pages from the last one
+back, at most 20 pages of 500), that ``registered_number`` and ``postage_price`` are already set when we read the
 recipient right after the submission (the twin sets them at once; otherwise the receipt carries none), and the
 timing of the LP codes. There is **no price estimate** in the API: ``quote`` says so. Webhooks
 (``notification_center``) are not subscribed: events are polled from the recipient.
@@ -262,18 +263,30 @@ class MailevaProvider:
             raw=json.dumps({"sending": sending, "recipient": recipient}, sort_keys=True).encode(),
         )
 
+    def _page(self, number: int) -> tuple[list[dict[str, Any]], int]:
+        """One page of ``GET /sendings`` (500 a page, the documented maximum) and the total it announces."""
+        params = {"start_index": str((number - 1) * _PAGE + 1), "count": str(_PAGE)}
+        answer = self._json("GET", "/sendings", params=params)
+        sendings = [s for s in answer.get("sendings") or [] if isinstance(s, dict)]
+        paging = answer.get("paging")
+        total = paging.get("total_results") if isinstance(paging, dict) else None
+        known = isinstance(total, int | float) and not isinstance(total, bool)
+        return sendings, int(total) if known else len(sendings)
+
     def _sending_by_key(self, key: str) -> dict[str, Any] | None:
-        """The account's sending whose ``custom_id`` is ``key`` (a submitted one before a draft), or ``None``."""
+        """The account's sending whose ``custom_id`` is ``key`` (a submitted one before a draft), or ``None``.
+
+        The documentation does not say in which order ``GET /sendings`` lists them, and the key was used
+        recently: the first page, then the pages from the last one back, at most ``_MAX_PAGES`` in all."""
+        sendings, total = self._page(1)
+        last = max(1, -(-total // _PAGE))
         found: dict[str, Any] | None = None
-        for page in range(_MAX_PAGES):
-            params = {"start_index": str(page * _PAGE + 1), "count": str(_PAGE)}
-            answer = self._json("GET", "/sendings", params=params)
-            sendings = [s for s in answer.get("sendings") or [] if isinstance(s, dict)]
-            for sending in sendings:
+        for number in [1, *range(last, 1, -1)][:_MAX_PAGES]:
+            page = sendings if number == 1 else self._page(number)[0]
+            for sending in page:
                 if sending.get("custom_id") == key and (found is None or found.get("status") in DONE):
                     found = sending
-            paging = answer.get("paging")
-            if len(sendings) < _PAGE or not (isinstance(paging, dict) and paging.get("next")):
+            if found is not None and found.get("status") not in DONE:
                 break
         return found
 

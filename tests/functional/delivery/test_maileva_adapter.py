@@ -63,17 +63,22 @@ def test_a_sending_interrupted_before_its_submission_is_completed_not_duplicated
     assert len(sending.documents) == 1 and len(sending.recipients) == 1 and twin.received() == 1
 
 
-def test_the_key_is_found_past_the_first_page_of_sendings(twin: MailevaTwin) -> None:
+@pytest.mark.parametrize("ours_first", [False, True], ids=["oldest-first", "newest-first"])
+def test_the_key_is_found_whichever_way_sendings_are_listed(twin: MailevaTwin, ours_first: bool) -> None:
     maileva = provider(twin)
     first = maileva.submit(submission("the-one"))
-    twin.sendings[:0] = [
+    others = [
         Sending(f"old-{n}", {"name": f"old {n}", "custom_id": f"old-{n}"}, "2026-01-01T00:00:00Z", "PROCESSED")
-        for n in range(600)
-    ]  # the account's older sendings come first: ours is on the second page
+        for n in range(1200)
+    ]
+    twin.sendings[1 if ours_first else 0 : 1 if ours_first else 0] = others  # three pages of 500
+    before = len(twin.requests)
     found = maileva.find("the-one")
     assert found is not None and found.provider_reference == first.provider_reference
+    listings = [path for _method, path in twin.requests[before:] if path.endswith("/sendings")]
+    assert len(listings) == (1 if ours_first else 2)  # page 1, then the last page
     assert maileva.submit(submission("the-one")).provider_reference == first.provider_reference
-    assert twin.received("the-one") == 1
+    assert twin.received("the-one") == 1 and maileva.find("never-used") is None
 
 
 @pytest.mark.parametrize(

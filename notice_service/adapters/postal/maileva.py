@@ -53,7 +53,7 @@ from typing import Any
 
 import requests
 
-from notice_service.adapters.postal.maileva_events import recipient_events
+from notice_service.adapters.postal.maileva_events import parse_when, recipient_events
 from notice_service.adapters.postal.maileva_wire import (
     MAX_DOCUMENT_BYTES,
     NAME_LIMIT,
@@ -257,7 +257,7 @@ class MailevaProvider:
         tracking = recipient.get("registered_number")
         return Receipt(
             provider_reference=sending_id,
-            submitted_at=_when(sending.get("submission_date")) or datetime.fromtimestamp(self._time(), tz=UTC),
+            submitted_at=parse_when(sending.get("submission_date")) or datetime.fromtimestamp(self._time(), tz=UTC),
             tracking_number=tracking if isinstance(tracking, str) and tracking else None,
             price=_price(recipient.get("postage_price")),
             raw=json.dumps({"sending": sending, "recipient": recipient}, sort_keys=True).encode(),
@@ -390,13 +390,3 @@ def _price(value: object) -> Decimal | None:
         return Decimal(str(value)).quantize(Decimal("0.01"))
     except InvalidOperation:
         return None
-
-
-def _when(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

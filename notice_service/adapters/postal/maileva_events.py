@@ -34,7 +34,8 @@ PROOF_EVENTS: dict[str, tuple[str, ProofKind, str]] = {
 }
 
 
-def _when(value: object) -> datetime | None:
+def parse_when(value: object) -> datetime | None:
+    """An ISO 8601 date-time as Maileva answers it (``Z`` or an offset; none is read as UTC)."""
     if not isinstance(value, str) or not value:
         return None
     try:
@@ -49,13 +50,13 @@ def _raw_steps(recipient: Mapping[str, Any]) -> Iterator[tuple[str, datetime, tu
         steps = recipient.get(field)
         for step in steps if isinstance(steps, list) else []:
             code = step.get("code") if isinstance(step, dict) else None
-            when = _when(step.get("date")) if isinstance(step, dict) else None
+            when = parse_when(step.get("date")) if isinstance(step, dict) else None
             if field == "statuses" and code not in REFUSALS:
                 continue  # PENDING, ACCEPTED, PROCESSED …: production, not the letter's journey
             if isinstance(code, str) and code and when is not None:
                 yield code, when, (), {"source": field, **step}
     for date_field, (code, kind, url_field) in PROOF_EVENTS.items():
-        when, url = _when(recipient.get(date_field)), recipient.get(url_field)
+        when, url = parse_when(recipient.get(date_field)), recipient.get(url_field)
         if when is not None and isinstance(url, str) and url:
             extra = (
                 {"undelivered_mail_reason": recipient.get("undelivered_mail_reason")}

@@ -270,8 +270,9 @@ class MailevaProvider:
         sendings = [s for s in answer.get("sendings") or [] if isinstance(s, dict)]
         paging = answer.get("paging")
         total = paging.get("total_results") if isinstance(paging, dict) else None
-        known = isinstance(total, int | float) and not isinstance(total, bool)
-        return sendings, int(total) if known else len(sendings)
+        if isinstance(total, int | float) and not isinstance(total, bool):
+            return sendings, int(total)
+        return sendings, len(sendings)
 
     def _sending_by_key(self, key: str) -> dict[str, Any] | None:
         """The account's sending whose ``custom_id`` is ``key`` (a submitted one before a draft), or ``None``.

@@ -200,7 +200,21 @@ def build_postal_providers() -> dict[str, PostalProviderFactory]:
             authorized_ip=credentials.get("authorized_ip", ""),
         )
 
-    return {"merci_facteur": merci_facteur}
+    return {"merci_facteur": merci_facteur, "maileva": _maileva}
+
+
+def _maileva(base_url: str, credentials: Mapping[str, str]) -> PostalProvider:
+    """Maileva's adapter for one account (registered_mail v4, OAuth2 password grant)."""
+    from notice_service.adapters.postal.maileva import MailevaProvider
+
+    return MailevaProvider(
+        base_url,
+        credentials["client_id"],
+        credentials["client_secret"],
+        credentials["username"],
+        credentials["password"],
+        auth_url=credentials.get("auth_url") or None,
+    )
 
 
 def build_services(

@@ -33,6 +33,7 @@ class Provider(StrEnum):
     EMAIL = "email"
     WEBHOOK = "webhook"
     MERCI_FACTEUR = "merci_facteur"
+    MAILEVA = "maileva"
 
 
 class FactKind(StrEnum):

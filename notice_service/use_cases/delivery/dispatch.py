@@ -44,6 +44,10 @@ PROVIDERS: dict[Channel, frozenset[Provider]] = {
 #: Providers the worker sends through after the transaction (the others record a delivery made elsewhere).
 QUEUED_PROVIDERS = frozenset({Provider.EMAIL, Provider.MERCI_FACTEUR})
 
+# Maileva (registered_mail v4: registered letters only), sent by the worker like Merci Facteur.
+PROVIDERS[Channel.REGISTERED_LETTER] = PROVIDERS[Channel.REGISTERED_LETTER] | {Provider.MAILEVA}
+QUEUED_PROVIDERS = QUEUED_PROVIDERS | {Provider.MAILEVA}
+
 
 @dataclass(frozen=True)
 class DispatchRequest:

@@ -20,6 +20,7 @@ from notice_service.db.models.delivery import Delivery, DeliveryEvidence
 from notice_service.db.outbox import queue_event
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.delivery.facts import CHANNEL_FACTS, Channel, EvidenceKind, Fact, FactKind
+from notice_service.domain.delivery.maileva_statuses import MAILEVA_STATUSES
 from notice_service.domain.delivery.provider_events import MERCI_FACTEUR_STATUSES
 from notice_service.ports import PostalProvider, ProofKind, ProviderEvent
 from notice_service.services import Services
@@ -29,6 +30,7 @@ from notice_service.use_cases.delivery.submission import POLL_EVERY, TOPIC_POLL
 from notice_service.use_cases.providers.accounts import load_account
 
 STATUS_TABLES: dict[str, Mapping[str, FactKind]] = {"merci_facteur": MERCI_FACTEUR_STATUSES}
+STATUS_TABLES["maileva"] = MAILEVA_STATUSES
 PROOF_EVIDENCE = {
     ProofKind.DEPOSIT: EvidenceKind.DEPOSIT_PROOF,
     ProofKind.RECEIPT: EvidenceKind.ACKNOWLEDGEMENT_OF_RECEIPT,

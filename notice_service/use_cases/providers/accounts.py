@@ -49,6 +49,19 @@ SPECS: dict[str, ProviderSpec] = {
     ),
 }
 
+#: Maileva (registered_mail v4): the application's client id and secret and the user's login and password (the
+#: OAuth2 password grant, the only one Maileva implements); ``auth_url`` overrides the token endpoint derived
+#: from the API host (``adapters/postal/maileva_wire.token_url``).
+SPECS["maileva"] = ProviderSpec(
+    required=("client_id", "client_secret", "username", "password"),
+    secret=frozenset({"client_secret", "password"}),
+    optional=("auth_url",),
+    urls={
+        "production": "https://api.maileva.com/registered_mail/v4",
+        "sandbox": "https://api.sandbox.maileva.net/registered_mail/v4",
+    },
+)
+
 
 @dataclass(frozen=True)
 class AccountInput:

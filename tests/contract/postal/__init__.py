@@ -37,6 +37,9 @@ class Pair:
     name: str
     start: Callable[[], AbstractContextManager[Running]]
     facts: Callable[[str], str]  # the provider's status code → our fact kind (the domain's tables)
+    max_lines: int = 4  # name and address lines the provider prints (besides postal code and city)
+    quotes: bool = True  # the provider publishes a price estimate (else ``quote`` refuses, sending nothing)
+    cancellable_after_submit: bool = True  # until posted (else only before submission: ``not-cancellable``)
 
 
 def pairs() -> list[Pair]:

@@ -35,6 +35,11 @@ from notice_service.worker import run_until_idle
 from tests.functional.api.seed import DEBTOR, fixture_rates
 from tests.functional.conftest import CREDITOR_PROFILE, NOW
 from tests.functional.notices.test_formal_notice_flow import tiny_pdf
+from tests.twins.maileva import CLIENT_ID as MAILEVA_CLIENT_ID
+from tests.twins.maileva import CLIENT_SECRET as MAILEVA_CLIENT_SECRET
+from tests.twins.maileva import PASSWORD as MAILEVA_PASSWORD
+from tests.twins.maileva import USERNAME as MAILEVA_USERNAME
+from tests.twins.maileva import MailevaTwin
 from tests.twins.merci_facteur import SECRET_KEY as MF_SECRET_KEY
 from tests.twins.merci_facteur import SERVICE_ID as MF_SERVICE_ID
 from tests.twins.merci_facteur import USER_ID as MF_USER_ID
@@ -316,3 +321,25 @@ def merci_facteur_twin() -> Iterator[None]:
 
 # Personal data (issue 18): the seeded debtor's case is open (and nothing is prescribed on NOW): the purge is refused.
 EXPECTED_STATUS["purge_debtor_personal_data"] = 409
+# issue 16, Maileva: the PUT checks the credentials with Maileva's twin (its OAuth2 token endpoint).
+MAILEVA_URL: list[str] = []
+BODIES["put_maileva_account"] = lambda ids: {
+    "environment": "custom",
+    "base_url": MAILEVA_URL[0],
+    "credentials": {
+        "client_id": MAILEVA_CLIENT_ID,
+        "client_secret": MAILEVA_CLIENT_SECRET,
+        "username": MAILEVA_USERNAME,
+        "password": MAILEVA_PASSWORD,
+    },
+    "return_address": {"lines": ["Atelier Durand SARL"], "postal_code": "69002", "city": "Lyon"},
+}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def maileva_twin() -> Iterator[None]:
+    twin = MailevaTwin().start()
+    MAILEVA_URL.append(twin.base_url)
+    yield
+    MAILEVA_URL.clear()
+    twin.close()

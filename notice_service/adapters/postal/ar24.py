@@ -37,6 +37,7 @@ Assumed (to confirm with an AR24 sandbox account):
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -103,6 +104,24 @@ _SLUGS: dict[str, tuple[str, str | None, str]] = {
     "content_exceeds_limit": ("document-rejected", "document", "the content is too long"),
     "missing_erm_id": ("not-found", None, "no such mail"),
 }
+
+
+class _RedactTokens(logging.Filter):
+    """AR24 wants the API token as a request parameter (and proof URLs carry one): urllib3 logs request URLs at
+    DEBUG, so its records are rewritten here with ``token=***`` before any handler sees them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(_TOKEN.sub("token=***", arg) if isinstance(arg, str) else arg for arg in record.args)
+        if isinstance(record.msg, str):
+            record.msg = _TOKEN.sub("token=***", record.msg)
+        return True
+
+
+_TOKEN = re.compile(r"token=[^&\s\"']+")
+_URLLIB3 = logging.getLogger("urllib3.connectionpool")
+if not any(isinstance(existing, _RedactTokens) for existing in _URLLIB3.filters):
+    _URLLIB3.addFilter(_RedactTokens())
 
 
 class Ar24Provider:

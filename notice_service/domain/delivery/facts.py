@@ -33,6 +33,7 @@ class Provider(StrEnum):
     EMAIL = "email"
     WEBHOOK = "webhook"
     MERCI_FACTEUR = "merci_facteur"
+    AR24 = "ar24"  # qualified LRE only (eIDAS art. 44)
 
 
 class FactKind(StrEnum):

@@ -32,7 +32,8 @@ class ProviderAccountPut(Strict):
     environment: Literal["sandbox", "production", "custom"] = "production"
     base_url: str | None = Field(default=None, max_length=500, description="instead of the environment's URL")
     credentials: dict[str, str] = Field(
-        description="Merci Facteur: service_id, secret_key, user_id (and authorized_ip); the secret is write-only"
+        description="Merci Facteur: service_id, secret_key, user_id (and authorized_ip); AR24: token, private_key, "
+        "user_id; the secrets are write-only"
     )
     return_address: Address
 

@@ -19,6 +19,7 @@ from notice_service.use_cases.delivery.queries import get_delivery
 from notice_service.use_cases.delivery.quote_cancel import cancel_delivery, quote_dispatch
 from notice_service.web.context import actor, services
 from notice_service.web.delivery.routes import DeliveryOut
+from notice_service.web.idempotency import idempotent
 from notice_service.web.openapi import operation
 from notice_service.web.responses import json_response
 from notice_service.web.schemas import Strict
@@ -86,7 +87,9 @@ def quote_delivery(notice_id: str) -> Response:
     "POST",
     "Cancel a submitted letter while its provider allows it (409 not-cancellable after)",
     response_model=DeliveryOut,
+    idempotent=True,
 )
+@idempotent
 def cancel_delivery_route(delivery_id: str) -> Response:
     cancel_delivery(services(), actor(), delivery_id)
     return json_response(DeliveryOut, get_delivery(services(), actor(), delivery_id))

@@ -47,9 +47,10 @@ def quote(api: Api, notice_id: str, query: str) -> Any:
     return api.get(f"/v1/notices/{notice_id}/delivery-quote?{query}")
 
 
-def deliveries_of(services: Services) -> list[str]:
+def deliveries_of(api: Api, services: Services) -> list[str]:
+    """The tenant's deliveries (a shared PostgreSQL holds other tests' too)."""
     with services.db.reading() as session:
-        return list(session.execute(select(Delivery.id)).scalars())
+        return list(session.execute(select(Delivery.id).where(Delivery.tenant_id == tenant_of(api))).scalars())
 
 
 def test_the_quote_is_the_providers_price_and_sends_nothing(
@@ -68,7 +69,7 @@ def test_the_quote_is_the_providers_price_and_sends_nothing(
     }
     tracked = quote(api, ids["notice_id"], "channel=letter&provider=merci_facteur").json
     assert tracked["amount"] == "2.60"  # another level, another price
-    assert twin.received() == 0 and deliveries_of(services) == []  # nothing sent, nothing recorded
+    assert twin.received() == 0 and deliveries_of(api, services) == []  # nothing sent, nothing recorded
     assert ("GET", "getPrice") in twin.requests
     queued = dispatch(api, ids["notice_id"], channel="registered_letter", provider="merci_facteur")
     worker.run_until_idle(services)
@@ -108,7 +109,7 @@ def test_quote_bad_inputs_answer_problems(api: Api, services: Services, twin: Me
     twin.fail_next(503)
     unavailable = quote(api, notice, "channel=registered_letter&provider=merci_facteur")
     assert unavailable.status_code == 502 and unavailable.mimetype == PROBLEM
-    assert twin.received() == 0 and ar24.received() == 0 and deliveries_of(services) == []
+    assert twin.received() == 0 and ar24.received() == 0 and deliveries_of(api, services) == []
 
 
 def test_quote_names_the_address_the_provider_refuses(api: Api, services: Services, twin: MerciFacteurTwin) -> None:

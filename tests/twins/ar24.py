@@ -78,6 +78,7 @@ class Ar24Twin:
         self.requests: list[tuple[str, str]] = []
         self._faults: list[tuple[int, float | None]] = []
         self._drop_next_accept = False
+        self.proof_root: str | None = None  # a test may have it answer proof URLs on another host
         self._ids = itertools.count(24001)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -223,7 +224,9 @@ class Ar24Twin:
             when = mail.dates.get(step)
             out[date_field] = paris_stamp(when) if when is not None else None
             out[f"proof_{letters}_url"] = (
-                f"{self.root}/get/proof/{letters}-{mail.id}?token=proof{mail.id:08d}" if when is not None else None
+                f"{self.proof_root or self.root}/get/proof/{letters}-{mail.id}?token=proof{mail.id:08d}"
+                if when is not None
+                else None
             )
         return out
 

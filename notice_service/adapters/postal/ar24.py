@@ -43,6 +43,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -305,11 +306,20 @@ class Ar24Provider:
             )
         return sorted(events, key=lambda event: event.occurred_at)
 
+    def _trusted(self, url: str) -> bool:
+        """A proof URL is fetched only from the API's own host or from AR24's domain (never a third party)."""
+        host = _host(url)
+        return urlsplit(url).scheme in ("http", "https") and (
+            host == _host(self._base) or host == "ar24.fr" or host.endswith(".ar24.fr")
+        )
+
     def proof(self, provider_reference: str, kind: ProofKind) -> Proof | None:
         field = PROOF_URLS.get(kind)
         url = self._mail(provider_reference).get(field) if field else None
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        if not isinstance(url, str) or not url:
             return None
+        if not self._trusted(url):
+            raise ProviderError("invalid-request", f"AR24 answered a {kind} proof URL outside AR24: not fetched.")
         try:
             response = requests.get(url, timeout=self._timeout)
         except requests.RequestException:
@@ -320,6 +330,10 @@ class Ar24Provider:
             raise ProviderError("unavailable", f"AR24 answered the proof with HTTP {response.status_code}.", True)
         media_type = response.headers.get("Content-Type", "application/pdf").split(";")[0].strip()
         return Proof(kind, media_type or "application/pdf", response.content)
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
 
 
 def _json(data: bytes | None) -> dict[str, Any] | None:

@@ -15,6 +15,7 @@ from notice_service.web.cases.routes import cases
 from notice_service.web.claims.debtors import debtors
 from notice_service.web.claims.invoices import invoices
 from notice_service.web.claims.payments import payments
+from notice_service.web.delivery.actions import delivery_actions
 from notice_service.web.delivery.provider_webhooks import provider_webhooks
 from notice_service.web.delivery.routes import deliveries
 from notice_service.web.dossiers.routes import dossiers
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for blueprint in (sms, kpis):
         app.register_blueprint(blueprint)
     app.register_blueprint(providers)  # provider accounts (issue 16)
+    app.register_blueprint(delivery_actions)  # quote before sending, cancel (issue 16, AR24 room)
     app.register_blueprint(verification)  # the public /v/<code> page (HTML, no key)
     app.register_blueprint(privacy)  # personal data: purge, access export (issue 18)
     problems.register(app)

@@ -200,7 +200,12 @@ def build_postal_providers() -> dict[str, PostalProviderFactory]:
             authorized_ip=credentials.get("authorized_ip", ""),
         )
 
-    return {"merci_facteur": merci_facteur, "maileva": _maileva}
+    from notice_service.adapters.postal.ar24 import Ar24Provider
+
+    def ar24(base_url: str, credentials: Mapping[str, str]) -> PostalProvider:
+        return Ar24Provider(base_url, credentials["token"], credentials["private_key"], credentials["user_id"])
+
+    return {"merci_facteur": merci_facteur, "maileva": _maileva, "ar24": ar24}
 
 
 def _maileva(base_url: str, credentials: Mapping[str, str]) -> PostalProvider:

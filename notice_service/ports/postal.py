@@ -66,6 +66,7 @@ class Submission:
     recipient: PostalAddress
     sender: PostalAddress
     reference: str  # ours (the case reference), printed or kept by the provider where it allows
+    consumer: bool = False  # the recipient is not a professional (LRE: their consent is checked before)
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,8 @@ class Proof:
 class ProviderError(Exception):
     """A failure a person can act on. ``code``: ``unauthorized``, ``address-too-long``, ``unsupported-country``,
     ``insufficient-credit``, ``document-rejected``, ``not-cancellable``, ``not-found``, ``rate-limited``,
-    ``unavailable``, ``invalid-request``; ``field_name`` names the part of the submission at fault when there is one."""
+    ``unavailable``, ``invalid-request``, ``not-supported`` (the provider has no such call, e.g. no quote);
+    ``field_name`` names the part of the submission at fault when there is one."""
 
     code: str
     detail: str

@@ -184,7 +184,7 @@ class MailevaProvider:
     def quote(self, submission: Submission) -> Quote:
         self._checked(submission)
         raise ProviderError(
-            "invalid-request",
+            "not-supported",
             "Maileva's registered_mail API publishes no price estimate; the postage price is known once the "
             "letter is accepted (the delivery then records it).",
         )

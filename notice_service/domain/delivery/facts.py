@@ -34,6 +34,7 @@ class Provider(StrEnum):
     WEBHOOK = "webhook"
     MERCI_FACTEUR = "merci_facteur"
     MAILEVA = "maileva"
+    AR24 = "ar24"  # qualified LRE only (eIDAS art. 44)
 
 
 class FactKind(StrEnum):

@@ -168,3 +168,15 @@ def parse_merci_facteur(form: Mapping[str, str]) -> list[ProviderEvent]:
     if not all(isinstance(letter, dict) for letter in detail):
         raise _bad("detail", "each element of 'detail' must be an object")
     return [_merci_facteur_event(name, when, cast(Mapping[str, object], letter)) for letter in detail]
+
+
+#: AR24 (qualified LRE) journey steps, as ``adapters/postal/ar24.py`` reports them from the mail's dates: the
+#: deposit (the recipient is notified by e-mail at once), the reception, the refusal, the negligence after the
+#: 15 days (C. postes R53-3), the bounce of the notification e-mail.
+AR24_STATUSES: dict[str, FactKind] = {
+    "ev": FactKind.DEPOSITED,
+    "AR": FactKind.ACCEPTED,
+    "rf": FactKind.REFUSED,
+    "ng": FactKind.EXPIRED,
+    "bc": FactKind.ADDRESS_ERROR,
+}

@@ -37,12 +37,14 @@ PROVIDERS: dict[Channel, frozenset[Provider]] = {
     Channel.EMAIL: frozenset({Provider.EMAIL, Provider.MANUAL, Provider.WEBHOOK}),
     Channel.LETTER: frozenset({Provider.MANUAL, Provider.WEBHOOK, Provider.MERCI_FACTEUR}),
     Channel.REGISTERED_LETTER: frozenset({Provider.MANUAL, Provider.WEBHOOK, Provider.MERCI_FACTEUR}),
-    Channel.ELECTRONIC_REGISTERED: frozenset({Provider.MANUAL, Provider.WEBHOOK, Provider.MERCI_FACTEUR}),
+    Channel.ELECTRONIC_REGISTERED: frozenset(
+        {Provider.MANUAL, Provider.WEBHOOK, Provider.MERCI_FACTEUR, Provider.AR24}
+    ),
     Channel.BAILIFF: frozenset({Provider.MANUAL, Provider.WEBHOOK}),
 }
 
 #: Providers the worker sends through after the transaction (the others record a delivery made elsewhere).
-QUEUED_PROVIDERS = frozenset({Provider.EMAIL, Provider.MERCI_FACTEUR})
+QUEUED_PROVIDERS = frozenset({Provider.EMAIL, Provider.MERCI_FACTEUR, Provider.AR24})
 
 # Maileva (registered_mail v4: registered letters only), sent by the worker like Merci Facteur.
 PROVIDERS[Channel.REGISTERED_LETTER] = PROVIDERS[Channel.REGISTERED_LETTER] | {Provider.MAILEVA}

@@ -21,7 +21,7 @@ from notice_service.db.outbox import queue_event
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.delivery.facts import CHANNEL_FACTS, Channel, EvidenceKind, Fact, FactKind
 from notice_service.domain.delivery.maileva_statuses import MAILEVA_STATUSES
-from notice_service.domain.delivery.provider_events import MERCI_FACTEUR_STATUSES
+from notice_service.domain.delivery.provider_events import AR24_STATUSES, MERCI_FACTEUR_STATUSES
 from notice_service.ports import PostalProvider, ProofKind, ProviderEvent
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
@@ -31,6 +31,7 @@ from notice_service.use_cases.providers.accounts import load_account
 
 STATUS_TABLES: dict[str, Mapping[str, FactKind]] = {"merci_facteur": MERCI_FACTEUR_STATUSES}
 STATUS_TABLES["maileva"] = MAILEVA_STATUSES
+STATUS_TABLES["ar24"] = AR24_STATUSES
 PROOF_EVIDENCE = {
     ProofKind.DEPOSIT: EvidenceKind.DEPOSIT_PROOF,
     ProofKind.RECEIPT: EvidenceKind.ACKNOWLEDGEMENT_OF_RECEIPT,
@@ -64,7 +65,7 @@ def poll_delivery(services: Services, tenant_id: str, payload: Mapping[str, Any]
         delivery = get_owned(session, Delivery, tenant_id, str(payload["delivery_id"]))
         known = {fact.source_event_id for fact in delivery_facts(session, delivery.id)}
         session.expunge(delivery)
-    if delivery.provider_reference is None or delivery.status in ("queued", "failed"):
+    if delivery.provider_reference is None or delivery.status in ("queued", "failed", "cancelled"):
         return
     account = load_account(services, tenant_id, delivery.provider)
     table, allowed = STATUS_TABLES[delivery.provider], CHANNEL_FACTS[Channel(delivery.channel)]

@@ -118,6 +118,7 @@ def _submission(services: Services, queued: _Queued, sender: PostalAddress) -> S
         recipient=recipient,
         sender=sender,
         reference=queued.case_reference,
+        consumer=debtor.kind == "consumer",
     )
 
 

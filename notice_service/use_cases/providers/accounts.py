@@ -63,6 +63,14 @@ SPECS["maileva"] = ProviderSpec(
 )
 
 
+#: AR24 (qualified LRE): the API token and private key AR24 gives (both secret), the AR24 user that sends.
+SPECS["ar24"] = ProviderSpec(
+    required=("token", "private_key", "user_id"),
+    secret=frozenset({"token", "private_key"}),
+    urls={"production": "https://app.ar24.fr/api", "sandbox": "https://sandbox.ar24.fr/api"},
+)
+
+
 @dataclass(frozen=True)
 class AccountInput:
     environment: str  # sandbox | production | custom (then base_url is required)

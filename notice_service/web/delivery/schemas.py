@@ -26,6 +26,7 @@ DeliveryStatus = Literal[
     "rejected",
     "expired",
     "failed",
+    "cancelled",
 ]
 """``queued`` while the worker has not yet submitted it to its provider (e-mail, Merci Facteur); ``created`` until
 a first fact, then the kind of the latest fact (``domain.delivery.facts.FactKind``)."""

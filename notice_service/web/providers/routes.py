@@ -33,7 +33,8 @@ class ProviderAccountPut(Strict):
     base_url: str | None = Field(default=None, max_length=500, description="instead of the environment's URL")
     credentials: dict[str, str] = Field(
         description="Merci Facteur: service_id, secret_key, user_id (and authorized_ip); "
-        "Maileva: client_id, client_secret, username, password (and auth_url); the secrets are write-only"
+        "Maileva: client_id, client_secret, username, password (and auth_url); AR24: token, private_key, user_id; "
+        "the secrets are write-only"
     )
     return_address: Address
 

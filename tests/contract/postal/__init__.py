@@ -7,11 +7,11 @@ import importlib
 import pkgutil
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from notice_service.ports import PostalProvider
+from notice_service.ports import PostalAddress, PostalProvider, Submission
 
 
 class TwinControl(Protocol):
@@ -38,8 +38,14 @@ class Pair:
     start: Callable[[], AbstractContextManager[Running]]
     facts: Callable[[str], str]  # the provider's status code → our fact kind (the domain's tables)
     max_lines: int = 4  # name and address lines the provider prints (besides postal code and city)
-    quotes: bool = True  # the provider publishes a price estimate (else ``quote`` refuses, sending nothing)
     cancellable_after_submit: bool = True  # until posted (else only before submission: ``not-cancellable``)
+    # What differs for a provider that is not a paper one (AR24: LRE only). The defaults are a paper provider's.
+    adapt: Callable[[Submission], Submission] = lambda submission: submission  # its service level, e-mail …
+    tracked: bool = True  # its receipts carry a tracking number
+    paper_addresses: bool = True  # it checks postal address limits
+    bad_recipients: tuple[tuple[PostalAddress, str, str], ...] = ()  # (recipient, code, field) refused before sending
+    presented: frozenset[str] = field(default_factory=lambda: frozenset({"first_presented"}))
+    supports: frozenset[str] = frozenset({"quote", "cancel"})  # without "quote": ``not-supported``, nothing sent
 
 
 def pairs() -> list[Pair]:

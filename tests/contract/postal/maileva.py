@@ -58,6 +58,6 @@ PAIR = Pair(
     start,
     lambda status: MAILEVA_STATUSES[status].value,
     max_lines=5,
-    quotes=False,
+    supports=frozenset({"cancel"}),
     cancellable_after_submit=False,
 )

@@ -35,6 +35,10 @@ from notice_service.worker import run_until_idle
 from tests.functional.api.seed import DEBTOR, fixture_rates
 from tests.functional.conftest import CREDITOR_PROFILE, NOW
 from tests.functional.notices.test_formal_notice_flow import tiny_pdf
+from tests.twins.ar24 import PRIVATE_KEY as AR24_PRIVATE_KEY
+from tests.twins.ar24 import TOKEN as AR24_TOKEN
+from tests.twins.ar24 import USER_ID as AR24_USER_ID
+from tests.twins.ar24 import Ar24Twin
 from tests.twins.maileva import CLIENT_ID as MAILEVA_CLIENT_ID
 from tests.twins.maileva import CLIENT_SECRET as MAILEVA_CLIENT_SECRET
 from tests.twins.maileva import PASSWORD as MAILEVA_PASSWORD
@@ -342,4 +346,34 @@ def maileva_twin() -> Iterator[None]:
     MAILEVA_URL.append(twin.base_url)
     yield
     MAILEVA_URL.clear()
+    twin.close()
+
+
+# issue 16, AR24 room: AR24's account PUT against its twin; the quote asks Merci Facteur's twin (configured by
+# put_merci_facteur_account, a body operation, so before it); the round trip's delivery is a manual one, which
+# no provider can cancel (the documented 409).
+AR24_URL: list[str] = []
+BODIES["put_ar24_account"] = lambda ids: {
+    "environment": "custom",
+    "base_url": AR24_URL[0],
+    "credentials": {"token": AR24_TOKEN, "private_key": AR24_PRIVATE_KEY, "user_id": AR24_USER_ID},
+    "return_address": {
+        "lines": ["Atelier Durand SARL", "3 quai Saint-Antoine"],
+        "postal_code": "69002",
+        "city": "Lyon",
+    },
+}
+QUERIES["quote_delivery"] = lambda ids: {
+    "channel": importlib.import_module(f"{PACKAGE}.models.channel").Channel("registered_letter"),
+    "provider": importlib.import_module(f"{PACKAGE}.models.provider").Provider("merci_facteur"),
+}
+EXPECTED_STATUS["cancel_delivery_route"] = 409
+
+
+@pytest.fixture(scope="module", autouse=True)
+def ar24_twin() -> Iterator[None]:
+    twin = Ar24Twin().start()
+    AR24_URL.append(twin.base_url)
+    yield
+    AR24_URL.clear()
     twin.close()

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from notice_service.errors import ConfigurationError
+from notice_service.faults import parse as parse_fault_point
 
 _PROFILES = ("embedded", "production")
 
@@ -76,6 +77,7 @@ class Settings:
     public_url: str = ""  # NOTICE_PUBLIC_URL: letters print <public_url>/v/<code>; "" = http://<host>:<port>
     verification_rate_limit_requests: int = 30  # GET/POST /v/<code> per client address and window; 0 = off
     verification_rate_limit_window_seconds: int = 60
+    fault_point: str | None = None  # NOTICE_FAULT_POINT: tests only (notice_service/faults.py); refused in production
 
     @property
     def resolved_database_url(self) -> str:
@@ -148,6 +150,7 @@ class Settings:
         problems.extend(self._operations_problems())
         problems.extend(self._sms_problems())
         problems.extend(self._verification_problems())
+        problems.extend(_fault_problems(self))
         if problems:
             raise ConfigurationError("; ".join(problems))
         return self
@@ -304,6 +307,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         checkpoint_every_seconds=_int(env, "NOTICE_CHECKPOINT_EVERY_SECONDS", 3600),
         **_rate_sync_settings(env),
         **_rate_limit_and_secrets_settings(env) | _operations_settings(env) | _sms_settings(env),
+        fault_point=env.get("NOTICE_FAULT_POINT") or None,
     ).validate()
 
 
@@ -318,3 +322,16 @@ def _operations_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "gunicorn_config": _path(env, "NOTICE_GUNICORN_CONFIG"),
         "worker_metrics_port": _int(env, "NOTICE_WORKER_METRICS_PORT", 0),
     }
+
+
+def _fault_problems(settings: Settings) -> list[str]:
+    """``NOTICE_FAULT_POINT`` kills the process on purpose: a known point, and never in production."""
+    if settings.fault_point is None:
+        return []
+    if settings.profile == "production":
+        return ["NOTICE_FAULT_POINT is for crash tests only; the production profile refuses it (unset it)"]
+    try:
+        parse_fault_point(settings.fault_point)
+    except ValueError as error:
+        return [f"NOTICE_FAULT_POINT: {error}"]
+    return []

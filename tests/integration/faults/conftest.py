@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from notice_service.adapters.system_clock import FixedClock
@@ -31,10 +34,12 @@ from notice_service.use_cases.store_sweep import sweep_store
 from notice_service.use_cases.tenants.onboarding import create_tenant
 from notice_service.worker import run_until_idle
 from tests.functional.conftest import CREDITOR_PROFILE, NOW, Api
+from tests.services.smtp import ReceivedMail, _Keeper
 
 ROOT = Path(__file__).resolve().parents[3]
 LEASE_SECONDS = 60  # outbox messages and idempotency claims of a dead process are taken over after this
 SIREN = "404833048"
+SENDER = "relances@atelier.example"
 
 
 @dataclass
@@ -43,6 +48,7 @@ class World:
     clock: FixedClock
     environment: dict[str, str]
     client: Any
+    smtp: list[ReceivedMail]
 
     def tenant(self, name: str) -> tuple[str, Api]:
         created = create_tenant(self.services, name=name, siren=SIREN, profile=CREDITOR_PROFILE)
@@ -86,10 +92,28 @@ class World:
         assert check.failure is None, check.failure
 
 
-def _environment(data_dir: Path, database_url: str) -> dict[str, str]:
+@contextmanager
+def _smtp_server() -> Iterator[tuple[int, list[ReceivedMail]]]:
+    keeper = _Keeper()
+    with socket.socket() as probe:  # a free port: aiosmtpd's start-up check cannot use port 0
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(keeper, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, keeper.messages
+    finally:
+        controller.stop()
+
+
+def _environment(data_dir: Path, database_url: str, smtp_port: int) -> dict[str, str]:
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("NOTICE_")}
     return {
         **inherited,
+        "NOTICE_SMTP_HOST": "127.0.0.1",
+        "NOTICE_SMTP_PORT": str(smtp_port),
+        "NOTICE_SMTP_FROM": SENDER,
+        "NOTICE_SMTP_STARTTLS": "false",
         "PYTHONPATH": str(ROOT),
         "NOTICE_DATA_DIR": str(data_dir),
         "NOTICE_DATABASE_URL": database_url,
@@ -103,18 +127,25 @@ def _environment(data_dir: Path, database_url: str) -> dict[str, str]:
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     data_dir = tmp_path_factory.mktemp(f"faults-{request.param}")
-    url = f"sqlite:///{data_dir / 'notice.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    clock = FixedClock(NOW)
-    settings = Settings(
-        data_dir=data_dir,
-        database_url=url,
-        worker_lease_seconds=LEASE_SECONDS,
-        webhook_allow_private_targets=True,
+    url = (
+        f"sqlite:///{data_dir / 'notice.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
     )
-    services = build_services(settings, clock=clock)
-    with create_app(services=services).test_client() as client:
-        yield World(services, clock, _environment(data_dir, url), client)
-    services.db.engine.dispose()
+    clock = FixedClock(NOW)
+    with _smtp_server() as (smtp_port, received):
+        settings = Settings(
+            data_dir=data_dir,
+            database_url=url,
+            worker_lease_seconds=LEASE_SECONDS,
+            webhook_allow_private_targets=True,
+            smtp_host="127.0.0.1",
+            smtp_port=smtp_port,
+            smtp_from=SENDER,
+            smtp_starttls=False,
+        )
+        services = build_services(settings, clock=clock)
+        with create_app(services=services).test_client() as client:
+            yield World(services, clock, _environment(data_dir, url, smtp_port), client, received)
+        services.db.engine.dispose()
 
 
 def printed(process: subprocess.CompletedProcess[str]) -> Any:

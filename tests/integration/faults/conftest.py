@@ -66,6 +66,12 @@ class World:
         command = [sys.executable, "-m", "tests.integration.faults.driver", operation, *args]
         return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240, check=False)
 
+    def command(self, *argv: str) -> subprocess.CompletedProcess[str]:
+        """``notice-service ARGV…`` in its own process (this checkout), on the world's database and store."""
+        command = [sys.executable, "-m", "notice_service.cli", *argv]
+        env = self.environment
+        return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240, check=False)
+
     def outlive_the_lease(self) -> None:
         """The dead process's outbox lease and idempotency claim run out (the clock, not a sleep)."""
         self.clock.advance(timedelta(seconds=LEASE_SECONDS + 1))

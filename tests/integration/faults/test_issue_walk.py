@@ -15,11 +15,13 @@ import json
 import pytest
 
 from notice_service.db.models.notices import Notice
+from notice_service.use_cases.store_sweep import sweep_store
 from tests.functional.notices.test_formal_notice_flow import open_case
 from tests.integration.faults.conftest import World
 
 STORED = ("after-store-put", "before-commit")  # the signed PDF reached the store, the commit never came
 POINTS = ("after-render", "after-sign", "after-store-put", "before-commit", "after-commit")
+LEFT: dict[str, set[str]] = {}  # per world: the orphans the walks above left, which the sweep must list
 
 
 def _commit_point(point: str) -> str:
@@ -43,6 +45,7 @@ def test_an_issue_killed_at_each_point_is_issued_once_after_the_retry(world: Wor
     assert api.get(f"/v1/notices/{notice_id}").json["status"] == ("issued" if committed else "draft")
     new_orphans = world.orphans() - orphans_before
     assert len(new_orphans) == (1 if point in STORED else 0), new_orphans  # the letter no row points at
+    LEFT.setdefault(world.environment["NOTICE_DATABASE_URL"], set()).update(new_orphans)
     if not committed:  # the claim of a request that may still be running: a conflict until its lease ends
         assert api.post(path, None, key=key).status_code == 409
         world.outlive_the_lease()
@@ -63,3 +66,20 @@ def test_an_issue_killed_at_each_point_is_issued_once_after_the_retry(world: Wor
     assert document_key is not None and document_key not in new_orphans
     assert world.services.store.stat(document_key).size > 0
     world.assert_ledger_verifies(tenant_id)
+
+
+def test_store_sweep_lists_what_the_crashes_left_and_deletes_nothing(world: World) -> None:
+    """``notice-service store sweep --json`` (the command, in its own process) after the walk above."""
+    expected = sweep_store(world.services)
+    swept = world.command("store", "sweep", "--json")
+    assert swept.returncode == 0, swept.stderr[-2000:]
+    report = json.loads(swept.stdout.strip().splitlines()[-1])
+    assert report["objects"] == expected.objects == len(world.services.store.keys())
+    assert {o["key"] for o in report["orphans"]} == {o.key for o in expected.orphans}
+    assert LEFT.get(world.environment["NOTICE_DATABASE_URL"], set()) <= {o.key for o in expected.orphans}
+    for orphan in report["orphans"]:
+        assert world.services.store.stat(orphan["key"]).size == orphan["size"]  # still there: nothing deleted
+        assert orphan["locked"] is False  # the filesystem store keeps no Object Lock retention
+    text = world.command("store", "sweep")
+    assert text.returncode == 0 and text.stdout.strip().endswith("orphaned (nothing deleted)")
+    assert len(world.services.store.keys()) == expected.objects

@@ -307,7 +307,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         checkpoint_every_seconds=_int(env, "NOTICE_CHECKPOINT_EVERY_SECONDS", 3600),
         **_rate_sync_settings(env),
         **_rate_limit_and_secrets_settings(env) | _operations_settings(env) | _sms_settings(env),
-        fault_point=env.get("NOTICE_FAULT_POINT") or None,
     ).validate()
 
 
@@ -321,6 +320,7 @@ def _operations_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "web_server": env.get("NOTICE_WEB_SERVER", "waitress"),
         "gunicorn_config": _path(env, "NOTICE_GUNICORN_CONFIG"),
         "worker_metrics_port": _int(env, "NOTICE_WORKER_METRICS_PORT", 0),
+        "fault_point": env.get("NOTICE_FAULT_POINT") or None,  # tests only (faults.py); refused in production
     }
 
 

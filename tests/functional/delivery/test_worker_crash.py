@@ -2,7 +2,8 @@
 
 The worker runs as its own process (``python -m notice_service.cli worker --once``, this checkout on
 ``PYTHONPATH``) against the test's database and data directory. ``NOTICE_FAULT_POINT=after-provider-answer``
-(``notice_service/faults.py``, armed by the composition root) makes it exit at once (``os._exit``) once the twin accepted the letter;
+(``notice_service/faults.py``, armed by the composition root) makes it exit (``os._exit``) once the twin accepted
+the letter;
 its outbox lease is one second (``NOTICE_WORKER_LEASE_SECONDS``), so the second worker, without the fault
 point, takes the message again: the same ``antidoublon`` is refused by the twin, the adapter finds the letter
 already accepted, and the delivery ends ``submitted`` with the twin's reference. On SQLite and PostgreSQL.

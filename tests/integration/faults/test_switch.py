@@ -49,7 +49,7 @@ def test_the_production_profile_refuses_a_fault_point(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="production profile refuses it"):
         load_settings({**env, "NOTICE_FAULT_POINT": "after-commit"})
     with pytest.raises(ConfigurationError, match="production profile refuses it"):
-        Settings(**{"profile": "production", "fault_point": "after-render"}).validate()
+        Settings(profile="production", fault_point="after-render").validate()
 
 
 PASSES = """

@@ -13,6 +13,7 @@ again by the restart, with the same ``webhook-id`` / ``Message-ID`` so the recei
 from __future__ import annotations
 
 import email
+from collections.abc import Iterator
 from email.policy import default
 
 import pytest
@@ -24,6 +25,7 @@ from notice_service.db.models.webhooks import WebhookDelivery
 from notice_service.use_cases.audit.mirror import mirror_pending
 from notice_service.worker import HANDLERS
 from notice_service.worker import _finish as finish_message
+from tests.functional.conftest import Api
 from tests.functional.delivery.test_deliveries import dispatch
 from tests.functional.notices.test_formal_notice_flow import open_case
 from tests.functional.webhooks.test_outbound import Receiver
@@ -35,7 +37,7 @@ EMAIL_POINTS = ("after-outbox-claim", "before-commit#2", "after-commit#2")
 
 
 @pytest.fixture(scope="module")
-def receiver() -> object:
+def receiver() -> Iterator[Receiver]:
     started = Receiver()
     yield started
     started.close()
@@ -61,7 +63,7 @@ def _pending_topics(world: World, tenant_id: str, topic: str) -> list[str]:
         return list(session.execute(query).scalars())
 
 
-def _issued(world: World, name: str) -> tuple[str, object, str]:
+def _issued(world: World, name: str) -> tuple[str, Api, str]:
     tenant_id, api = world.tenant(name)
     ids = open_case(api)
     created = api.post(
@@ -120,8 +122,7 @@ def test_a_worker_killed_while_sending_a_notice_by_email_sends_it_once_or_recogn
     world.crash(point, "worker")
     sent_by_the_dead = len(world.smtp) - sent_before
     assert sent_by_the_dead == (0 if point == "after-outbox-claim" else 1)
-    status = world.services.db.reading
-    with status() as session:
+    with world.services.db.reading() as session:
         assert session.get_one(Delivery, queued["id"]).status == (
             "submitted" if point == "after-commit#2" else "queued"
         )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from notice_service import faults
 from notice_service.adapters.pdf.pdfium_text import PdfiumTextExtractor
 from notice_service.adapters.system_clock import SystemClock
 from notice_service.db.engine import Database, make_engine, migrate
@@ -231,6 +232,7 @@ def build_services(
 ) -> Services:
     from notice_service.adapters.pdf.weasyprint_renderer import WeasyPrintRenderer
 
+    faults.arm(settings.fault_point)  # tests only: Settings.validate refuses a fault point in production
     engine = make_engine(settings.resolved_database_url)
     if settings.profile == "embedded":
         migrate(engine)  # production migrates once with `notice-service init`, not in every process

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from notice_service.errors import ConfigurationError
+from notice_service.faults import parse as parse_fault_point
 
 _PROFILES = ("embedded", "production")
 
@@ -77,6 +78,7 @@ class Settings:
     verification_rate_limit_requests: int = 30  # GET/POST /v/<code> per client address and window; 0 = off
     verification_rate_limit_window_seconds: int = 60
     privacy_retention_days: int = 0  # NOTICE_PRIVACY_RETENTION_DAYS: purge so long after closing; 0: prescribed
+    fault_point: str | None = None  # NOTICE_FAULT_POINT: tests only (notice_service/faults.py); refused in production
 
     @property
     def resolved_database_url(self) -> str:
@@ -149,6 +151,7 @@ class Settings:
         problems.extend(self._operations_problems())
         problems.extend(self._sms_problems())
         problems.extend(self._verification_problems())
+        problems.extend(_fault_problems(self))
         if problems:
             raise ConfigurationError("; ".join(problems))
         return self
@@ -318,6 +321,7 @@ def _operations_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "web_server": env.get("NOTICE_WEB_SERVER", "waitress"),
         "gunicorn_config": _path(env, "NOTICE_GUNICORN_CONFIG"),
         "worker_metrics_port": _int(env, "NOTICE_WORKER_METRICS_PORT", 0),
+        "fault_point": env.get("NOTICE_FAULT_POINT") or None,  # tests only (faults.py); refused in production
         **_privacy_settings(env),
     }
 
@@ -329,3 +333,16 @@ def _privacy_settings(env: Mapping[str, str]) -> dict[str, Any]:
     if days < 0:
         raise ConfigurationError("NOTICE_PRIVACY_RETENTION_DAYS must be 0 (prescription only) or more days")
     return {"privacy_retention_days": days}
+
+
+def _fault_problems(settings: Settings) -> list[str]:
+    """``NOTICE_FAULT_POINT`` kills the process on purpose: a known point, and never in production."""
+    if settings.fault_point is None:
+        return []
+    if settings.profile == "production":
+        return ["NOTICE_FAULT_POINT is for crash tests only; the production profile refuses it (unset it)"]
+    try:
+        parse_fault_point(settings.fault_point)
+    except ValueError as error:
+        return [f"NOTICE_FAULT_POINT: {error}"]
+    return []

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from notice_service.db.audit_repository import TOPIC_MIRROR
 from notice_service.db.models.outbox import OUTBOX_MESSAGE_ID, OutboxMessage
 from notice_service.domain.webhook_events import EventType
+from notice_service.faults import crash_point
 from notice_service.services import Services
 from notice_service.use_cases.audit.checkpoint import IdleLogCheckpointer
 from notice_service.use_cases.audit.mirror import TOPIC_CHECKPOINT, handle_checkpoint, handle_mirror
@@ -102,6 +103,7 @@ def run_once(services: Services, handlers: Mapping[str, Handler] = HANDLERS) -> 
     """Claim and handle one batch; answers how many messages were handled successfully."""
     done = 0
     for message in claim(services):
+        crash_point("after-outbox-claim")
         handler = handlers.get(message.topic)
         try:
             if handler is None:

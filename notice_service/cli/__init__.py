@@ -21,6 +21,7 @@ from notice_service.cli.privacy import add_privacy_parser
 from notice_service.cli.rates import add_rates_parser
 from notice_service.cli.runs import add_runs_parser
 from notice_service.cli.service import add_service_parsers
+from notice_service.cli.store import add_store_parser
 from notice_service.cli.tenants import add_tenants_parser
 from notice_service.cli.users import add_users_parser
 from notice_service.cli.webhooks import add_webhooks_parser
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_users_parser(commands)
     add_runs_parser(commands)
     add_privacy_parser(commands)
+    add_store_parser(commands)
     return parser
 
 

@@ -13,8 +13,8 @@ a fifth of the CPU a short transaction costs on both sides.
 from __future__ import annotations
 
 import select
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
+
+from notice_service.db import held_commit
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _SQLITE_BEGIN = "notice_sqlite_begin"
@@ -109,12 +111,31 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """Commit on success, roll back on any exception: nothing half-written (audit records queued by the
-        use case are written by the commit, see ``audit_repository``)."""
-        with self._write_sessions() as session, session.begin():
-            yield session
+        use case are written by the commit, see ``audit_repository``). Inside ``holding()`` the commit waits
+        for ``commit_held`` (``held_commit``)."""
+        if (hold := held_commit.current()) is not None:
+            with held_commit.held_transaction(hold, self._write_sessions) as session:
+                yield session
+            return
+        with self._write_sessions() as session:
+            session.begin()
+            yield session  # an exception rolls back when the session closes
+            held_commit.commit(session)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A short session for reads; closing it ends its transaction, loaded rows stay readable."""
+        """A short session for reads; closing it ends its transaction, loaded rows stay readable. Inside
+        ``holding()`` after a write, the held session (what the write will commit)."""
+        if (hold := held_commit.current()) is not None and hold.session is not None:
+            yield hold.session
+            return
         with self._sessions() as session:
             yield session
+
+    def holding(self) -> AbstractContextManager[held_commit.Hold]:
+        """Hold the last commit of the code inside for ``commit_held`` (see ``held_commit``)."""
+        return held_commit.holding()
+
+    def commit_held(self, write: Callable[[Session], None]) -> None:
+        """Run ``write`` in the held transaction and commit them together (or alone when nothing is held)."""
+        held_commit.commit_held(held_commit.current(), self._write_sessions, write)

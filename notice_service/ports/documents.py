@@ -72,3 +72,7 @@ class DocumentStore(Protocol):
     def check_health(self) -> None:
         """Raise ``StoreUnavailable`` when the store cannot be used (unreachable, not locked as configured)."""
         ...
+
+    def keys(self) -> list[str]:
+        """Every stored object's key, sorted (``store sweep`` looks for objects no row refers to)."""
+        ...

@@ -10,7 +10,13 @@ from typing import ParamSpec
 from flask import Response, request
 
 from notice_service.errors import NoticeError
-from notice_service.use_cases.idempotency import claim_key, release_key, save_response
+from notice_service.use_cases.idempotency import (
+    answering_with_effect,
+    claim_key,
+    commit_effect,
+    release_key,
+    save_response,
+)
 from notice_service.web.context import actor, services
 from notice_service.web.problems import from_notice_error
 
@@ -50,20 +56,27 @@ def idempotent(view: Callable[P, Response]) -> Callable[P, Response]:
             replay = Response(saved.body, status=saved.status_code, mimetype=_mimetype(saved.status_code))
             replay.headers["Idempotent-Replayed"] = "true"
             return replay
-        try:
-            response = view(*args, **kwargs)
-        except NoticeError as error:
-            response = from_notice_error(error)
-            if response.status_code >= 500:
-                release_key(services(), tenant_id, key)
-                return response
-        except Exception:
-            release_key(services(), tenant_id, key)
-            raise
-        save_response(services(), tenant_id, key, response.status_code, response.get_data(as_text=True))
+        with answering_with_effect(services()):  # the view's last commit waits for its saved response
+            try:
+                response = view(*args, **kwargs)
+            except NoticeError as error:
+                response = from_notice_error(error)
+                if response.status_code >= 500:
+                    _release(tenant_id, key)
+                    return response
+            except Exception:
+                _release(tenant_id, key)
+                raise
+            save_response(services(), tenant_id, key, response.status_code, response.get_data(as_text=True))
         return response
 
     return wrapper
+
+
+def _release(tenant_id: str, key: str) -> None:
+    """The route failed (5xx): what it committed before failing stays committed, and the key is free again."""
+    commit_effect(services())
+    release_key(services(), tenant_id, key)
 
 
 def _mimetype(status: int) -> str:

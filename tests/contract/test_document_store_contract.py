@@ -126,6 +126,14 @@ def test_stat_matches_what_put_answered(store: DocumentStore) -> None:
     assert store.stat(stored.key) == stored
 
 
+def test_keys_lists_every_object_once_and_nothing_else(store: DocumentStore) -> None:
+    assert store.keys() == []
+    content = store.put(PDF, content_type="application/pdf", document_class="notice")
+    named = store.put(b"segment", content_type="text/plain", document_class="audit", key="audit/t1/segment-1")
+    store.put(PDF, content_type="application/pdf", document_class="notice")  # the same bytes: still one object
+    assert store.keys() == sorted([content.key, named.key])
+
+
 def test_check_health_passes(store: DocumentStore) -> None:
     store.check_health()
 

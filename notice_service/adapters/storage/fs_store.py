@@ -248,6 +248,19 @@ class FileSystemDocumentStore:
             )
         raise DocumentConflict(f"key {key!r} already holds different bytes; stored documents are write-once")
 
+    def keys(self) -> list[str]:
+        """Every object file's key (content addresses folded back to ``sha256/<hex>``), sorted; temporary
+        ``.tmp-*`` files and the ``.meta`` tree are not objects."""
+        self._require_root()
+        found = []
+        for path in self.root.rglob("*"):
+            relative = path.relative_to(self.root)
+            if path.is_dir() or relative.parts[0] == _META_DIR or path.name.startswith(".tmp-"):
+                continue
+            is_content = relative.parts[0] == "sha256" and len(relative.parts) == 4
+            found.append(f"{CONTENT_PREFIX}{path.name}" if is_content else relative.as_posix())
+        return sorted(found)
+
     def _require_root(self) -> None:
         if not self.root.is_dir():
             raise StoreUnavailable(

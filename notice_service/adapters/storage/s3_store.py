@@ -189,6 +189,14 @@ class S3DocumentStore:
         self._require_lock_configuration()
         self._require_delete_refused()
 
+    def keys(self) -> list[str]:
+        """Every object's key in the bucket (``ListObjectsV2``, page by page), sorted."""
+        found: list[str] = []
+        with self._errors("list", None):
+            for page in self._client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+                found.extend(item["Key"] for item in page.get("Contents", []) if "Key" in item)
+        return sorted(found)
+
     # ------------------------------------------------------------------------------------ retention
 
     def retain_until(self, document_class: str) -> datetime:

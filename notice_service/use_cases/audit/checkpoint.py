@@ -36,6 +36,7 @@ from notice_service.domain.audit.evidence import (
     time_stamp_response,
 )
 from notice_service.errors import ConfigurationError, Conflict, NoticeError
+from notice_service.faults import crash_point
 from notice_service.ports import CheckpointSigner, TimeStampToken
 from notice_service.services import Services
 
@@ -216,8 +217,10 @@ def checkpoint_log(services: Services, tenant_id: str) -> CheckpointOutcome:
     if existing is not None:
         return _outcome(existing)
     note = signer.sign_note(format_checkpoint_body(origin, size, root))
+    crash_point("after-checkpoint-sign")
     token = services.time_stamper.timestamp(note) if services.time_stamper is not None else None
     _store_evidence(services, tenant_id, size, note, token)
+    crash_point("after-checkpoint-store")
     tsr = time_stamp_response(token.token_der) if token is not None else None
     facts = AnchorFacts(
         size=size,

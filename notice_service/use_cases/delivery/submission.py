@@ -17,14 +17,12 @@ transaction. The worker (outside any transaction) then:
 evidence by ``recording.record_facts``, which derives the receipt date and the deadline), and polls again
 later until the letter's journey is over.
 
-Fault point (tests only): ``NOTICE_FAULT_POINT=after-provider-answer`` kills the worker process (SIGKILL) after
+Fault point (tests only, ``notice_service/faults.py``): ``after-provider-answer`` kills the worker process after
 the provider accepted the letter and before our transaction, to prove the restart posts nothing twice.
 """
 
 from __future__ import annotations
 
-import os
-import signal
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -39,6 +37,7 @@ from notice_service.db.models.notices import Notice
 from notice_service.db.outbox import queue_event
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.delivery.facts import Channel, Fact, FactKind
+from notice_service.faults import crash_point
 from notice_service.ports import (
     PostalAddress,
     ProviderAmbiguous,
@@ -55,7 +54,6 @@ from notice_service.use_cases.providers.accounts import back_off, load_account
 
 TOPIC_SUBMIT = "dispatch.submit"
 TOPIC_POLL = "dispatch.poll"
-FAULT_POINT = "NOTICE_FAULT_POINT"
 POLL_EVERY = timedelta(hours=1)
 LEVELS = {
     Channel.REGISTERED_LETTER: ServiceLevel.REGISTERED_WITH_RECEIPT,
@@ -146,8 +144,7 @@ def _submit_postal(services: Services, queued: _Queued) -> None:
             raise
         _fail(services, delivery, error)
         return
-    if os.environ.get(FAULT_POINT) == "after-provider-answer":
-        os.kill(os.getpid(), signal.SIGKILL)  # tests only: the answer came, our commit never does
+    crash_point("after-provider-answer")  # tests only: the answer came, our commit never does
     prepared = _submitted_fact(services, delivery, receipt)
     _record_submitted(services, delivery, prepared, receipt.provider_reference, receipt)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from notice_service.errors import Conflict
+from notice_service.faults import crash_point
 from notice_service.ports import DocumentStore
 
 CHUNK = 1024 * 1024
@@ -71,6 +72,7 @@ def write_zip(
                     target.write(chunk)
             if size != entry.size or digest.hexdigest() != entry.sha256:
                 raise DossierIntegrityError(f"The stored copy of {entry.path} ({entry.key}) has changed.")
+            crash_point("mid-dossier-zip")
 
 
 def file_digest(out: IO[bytes]) -> tuple[str, int]:

@@ -25,6 +25,7 @@ from notice_service.domain.completeness import CompletenessResult, check_mention
 from notice_service.domain.deadlines import PARIS
 from notice_service.domain.verification_codes import code_digest, new_code
 from notice_service.errors import Conflict, IncompleteNotice
+from notice_service.faults import crash_point
 from notice_service.letter_catalogue import mentions_for
 from notice_service.ports import Attachment, LetterRequest, SignedPdf, StoredObject
 from notice_service.services import Services
@@ -98,9 +99,12 @@ def _produce(services: Services, actor: Actor, notice_id: str) -> _Produced:
             attachments=letter_attachments(services, letter_data, invoices),
         )
     )
+    crash_point("after-render")
     completeness = _check_completeness(letter_data, notice, services.text_extractor.extract_text(rendered.pdf))
     signed = services.signer.sign(rendered.pdf, reason=f"{LETTER_TITLES[notice.kind]} {notice.id}")
+    crash_point("after-sign")
     stored = services.store.put(signed.pdf, content_type="application/pdf", document_class="notice")
+    crash_point("after-store-put")
     return _Produced(notice, letter_data, rendered.template_digest, signed, stored, completeness, code)
 
 

@@ -30,6 +30,7 @@ from notice_service.db.models.webhooks import WebhookAttempt, WebhookDelivery, W
 from notice_service.db.outbox import queue_event
 from notice_service.domain.webhook_events import EventType, envelope, next_attempt_at
 from notice_service.errors import ConfigurationError, Conflict, NotFound
+from notice_service.faults import crash_point
 from notice_service.ports import SendOutcome
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
@@ -183,6 +184,7 @@ def deliver_webhook(services: Services, tenant_id: str, payload: Mapping[str, An
     if target is None:
         return
     outcome = services.webhook_sender.send(target.url, target.secret, target.event_id, target.body)
+    crash_point("mid-webhook-delivery")
     _record_attempt(services, delivery_id, attempt, target, outcome)
     log.info("webhook delivery %s attempt %d: %s", delivery_id, attempt, outcome.status_code or outcome.error)
 

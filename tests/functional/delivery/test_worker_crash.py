@@ -2,7 +2,8 @@
 
 The worker runs as its own process (``python -m notice_service.cli worker --once``, this checkout on
 ``PYTHONPATH``) against the test's database and data directory. ``NOTICE_FAULT_POINT=after-provider-answer``
-(read only by ``use_cases/delivery/submission.py``) makes it SIGKILL itself once the twin accepted the letter;
+(``notice_service/faults.py``, armed by the composition root) makes it exit (``os._exit``) once the twin accepted
+the letter;
 its outbox lease is one second (``NOTICE_WORKER_LEASE_SECONDS``), so the second worker, without the fault
 point, takes the message again: the same ``antidoublon`` is refused by the twin, the adapter finds the letter
 already accepted, and the delivery ends ``submitted`` with the twin's reference. On SQLite and PostgreSQL.
@@ -11,7 +12,6 @@ already accepted, and the delivery ends ``submitted`` with the twin's reference.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from notice_service.faults import FAULT_EXIT
 from notice_service.services import Services
 from tests.functional.conftest import Api
 from tests.functional.delivery.test_merci_facteur import account
@@ -68,7 +69,7 @@ def test_a_worker_killed_after_the_provider_answered_posts_nothing_twice(
         killed = run_worker(services, NOTICE_FAULT_POINT="after-provider-answer")
         if killed.returncode != 0:
             break
-    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    assert killed.returncode == FAULT_EXIT, killed.stderr[-2000:]
     assert twin.received() == 1  # the provider took it ...
     assert api.get(f"/v1/deliveries/{queued['id']}").json["status"] == "queued"  # ... and we never recorded it
 

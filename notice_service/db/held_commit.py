@@ -1,0 +1,102 @@
+"""Holding a request's last commit so that what the client is answered commits with it.
+
+``Database.holding()`` (the ``@idempotent`` routes, ``use_cases/idempotency.py``) changes two things for the
+code that runs inside it, in this thread only (a context variable):
+
+* ``Database.transaction()`` flushes its block but does not commit it: the session is *held*. The next
+  ``transaction()`` commits the held one first (use cases with several transactions keep their order), and
+  ``reading()`` reads through the held session, so the response is built from what will be committed.
+* ``Database.commit_held(write)`` runs ``write`` (saving the response on the idempotency key) in the held
+  session and commits both in one ``COMMIT``; without a held session, in a transaction of its own.
+
+A crash before that commit loses the effect and the response together; after it, both are there: a retry
+replays the saved response, never a "still in progress" 409 for an effect that happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from notice_service.faults import crash_point
+
+
+@dataclass
+class Hold:
+    session: Session | None = None
+
+
+_current: ContextVar[Hold | None] = ContextVar("notice_held_commit", default=None)
+
+
+def current() -> Hold | None:
+    return _current.get()
+
+
+@contextmanager
+def holding() -> Iterator[Hold]:
+    """Hold the last transaction until ``commit_held``; whatever is still held at the end is rolled back."""
+    hold = Hold()
+    token = _current.set(hold)
+    try:
+        yield hold
+    finally:
+        _current.reset(token)
+        if hold.session is not None:
+            hold.session.rollback()
+            hold.session.close()
+            hold.session = None
+
+
+def commit(session: Session) -> None:
+    """The one place a write session commits: the fault points around it, then the session closed."""
+    crash_point("before-commit")
+    session.commit()
+    crash_point("after-commit")
+
+
+def release(hold: Hold) -> None:
+    """Commit the held session (if any) on its own."""
+    if hold.session is not None:
+        session, hold.session = hold.session, None
+        try:
+            commit(session)
+        finally:
+            session.close()
+
+
+@contextmanager
+def held_transaction(hold: Hold, sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A transaction whose commit is held: the previous held one commits first; a failure rolls back."""
+    release(hold)
+    session = sessions()
+    session.begin()
+    try:
+        yield session
+        session.flush()
+    except BaseException:
+        session.rollback()
+        session.close()
+        raise
+    hold.session = session
+
+
+def commit_held(hold: Hold | None, sessions: sessionmaker[Session], write: Callable[[Session], None]) -> None:
+    """``write`` and the held effect in one commit (or ``write`` alone when nothing is held)."""
+    if hold is not None and hold.session is not None:
+        session, hold.session = hold.session, None
+    else:
+        session = sessions()
+        session.begin()
+    try:
+        write(session)
+        commit(session)
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -63,10 +63,10 @@ class SmtpMailer:
                     client.login(self._username, self._password or "")
                 code, reply = _transmit(client, self._sender, mail.to, message)
         except (smtplib.SMTPException, OSError) as exc:
-            code = _reply_code(exc)
+            refused = _reply_code(exc)
             raise MailFailed(
                 f"The mail server {self._host}:{self._port} did not accept the message: {exc}",
-                extra={"smtp_code": code, "permanent": code is not None and 500 <= code < 600},
+                extra={"smtp_code": refused, "permanent": refused is not None and 500 <= refused < 600},
             ) from exc
         return MailSubmission(str(message["Message-ID"]), f"{self._host}:{self._port}", code, reply)
 

@@ -47,8 +47,12 @@ class PdfFindings:
     unreadable: str | None  # why the file could not be checked completely, or None
 
 
+def _unescape(name: bytes) -> bytes:
+    return _ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), name) if b"#" in name else name
+
+
 def _name_list(data: bytes) -> list[bytes]:
-    return [_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), match.group(1)) for match in _NAME.finditer(data)]
+    return [_unescape(name) for name in _NAME.findall(data)]
 
 
 def _names(data: bytes) -> set[bytes]:
@@ -101,13 +105,11 @@ def _object_stream(dictionary: bytes, stream: bytes, budget: int) -> tuple[bytes
 def inspect_pdf(data: bytes) -> PdfFindings:
     """What in ``data`` (a PDF) would act when it is opened, and whether it could all be read."""
     outside, streams = _split(data)
-    names: set[bytes] = set()
-    for part in outside:
-        names |= _names(part)
+    names = _names(b"\n".join(outside))
     unreadable = "the file is encrypted" if b"Encrypt" in names else None
     budget = min(INFLATE_BUDGET, INFLATE_RATIO * max(len(data), 1))
     for dictionary, stream in streams:
-        if b"ObjStm" not in _names(dictionary):
+        if (b"ObjStm" not in dictionary and b"#" not in dictionary) or b"ObjStm" not in _names(dictionary):
             continue
         text, problem = _object_stream(dictionary, stream, budget) if budget > 0 else (None, "too much to inflate")
         if text is None:

@@ -234,3 +234,11 @@ class ProviderUnavailable(NoticeError):
 
     type_slug = "provider-unavailable"
     title = "Provider unavailable"
+
+
+class UnsafeDocument(InvalidInput):
+    """An uploaded file of an accepted type whose content is refused: a PDF with JavaScript, a launch action or
+    embedded files, an image bomb, a header that cannot be read (issue 18). ``errors`` names the field."""
+
+    type_slug = "unsafe-document"
+    title = "Unsafe document"

@@ -63,8 +63,21 @@ class SmtpMailer:
                     client.login(self._username, self._password or "")
                 code, reply = _transmit(client, self._sender, mail.to, message)
         except (smtplib.SMTPException, OSError) as exc:
-            raise MailFailed(f"The mail server {self._host}:{self._port} did not accept the message: {exc}") from exc
+            refused = _reply_code(exc)
+            raise MailFailed(
+                f"The mail server {self._host}:{self._port} did not accept the message: {exc}",
+                extra={"smtp_code": refused, "permanent": refused is not None and 500 <= refused < 600},
+            ) from exc
         return MailSubmission(str(message["Message-ID"]), f"{self._host}:{self._port}", code, reply)
+
+
+def _reply_code(exc: Exception) -> int | None:
+    """The server's reply code in a refusal (``None`` when it never answered: unreachable, timed out). A 5xx is
+    permanent (RFC 5321 4.2.1: do not repeat the same request), a 4xx or no answer is worth retrying."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _reply in exc.recipients.values()]
+        return max(codes) if codes else None
+    return exc.smtp_code if isinstance(exc, smtplib.SMTPResponseException) else None
 
 
 def _check_recipient(address: str) -> None:
@@ -72,9 +85,12 @@ def _check_recipient(address: str) -> None:
     mail to nobody recorded as submitted), and of ``a, b`` the envelope would carry only ``a``."""
     found = getaddresses([address])
     if len(found) != 1 or not found[0][1] or found[0][1] != address.strip() or "@" not in address:
-        raise MailFailed(f"The recipient must be one e-mail address, not {address!r}.")
+        raise MailFailed(f"The recipient must be one e-mail address, not {address!r}.", extra={"permanent": True})
     if not address.isascii() or any(c in address for c in "\r\n\t <>"):
-        raise MailFailed(f"The recipient {address!r} is not a plain ASCII e-mail address (no SMTPUTF8 here).")
+        raise MailFailed(
+            f"The recipient {address!r} is not a plain ASCII e-mail address (no SMTPUTF8 here).",
+            extra={"permanent": True},
+        )
 
 
 def _transmit(client: smtplib.SMTP, sender: str, recipient: str, message: EmailMessage) -> tuple[int, str]:

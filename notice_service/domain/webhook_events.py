@@ -52,13 +52,32 @@ def next_attempt_at(window_start: datetime, attempt: int, failed_at: datetime) -
 
 
 def is_public_address(address: str) -> bool:
-    """Whether an IP address is globally routable (not private, loopback, link-local, multicast, reserved)."""
+    """Whether an IP address is globally routable (not private, loopback, link-local, multicast, reserved,
+    site-local), and so is every IPv4 address an IPv6 one carries (IPv4-mapped ``::ffff:a.b.c.d``,
+    IPv4-compatible ``::a.b.c.d``, NAT64 ``64:ff9b::a.b.c.d``, 6to4 ``2002:AABB:CCDD::``, Teredo's client):
+    a gateway would deliver those to the IPv4 address."""
     try:
         parsed = ipaddress.ip_address(address.strip("[]"))
     except ValueError:
         return False
-    mapped = parsed.ipv4_mapped if isinstance(parsed, ipaddress.IPv6Address) else None
-    return (mapped or parsed).is_global and not parsed.is_multicast
+    if not parsed.is_global or parsed.is_multicast:
+        return False
+    if isinstance(parsed, ipaddress.IPv4Address):
+        return True
+    if parsed.is_site_local:
+        return False
+    return all(is_public_address(str(inner)) for inner in _embedded_ipv4(parsed))
+
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    embedded = [address.ipv4_mapped, address.sixtofour, address.teredo[1] if address.teredo else None]
+    if address in _NAT64 or address in _IPV4_COMPATIBLE:
+        embedded.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return [inner for inner in embedded if inner is not None]
 
 
 def target_problem(url: str, allow_private: bool) -> str | None:

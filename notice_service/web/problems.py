@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Flask, Response, request
 from pydantic import ValidationError
+from sqlalchemy import exc as sql_errors
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from notice_service import errors
@@ -87,7 +88,7 @@ def problem_response(
 
 def from_notice_error(error: errors.NoticeError) -> Response:
     field_errors = [{"field": e.field, "message": e.message} for e in error.errors]
-    return problem_response(
+    response = problem_response(
         status_for(error),
         error.type_slug,
         error.title,
@@ -95,6 +96,9 @@ def from_notice_error(error: errors.NoticeError) -> Response:
         field_errors=field_errors,
         **error.extra,
     )
+    if response.status_code == 503:  # a dependency is down (store, TSA, signer, database): say when to retry
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def from_validation_error(error: ValidationError) -> Response:
@@ -137,8 +141,44 @@ def _from_unexpected(error: Exception) -> Response:
     )
 
 
+RETRY_AFTER_SECONDS = 30
+#: The database's outages (server down or restarting, connection lost mid-request, pool exhausted); the pool
+#: replaces dead connections by itself (``db/engine._check_alive``), so the next request after it is back works.
+DATABASE_OUTAGES = (sql_errors.OperationalError, sql_errors.InterfaceError, sql_errors.TimeoutError)
+
+
+def _caused_by_outage(error: BaseException | None) -> bool:
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, DATABASE_OUTAGES):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
+def _from_pending_rollback(error: Exception) -> Response:
+    """A session whose connection died mid-transaction refuses to go on until rolled back: the same outage,
+    surfacing while the unit of work cleans up."""
+    return _from_database_outage(error) if _caused_by_outage(error.__context__) else _from_unexpected(error)
+
+
+def _from_database_outage(error: Exception) -> Response:
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, type(error).__name__)
+    response = problem_response(
+        503,
+        "database-unavailable",
+        "Database unavailable",
+        "The database does not answer (restarting or unreachable); nothing was recorded. Retry in a moment.",
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS // 6)
+    return response
+
+
 def register(app: Flask) -> None:
     app.register_error_handler(errors.NoticeError, from_notice_error)
     app.register_error_handler(ValidationError, from_validation_error)
     app.register_error_handler(HTTPException, _from_http_exception)
     app.register_error_handler(Exception, _from_unexpected)
+    for outage in DATABASE_OUTAGES:
+        app.register_error_handler(outage, _from_database_outage)
+    app.register_error_handler(sql_errors.PendingRollbackError, _from_pending_rollback)

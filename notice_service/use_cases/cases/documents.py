@@ -1,7 +1,8 @@
 """Uploading a case's supporting documents (the contract, the CGV, a purchase order, anything else) and listing them.
 
 The case is looked up first, so an unknown case stores nothing; the file is then checked (size cap, magic bytes:
-PDF, PNG, JPEG or TIFF) and stored write-once before one short transaction adds its row and the
+PDF, PNG, JPEG or TIFF; no JavaScript, launch action or embedded file in a PDF, no image bomb: ``UnsafeDocument``)
+and stored write-once before one short transaction adds its row and the
 ``case:document_added`` audit record naming its SHA-256. The dossier numbers these documents first: they are the
 basis of the claim.
 """
@@ -22,8 +23,8 @@ from notice_service.db.models.cases import Case
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.audit.records import DocumentRef
 from notice_service.domain.deadlines import PARIS
-from notice_service.domain.evidence_files import ACCEPTED_TYPES, sniff_media_type
-from notice_service.errors import FieldError, InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from notice_service.domain.evidence_files import ACCEPTED_TYPES, content_problem, sniff_media_type
+from notice_service.errors import FieldError, InvalidInput, PayloadTooLarge, UnsafeDocument, UnsupportedMediaType
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
 
@@ -56,7 +57,15 @@ def checked_media_type(services: Services, data: bytes, field: str = "file") -> 
             f"Documents must be one of {', '.join(ACCEPTED_TYPES)} (recognised by their content).",
             errors=[FieldError(field, "not a PDF, PNG, JPEG or TIFF file")],
         )
+    refuse_unsafe_content(data, media_type, field)
     return media_type
+
+
+def refuse_unsafe_content(data: bytes, media_type: str, field: str) -> None:
+    """Refuse (before anything is stored) a file whose content would act when opened or decode to a bomb."""
+    problem = content_problem(data, media_type)
+    if problem is not None:
+        raise UnsafeDocument(f"The file is not accepted as evidence: {problem}.", errors=[FieldError(field, problem)])
 
 
 def add_case_document(services: Services, actor: Actor, case_id: str, upload: DocumentUpload) -> str:

@@ -17,6 +17,7 @@ from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.audit.records import DocumentRef, JsonValue, RecordDraft
 from notice_service.domain.contract_rate import clause_problem, floor_problem, parse_term, term_json
 from notice_service.domain.deadlines import PARIS
+from notice_service.domain.evidence_files import content_problem
 from notice_service.domain.rates import half_years_between
 from notice_service.errors import (
     Conflict,
@@ -24,6 +25,7 @@ from notice_service.errors import (
     InvalidInput,
     NotFound,
     PayloadTooLarge,
+    UnsafeDocument,
     UnsupportedMediaType,
 )
 from notice_service.ports import StoredObject
@@ -74,6 +76,10 @@ def validate_invoice(data: InvoiceInput, max_upload_bytes: int) -> list[FieldErr
             raise UnsupportedMediaType(
                 "The invoice copy must be a PDF file.",
                 errors=[FieldError("pdf", "not a PDF (no %PDF- header)")],
+            )
+        if (problem := content_problem(data.pdf, "application/pdf")) is not None:
+            raise UnsafeDocument(
+                f"The invoice copy is not accepted: {problem}.", errors=[FieldError("pdf_base64", problem)]
             )
     return errors
 

@@ -43,8 +43,8 @@ from notice_service.domain.delivery.facts import (
     derive_receipt,
     earliest_receipt,
 )
-from notice_service.domain.evidence_files import ACCEPTED_TYPES, sniff_media_type
-from notice_service.errors import FieldError, InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from notice_service.domain.evidence_files import ACCEPTED_TYPES, content_problem, sniff_media_type
+from notice_service.errors import FieldError, InvalidInput, PayloadTooLarge, UnsafeDocument, UnsupportedMediaType
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
 
@@ -127,6 +127,8 @@ def store_evidence(services: Services, evidence: EvidenceFile, field: str = "fil
             f"Evidence files must be one of {', '.join(ACCEPTED_TYPES)} (recognised by their content).",
             errors=[FieldError(field, "not a PDF, PNG, JPEG or TIFF file")],
         )
+    if (problem := content_problem(evidence.data, media_type)) is not None:
+        raise UnsafeDocument(f"The file is not accepted as evidence: {problem}.", errors=[FieldError(field, problem)])
     stored = services.store.put(evidence.data, content_type=media_type, document_class="evidence")
     return StoredEvidence(evidence.kind, evidence.shown_on, media_type, stored.sha256, stored.size, stored.key)
 

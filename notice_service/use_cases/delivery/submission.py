@@ -5,6 +5,8 @@ transaction. The worker (outside any transaction) then:
 
 * **e-mail**: sends the signed PDF over SMTP with a Message-ID derived from the delivery id (a retry carries the
   same one, so the receiving side recognises it), then records the ``submitted`` fact with the server's reply;
+  a server that is unreachable or answers 4xx is retried by the outbox's back-off, a 5xx (or an impossible
+  address) fails the delivery with the server's reply as its reason;
 * **a postal provider** (Merci Facteur): builds the submission from the notice's signed PDF, the debtor's
   address and the account's return address, and ``submit``s it with the delivery id as idempotency key. On
   ``ProviderAmbiguous`` it asks ``find`` before anything else (a retry with the same key posts nothing either);
@@ -38,6 +40,7 @@ from notice_service.db.outbox import queue_event
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.delivery.facts import Channel, Fact, FactKind
 from notice_service.faults import crash_point
+from notice_service.errors import MailFailed
 from notice_service.ports import (
     PostalAddress,
     ProviderAmbiguous,
@@ -96,7 +99,13 @@ def submit_delivery(services: Services, tenant_id: str, payload: Mapping[str, An
     if queued is None:
         return
     if queued.delivery.provider == "email":
-        prepared, reference = send_email(services, queued.delivery, queued.notice)
+        try:
+            prepared, reference = send_email(services, queued.delivery, queued.notice)
+        except MailFailed as refused:
+            if not refused.extra.get("permanent"):
+                raise  # unreachable, 4xx: the outbox retries with its back-off (the error kept on the message)
+            _fail(services, queued.delivery, ProviderError("smtp-refused", refused.detail))  # 5xx: for good
+            return
         _record_submitted(services, queued.delivery, prepared, reference, None)
         return
     _submit_postal(services, queued)

@@ -38,6 +38,7 @@ from notice_service.domain.dossier.manifest import (
     verify_instructions,
 )
 from notice_service.domain.webhook_events import EventType
+from notice_service.domain.zip_names import safe_member_name
 from notice_service.errors import ConfigurationError
 from notice_service.ports import ManifestSigner, MergePart, PdfMerger, StoredObject
 from notice_service.services import Services
@@ -95,13 +96,13 @@ class _Parts:
 
     def add_bytes(self, path: str, data: bytes, content_type: str) -> ZipEntry:
         stored = self._store.put(data, content_type=content_type, document_class=DOCUMENT_CLASS)
-        entry = ZipEntry(path, stored.key, stored.sha256, stored.size)
+        entry = ZipEntry(safe_member_name(path), stored.key, stored.sha256, stored.size)
         self.entries.append(entry)
         return entry
 
     def add_stored(self, path: str, key: str) -> ZipEntry:
         stored = self._store.stat(key)
-        entry = ZipEntry(path, stored.key, stored.sha256, stored.size)
+        entry = ZipEntry(safe_member_name(path), stored.key, stored.sha256, stored.size)
         self.entries.append(entry)
         return entry
 

@@ -4,7 +4,8 @@ Each entry is streamed from the document store into the ZIP in chunks, its SHA-2
 as it goes, so memory stays bounded by the chunk size, whatever the size and number of the exhibits. The ZIP
 is deterministic (stored, not deflated; fixed time, mode and system), so the same layout always gives the same
 bytes: that is how a dossier exported before its ZIP was stored is rebuilt and checked against its audited
-SHA-256.
+SHA-256. Member names are checked safe (``domain/zip_names``: relative, ``/`` only, no ``..``, no control
+characters) before anything is written.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+from notice_service.domain.zip_names import is_safe_member_name
 from notice_service.errors import Conflict
 from notice_service.faults import crash_point
 from notice_service.ports import DocumentStore
@@ -46,6 +48,8 @@ class DossierIntegrityError(Conflict):
 
 
 def _zip_info(entry: ZipEntry, zip_time: tuple[int, int, int, int, int, int]) -> zipfile.ZipInfo:
+    if not is_safe_member_name(entry.path):  # the layout names its members with safe_member_name
+        raise ValueError(f"unsafe ZIP member name {entry.path!r}")
     info = zipfile.ZipInfo(entry.path, date_time=zip_time)
     info.compress_type = zipfile.ZIP_STORED
     info.create_system = 3

@@ -39,8 +39,8 @@ from notice_service.db.models.notices import Notice
 from notice_service.db.outbox import queue_event
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.delivery.facts import Channel, Fact, FactKind
-from notice_service.faults import crash_point
 from notice_service.errors import MailFailed
+from notice_service.faults import crash_point
 from notice_service.ports import (
     PostalAddress,
     ProviderAmbiguous,

@@ -76,6 +76,7 @@ class Settings:
     public_url: str = ""  # NOTICE_PUBLIC_URL: letters print <public_url>/v/<code>; "" = http://<host>:<port>
     verification_rate_limit_requests: int = 30  # GET/POST /v/<code> per client address and window; 0 = off
     verification_rate_limit_window_seconds: int = 60
+    provider_calls_per_minute: int = 60  # NOTICE_PROVIDER_CALLS_PER_MINUTE: per provider account, all workers; 0 = off
 
     @property
     def resolved_database_url(self) -> str:
@@ -185,6 +186,10 @@ class Settings:
             problems.append("NOTICE_WORKER_METRICS_PORT must be between 0 (off) and 65535")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             problems.append("NOTICE_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        if not 0.01 <= self.worker_poll_seconds <= 3600:
+            problems.append("NOTICE_WORKER_POLL_MS must be between 10 and 3600000 (milliseconds between idle polls)")
+        if not 0 <= self.provider_calls_per_minute <= 60000:
+            problems.append("NOTICE_PROVIDER_CALLS_PER_MINUTE must be between 0 (no limit) and 60000")
         return problems
 
     def _sms_problems(self) -> list[str]:
@@ -317,4 +322,6 @@ def _operations_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "web_server": env.get("NOTICE_WEB_SERVER", "waitress"),
         "gunicorn_config": _path(env, "NOTICE_GUNICORN_CONFIG"),
         "worker_metrics_port": _int(env, "NOTICE_WORKER_METRICS_PORT", 0),
+        "worker_poll_seconds": _int(env, "NOTICE_WORKER_POLL_MS", 1000) / 1000,
+        "provider_calls_per_minute": _int(env, "NOTICE_PROVIDER_CALLS_PER_MINUTE", 60),
     }

@@ -21,6 +21,7 @@ from notice_service.db.models import (  # noqa: F401  (registers every table on 
     outbox,
     pauses,
     providers,
+    rate_limits,
     rates,
     sms,
     tenants,

@@ -96,8 +96,8 @@ def claim(services: Services, limit: int = 20) -> list[OutboxMessage]:
 
 
 def _still_ours(services: Services, message: OutboxMessage) -> bool:
-    """Renew the lease of a message claimed in a batch just before handling it; ``False`` when the lease lapsed
-    meanwhile and another worker claimed it (its ``attempts`` moved on), so this worker leaves it alone."""
+    """Renew the lease of a heavy message claimed behind others in a batch, just before handling it; ``False`` when
+    the lease lapsed meanwhile and another worker claimed it (its ``attempts`` moved on): this worker leaves it."""
     now = services.clock.now()
     lease = now + timedelta(seconds=services.settings.worker_lease_seconds)
     with services.db.transaction() as session:
@@ -135,7 +135,7 @@ def run_once(services: Services, handlers: Mapping[str, Handler] = HANDLERS) -> 
     """Claim and handle one batch; answers how many messages were handled successfully."""
     done = 0
     for n, message in enumerate(claim(services)):
-        if n and not _still_ours(services, message):
+        if n and message.topic in HEAVY_TOPICS and not _still_ours(services, message):
             continue
         handler = handlers.get(message.topic)
         try:

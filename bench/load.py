@@ -131,7 +131,7 @@ def gunicorn_workers(master: int) -> list[int]:
     return sorted(children)
 
 
-def wait_for_http(base: str, seconds: float = 120) -> None:
+def wait_for_http(base: str, seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -185,9 +185,14 @@ def main() -> None:
         env = {"NOTICE_WEB_SERVER": "gunicorn", "NOTICE_HOST": "127.0.0.1", "NOTICE_PORT": str(port)}
         env |= {"NOTICE_WEB_WORKERS": str(args.web_workers), "NOTICE_RATE_LIMIT_REQUESTS": "0"}
         env |= {"NOTICE_LOG_LEVEL": "WARNING", "PROMETHEUS_MULTIPROC_DIR": str(stack.work / "prometheus")}
+        (stack.work / "prometheus").mkdir()
         master = stack.spawn(["-m", "notice_service.cli", "serve"], "gunicorn", env)
         base = f"http://127.0.0.1:{port}"
-        wait_for_http(base)
+        try:
+            wait_for_http(base)
+        except RuntimeError:
+            print(stack.log("gunicorn")[-3000:])
+            raise
         clients = [Client(base, key, seed(base, key, n)) for n in range(args.clients)]
         workers = gunicorn_workers(master.pid)
         rss_start = {pid: rss_kib(pid) for pid in workers}

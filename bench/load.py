@@ -12,7 +12,8 @@ Each client is a thread with its own HTTP session, looping until ``--seconds`` h
 reminder drafted on its case: a render) and issues (a draft issued: render, sign, store, audit). Every answer
 that is not the expected status, and every exception (timeout, reset), is an error. Printed: requests and
 errors per operation, p50/p99 latency per operation, throughput, and the RSS of each gunicorn worker at the
-start and the end. Loopback only; bounded in time and count.
+start (after a warm-up of a tenth of ``--seconds``, not counted) and the end. Loopback only; bounded in time
+and count.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ def seed(base: str, key: str, n: int) -> dict[str, str]:
 
 def client_loop(client: Client, results: Results, deadline: float, max_requests: int, seed_: int) -> None:
     rng = random.Random(seed_)
-    ops, weights = zip(*MIX, strict=True)
+    ops, weights = [op for op, _ in MIX], [weight for _, weight in MIX]
     while time.monotonic() < deadline and results.count < max_requests:
         op = rng.choices(ops, weights)[0]
         if op == "issue" and not client.drafts:
@@ -117,6 +118,20 @@ def client_loop(client: Client, results: Results, deadline: float, max_requests:
         except requests.RequestException as exc:
             error = type(exc).__name__
         results.record(op, time.perf_counter() - started, error)
+
+
+def drive(clients: list[Client], results: Results, seconds: float, max_requests: int, seed_base: int) -> float:
+    """Every client loops in its own thread for ``seconds``; answers the elapsed time (the last answer included)."""
+    started = time.monotonic()
+    threads = [
+        threading.Thread(target=client_loop, args=(c, results, started + seconds, max_requests, seed_base + n))
+        for n, c in enumerate(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.monotonic() - started
 
 
 def gunicorn_workers(master: int) -> list[int]:
@@ -195,19 +210,12 @@ def main() -> None:
             raise
         clients = [Client(base, key, seed(base, key, n)) for n in range(args.clients)]
         workers = gunicorn_workers(master.pid)
+        warm = Results()  # not counted: every worker renders, signs and stores a first letter (fonts, caches)
+        drive(clients, warm, args.seconds / 10, args.max_requests, 1000)
+        print(f"warm-up: {warm.count} requests in {args.seconds / 10:.0f} s (not counted), errors: {len(warm.errors)}")
         rss_start = {pid: rss_kib(pid) for pid in workers}
         results = Results()
-        started = time.monotonic()
-        deadline = started + args.seconds
-        threads = [
-            threading.Thread(target=client_loop, args=(c, results, deadline, args.max_requests, n))
-            for n, c in enumerate(clients)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.monotonic() - started
+        elapsed = drive(clients, results, args.seconds, args.max_requests, 0)
         rss_end = {pid: rss_kib(pid) for pid in workers}
         if gunicorn_workers(master.pid) != workers:
             print(f"gunicorn workers changed during the run: {workers} → {gunicorn_workers(master.pid)}")

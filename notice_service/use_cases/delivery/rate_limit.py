@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from notice_service.db.models.providers import ProviderAccount
 from notice_service.db.models.rate_limits import ProviderRateLimit
+from notice_service.observability.metrics import PROVIDER_THROTTLED
 from notice_service.services import Services
 
 
@@ -52,6 +53,7 @@ def take_call_slot(services: Services, tenant_id: str, provider: str) -> datetim
             select(ProviderRateLimit).where(ProviderRateLimit.account_id == account_id).with_for_update()
         ).scalar_one()
         if row.next_call_at > now:
+            PROVIDER_THROTTLED.labels(provider=provider).inc()
             return row.next_call_at
         row.next_call_at = now + interval
     return None

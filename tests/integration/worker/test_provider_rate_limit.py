@@ -24,6 +24,7 @@ from sqlalchemy import select
 from notice_service.adapters.system_clock import FixedClock
 from notice_service.db.models.providers import ProviderAccount
 from notice_service.errors import ConfigurationError
+from notice_service.observability.metrics import REGISTRY
 from notice_service.services import Services
 from notice_service.settings import load_settings
 from notice_service.use_cases.delivery.rate_limit import take_call_slot
@@ -48,8 +49,11 @@ def test_call_slots_are_spaced_and_shared(api: Api, services: Services, twin: Me
     clock = services.clock
     assert isinstance(clock, FixedClock)
     tenant_id = _tenant_of(services)
+    before = _throttled()
     assert take_call_slot(services, tenant_id, "merci_facteur") is None  # the first call goes
+    assert _throttled() == before
     retry_at = take_call_slot(services, tenant_id, "merci_facteur")
+    assert _throttled() == before + 1  # counted in /metrics (notice_provider_throttled_total)
     assert retry_at == clock.now() + timedelta(seconds=1)  # 60 a minute: the next slot is one second later
     assert take_call_slot(services, tenant_id, "merci_facteur") == retry_at  # asking again takes nothing
     clock.advance(timedelta(milliseconds=999))
@@ -60,6 +64,10 @@ def test_call_slots_are_spaced_and_shared(api: Api, services: Services, twin: Me
     services.settings = replace(services.settings, provider_calls_per_minute=0)
     assert take_call_slot(services, tenant_id, "merci_facteur") is None  # 0: no limit
     assert take_call_slot(services, tenant_id, "merci_facteur") is None
+
+
+def _throttled() -> float:
+    return REGISTRY.get_sample_value("notice_provider_throttled_total", {"provider": "merci_facteur"}) or 0.0
 
 
 def _tenant_of(services: Services) -> str:

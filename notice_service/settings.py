@@ -79,6 +79,7 @@ class Settings:
     verification_rate_limit_window_seconds: int = 60
     privacy_retention_days: int = 0  # NOTICE_PRIVACY_RETENTION_DAYS: purge so long after closing; 0: prescribed
     fault_point: str | None = None  # NOTICE_FAULT_POINT: tests only (notice_service/faults.py); refused in production
+    provider_calls_per_minute: int = 60  # NOTICE_PROVIDER_CALLS_PER_MINUTE: per provider account, all workers; 0 = off
 
     @property
     def resolved_database_url(self) -> str:
@@ -189,6 +190,10 @@ class Settings:
             problems.append("NOTICE_WORKER_METRICS_PORT must be between 0 (off) and 65535")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             problems.append("NOTICE_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        if not 0.01 <= self.worker_poll_seconds <= 3600:
+            problems.append("NOTICE_WORKER_POLL_MS must be between 10 and 3600000 (milliseconds between idle polls)")
+        if not 0 <= self.provider_calls_per_minute <= 60000:
+            problems.append("NOTICE_PROVIDER_CALLS_PER_MINUTE must be between 0 (no limit) and 60000")
         return problems
 
     def _sms_problems(self) -> list[str]:
@@ -323,6 +328,8 @@ def _operations_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "worker_metrics_port": _int(env, "NOTICE_WORKER_METRICS_PORT", 0),
         "fault_point": env.get("NOTICE_FAULT_POINT") or None,  # tests only (faults.py); refused in production
         **_privacy_settings(env),
+        "worker_poll_seconds": _int(env, "NOTICE_WORKER_POLL_MS", 1000) / 1000,
+        "provider_calls_per_minute": _int(env, "NOTICE_PROVIDER_CALLS_PER_MINUTE", 60),
     }
 
 

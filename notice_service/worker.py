@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from notice_service.db.audit_repository import TOPIC_MIRROR
 from notice_service.db.models.outbox import OUTBOX_MESSAGE_ID, OutboxMessage
@@ -56,6 +56,23 @@ HANDLERS[TOPIC_ITEM] = handle_item  # a dunning run's item: draft, re-check, iss
 HANDLERS[TOPIC_RUN] = queue_items  # a planned run: one dunning.item message per item with work
 
 
+#: Topics that cost a letter's render and signature: a worker claims at most one of them at a time, so that the
+#: workers of a run share its last items evenly and a long batch never outlives its lease.
+HEAVY_TOPICS = frozenset({TOPIC_ITEM})
+
+
+def _one_heavy(messages: list[OutboxMessage]) -> list[OutboxMessage]:
+    """The claimed batch up to (not including) its second heavy message."""
+    kept: list[OutboxMessage] = []
+    heavy = 0
+    for message in messages:
+        heavy += message.topic in HEAVY_TOPICS
+        if heavy > 1:
+            break
+        kept.append(message)
+    return kept
+
+
 def claim(services: Services, limit: int = 20) -> list[OutboxMessage]:
     now = services.clock.now()
     with services.db.transaction() as session:
@@ -72,10 +89,26 @@ def claim(services: Services, limit: int = 20) -> list[OutboxMessage]:
                 .with_for_update(skip_locked=True)
             ).scalars()
         )
+        messages = _one_heavy(messages)  # the rest stay unleased: their row locks end with this transaction
         for message in messages:
             message.locked_until = now + timedelta(seconds=services.settings.worker_lease_seconds)
             message.attempts += 1
     return messages
+
+
+def _still_ours(services: Services, message: OutboxMessage) -> bool:
+    """Renew the lease of a heavy message claimed behind others in a batch, just before handling it; ``False`` when
+    the lease lapsed meanwhile and another worker claimed it (its ``attempts`` moved on): this worker leaves it."""
+    now = services.clock.now()
+    lease = now + timedelta(seconds=services.settings.worker_lease_seconds)
+    with services.db.transaction() as session:
+        renewed = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message.id, OutboxMessage.attempts == message.attempts)
+            .where(OutboxMessage.done_at.is_(None))
+            .values(locked_until=lease)
+        )
+    return bool(renewed.rowcount)  # type: ignore[attr-defined]
 
 
 def _finish(services: Services, message_id: int, error: str | None) -> None:
@@ -102,8 +135,10 @@ def _defer(services: Services, message_id: int, until: datetime) -> None:
 def run_once(services: Services, handlers: Mapping[str, Handler] = HANDLERS) -> int:
     """Claim and handle one batch; answers how many messages were handled successfully."""
     done = 0
-    for message in claim(services):
+    for n, message in enumerate(claim(services)):
         crash_point("after-outbox-claim")
+        if n and message.topic in HEAVY_TOPICS and not _still_ours(services, message):
+            continue
         handler = handlers.get(message.topic)
         try:
             if handler is None:

@@ -50,6 +50,13 @@ PROVIDER_ERRORS = Counter(
     registry=REGISTRY,
 )
 
+PROVIDER_THROTTLED = Counter(
+    "notice_provider_throttled",
+    "Calls to a provider account held back by its shared call rate (NOTICE_PROVIDER_CALLS_PER_MINUTE), deferred",
+    ["provider"],
+    registry=REGISTRY,
+)
+
 
 class _Collected(Collector):
     """A collector made of metric families computed at scrape time."""

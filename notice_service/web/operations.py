@@ -28,6 +28,7 @@ from notice_service.errors import NotReady, Unauthenticated
 from notice_service.observability.logs import REQUEST_ID
 from notice_service.observability.metrics import CONTENT_TYPE, exposition
 from notice_service.services import Services
+from notice_service.use_cases.dunning.progress_figures import run_progress
 from notice_service.use_cases.operations import queue_figures, readiness
 from notice_service.web.openapi import operation
 from notice_service.web.responses import json_response
@@ -79,6 +80,20 @@ def _scraped(services: Services) -> Iterator[Metric]:
     for kind, count in sorted(figures.issued_by_kind.items()):
         issued.add_metric([kind], count)
     yield issued
+    yield from _run_progress(services)
+
+
+def _run_progress(services: Services) -> Iterator[Metric]:
+    """Run progress (issue 17): the open runs' items per state, and the runs per status."""
+    progress = run_progress(services)
+    items = GaugeMetricFamily("notice_run_items", "Items of the dunning runs still open, by state", labels=["state"])
+    for state, count in progress.open_items_by_state.items():
+        items.add_metric([state], count)
+    yield items
+    runs = GaugeMetricFamily("notice_runs", "Dunning runs, by status", labels=["status"])
+    for status, count in progress.runs_by_status.items():
+        runs.add_metric([status], count)
+    yield runs
 
 
 @operation(

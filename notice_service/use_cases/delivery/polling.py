@@ -25,8 +25,9 @@ from notice_service.domain.delivery.provider_events import AR24_STATUSES, MERCI_
 from notice_service.ports import PostalProvider, ProofKind, ProviderEvent
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
+from notice_service.use_cases.delivery.rate_limit import take_call_slot
 from notice_service.use_cases.delivery.recording import EvidenceFile, IncomingFact, delivery_facts, record_facts
-from notice_service.use_cases.delivery.submission import POLL_EVERY, TOPIC_POLL
+from notice_service.use_cases.delivery.submission import POLL_EVERY, TOPIC_POLL, Deferred
 from notice_service.use_cases.providers.accounts import load_account
 
 STATUS_TABLES: dict[str, Mapping[str, FactKind]] = {"merci_facteur": MERCI_FACTEUR_STATUSES}
@@ -68,6 +69,8 @@ def poll_delivery(services: Services, tenant_id: str, payload: Mapping[str, Any]
     if delivery.provider_reference is None or delivery.status in ("queued", "failed", "cancelled"):
         return
     account = load_account(services, tenant_id, delivery.provider)
+    if (slot := take_call_slot(services, tenant_id, delivery.provider)) is not None:
+        raise Deferred(slot)  # the account's call rate, shared by all workers (issue 17)
     table, allowed = STATUS_TABLES[delivery.provider], CHANNEL_FACTS[Channel(delivery.channel)]
     incoming = []
     for event in account.provider.events(delivery.provider_reference):

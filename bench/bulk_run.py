@@ -1,0 +1,199 @@
+"""A dunning run of N mises en demeure executed by 1 and then 2 ``notice-service worker`` processes (issue 17).
+
+    PYTHONPATH=. .venv/bin/python bench/bulk_run.py [--letters 2000] [--blocks 8]
+
+The production stack runs on this machine (``bench/_stack.py``): PostgreSQL, SeaweedFS S3 with Object Lock,
+the certomancer TSA (signatures are PAdES B-T with a real RFC 3161 token, signed by the PKI's ``signer``). One
+tenant, N debtors each with one overdue invoice, a plan of one manual step (a mise en demeure by letter).
+One run is planned; two worker processes draft every item (not timed: drafting is the desk's morning work).
+
+Then the run's items are approved block by block, each block executed either by worker A alone (worker B is
+stopped with SIGSTOP, while idle) or by A and B together, in the order 1, 2, 2, 1, 1, 2, 2, 1 … so that a shared
+machine's drift hits both alike. A block is timed from its approval's commit until its every item is issued
+and the outbox is empty again (the audit mirror segments and event fan-out included). Between blocks, with both
+workers stopped, this process measures the bare libraries' floor on a few of the same letters: WeasyPrint
+render + pyHanko sign (with the TSA) + S3 put, the libraries only. The RSS of each worker is sampled every
+second over the whole run.
+
+Targets: 2 workers / 1 worker ≥ 1.8 on a 2-core machine; 1 worker / floor ≥ 0.9; RSS flat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, insert, select
+
+from bench._stack import RssSampler, Stack
+from notice_service.adapters.system_clock import FixedClock
+from notice_service.cli.service import DEMO_PROFILE
+from notice_service.db.models.claims import Debtor, Invoice
+from notice_service.db.models.dunning import RunItem
+from notice_service.db.models.notices import Notice
+from notice_service.ports import LetterRequest
+from notice_service.services import Services
+from notice_service.use_cases.actor import Actor
+from notice_service.use_cases.dunning.decisions import decide
+from notice_service.use_cases.dunning.planning import plan_run
+from notice_service.use_cases.dunning.plans import create_plan
+from notice_service.use_cases.notices.draft import LETTER_TITLES
+from notice_service.use_cases.notices.issue import letter_attachments
+from notice_service.use_cases.notices.letter_context import thaw
+from notice_service.use_cases.tenants.onboarding import create_tenant
+from notice_service.worker import pending_count
+
+AS_OF = date(2026, 6, 10)  # interest at rates already published (2026-S1)
+NOW = datetime(2026, 6, 10, 6, 0, tzinfo=UTC)
+STEP = {"offset_days": 30, "action": "formal_notice", "channel": "letter", "mode": "manual", "deadline_days": 8}
+WORKER_ENV = {"NOTICE_WORKER_POLL_MS": "50", "NOTICE_LOG_LEVEL": "WARNING"}
+FLOOR_LETTERS = 4  # floor letters measured between two blocks
+
+
+def load(services: Services, tenant_id: str, count: int) -> None:
+    debtors, invoices = [], []
+    for n in range(count):
+        debtor_id = str(uuid.uuid4())
+        debtors.append({
+            "id": debtor_id, "tenant_id": tenant_id, "kind": "business", "name": f"Client {n:05d} SARL",
+            "siren": "404833048", "address_lines": [f"{n} rue du Commerce"], "postal_code": "75011", "city": "Paris",
+            "country": "FR", "activity": "societe_commerciale", "created_at": NOW,
+        })  # fmt: skip
+        invoices.append({
+            "id": str(uuid.uuid4()), "tenant_id": tenant_id, "debtor_id": debtor_id, "number": f"F-{n:05d}",
+            "issue_date": AS_OF - timedelta(days=75), "due_date": AS_OF - timedelta(days=45),
+            "amount_due": Decimal("1200.00") + n, "currency": "EUR", "status": "open", "created_at": NOW,
+        })  # fmt: skip
+    with services.db.transaction() as session:
+        session.execute(insert(Debtor), debtors)
+        session.execute(insert(Invoice), invoices)
+
+
+def count(services: Services, query: object) -> int:
+    with services.db.reading() as session:
+        return int(session.execute(query).scalar_one())  # type: ignore[call-overload]
+
+
+def wait(services: Services, condition: Callable[[], bool], what: str, seconds: float = 3600) -> None:
+    deadline = time.monotonic() + seconds
+    failed = select(RunItem.reason).where(RunItem.state == "failed").limit(1)
+    while not condition():
+        with services.db.reading() as session:
+            reason = session.execute(failed).scalar_one_or_none()
+        if reason is not None:
+            raise RuntimeError(f"an item failed while waiting for {what}: {reason}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(what)
+        time.sleep(0.05)
+
+
+def prepare(stack: Stack, services: Services, letters: int) -> tuple[Actor, str, list[str]]:
+    tenant = create_tenant(services, name="Bench Bulk SAS", siren="732829320", profile=DEMO_PROFILE)
+    operator = Actor(tenant.tenant_id, "operator", "bench")
+    create_plan(services, operator, "Mise en demeure", [STEP], default=True)
+    load(services, tenant.tenant_id, letters)
+    run_id = plan_run(services, operator, AS_OF, "cli").run_id
+    drafted = select(func.count()).select_from(RunItem).where(RunItem.run_id == run_id, RunItem.notice_id.is_not(None))
+    started = time.perf_counter()
+    wait(services, lambda: count(services, drafted) == letters and pending_count(services) == 0, "the drafts")
+    print(f"drafted {letters} letters with 2 workers in {time.perf_counter() - started:.1f} s (not timed below)")
+    with services.db.reading() as session:
+        ids = list(session.execute(select(RunItem.id).where(RunItem.run_id == run_id).order_by(RunItem.id)).scalars())
+    return operator, run_id, ids
+
+
+def floor_seconds(services: Services, notice_ids: list[str]) -> float:
+    """Seconds for render + sign + put of these letters with the libraries only (the same services' adapters)."""
+    with services.db.reading() as session:
+        notices = [session.get_one(Notice, notice_id) for notice_id in notice_ids]
+        session.expunge_all()
+    started = time.perf_counter()
+    for notice in notices:
+        request = LetterRequest(
+            kind=notice.kind,
+            variant=notice.variant,
+            context=thaw(notice.letter_data, development_certificate=services.development_signing),
+            title=LETTER_TITLES[notice.kind],
+            attachments=letter_attachments(services, notice.letter_data, []),
+        )
+        signed = services.signer.sign(services.renderer.render(request).pdf, reason="bench floor")
+        services.store.put(signed.pdf, content_type="application/pdf", document_class="notice")
+    return time.perf_counter() - started
+
+
+def execute_block(services: Services, operator: Actor, run_id: str, ids: list[str]) -> float:
+    done = select(func.count()).select_from(RunItem).where(RunItem.id.in_(ids), RunItem.state == "issued")
+    decide(services, operator, run_id, ids, approve=True)
+    started = time.perf_counter()
+    wait(services, lambda: count(services, done) == len(ids) and pending_count(services) == 0, "a block")
+    return time.perf_counter() - started
+
+
+def pause(process: subprocess.Popen[bytes], on: bool) -> None:
+    process.send_signal(signal.SIGSTOP if on else signal.SIGCONT)
+
+
+def measure(stack: Stack, services: Services, letters: int, blocks: int) -> None:
+    workers = {"A": stack.worker("worker-A", WORKER_ENV), "B": stack.worker("worker-B", WORKER_ENV)}
+    with RssSampler({name: p.pid for name, p in workers.items()}) as rss:
+        operator, run_id, ids = prepare(stack, services, letters)
+        size = len(ids) // blocks
+        order = [(1, 2, 2, 1)[n % 4] for n in range(blocks)]
+        totals = {1: [0.0, 0], 2: [0.0, 0]}
+        floor_total, floor_count = 0.0, 0
+        for n, processes in enumerate(order):
+            block = ids[n * size : (n + 1) * size] if n < blocks - 1 else ids[n * size :]
+            pause(workers["A"], True)
+            pause(workers["B"], True)
+            with services.db.reading() as session:
+                sample = session.execute(select(RunItem.notice_id).where(RunItem.id.in_(block[:FLOOR_LETTERS])))
+                notice_ids = [str(notice_id) for notice_id in sample.scalars()]
+            floor_total += floor_seconds(services, notice_ids)
+            floor_count += len(notice_ids)
+            pause(workers["A"], False)
+            if processes == 2:
+                pause(workers["B"], False)
+            seconds = execute_block(services, operator, run_id, block)
+            totals[processes][0] += seconds
+            totals[processes][1] += len(block)
+            print(
+                f"block {n + 1}/{blocks}: {len(block)} letters by {processes} worker(s) in {seconds:6.1f} s", flush=True
+            )
+        pause(workers["B"], False)
+    one, two = (totals[k][1] / totals[k][0] for k in (1, 2))
+    floor = floor_count / floor_total
+    print(f"\nletters: {letters} mises en demeure, PAdES B-T (certomancer TSA), S3 Object Lock, PostgreSQL")
+    print(f"1 worker:        {one:6.2f} letters/s  ({totals[1][1]} letters)")
+    print(f"2 workers:       {two:6.2f} letters/s  ({totals[2][1]} letters)")
+    print(f"bare libraries:  {floor:6.2f} letters/s  ({floor_count} letters, render + sign + put, this process)")
+    print(f"scaling (2 workers / 1 worker): {two / one:.2f}  (target ≥ 1.8)")
+    print(f"1 worker / bare libraries:      {one / floor:.2f}  (target ≥ 0.9)")
+    for name in workers:
+        print(rss.summary(f"{name}"))
+    print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--letters", type=int, default=2000)
+    parser.add_argument("--blocks", type=int, default=8, help="alternating blocks (1, 2, 2, 1 …); at least 2")
+    args = parser.parse_args()
+    if args.letters < args.blocks * FLOOR_LETTERS or args.blocks < 2:
+        parser.error(f"--letters must be at least {FLOOR_LETTERS} × --blocks, and --blocks at least 2")
+    with Stack.start() as stack:
+        services = stack.services(FixedClock(NOW))
+        try:
+            measure(stack, services, args.letters, args.blocks)
+        finally:
+            services.db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,189 @@
+"""A dunning run executed by three ``notice-service worker`` processes, one of them killed with SIGKILL in the
+middle: the run completes on the two others once the dead worker's lease has run out, and every item is issued
+exactly once (PostgreSQL, SeaweedFS S3 with Object Lock, real ``python -m notice_service.cli worker`` processes).
+
+The letters are reminders signed with the development identity, without a time-stamp: the cheapest real letter
+path (render, completeness check, sign, S3 put, audit). ``NOTICE_TEST_RUN_LETTERS`` sets the run's size: the
+default is 60, because on the shared 2-core machine (load average 10-17) a letter costs about 2.5 s of one
+core's share and drafting plus issuing 500 would take over ten minutes; the issue's 500 is
+``NOTICE_TEST_RUN_LETTERS=500``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from notice_service.adapters.system_clock import FixedClock
+from notice_service.bootstrap import build_services
+from notice_service.db.models.audit_log import AuditRecord
+from notice_service.db.models.claims import Debtor, Invoice
+from notice_service.db.models.dunning import DunningRun, RunItem, StepTaken
+from notice_service.db.models.events import Event
+from notice_service.db.models.notices import Notice
+from notice_service.services import Services
+from notice_service.settings import Settings
+from notice_service.use_cases.actor import Actor
+from notice_service.use_cases.audit.verify import verify_tenant_ledger
+from notice_service.use_cases.dunning.decisions import decide
+from notice_service.use_cases.dunning.planning import plan_run
+from notice_service.use_cases.dunning.plans import create_plan
+from notice_service.use_cases.tenants.onboarding import create_tenant
+from notice_service.worker import pending_count
+from tests.functional.conftest import CREDITOR_PROFILE
+from tests.services.seaweed import SeaweedS3
+
+pytestmark = [pytest.mark.postgres, pytest.mark.s3, pytest.mark.slow]
+REPO = Path(__file__).resolve().parents[3]
+LETTERS = int(os.environ.get("NOTICE_TEST_RUN_LETTERS", "60"))
+LEASE_SECONDS = 10  # above one letter's time on a loaded machine, so a live worker's lease never lapses
+AS_OF = date(2026, 3, 9)
+NOW = datetime(2026, 3, 9, 6, 0, tzinfo=UTC)
+STEP = {"offset_days": 1, "action": "reminder", "channel": "letter", "mode": "manual"}
+
+
+@pytest.fixture
+def services(tmp_path: Path, postgres_url: str, seaweed_s3: SeaweedS3) -> Iterator[Services]:
+    settings = Settings(
+        data_dir=tmp_path,
+        database_url=postgres_url,
+        store="s3",
+        s3_bucket=seaweed_s3.make_bucket(),
+        s3_endpoint_url=seaweed_s3.endpoint_url,
+        s3_access_key=seaweed_s3.access_key,
+        s3_secret_key=seaweed_s3.secret_key,
+        retention_days=1,
+    )
+    built = build_services(settings, clock=FixedClock(NOW))
+    yield built
+    built.db.engine.dispose()
+
+
+def _env(services: Services) -> dict[str, str]:
+    settings = services.settings
+    return {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "NOTICE_DATABASE_URL": settings.database_url,
+        "NOTICE_DATA_DIR": str(settings.data_dir),
+        "NOTICE_STORE": "s3",
+        "NOTICE_S3_BUCKET": str(settings.s3_bucket),
+        "NOTICE_S3_ENDPOINT_URL": str(settings.s3_endpoint_url),
+        "NOTICE_S3_ACCESS_KEY": str(settings.s3_access_key),
+        "NOTICE_S3_SECRET_KEY": str(settings.s3_secret_key),
+        "NOTICE_RETENTION_DAYS": "1",
+        "NOTICE_WORKER_LEASE_SECONDS": str(LEASE_SECONDS),
+        "NOTICE_WORKER_POLL_MS": "100",
+        "NOTICE_LOG_LEVEL": "WARNING",
+    }
+
+
+def _load(services: Services, tenant_id: str) -> None:
+    """``LETTERS`` debtors with one overdue invoice each, inserted in bulk (the API path is tested elsewhere)."""
+    debtors, invoices = [], []
+    for n in range(LETTERS):
+        debtor_id = str(uuid.uuid4())
+        debtors.append({
+            "id": debtor_id, "tenant_id": tenant_id, "kind": "business", "name": f"Client {n:03d} SARL",
+            "siren": "404833048", "address_lines": [f"{n} rue du Commerce"], "postal_code": "75011", "city": "Paris",
+            "country": "FR", "activity": "societe_commerciale", "created_at": NOW,
+        })  # fmt: skip
+        invoices.append({
+            "id": str(uuid.uuid4()), "tenant_id": tenant_id, "debtor_id": debtor_id, "number": f"F-{n:03d}",
+            "issue_date": AS_OF - timedelta(days=38), "due_date": AS_OF - timedelta(days=8),
+            "amount_due": Decimal("500.00") + n, "currency": "EUR", "status": "open", "created_at": NOW,
+        })  # fmt: skip
+    with services.db.transaction() as session:
+        session.execute(insert(Debtor), debtors)
+        session.execute(insert(Invoice), invoices)
+
+
+def _count(services: Services, query: object) -> int:
+    with services.db.reading() as session:
+        return int(session.execute(query).scalar_one())  # type: ignore[call-overload]
+
+
+def _wait(condition: Callable[[], bool], what: str, seconds: float = 600) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def _start(services: Services, name: str) -> subprocess.Popen[bytes]:
+    with (services.settings.data_dir / f"{name}.log").open("wb") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "notice_service.cli", "worker"], cwd=REPO, env=_env(services), stdout=log, stderr=log
+        )
+
+
+def _store_objects(services: Services) -> set[str]:
+    client = services.store._client  # type: ignore[attr-defined]
+    bucket = services.settings.s3_bucket
+    keys: set[str] = set()
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="sha256/"):
+        keys |= {entry["Key"] for entry in page.get("Contents", [])}
+    return keys
+
+
+def test_a_run_survives_a_worker_killed_among_three(services: Services) -> None:
+    tenant = create_tenant(services, name="Atelier Durand", siren="404833048", profile=CREDITOR_PROFILE)
+    operator = Actor(tenant.tenant_id, "operator", "test")
+    create_plan(services, operator, "Relance", [STEP], default=True)
+    _load(services, tenant.tenant_id)
+    run_id = plan_run(services, operator, AS_OF).run_id
+    items = select(func.count()).select_from(RunItem).where(RunItem.run_id == run_id)
+    drafted = items.where(RunItem.notice_id.is_not(None))
+    issued = items.where(RunItem.state == "issued")
+    workers = [_start(services, f"worker-{n}") for n in range(3)]
+    try:
+        _wait(lambda: _count(services, drafted) == LETTERS and pending_count(services) == 0, "the drafts")
+        assert decide(services, operator, run_id, None, approve=True) == LETTERS
+        _wait(lambda: _count(services, issued) >= LETTERS // 4, "a quarter of the letters issued")
+        workers[0].send_signal(signal.SIGKILL)
+        workers[0].wait(30)
+        killed_at = _count(services, issued)
+        assert killed_at < LETTERS, "the run finished before a worker was killed"
+        _wait(lambda: _count(services, issued) == LETTERS and pending_count(services) == 0, "the run, after the kill")
+        with services.db.reading() as session:
+            assert session.get_one(DunningRun, run_id).status == "completed"
+    finally:
+        for process in workers:
+            process.kill()
+            process.wait(30)
+    _assert_issued_exactly_once(services, tenant.tenant_id, run_id)
+
+
+def _assert_issued_exactly_once(services: Services, tenant_id: str, run_id: str) -> None:
+    with services.db.reading() as session:
+        run_items = session.execute(select(RunItem).where(RunItem.run_id == run_id)).scalars().all()
+        notices = session.execute(select(Notice).where(Notice.tenant_id == tenant_id)).scalars().all()
+        completed = session.execute(select(Event).where(Event.type == "run.completed")).scalars().all()
+    assert {item.state for item in run_items} == {"issued"} and len(run_items) == LETTERS
+    assert len({item.notice_id for item in run_items}) == LETTERS  # one letter per item ...
+    assert sorted(n.status for n in notices) == ["issued"] * LETTERS  # ... and no other (no second draft)
+    records = select(func.count()).select_from(AuditRecord).where(AuditRecord.action == "notice:issued")
+    assert _count(services, records) == LETTERS  # each letter issued once, never twice
+    assert _count(services, select(func.count()).select_from(StepTaken)) == LETTERS
+    assert [event.data["counts"] for event in completed] == [{"issued": LETTERS}]
+    documents = {str(n.document_key) for n in notices}
+    previews = {str(n.preview_key) for n in notices}
+    stored = _store_objects(services)
+    assert len(documents) == LETTERS and documents <= stored and previews <= stored
+    orphans = stored - documents - previews
+    assert len(orphans) <= 1, f"more than the killed worker's one letter in flight left in the store: {orphans}"
+    check = verify_tenant_ledger(services, tenant_id)
+    assert check.failure is None, check.lines
+    store_check = verify_tenant_ledger(services, tenant_id, source="store")
+    assert store_check.failure is None, store_check.lines

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014f_privacy"
-down_revision = "0013i_search"
+down_revision = "0014d_bulk"
 branch_labels = None
 depends_on = None
 

@@ -9,9 +9,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from notice_service.adapters.system_clock import FixedClock
-from notice_service.domain.api_scopes import PRESETS, SCOPES
 from notice_service.db.models.claims import Debtor
 from notice_service.db.models.tenants import ApiKey
+from notice_service.domain.api_scopes import PRESETS, SCOPES
 from notice_service.services import Services
 from tests.functional.conftest import CREDITOR_PROFILE, NOW, Api
 from tests.functional.lifecycle_support import DEBTOR, actions, patch

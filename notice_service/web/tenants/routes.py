@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, g
 
 from notice_service.domain.api_scopes import PRESETS
 from notice_service.use_cases.tenants.api_keys import (
@@ -17,7 +17,7 @@ from notice_service.use_cases.tenants.api_keys import (
 )
 from notice_service.use_cases.tenants.onboarding import update_profile
 from notice_service.web.context import actor, services
-from notice_service.web.idempotency import idempotent
+from notice_service.web.idempotency import STORED_INSTEAD, idempotent
 from notice_service.web.openapi import operation, parse_json
 from notice_service.web.patching import MERGE_PATCH, if_match, merge_patch_body, with_etag
 from notice_service.web.responses import json_response
@@ -33,6 +33,7 @@ from notice_service.web.tenants.schemas import (
 )
 
 tenants = Blueprint("tenants", __name__, url_prefix="/v1")
+NOT_REPLAYED = "(shown once, not replayed: revoke this key and create another if the secret was lost)"
 
 
 @operation(
@@ -80,6 +81,8 @@ def create_key() -> Response:
     body = parse_json(ApiKeyCreate)
     scopes = [*(body.scopes or []), *(PRESETS[body.scope] if body.scope else [])]
     key, secret = create_api_key(services(), who, body.name, scopes, body.expires_at)
+    # a replay (same Idempotency-Key) answers the key without its secret, which is stored nowhere
+    setattr(g, STORED_INSTEAD, json_response(ApiKeyCreated, {**key, "key": NOT_REPLAYED}, 201).get_data(as_text=True))
     return json_response(ApiKeyCreated, {**key, "key": secret}, 201)
 
 

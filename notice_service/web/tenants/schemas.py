@@ -28,7 +28,10 @@ class ApiKeyOut(BaseModel):
 
 
 class ApiKeyCreated(ApiKeyOut):
-    key: str = Field(description="the secret, shown once: only its SHA-256 is kept")
+    key: str = Field(
+        description="the secret, shown once: only its SHA-256 is kept (a replay with the same Idempotency-Key "
+        "answers the key without it)"
+    )
 
 
 class ApiKeyCreate(Strict):

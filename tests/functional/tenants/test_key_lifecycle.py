@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from notice_service.adapters.system_clock import FixedClock
 from notice_service.db.models.audit_log import AuditRecord
+from notice_service.db.models.base import Base
 from notice_service.db.models.claims import Debtor
 from notice_service.db.models.tenants import ApiKey
 from notice_service.observability.logs import JsonFormatter
@@ -239,3 +240,22 @@ def test_the_operator_rotates_a_key_from_the_command_line(tmp_path: Path) -> Non
     assert answer["previous"]["expires_at"] is not None
     too_long = run_cli(data_dir, "tenants", "rotate-key", tenant_id, answer["successor"]["id"], "--grace-hours", "721")
     assert too_long.returncode != 0 and "grace_seconds" in too_long.stderr
+
+
+def test_a_secret_is_stored_nowhere_not_even_for_a_replay(api: Api, services: Services) -> None:
+    """Only the key's SHA-256 is kept: no row of any table holds the secret, the idempotency record of its
+    creation included; a replay of that creation answers the same key without its secret."""
+    body = {"name": "ERP", "scopes": ["write"]}
+    first = api.post("/v1/api-keys", body, key="create-erp-key")
+    assert first.status_code == 201
+    secret = first.json["key"]
+    replay = api.post("/v1/api-keys", body, key="create-erp-key")
+    assert replay.status_code == 201 and replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.json["id"] == first.json["id"] and replay.json["key"] != secret
+    assert "not replayed" in replay.json["key"]
+    with services.db.reading() as session:
+        rows = [
+            repr(tuple(row)) for table in Base.metadata.sorted_tables for row in session.execute(select(table)).all()
+        ]
+    assert len(rows) > 5 and not [row for row in rows if secret in row or secret[4:24] in row]
+    assert Api(api.client, secret).get("/v1/tenant").json["api_key"]["id"] == first.json["id"]

@@ -312,4 +312,6 @@ def merci_facteur_twin() -> Iterator[None]:
     yield
     MERCI_FACTEUR_URL.clear()
     twin.close()
+
+
 BODIES["rotate_key"] = lambda ids: {"grace_seconds": 60}  # the key create_key made: it keeps working a minute

@@ -259,3 +259,20 @@ def test_a_secret_is_stored_nowhere_not_even_for_a_replay(api: Api, services: Se
         ]
     assert len(rows) > 5 and not [row for row in rows if secret in row or secret[4:24] in row]
     assert Api(api.client, secret).get("/v1/tenant").json["api_key"]["id"] == first.json["id"]
+
+
+def test_the_settings_page_creates_keys_from_the_presets(api: Api, services: Services) -> None:
+    from tests.functional.pages.support import make_people, post, sign_in
+
+    people = make_people(services, api.get("/v1/tenant").json["id"])
+    browser = api.client.application.test_client()
+    sign_in(browser, people["admin"])
+    created = post(browser, "/app/parametres/cles", {"name": "tableau", "scope": "read"}, page="/app/parametres")
+    assert created.status_code == 201 and "Secret (affiché une seule fois)" in created.get_data(as_text=True)
+    keys = {k["name"]: k["scopes"] for k in api.get("/v1/api-keys").json["data"]}
+    assert keys["tableau"] == ["read"]
+    before = counts(services)
+    for scope in ("root", ""):
+        refused = post(browser, "/app/parametres/cles", {"name": "x", "scope": scope}, page="/app/parametres")
+        assert refused.status_code == 422 and 'id="e-scope"' in refused.get_data(as_text=True), scope
+    assert counts(services) == before

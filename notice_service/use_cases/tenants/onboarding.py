@@ -299,10 +299,12 @@ def list_tenant_ids(services: Services) -> list[str]:
 
 
 def list_tenants(services: Services) -> list[dict[str, Any]]:
-    """Every tenant, oldest first: id, name, SIREN, creation time and how many API keys are active."""
+    """Every tenant, oldest first: id, name, SIREN, creation time and how many API keys work (neither revoked
+    nor expired)."""
+    unexpired = or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > services.clock.now())
     active = (
         select(func.count())
-        .where(ApiKey.tenant_id == Tenant.id, ApiKey.revoked_at.is_(None))
+        .where(ApiKey.tenant_id == Tenant.id, ApiKey.revoked_at.is_(None), unexpired)
         .correlate(Tenant)
         .scalar_subquery()
     )

@@ -238,6 +238,8 @@ def test_the_operator_rotates_a_key_from_the_command_line(tmp_path: Path) -> Non
     answer = json.loads(rotated.stdout)
     assert answer["successor"]["key"].startswith("nsk_") and answer["previous"]["successor_id"]
     assert answer["previous"]["expires_at"] is not None
+    both = run_cli(data_dir, "tenants", "list", "--json")
+    assert json.loads(both.stdout)[0]["active_keys"] == 2, "both work during the grace period"
     too_long = run_cli(data_dir, "tenants", "rotate-key", tenant_id, answer["successor"]["id"], "--grace-hours", "721")
     assert too_long.returncode != 0 and "grace_seconds" in too_long.stderr
 

@@ -1,5 +1,6 @@
-"""``notice-service tenants create|update|list``: a tenant with its first API key, its creditor profile, and
-the list of tenants (id, name, SIREN, creation time, active API keys)."""
+"""``notice-service tenants create|update|list|rotate-key``: a tenant with its first API key, its creditor profile,
+the list of tenants (id, name, SIREN, creation time, active API keys), and an API key's rotation (a successor
+now, the old key expiring after a grace period)."""
 
 from __future__ import annotations
 
@@ -55,6 +56,23 @@ def cmd_tenants_list(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tenants_rotate_key(settings: Settings, args: argparse.Namespace) -> int:
+    """Issue a successor of one of a tenant's keys; the old one keeps working for the grace period, then expires."""
+    from datetime import timedelta
+
+    from notice_service.use_cases.actor import Actor
+    from notice_service.use_cases.tenants.api_keys import rotate_api_key
+
+    operator = Actor(args.tenant_id, "operator", "cli")
+    grace = timedelta(hours=args.grace_hours)
+    successor, secret, previous = rotate_api_key(services_for(settings), operator, args.key_id, grace)
+    if args.json:
+        print(json.dumps({"successor": {**successor, "key": secret}, "previous": previous}))
+    else:
+        print(f"New API key: {secret}\nid: {successor['id']}\nThe old key expires at {previous['expires_at']}.")
+    return 0
+
+
 def add_tenants_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     tenants = commands.add_parser("tenants", help="manage tenants").add_subparsers(dest="action", required=True)
     create = tenants.add_parser("create", help="create a tenant and its first API key")
@@ -70,3 +88,9 @@ def add_tenants_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
     listing = tenants.add_parser("list", help="list the tenants (id, SIREN, created, active keys, name)")
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     listing.set_defaults(handler=cmd_tenants_list)
+    rotate = tenants.add_parser("rotate-key", help="issue a successor of an API key; the old one expires after a grace")
+    rotate.add_argument("tenant_id")
+    rotate.add_argument("key_id")
+    rotate.add_argument("--grace-hours", type=float, default=24.0, help="how long the old key still works (max 720)")
+    rotate.add_argument("--json", action="store_true", help="print {successor (with its key), previous} as JSON")
+    rotate.set_defaults(handler=cmd_tenants_rotate_key)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from notice_service.domain.api_scopes import ALL_SCOPES
+
 
 class Permission(StrEnum):
     READ = "read"
@@ -40,8 +42,14 @@ def allowed(role: str, permission: Permission) -> bool:
     return permission in ROLES.get(role, frozenset())
 
 
-def api_scope(role: str) -> str:
-    """The API-key scope a person's actions carry (``use_cases`` that check a scope see this one)."""
+def api_scopes(role: str) -> frozenset[str]:
+    """The API-key scopes a person's actions carry (``use_cases`` that check a scope see these; domain/api_scopes.py):
+    an administrator has them all; working cases writes and dispatches; approving issues; everyone reads."""
     if allowed(role, Permission.ADMINISTER):
-        return "admin"
-    return "write" if allowed(role, Permission.WORK_CASES) or allowed(role, Permission.APPROVE) else "read"
+        return ALL_SCOPES
+    scopes = {"read"}
+    if allowed(role, Permission.WORK_CASES):
+        scopes |= {"write", "dispatch"}
+    if allowed(role, Permission.APPROVE):
+        scopes.add("issue")
+    return frozenset(scopes)

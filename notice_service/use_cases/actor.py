@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from notice_service.domain.api_scopes import ALL_SCOPES
 from notice_service.domain.audit.records import DocumentRef, JsonValue, RecordDraft
 
 
@@ -14,7 +15,7 @@ class Actor:
     tenant_id: str
     kind: str  # "api_key" | "operator" | "worker"
     id: str
-    scope: str = "admin"  # an API key's scope: "read", "write" or "admin"; operators and workers are admin
+    scopes: frozenset[str] = ALL_SCOPES  # what the actor may do (domain/api_scopes.py); operators and workers: all
 
     def record(
         self,

@@ -6,10 +6,12 @@ from typing import cast
 
 from flask import current_app, g, request
 
-from notice_service.errors import Forbidden, Unauthenticated
+from notice_service.errors import Unauthenticated
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
+from notice_service.use_cases.tenants.api_keys import require_scope
 from notice_service.use_cases.tenants.onboarding import authenticate
+from notice_service.web.openapi import operation_for_endpoint
 
 _READING = ("GET", "HEAD", "OPTIONS")
 
@@ -18,10 +20,19 @@ def services() -> Services:
     return cast(Services, current_app.extensions["notice_service"])
 
 
+def required_scope() -> str:
+    """The scope the request's operation declares (``@operation(scope=…)``); for a route that is not a documented
+    operation, ``read`` to read and ``write`` for anything else."""
+    described = operation_for_endpoint(request.endpoint)
+    if described is not None and described.scope is not None:
+        return described.scope
+    return "read" if request.method in _READING else "write"
+
+
 def actor() -> Actor:
-    """The actor behind the request's ``Authorization: Bearer <api key>``, authenticated once per request. A
-    ``read`` key may only read (403 ``insufficient-scope`` on anything else); admin-only operations check
-    ``require_scope(actor, "admin")`` themselves."""
+    """The actor behind the request's ``Authorization: Bearer <api key>``, authenticated once per request: 401
+    without a working key (unknown, revoked, expired), 403 ``insufficient-scope`` naming the scope the operation
+    needs when the key lacks it. Views may check a further scope (e.g. ``issue`` when a draft is issued at once)."""
     cached = g.get("actor")
     if cached is not None:
         return cast(Actor, cached)
@@ -30,10 +41,6 @@ def actor() -> Actor:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("Send 'Authorization: Bearer <api key>' (see `notice-service tenants create`).")
     found = authenticate(services(), token.strip())
-    if request.method not in _READING and found.scope == "read":
-        raise Forbidden(
-            f"This API key's scope is 'read': it cannot {request.method}. Use a 'write' or 'admin' key.",
-            extra={"scope": found.scope, "required_scope": "write"},
-        )
+    require_scope(found, required_scope())
     g.actor = found
     return found

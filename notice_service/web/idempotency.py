@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from typing import ParamSpec
 
-from flask import Response, request
+from flask import Response, g, request
 
 from notice_service.errors import NoticeError
 from notice_service.use_cases.idempotency import (
@@ -21,6 +21,7 @@ from notice_service.web.context import actor, services
 from notice_service.web.problems import from_notice_error
 
 P = ParamSpec("P")
+STORED_INSTEAD = "idempotency_stored_body"  # ``g`` attribute: the body a replay answers, if not the response's
 
 
 def _multipart_parts() -> Iterator[bytes]:
@@ -67,7 +68,8 @@ def idempotent(view: Callable[P, Response]) -> Callable[P, Response]:
             except Exception:
                 _release(tenant_id, key)
                 raise
-            save_response(services(), tenant_id, key, response.status_code, response.get_data(as_text=True))
+            stored = g.pop(STORED_INSTEAD, None)  # a view whose answer holds a secret stores it without (API keys)
+            save_response(services(), tenant_id, key, response.status_code, stored or response.get_data(as_text=True))
         return response
 
     return wrapper

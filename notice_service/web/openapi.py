@@ -8,7 +8,11 @@ The registry (``OPERATIONS``, and ``operation_for_endpoint`` for the request gua
 - ``status`` and ``other_statuses`` (e.g. 200 when a fact was already recorded), ``response_model`` and
   ``response_media`` (one schema per response: component names are unique, a clash is an error);
 - ``creates``: the path parameter a creation's ``id`` fills, from which the document draws its ``links``;
-- ``signature_headers``: the headers an unauthenticated (provider) operation checks instead of an API key.
+- ``signature_headers``: the headers an unauthenticated (provider) operation checks instead of an API key;
+- ``scope``: the API-key scope the operation needs (``domain/api_scopes.py``); by default ``read`` for a GET and
+  ``write`` for anything else, so only ``issue``, ``dispatch`` and ``admin`` operations name theirs. The request
+  guard (``web/context.py``) refuses a key without it (403) before the view runs; the document lists it in the
+  operation's ``security`` requirement and in ``x-required-scope``.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, request
 from pydantic import BaseModel
 
+from notice_service.domain.api_scopes import SCOPES
 from notice_service.errors import FieldError, InvalidInput, UnsupportedMediaType
 from notice_service.web.nul import refuse_nul
 
@@ -52,6 +57,7 @@ class Operation:
     other_statuses: tuple[int, ...] = ()
     creates: str | None = None
     signature_headers: tuple[str, ...] = ()
+    scope: str | None = None
 
     @property
     def path_params(self) -> list[str]:
@@ -80,14 +86,24 @@ def operation(blueprint: Blueprint, rule: str, method: str, summary: str, **decl
             status=declared.pop("status", 200),
             response_media=declared.pop("response_media", "application/json"),
             idempotent=declared.pop("idempotent", False),
-            authenticated=declared.pop("authenticated", True),
+            authenticated=(authenticated := declared.pop("authenticated", True)),
+            scope=declared.pop("scope", None) or _default_scope(method, authenticated),
             **declared,
         )
+        if described.scope is not None and described.scope not in SCOPES:
+            raise ValueError(f"{described.operation_id}: unknown scope {described.scope!r}, not one of {SCOPES}")
         OPERATIONS.append(described)
         _BY_ENDPOINT[f"{blueprint.name}.{view.__name__}"] = described
         return view
 
     return register
+
+
+def _default_scope(method: str, authenticated: bool) -> str | None:
+    """``read`` for a GET, ``write`` for anything else; none for an operation without an API key."""
+    if not authenticated:
+        return None
+    return "read" if method.upper() in ("GET", "HEAD") else "write"
 
 
 def operation_for_endpoint(endpoint: str | None) -> Operation | None:

@@ -35,6 +35,13 @@ _RATE_HEADERS = {
         "schema": {"type": "string"},
     },
 }
+SCOPES_DESCRIPTION = (
+    "An API key (`nsk_…`). Each operation names the scope it needs in its `security` requirement and in "
+    "`x-required-scope`; a key without it gets 403 `insufficient-scope`. Scopes: `read` reads; `write` creates, "
+    "updates and closes; `issue` issues notices (and approves runs); `dispatch` sends them (deliveries, SMS); "
+    "`admin` manages keys, the tenant profile, provider accounts and webhook subscriptions, and grants every "
+    "scope. Every scope grants `read`. An expired or revoked key gets 401."
+)
 _RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer", "minimum": 0}}}
 
 
@@ -93,7 +100,8 @@ def _error_responses(op: Operation, components: _Components) -> dict[str, Any]:
     has_body = op.request_model is not None or op.form_model is not None
     reasons: list[tuple[str, str, dict[str, Any] | None]] = []
     if op.authenticated:
-        reasons.append(("401", "Missing, unknown or revoked API key (checked before anything else)", None))
+        reasons.append(("401", "Missing, unknown, revoked or expired API key (checked before anything else)", None))
+        reasons.append(("403", f"The API key lacks the `{op.scope}` scope (`insufficient-scope`)", None))
     elif op.signature_headers:
         reasons.append(("401", "Unknown tenant, or a missing or wrong signature", None))
     if op.path_params or has_body:
@@ -223,6 +231,9 @@ def _operation_object(op: Operation, operations: Sequence[Operation], components
         item["requestBody"] = body
     if not op.authenticated:
         item["security"] = []
+    elif op.scope is not None:
+        item["security"] = [{"bearer": [op.scope]}]  # OpenAPI 3.1: for a non-OAuth scheme, the roles it needs
+        item["x-required-scope"] = op.scope
     if op.creates:
         item["x-creates"] = op.creates  # the path parameter the new id fills (what ``links`` are drawn from)
     return item
@@ -250,6 +261,6 @@ def build_document(operations: Sequence[Operation]) -> dict[str, Any]:
         "paths": paths,
         "components": {
             "schemas": components.schemas,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": SCOPES_DESCRIPTION}},
         },
     }

@@ -33,5 +33,8 @@ class ApiKey(Base):
     label: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    scope: Mapped[str] = mapped_column(String(8), default="admin", server_default="admin")
+    # space-separated (domain/api_scopes.py); keys made before 0014g_keys kept what their single scope allowed
+    scopes: Mapped[str] = mapped_column(String(64), server_default="read write issue dispatch admin")
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    successor_id: Mapped[str | None] = mapped_column(ID, nullable=True)  # the key a rotation issued for it

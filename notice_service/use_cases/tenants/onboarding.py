@@ -6,6 +6,7 @@ API keys are random 32-byte tokens shown once; only their SHA-256 is stored.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
 from notice_service.db.models.tenants import ApiKey, Tenant
+from notice_service.domain.api_scopes import ALL_SCOPES, decode, encode
 from notice_service.domain.audit.records import JsonValue
 from notice_service.domain.contract_rate import clause_problem, floor_problem, parse_term, term_json
 from notice_service.domain.deadlines import PARIS
@@ -178,7 +180,7 @@ def _add_tenant_and_key(session: Session, tenant: Tenant, api_key: str, now: dat
             tenant_id=tenant.id,
             key_hash=hash_api_key(api_key),
             label="initial",
-            scope="admin",
+            scopes=encode(ALL_SCOPES),
             created_at=now,
         )
     )
@@ -262,18 +264,26 @@ def update_profile(
 
 
 def authenticate(services: Services, api_key: str) -> Actor:
-    """The actor behind a bearer API key, with the key's scope; ``Unauthenticated`` when unknown or revoked.
-    The key's ``last_used_at`` is written at most once a minute (one guarded UPDATE), not on every request."""
+    """The actor behind a bearer API key, with the key's scopes; ``Unauthenticated`` when unknown, revoked or
+    expired. The key is found by its SHA-256 (an index lookup), then the stored hash is compared in constant
+    time (``hmac.compare_digest``). Its ``last_used_at`` is written at most once a minute (one guarded UPDATE),
+    not on every request."""
+    digest = hash_api_key(api_key)
     with services.db.reading() as session:
         row = session.execute(
-            select(ApiKey).where(ApiKey.key_hash == hash_api_key(api_key), ApiKey.revoked_at.is_(None))
+            select(ApiKey).where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None))
         ).scalar_one_or_none()
-    if row is None:
+    if row is None or not hmac.compare_digest(row.key_hash.encode("ascii"), digest.encode("ascii")):
         raise Unauthenticated("The API key is unknown or revoked: send 'Authorization: Bearer <api key>'.")
     now = services.clock.now()
+    if row.expires_at is not None and row.expires_at <= now:
+        raise Unauthenticated(
+            f"The API key expired at {row.expires_at.isoformat()}: use its successor or ask an admin for a new key.",
+            extra={"expired_at": row.expires_at.isoformat()},
+        )
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION:
         _touch(services, row.id, now)
-    return Actor(row.tenant_id, "api_key", row.id, row.scope)
+    return Actor(row.tenant_id, "api_key", row.id, decode(row.scopes))
 
 
 def _touch(services: Services, key_id: str, now: datetime) -> None:
@@ -289,10 +299,12 @@ def list_tenant_ids(services: Services) -> list[str]:
 
 
 def list_tenants(services: Services) -> list[dict[str, Any]]:
-    """Every tenant, oldest first: id, name, SIREN, creation time and how many API keys are active."""
+    """Every tenant, oldest first: id, name, SIREN, creation time and how many API keys work (neither revoked
+    nor expired)."""
+    unexpired = or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > services.clock.now())
     active = (
         select(func.count())
-        .where(ApiKey.tenant_id == Tenant.id, ApiKey.revoked_at.is_(None))
+        .where(ApiKey.tenant_id == Tenant.id, ApiKey.revoked_at.is_(None), unexpired)
         .correlate(Tenant)
         .scalar_subquery()
     )

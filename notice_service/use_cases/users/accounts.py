@@ -75,7 +75,7 @@ def user_json(user: User) -> dict[str, Any]:
 
 def _require_admin(actor: Actor) -> None:
     """People are managed by an admin: a person whose role administers, an admin key or the operator."""
-    if actor.scope != "admin":
+    if "admin" not in actor.scopes:
         raise Forbidden("Only an administrator manages users.")
 
 

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 
 from notice_service.db.models.users import LoginFailure, User
-from notice_service.domain.roles import api_scope
+from notice_service.domain.roles import api_scopes
 from notice_service.errors import RateLimited, Unauthenticated
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
@@ -42,7 +42,7 @@ class Person:
 
     @property
     def actor(self) -> Actor:
-        return Actor(self.tenant_id, "user", self.id, scope=api_scope(self.role))
+        return Actor(self.tenant_id, "user", self.id, scopes=api_scopes(self.role))
 
 
 def _person(user: User) -> Person:

@@ -12,6 +12,7 @@ from notice_service.use_cases.cases.queries import get_case
 from notice_service.use_cases.notices.draft import DraftRequest, draft_notice
 from notice_service.use_cases.notices.issue import issue_notice
 from notice_service.use_cases.notices.queries import get_notice
+from notice_service.use_cases.tenants.api_keys import require_scope
 from notice_service.web.cases.schemas import CaseClose, CaseCreate, CaseListQuery, CaseOut, CasePage, NoticeCreate
 from notice_service.web.context import actor, services
 from notice_service.web.idempotency import idempotent
@@ -63,6 +64,8 @@ def create_notice(case_id: str) -> Response:
     request = DraftRequest(
         case_id=case_id, kind=body.kind, as_of=body.as_of, options=body.options(), interest_until=body.interest_until
     )
+    if body.issue:
+        require_scope(actor(), "issue")
     notice_id = draft_notice(services(), actor(), request)
     if body.issue:
         issue_notice(services(), actor(), notice_id)

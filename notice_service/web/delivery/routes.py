@@ -107,6 +107,7 @@ def _form(model: type[EvidenceForm] | type[ConsentForm]) -> tuple[Any, bytes]:
     status=201,
     idempotent=True,
     creates="delivery_id",
+    scope="dispatch",
 )
 @idempotent
 def create_delivery(notice_id: str) -> Response:

@@ -151,7 +151,7 @@ def _decide(run_id: str, approve: bool) -> Response:
 
 
 @operation(dunning, "/runs/<run_id>/approve", "POST", "Approve items (ids, or all)", request_model=ItemsDecision,
-           response_model=RunOut, idempotent=True)  # fmt: skip
+           response_model=RunOut, idempotent=True, scope="issue")  # fmt: skip
 @idempotent
 def approve_run_items(run_id: str) -> Response:
     return _decide(run_id, True)

@@ -35,6 +35,7 @@ def read_notice(notice_id: str) -> Response:
     "Issue a drafted notice (render, check, sign, archive, audit)",
     response_model=NoticeOut,
     idempotent=True,
+    scope="issue",
 )
 @idempotent
 def issue_drafted_notice(notice_id: str) -> Response:

@@ -119,6 +119,7 @@ def needs(permission: Permission) -> Callable[[View], View]:
                 raise Forbidden("Votre rôle ne permet pas cette action.")
             return view(*args, **kwargs)
 
+        wrapper.__dict__["required_permission"] = permission  # the attacker suite reads it: every page has one
         return cast(View, wrapper)
 
     return decorate

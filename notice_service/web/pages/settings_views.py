@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import redirect, request, url_for
 
+from notice_service.domain.api_scopes import PRESETS
 from notice_service.domain.roles import ROLE_LABELS, ROLES, Permission
 from notice_service.errors import Conflict, InvalidInput, PreconditionFailed
 from notice_service.use_cases.backoffice.tenant import tenant_with_etag
@@ -106,11 +107,14 @@ def toggle_user(user_id: str) -> Any:
 @needs(Permission.ADMINISTER)
 def add_key() -> Any:
     try:
-        key, secret = create_api_key(
-            services(), person().actor, request.form.get("name", ""), request.form.get("scope", "")
-        )
+        preset = request.form.get("scope", "")  # read, write (all but admin) or admin: the API's presets
+        chosen = PRESETS.get(preset, frozenset({preset}) if preset else frozenset())
+        key, secret = create_api_key(services(), person().actor, request.form.get("name", ""), chosen)
     except (InvalidInput, Conflict) as error:
-        return page("settings.html", 422, **_context(field_errors_of(error, {"name", "scope"})))
+        errors = field_errors_of(error, {"name", "scopes"})
+        if "scopes" in errors:
+            errors["scope"] = errors.pop("scopes")
+        return page("settings.html", 422, **_context(errors))
     return page("settings.html", 201, **_context(created_key={**key, "secret": secret}))
 
 

@@ -73,7 +73,13 @@ def _routes(provider: str) -> None:
     put_account.__name__, get_account.__name__ = f"put_{provider}_account", f"read_{provider}_account"
     summary = f"Configure the tenant's {provider} account (admin keys; the credentials are checked with it)"
     operation(
-        providers, f"/{provider}", "PUT", summary, request_model=ProviderAccountPut, response_model=ProviderAccountOut
+        providers,
+        f"/{provider}",
+        "PUT",
+        summary,
+        request_model=ProviderAccountPut,
+        response_model=ProviderAccountOut,
+        scope="admin",
     )(put_account)
     operation(
         providers,

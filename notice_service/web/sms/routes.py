@@ -29,6 +29,7 @@ sms = Blueprint("sms", __name__, url_prefix="/v1")
     response_model=SmsOut,
     status=201,
     idempotent=True,
+    scope="dispatch",
 )
 def create_sms(case_id: str) -> Response:
     body = parse_json(SmsCreate)

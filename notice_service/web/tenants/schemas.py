@@ -4,22 +4,34 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
 from notice_service.web.schemas import Strict
+
+Scope = Literal["read", "write", "issue", "dispatch", "admin"]
+SCOPES_DESCRIPTION = (
+    "read: reads; write: creates, updates, closes (debtors, invoices, cases, drafts, plans); issue: issues notices "
+    "(and approves runs); dispatch: sends them (deliveries, SMS); admin: keys, tenant profile, provider accounts, "
+    "webhook subscriptions, and every other scope. Every scope also grants read."
+)
 
 
 class ApiKeyOut(BaseModel):
     id: str
     name: str
-    scope: Literal["read", "write", "admin"]
+    scopes: list[Scope] = Field(description=SCOPES_DESCRIPTION)
     created_at: str | None
     last_used_at: str | None = Field(description="precise to the minute: written at most once a minute")
+    expires_at: str | None = Field(description="when the key stops working (null: never)")
     revoked_at: str | None
+    successor_id: str | None = Field(description="the key a rotation issued in its place")
 
 
 class ApiKeyCreated(ApiKeyOut):
-    key: str = Field(description="the secret, shown once: only its SHA-256 is kept")
+    key: str = Field(
+        description="the secret, shown once: only its SHA-256 is kept (a replay with the same Idempotency-Key "
+        "answers the key without it)"
+    )
 
 
 class ApiKeyCreate(Strict):
@@ -28,9 +40,23 @@ class ApiKeyCreate(Strict):
     name: Annotated[
         str, StringConstraints(strip_whitespace=False, min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")
     ]
-    scope: Literal["read", "write", "admin"] = Field(
-        description="read: reads only; write: also creates, updates, closes; admin: also keys and the tenant profile"
+    scopes: list[Scope] | None = Field(default=None, min_length=1, max_length=5, description=SCOPES_DESCRIPTION)
+    scope: Literal["read", "write", "admin"] | None = Field(
+        default=None,
+        description="deprecated preset, added to scopes: read = [read]; write = every scope but admin; admin = all",
     )
+    expires_at: AwareDatetime | None = Field(default=None, description="a future time with its offset; null: never")
+
+
+class ApiKeyRotate(Strict):
+    grace_seconds: Annotated[int, Field(strict=True, ge=0, le=2_592_000)] = Field(
+        default=86_400, description="how long the old key keeps working, 0 to 30 days (default one day)"
+    )
+
+
+class ApiKeyRotated(BaseModel):
+    successor: ApiKeyCreated = Field(description="the new key, its secret shown once")
+    previous: ApiKeyOut = Field(description="the old key, now expiring at the end of the grace period")
 
 
 class ApiKeyList(BaseModel):
@@ -44,7 +70,7 @@ class TenantOut(BaseModel):
     siren: str
     profile: dict[str, Any]
     api_key: ApiKeyOut = Field(description="the key of this request")
-    scopes: list[Literal["read", "write", "admin"]] = Field(description="what the key of this request may do")
+    scopes: list[Scope] = Field(description="what the key of this request may do (its scopes and what they grant)")
 
 
 class TenantPatch(Strict):

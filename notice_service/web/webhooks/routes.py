@@ -83,6 +83,7 @@ class WebhookDeliveryList(BaseModel):
     status=201,
     idempotent=True,
     creates="subscription_id",
+    scope="admin",
 )
 @idempotent
 def create_webhook_subscription() -> Response:
@@ -98,7 +99,9 @@ def list_webhook_subscriptions() -> Response:
     return json_response(SubscriptionList, {"items": list_subscriptions(services(), actor())})
 
 
-@operation(webhooks, "/subscriptions/<subscription_id>", "DELETE", "Delete a webhook subscription", status=204)
+@operation(
+    webhooks, "/subscriptions/<subscription_id>", "DELETE", "Delete a webhook subscription", status=204, scope="admin"
+)
 def delete_webhook_subscription(subscription_id: str) -> Response:
     delete_subscription(services(), actor(), subscription_id)
     return Response(status=204)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from notice_service.adapters.system_clock import FixedClock
 from notice_service.db.models.claims import Debtor
 from notice_service.db.models.tenants import ApiKey
+from notice_service.domain.api_scopes import PRESETS, SCOPES
 from notice_service.services import Services
 from tests.functional.conftest import CREDITOR_PROFILE, NOW, Api
 from tests.functional.lifecycle_support import DEBTOR, actions, patch
@@ -21,7 +22,8 @@ PROBLEM = "application/problem+json"
 def new_key(api: Api, name: str, scope: str) -> Api:
     created = api.post("/v1/api-keys", {"name": name, "scope": scope})
     assert created.status_code == 201, created.json
-    assert created.json["scope"] == scope and created.json["key"].startswith("nsk_")
+    assert created.json["scopes"] == [s for s in SCOPES if s in PRESETS[scope]]
+    assert created.json["key"].startswith("nsk_")
     return Api(api.client, created.json["key"])
 
 
@@ -29,7 +31,7 @@ def test_who_am_i_and_the_profile_patch(api: Api, other_api: Api, services: Serv
     me = api.get("/v1/tenant")
     assert me.status_code == 200
     assert (me.json["name"], me.json["siren"], me.json["profile"]) == ("Atelier Durand", "404833048", CREDITOR_PROFILE)
-    assert me.json["scopes"] == ["read", "write", "admin"] and me.json["api_key"]["scope"] == "admin"
+    assert me.json["scopes"] == list(SCOPES) and me.json["api_key"]["scopes"] == list(SCOPES)
     assert other_api.get("/v1/tenant").json["id"] != me.json["id"]
     etag = me.headers["ETag"]
 
@@ -70,10 +72,10 @@ def test_scopes_are_enforced(api: Api, other_api: Api, services: Services) -> No
 
     keys = api.get("/v1/api-keys").json["data"]
     by_name = {k["name"]: k for k in keys}  # oldest first; these three share the fixed clock's time
-    assert {name: k["scope"] for name, k in by_name.items()} == {
-        "initial": "admin",
-        "tableau de bord": "read",
-        "ERP": "write",
+    assert {name: k["scopes"] for name, k in by_name.items()} == {
+        "initial": ["read", "write", "issue", "dispatch", "admin"],
+        "tableau de bord": ["read"],
+        "ERP": ["read", "write", "issue", "dispatch"],
     }
     reader_id, admin_id = by_name["tableau de bord"]["id"], by_name["initial"]["id"]
     assert other_api.client.delete(f"/v1/api-keys/{reader_id}", headers=other_api.headers).status_code == 404

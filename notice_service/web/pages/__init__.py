@@ -19,6 +19,7 @@ from notice_service.web.pages import (  # noqa: F401  (each module adds its view
     errors,
     letters,
     lists,
+    runs,
     settings_views,
 )
 from notice_service.web.pages.blueprint import LIFETIME, pages

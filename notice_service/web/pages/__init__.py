@@ -14,6 +14,7 @@ from notice_service.services import Services
 from notice_service.web.pages import (  # noqa: F401  (each module adds its views to the blueprint)
     auth,
     case_actions,
+    case_followup,
     case_page,
     dashboard,
     errors,

@@ -21,6 +21,7 @@ from notice_service.web.pages import (  # noqa: F401  (each module adds its view
     letters,
     lists,
     runs,
+    settings_providers,
     settings_views,
 )
 from notice_service.web.pages.blueprint import LIFETIME, pages

@@ -25,7 +25,7 @@ from notice_service.settings import Settings
 from notice_service.use_cases.tenants.onboarding import create_tenant
 from notice_service.worker import run_until_idle
 from tests.functional.conftest import CREDITOR_PROFILE, Api
-from tests.functional.lifecycle_support import DEBTOR, case, debtor, invoice
+from tests.functional.lifecycle_support import case, debtor, invoice
 from tests.functional.pages.support import Login, make_people
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
@@ -90,7 +90,7 @@ def garage_on_a_manual_plan(api: Api, name: str = "Garage Dupont SAS", siren: st
         "kind": "business",
         "name": name,
         "siren": siren,
-        "address": {**DEBTOR["address"], "lines": ["12 rue des Lilas"]},
+        "address": {"lines": ["12 rue des Lilas"], "postal_code": "75019", "city": "Paris", "country": "FR"},
     }
     garage = api.post("/v1/debtors", body)
     assert garage.status_code == 201, garage.json

@@ -108,7 +108,7 @@ def run_page(run_id: str) -> Any:
 def run_progress(run_id: str) -> Any:
     """The progress fragment the run's page polls (htmx) while items are being executed."""
     run = run_view(services(), person().actor, checked_id(run_id))
-    context = {"run": run, "STATE_LABELS": STATE_LABELS, "RUN_STATUS_LABELS": RUN_STATUS_LABELS}
+    context: dict[str, Any] = {"run": run, "STATE_LABELS": STATE_LABELS, "RUN_STATUS_LABELS": RUN_STATUS_LABELS}
     return page("_run_progress.html", **context)
 
 

@@ -37,6 +37,15 @@ STATE_LABELS = {
     "skipped": "Écarté",
     "cancelled": "Annulé",
 }
+CHANNEL_LABELS = {
+    "email": "E-mail",
+    "letter": "Courrier simple",
+    "registered_letter": "Lettre recommandée AR",
+    "email_and_letter": "E-mail et courrier",
+    "sms": "SMS",
+    "phone": "Téléphone",
+    "none": "—",
+}
 RUN_STATUS_LABELS = {"open": "En cours", "completed": "Terminée", "cancelled": "Annulée"}
 
 
@@ -94,6 +103,7 @@ def _run_context(run_id: str, errors: dict[str, str] | None = None) -> dict[str,
         "messages": get_flashed_messages(),
         "STATE_LABELS": STATE_LABELS,
         "RUN_STATUS_LABELS": RUN_STATUS_LABELS,
+        "CHANNEL_LABELS": CHANNEL_LABELS,
     }
 
 

@@ -20,14 +20,17 @@ from tests.functional.pages.support import Login, make_people, post, sign_in, te
 NIL = "00000000-0000-0000-0000-000000000000"
 
 
-def count(services: Services, model: type) -> int:
+def count(services: Services, model: Any, case_id: str) -> int:
+    """The case's rows of ``model`` (audit records: those on the case); a PostgreSQL database outlives a test."""
+    column = model.subject_id if model is AuditRecord else model.case_id
     with services.db.reading() as session:
-        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
+        return int(session.execute(select(func.count()).select_from(model).where(column == case_id)).scalar_one())
 
 
-def pauses(services: Services) -> list[tuple[str, str | None]]:
+def pauses(services: Services, case_id: str) -> list[tuple[str, str | None]]:
     with services.db.reading() as session:
-        rows = session.execute(select(CasePause.kind, CasePause.outcome).order_by(CasePause.created_at)).all()
+        query = select(CasePause.kind, CasePause.outcome).where(CasePause.case_id == case_id)
+        rows = session.execute(query.order_by(CasePause.created_at)).all()
         return [(kind, outcome) for kind, outcome in rows]
 
 
@@ -45,14 +48,14 @@ def test_promise_call_and_pause_then_cancel_and_resume(
     second = post(client, f"{page}/promesses", {"promise_amount": "100", "promise_on": "2026-12-01"}, page=page)
     body = second.get_data(as_text=True)
     assert second.status_code == 409 and 'id="e-promise_amount"' in body and "déjà en cours" in body
-    cancel = post(client, f"{page}/promesses/{pauses_ids(services)[0]}/annulation", {}, page=page)
-    assert cancel.status_code == 303 and pauses(services) == [("promise", "cancelled")]
-    again = post(client, f"{page}/promesses/{pauses_ids(services)[0]}/annulation", {}, page=page)
+    cancel = post(client, f"{page}/promesses/{pauses_ids(services, case_id)[0]}/annulation", {}, page=page)
+    assert cancel.status_code == 303 and pauses(services, case_id) == [("promise", "cancelled")]
+    again = post(client, f"{page}/promesses/{pauses_ids(services, case_id)[0]}/annulation", {}, page=page)
     assert again.status_code == 409 and 'id="e-suspensions"' in again.get_data(as_text=True)
     call = {"called_at": "2026-11-20T10:15", "caller": "Julie (recouvrement)", "outcome": "promise"}
     call |= {"notes": "rappelle vendredi", "call_promise_amount": "300", "call_promise_on": "2026-12-04"}
     assert post(client, f"{page}/appels", call, page=page).status_code == 303
-    assert count(services, CaseCall) == 1 and pauses(services)[-1] == ("promise", None)
+    assert count(services, CaseCall, case_id) == 1 and pauses(services, case_id)[-1] == ("promise", None)
     html = client.get(page).get_data(as_text=True)
     assert "Julie (recouvrement)" in html and "rappelle vendredi" in html and "300,00\u00a0€" in html
     paused = {"pause_until": "2026-12-31", "pause_reason": "negotiation", "pause_note": "échéancier en discussion"}
@@ -61,17 +64,18 @@ def test_promise_call_and_pause_then_cancel_and_resume(
     assert "Négociation en cours" in html and "Reprendre les relances" in html and "31 décembre 2026" in html
     twice = post(client, f"{page}/pauses", paused, page=page)
     assert twice.status_code == 409 and 'id="e-pause_until"' in twice.get_data(as_text=True)
-    manual = next(pid for pid, kind in pauses_ids(services, with_kind=True) if kind == "manual")
+    manual = next(pid for pid, kind in pauses_ids(services, case_id, with_kind=True) if kind == "manual")
     assert post(client, f"{page}/pauses/{manual}/reprise", {}, page=page).status_code == 303
-    assert ("manual", "resumed") in pauses(services)
+    assert ("manual", "resumed") in pauses(services, case_id)
     with services.db.reading() as session:
-        actions = list(session.execute(select(AuditRecord.action)).scalars())
+        actions = list(session.execute(select(AuditRecord.action).where(AuditRecord.subject_id == case_id)).scalars())
     assert {"promise:made", "promise:cancelled", "call:recorded", "case:paused", "case:resumed"} <= set(actions)
 
 
-def pauses_ids(services: Services, with_kind: bool = False) -> list[Any]:
+def pauses_ids(services: Services, case_id: str, with_kind: bool = False) -> list[Any]:
     with services.db.reading() as session:
-        rows = session.execute(select(CasePause.id, CasePause.kind).order_by(CasePause.created_at)).all()
+        query = select(CasePause.id, CasePause.kind).where(CasePause.case_id == case_id)
+        rows = session.execute(query.order_by(CasePause.created_at)).all()
     return [(pid, kind) if with_kind else pid for pid, kind in rows]
 
 
@@ -137,14 +141,14 @@ def test_bad_inputs_are_tied_to_their_field_and_nothing_is_written(
     case_id = seeded[2]
     page = f"/app/dossiers/{case_id}"
     sign_in(client, people["credit"])
-    before = [count(services, model) for model in (CasePause, CaseCall, AuditRecord)]
+    before = [count(services, model, case_id) for model in (CasePause, CaseCall, AuditRecord)]
     for action, data, bad in BAD:
         answer = post(client, f"{page}/{action}", data, page=page)
         html = answer.get_data(as_text=True)
         assert answer.status_code == 422, (action, data, answer.status_code)
         assert f'id="e-{bad}"' in html and f'aria-describedby="e-{bad}' in html, (action, data, bad)
         assert "rien n’a été enregistré" in html
-    assert [count(services, model) for model in (CasePause, CaseCall, AuditRecord)] == before
+    assert [count(services, model, case_id) for model in (CasePause, CaseCall, AuditRecord)] == before
 
 
 def test_roles_csrf_and_foreign_ids(
@@ -167,9 +171,9 @@ def test_roles_csrf_and_foreign_ids(
     sign_in(client, people["credit"])
     for action, data in forms:
         assert client.post(f"{page}/{action}", data=data).status_code == 400  # no CSRF token
-    assert [count(services, model) for model in (CasePause, CaseCall)] == [0, 0]
+    assert [count(services, model, case_id) for model in (CasePause, CaseCall)] == [0, 0]
     assert post(client, f"{page}/promesses", dict(forms[0][1]), page=page).status_code == 303
-    promise_id = pauses_ids(services)[0]
+    promise_id = pauses_ids(services, case_id)[0]
     outsider = client.application.test_client()
     sign_in(outsider, make_people(services, tenant_of(other_api), prefix="other-")["admin"])
     for action, data in (*forms, (f"promesses/{promise_id}/annulation", {}), (f"pauses/{promise_id}/reprise", {})):
@@ -181,4 +185,4 @@ def test_roles_csrf_and_foreign_ids(
         f"{page}/pauses/x/reprise",
     ):
         assert post(client, path, {}, page=page).status_code == 404, path  # a promise is cancelled, not resumed
-    assert pauses(services) == [("promise", None)] and count(services, CaseCall) == 0
+    assert pauses(services, case_id) == [("promise", None)] and count(services, CaseCall, case_id) == 0

@@ -18,9 +18,10 @@ from tests.functional.conftest import Api
 from tests.functional.pages.support import Login, make_people, post, sign_in, tenant_of
 
 
-def dossiers(services: Services) -> int:
+def dossiers(services: Services, case_id: str) -> int:
     with services.db.reading() as session:
-        return int(session.execute(select(func.count()).select_from(Dossier)).scalar_one())
+        query = select(func.count()).select_from(Dossier).where(Dossier.case_id == case_id)
+        return int(session.execute(query).scalar_one())
 
 
 def test_export_then_download_with_and_without_javascript(
@@ -43,7 +44,9 @@ def test_export_then_download_with_and_without_javascript(
     with zipfile.ZipFile(io.BytesIO(archive.get_data())) as opened:
         assert opened.namelist()
     htmx = post(client, f"{page}/export", {"arrete": "1"}, page=page, headers={"HX-Request": "true"})
-    assert htmx.status_code == 303 and dossiers(services) == 2  # htmx follows the redirect and selects #export
+    assert (
+        htmx.status_code == 303 and dossiers(services, seeded[2]) == 2
+    )  # htmx follows the redirect and selects #export
 
 
 def test_export_refusals_write_nothing(
@@ -65,4 +68,4 @@ def test_export_refusals_write_nothing(
     outsider = client.application.test_client()
     sign_in(outsider, make_people(services, tenant_of(other_api), prefix="other-")["admin"])
     assert post(outsider, f"{page}/export", {"arrete": "1"}).status_code == 404
-    assert dossiers(services) == 0
+    assert dossiers(services, seeded[2]) == 0

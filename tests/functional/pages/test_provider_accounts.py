@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 
 from notice_service.db.models.providers import ProviderAccount
 from notice_service.services import Services
-from tests.functional.pages.support import Login, post, sign_in
+from tests.functional.conftest import Api
+from tests.functional.pages.support import Login, post, sign_in, tenant_of
 from tests.twins.merci_facteur import SECRET_KEY, SERVICE_ID, USER_ID, MerciFacteurTwin
 
 PATH = "/app/parametres/prestataires/merci_facteur"
@@ -43,13 +44,14 @@ def form(twin: MerciFacteurTwin, **changes: str) -> dict[str, Any]:
     return {**body, **changes}
 
 
-def accounts(services: Services) -> int:
+def accounts(services: Services, tenant_id: str) -> int:
     with services.db.reading() as session:
-        return int(session.execute(select(func.count()).select_from(ProviderAccount)).scalar_one())
+        query = select(func.count()).select_from(ProviderAccount).where(ProviderAccount.tenant_id == tenant_id)
+        return int(session.execute(query).scalar_one())
 
 
 def test_configure_then_replace_and_the_secret_never_shows(
-    client: FlaskClient, people: dict[str, Login], services: Services, twin: MerciFacteurTwin
+    client: FlaskClient, people: dict[str, Login], services: Services, twin: MerciFacteurTwin, api: Api
 ) -> None:
     sign_in(client, people["admin"])
     assert "Aucun compte configuré" in client.get("/app/parametres").get_data(as_text=True)
@@ -60,7 +62,7 @@ def test_configure_then_replace_and_the_secret_never_shows(
     assert SERVICE_ID in html and "Remplacer le compte" in html
     assert SECRET_KEY not in html and f"…{SECRET_KEY[-4:]}" not in html
     replaced = post(client, PATH, form(twin, mf_city="Villeurbanne", mf_postal_code="69100"), page="/app/parametres")
-    assert replaced.status_code == 303 and accounts(services) == 1
+    assert replaced.status_code == 303 and accounts(services, tenant_of(api)) == 1
     html = client.get("/app/parametres").get_data(as_text=True)
     assert "69100 Villeurbanne" in html and SECRET_KEY not in html
     refused = post(client, PATH, form(twin, mf_secret_key="not-the-secret-at-all"), page="/app/parametres")
@@ -88,7 +90,7 @@ BAD = [
 
 
 def test_bad_inputs_store_nothing_and_other_roles_are_refused(
-    client: FlaskClient, people: dict[str, Login], services: Services, twin: MerciFacteurTwin
+    client: FlaskClient, people: dict[str, Login], services: Services, twin: MerciFacteurTwin, api: Api
 ) -> None:
     sign_in(client, people["admin"])
     for changes, bad in BAD:
@@ -104,4 +106,4 @@ def test_bad_inputs_store_nothing_and_other_roles_are_refused(
         assert visitor.get("/app/parametres").status_code == 403
         answer = post(visitor, PATH, form(twin))
         assert answer.status_code == 403 and "Accès refusé" in answer.get_data(as_text=True), role
-    assert accounts(services) == 0 and twin.base_url
+    assert accounts(services, tenant_of(api)) == 0 and twin.base_url

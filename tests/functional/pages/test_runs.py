@@ -95,7 +95,7 @@ def test_plan_approve_some_then_all_and_follow_execution(
     fragment = approver.get(f"/app/runs/{run_id}/progression").get_data(as_text=True)
     assert "every 2s" not in fragment and "Terminée" in fragment  # no more polling once done
     with services.db.reading() as session:
-        actions = set(session.execute(select(AuditRecord.action)).scalars())
+        actions = set(session.execute(select(AuditRecord.action).where(AuditRecord.subject_id == run_id)).scalars())
         assert {"run:planned", "run:approved", "run:rejected"} <= actions
 
 

@@ -9,7 +9,7 @@ measured); one more case gets 200 timeline entries the way they happen: payments
 case, each an audit record on its invoice, plus its opening. A person signs in through the login form; each
 figure is ``--samples`` requests through the Flask test client (routing, session, CSRF, the use cases, the
 template). Targets: p95 < 200 ms for every page, < 300 ms for the case page with 200 timeline entries. The run
-is planned through the use case, as a person's form does; its page lists the proposal (up to 500 items) by step.
+is planned through the use case, as a person's form does; its page lists the proposal (the first 100 items) by step.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from notice_service.settings import Settings
 from notice_service.use_cases.actor import Actor
 from notice_service.use_cases.claims.payments import PaymentInput, record_payment
 from notice_service.use_cases.dunning.planning import plan_run
+from notice_service.use_cases.dunning.plans import create_plan
 from notice_service.use_cases.dunning.queries import run_view
 from notice_service.use_cases.tenants.onboarding import create_tenant
 from notice_service.use_cases.users.accounts import create_user
@@ -137,9 +138,12 @@ def long_case(services: Services, client: FlaskClient, api_key: str, tenant_id: 
 
 def planned_run(services: Services, tenant_id: str) -> str:
     """Today's run over every case, as planned (the worker has not drafted anything yet): what the approver
-    opens first."""
+    opens first. The tenant's default plan asks for approval of its reminder, so every item is a proposal."""
+    actor = Actor(tenant_id, "operator", "bench")
+    steps = [{"offset_days": 1, "action": "reminder", "channel": "email", "mode": "manual"}]
+    create_plan(services, actor, "Relance approuvée", steps, default=True)
     started = time.perf_counter()
-    planned = plan_run(services, Actor(tenant_id, "operator", "bench"), NOW.date())
+    planned = plan_run(services, actor, NOW.date())
     counts = run_view(services, Actor(tenant_id, "operator", "bench"), planned.run_id)["counts"]
     shown = {state: n for state, n in counts.items() if n}
     print(f"planned a run of {planned.items:,} items in {time.perf_counter() - started:.1f} s: {shown}")

@@ -26,7 +26,7 @@ from notice_service.web.pages.case_page import checked_id
 from notice_service.web.pages.forms import Form, FormErrors
 from notice_service.web.pages.rendering import page
 
-SHOWN = 500  # proposed items listed on the page; "approve all" covers every one
+SHOWN = 100  # proposed items listed on the page (the first ones); "approve all" covers every one
 STATE_LABELS = {
     "proposed": "À approuver",
     "approved": "Approuvé, en cours",

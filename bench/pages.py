@@ -1,5 +1,5 @@
 """Page speed of the back office: p95 server time of each page with 10,000 cases in the tenant, and of the case
-page with 200 timeline entries.
+page with 200 timeline entries, and of the runs' pages with a run over those 10,000 cases.
 
     PYTHONPATH=. .venv/bin/python bench/pages.py [--cases 10000] [--samples 60]
 
@@ -8,7 +8,8 @@ SQLite (the embedded profile) in a temporary directory, a fixed clock. The tenan
 measured); one more case gets 200 timeline entries the way they happen: payments recorded through the use
 case, each an audit record on its invoice, plus its opening. A person signs in through the login form; each
 figure is ``--samples`` requests through the Flask test client (routing, session, CSRF, the use cases, the
-template). Targets: p95 < 200 ms for every page, < 300 ms for the case page with 200 timeline entries.
+template). Targets: p95 < 200 ms for every page, < 300 ms for the case page with 200 timeline entries. The run
+is planned through the use case, as a person's form does; its page lists the proposal (the first 100 items) by step.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ from notice_service.services import Services
 from notice_service.settings import Settings
 from notice_service.use_cases.actor import Actor
 from notice_service.use_cases.claims.payments import PaymentInput, record_payment
+from notice_service.use_cases.dunning.planning import plan_run
+from notice_service.use_cases.dunning.plans import create_plan
+from notice_service.use_cases.dunning.queries import run_view
 from notice_service.use_cases.tenants.onboarding import create_tenant
 from notice_service.use_cases.users.accounts import create_user
 from tests.functional.conftest import CREDITOR_PROFILE, Api
@@ -132,6 +136,20 @@ def long_case(services: Services, client: FlaskClient, api_key: str, tenant_id: 
     return case_id
 
 
+def planned_run(services: Services, tenant_id: str) -> str:
+    """Today's run over every case, as planned (the worker has not drafted anything yet): what the approver
+    opens first. The tenant's default plan asks for approval of its reminder, so every item is a proposal."""
+    actor = Actor(tenant_id, "operator", "bench")
+    steps = [{"offset_days": 1, "action": "reminder", "channel": "email", "mode": "manual"}]
+    create_plan(services, actor, "Relance approuvée", steps, default=True)
+    started = time.perf_counter()
+    planned = plan_run(services, actor, NOW.date())
+    counts = run_view(services, Actor(tenant_id, "operator", "bench"), planned.run_id)["counts"]
+    shown = {state: n for state, n in counts.items() if n}
+    print(f"planned a run of {planned.items:,} items in {time.perf_counter() - started:.1f} s: {shown}")
+    return planned.run_id
+
+
 def sign_in(client: FlaskClient, email: str, password: str) -> None:
     token = _TOKEN.search(client.get("/app/login").get_data(as_text=True))
     assert token
@@ -169,6 +187,7 @@ def main() -> None:
         long_id = long_case(services, client, created.api_key, created.tenant_id, 200)
         person = create_user(services, Actor(created.tenant_id, "operator", "bench"), "bench@atelier.example", "admin")
         sign_in(client, person.email, person.password)
+        run_id = planned_run(services, created.tenant_id)
         pages = {
             "tableau de bord": ("/app/", 200),
             "dossiers": ("/app/dossiers", 200),
@@ -179,6 +198,9 @@ def main() -> None:
             "débiteurs, recherche référence": ("/app/debiteurs?q=DOS-B-000042", 200),
             "paramètres": ("/app/parametres", 200),
             "dossier (200 entrées)": (f"/app/dossiers/{long_id}", 300),
+            "tournées": ("/app/runs", 200),
+            "tournée (proposition par étape)": (f"/app/runs/{run_id}", 200),
+            "tournée, progression (htmx)": (f"/app/runs/{run_id}/progression", 200),
         }
         print(f"load average {os.getloadavg()[0]:.1f}; {args.samples} requests a page")
         print(f"{'page':34s} {'p50 ms':>8s} {'p95 ms':>8s} {'target':>7s}")

@@ -6,12 +6,13 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browser import axe_check, log_in
-from tests.e2e.conftest import Live, screenshot_dir
+from tests.e2e.conftest import Live, drain, screenshot_dir
 
 
 def ar_scan(path: Path) -> Path:
@@ -53,6 +54,7 @@ def test_mise_en_demeure_journey(page: Page, live: Live, tmp_path: Path) -> None
 
     page.get_by_role("button", name="Approuver et émettre").click()
     expect(page.get_by_text("Émis et signé le")).to_be_visible()
+    letter_url = page.url
     page.get_by_label("Canal").select_option("registered_letter")
     page.get_by_role("button", name="Enregistrer l’envoi").click()
     expect(page.get_by_role("heading", name="Envoi registered_letter", exact=False)).to_be_visible()
@@ -68,6 +70,7 @@ def test_mise_en_demeure_journey(page: Page, live: Live, tmp_path: Path) -> None
     expect(page.locator("#delai")).to_contain_text("J−4")  # 16 Nov + 8 days = 24 Nov; today is 20 Nov
     expect(page.locator("#delai")).to_contain_text("24 novembre 2026")
     axe_check(page)
+    record_a_promise(page)
     page.locator("#export").get_by_label("Arrêter les intérêts au dernier taux officiel confirmé").check()
     page.get_by_role("button", name="Exporter le dossier").click()
     with page.expect_download() as download_info:
@@ -77,6 +80,8 @@ def test_mise_en_demeure_journey(page: Page, live: Live, tmp_path: Path) -> None
     with zipfile.ZipFile(io.BytesIO(saved.read_bytes())) as archive:
         assert any(name.endswith(".pdf") for name in archive.namelist())
     page.screenshot(path=str(shots / "dossier.png"), full_page=True)
+    run_and_approve(page, live, shots)
+    verify_on_the_public_page(page, live, letter_url, tmp_path)
 
     page.goto(f"{base}/app/")
     expect(page.get_by_text("Délais expirant cette semaine")).to_be_visible()
@@ -99,3 +104,57 @@ def live_reference(page: Page, live: Live) -> str:
     reference = heading.removeprefix("Dossier ").split(" ")[0]
     page.goto(f"{live.url}/app/")
     return reference
+
+
+def record_a_promise(page: Page) -> None:
+    """On the case page: the debtor promises 200 € by 10 December; the case's dunning waits for it."""
+    promise = page.locator("#promesse")
+    promise.get_by_label("Montant promis (€)").fill("200,00")
+    promise.get_by_label("Payé au plus tard le").fill("2026-12-10")
+    page.get_by_role("button", name="Enregistrer la promesse").click()
+    expect(page.locator("#suspensions")).to_contain_text("Promesse de paiement")
+    expect(page.locator("#suspensions")).to_contain_text("10 décembre 2026")
+    expect(page.get_by_role("button", name="Annuler la promesse")).to_be_visible()
+    axe_check(page)
+
+
+def run_and_approve(page: Page, live: Live, shots: Path) -> None:
+    """Plan the run of 30 June, approve its proposal, follow its execution without reloading (htmx polls)."""
+    page.get_by_role("link", name="Tournées").click()
+    axe_check(page)
+    page.get_by_label("Jour de la tournée").fill("2026-06-30")
+    page.get_by_role("button", name="Planifier").click()
+    expect(page.get_by_role("heading", name="Tournée du 30 juin 2026")).to_be_visible()
+    drain(live)  # the worker drafts the letter the approver will see
+    page.reload()
+    expect(page.get_by_text("Étape 1 : Relance de paiement", exact=False)).to_be_visible()
+    expect(page.get_by_role("cell", name="Garage Dupont SAS", exact=True)).to_be_visible()
+    axe_check(page)
+    page.screenshot(path=str(shots / "tournee.png"), full_page=True)
+    page.get_by_role("button", name="Tout approuver", exact=False).click()
+    expect(page.get_by_text("élément(s) approuvé(s)", exact=False)).to_be_visible()
+    expect(page.locator("#progression")).to_contain_text("1 en cours")
+    drain(live)  # the worker issues the approved reminder
+    expect(page.locator("#statut-tournee")).to_have_text("Terminée", timeout=10_000)  # polled, not reloaded
+    expect(page.locator("#progression")).to_contain_text("Émis")
+    axe_check(page)
+
+
+def verify_on_the_public_page(page: Page, live: Live, letter_url: str, tmp_path: Path) -> None:
+    """The recipient's check: the letter's short URL, then its PDF compared with the signed one."""
+    page.goto(letter_url)
+    link = page.locator("#verification").get_attribute("href")
+    assert link and "/v/" in link
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Télécharger le PDF signé").click()
+    pdf = tmp_path / "mise-en-demeure.pdf"
+    download_info.value.save_as(pdf)
+    page.context.clear_cookies()  # the recipient is not signed in
+    page.goto(f"{live.url}{urlsplit(link).path}")
+    expect(page.get_by_role("heading", name="Ce code correspond à un courrier émis")).to_be_visible()
+    axe_check(page)
+    page.get_by_label("Fichier PDF du courrier", exact=False).set_input_files(str(pdf))
+    page.get_by_role("button", name="Comparer").click()
+    expect(page.get_by_role("heading", name="Résultat : identique")).to_be_visible()
+    axe_check(page)
+    log_in(page, live.url, live.people["admin"])

@@ -30,6 +30,7 @@ class CaseFilters:
     status: str | None = None
     debtor_id: str | None = None
     next_step: str | None = None
+    overdue: bool = False  # only cases whose earliest unpaid invoice is past its due date (Paris today)
 
 
 #: The ladder letter that follows each stage; after the mise en demeure, the injonction de payer.
@@ -83,6 +84,8 @@ def list_cases(services: Services, actor: Actor, filters: CaseFilters, page: Pag
         conditions.append(Case.debtor_id == filters.debtor_id)
     if filters.next_step is not None:
         conditions.append(next_step_condition(filters.next_step, today))
+    if filters.overdue:
+        conditions.append(Case.unpaid_due < today)
     with services.db.reading() as session:
         found = fetch_page(session, CASES, actor.tenant_id, conditions, page)
         return page_json(found, [case_item(row, today) for row in found.rows])

@@ -14,11 +14,14 @@ from notice_service.services import Services
 from notice_service.web.pages import (  # noqa: F401  (each module adds its views to the blueprint)
     auth,
     case_actions,
+    case_followup,
     case_page,
     dashboard,
     errors,
     letters,
     lists,
+    runs,
+    settings_providers,
     settings_views,
 )
 from notice_service.web.pages.blueprint import LIFETIME, pages

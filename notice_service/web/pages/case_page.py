@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from notice_service.domain.deadlines import PARIS
+from notice_service.domain.pauses import CALL_OUTCOMES, PAUSE_REASONS
 from notice_service.domain.roles import Permission
 from notice_service.errors import NotFound
 from notice_service.use_cases.cases.lifecycle import CLOSE_REASONS
@@ -17,7 +18,14 @@ from notice_service.use_cases.dossier.listing import list_dossiers
 from notice_service.use_cases.listing import PageRequest
 from notice_service.web.context import services
 from notice_service.web.pages.blueprint import needs, pages, person
-from notice_service.web.pages.rendering import CLOSE_LABELS, STEP_LABELS, money, page
+from notice_service.web.pages.rendering import (
+    CLOSE_LABELS,
+    OUTCOME_LABELS,
+    PAUSE_REASON_LABELS,
+    STEP_LABELS,
+    money,
+    page,
+)
 
 LETTER_KINDS = ("formal_notice", "reminder", "second_reminder", "pre_reminder")
 
@@ -59,6 +67,9 @@ def case_context(case_id: str, errors: dict[str, str] | None = None, form: str =
         "invoice_options": [(i["id"], f"{i['number']} — solde {money(i['balance'])}") for i in case["invoices"]],
         "close_options": [(reason, CLOSE_LABELS[reason]) for reason in CLOSE_REASONS],
         "timeline": list(reversed(case["timeline"]))[:200],
+        "outcome_options": [(outcome, OUTCOME_LABELS[outcome]) for outcome in CALL_OUTCOMES],
+        "pause_reason_options": [(reason, PAUSE_REASON_LABELS[reason]) for reason in PAUSE_REASONS],
+        "now_local": services_.clock.now().astimezone(PARIS).strftime("%Y-%m-%dT%H:%M"),
     }
 
 

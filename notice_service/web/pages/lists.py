@@ -35,15 +35,15 @@ def _page_request() -> PageRequest:
 @needs(Permission.READ)
 def cases_list() -> Any:
     debtor = request.args.get("debtor", "")[:64] or None
-    filters = CaseFilters(status=_choice("status", STATUSES), debtor_id=debtor, next_step=_choice("next_step", STEPS))
     overdue = request.args.get("overdue") == "1"
+    filters = CaseFilters(
+        status=_choice("status", STATUSES), debtor_id=debtor, next_step=_choice("next_step", STEPS), overdue=overdue
+    )
     try:
         found = list_cases(services(), person().actor, filters, _page_request())
     except InvalidInput:
         found = list_cases(services(), person().actor, filters, PageRequest(limit=PAGE_SIZE))
     rows = case_rows(services(), person().actor, found["data"])
-    if overdue:
-        rows = [row for row in rows if row["next_action"] not in ("pre_reminder", "none")]
     args = {k: v for k, v in request.args.items() if k != "cursor" and v}
     return page("cases.html", rows=rows, next_cursor=found["next_cursor"], filters=filters, overdue=overdue, args=args)
 

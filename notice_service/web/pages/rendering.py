@@ -40,7 +40,32 @@ ACTION_LABELS = {
     "delivery:fact_recorded": "Suivi de l’envoi",
     "delivery:evidence_attached": "Preuve d’envoi ajoutée",
     "dossier:exported": "Dossier exporté",
+    "promise:made": "Promesse de paiement",
+    "call:recorded": "Appel enregistré",
+    "case:paused": "Relances suspendues",
+    "case:resumed": "Relances reprises",
+    "promise:kept": "Promesse tenue",
+    "promise:broken": "Promesse non tenue",
+    "promise:cancelled": "Promesse annulée",
 }
+OUTCOME_LABELS = {
+    "reached": "Débiteur joint",
+    "no_answer": "Pas de réponse",
+    "voicemail": "Message laissé",
+    "wrong_number": "Mauvais numéro",
+    "promise": "Promesse de paiement",
+    "dispute": "Contestation",
+    "refused": "Refus de payer",
+    "callback_requested": "Rappel demandé",
+}
+PAUSE_REASON_LABELS = {
+    "debtor_request": "Demande du débiteur",
+    "negotiation": "Négociation en cours",
+    "awaiting_information": "En attente d’informations",
+    "internal_review": "Revue interne",
+    "other": "Autre",
+}
+PAUSE_OUTCOME_LABELS = {"kept": "tenue", "broken": "non tenue", "resumed": "reprise", "cancelled": "annulée"}
 CLOSE_LABELS = {
     "paid": "Payé",
     "settled": "Accord amiable",
@@ -86,5 +111,8 @@ def install(app: Flask) -> None:
         STATUS_LABELS=STATUS_LABELS,
         ACTION_LABELS=ACTION_LABELS,
         CLOSE_LABELS=CLOSE_LABELS,
+        OUTCOME_LABELS=OUTCOME_LABELS,
+        PAUSE_REASON_LABELS=PAUSE_REASON_LABELS,
+        PAUSE_OUTCOME_LABELS=PAUSE_OUTCOME_LABELS,
         ROLE_LABELS=ROLE_LABELS,
     )

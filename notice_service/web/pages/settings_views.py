@@ -10,6 +10,7 @@ from notice_service.domain.api_scopes import PRESETS
 from notice_service.domain.roles import ROLE_LABELS, ROLES, Permission
 from notice_service.errors import Conflict, InvalidInput, PreconditionFailed
 from notice_service.use_cases.backoffice.tenant import tenant_with_etag
+from notice_service.use_cases.providers.accounts import list_accounts
 from notice_service.use_cases.tenants.api_keys import SCOPES, create_api_key, list_api_keys, revoke_api_key
 from notice_service.use_cases.tenants.onboarding import update_profile
 from notice_service.use_cases.users.accounts import create_user, list_users, set_disabled
@@ -36,7 +37,7 @@ PROFILE_FORM = (
 )
 
 
-def _context(errors: dict[str, str] | None = None, **extra: Any) -> dict[str, Any]:
+def settings_context(errors: dict[str, str] | None = None, **extra: Any) -> dict[str, Any]:
     actor = person().actor
     tenant, etag = tenant_with_etag(services(), actor)
     return {
@@ -45,6 +46,7 @@ def _context(errors: dict[str, str] | None = None, **extra: Any) -> dict[str, An
         "profile_form": PROFILE_FORM,
         "users": list_users(services(), actor),
         "keys": list_api_keys(services(), actor),
+        "providers": {a["provider"]: a for a in list_accounts(services(), actor.tenant_id)},
         "role_options": [(role, ROLE_LABELS[role]) for role in ROLES],
         "scopes": SCOPES,
         "errors": errors or {},
@@ -58,7 +60,7 @@ def _context(errors: dict[str, str] | None = None, **extra: Any) -> dict[str, An
 @pages.get("/parametres")
 @needs(Permission.ADMINISTER)
 def settings_page() -> Any:
-    return page("settings.html", **_context())
+    return page("settings.html", **settings_context())
 
 
 @pages.post("/parametres/profil")
@@ -76,10 +78,10 @@ def save_profile() -> Any:
             services(), person().actor.tenant_id, changes, actor=person().actor, if_match=request.form.get("version")
         )
     except InvalidInput as error:
-        return page("settings.html", 422, **_context(field_errors(error, fields, "legal_form")))
+        return page("settings.html", 422, **settings_context(field_errors(error, fields, "legal_form")))
     except PreconditionFailed:
         message = "Le profil a été modifié entre-temps : rechargez la page et recommencez."
-        return page("settings.html", 409, **_context({"legal_form": message}))
+        return page("settings.html", 409, **settings_context({"legal_form": message}))
     return redirect(url_for("pages.settings_page", saved="1") + "#profil", 303)
 
 
@@ -89,8 +91,8 @@ def add_user() -> Any:
     try:
         created = create_user(services(), person().actor, request.form.get("email", ""), request.form.get("role", ""))
     except (InvalidInput, Conflict) as error:
-        return page("settings.html", 422, **_context(field_errors_of(error, {"email", "role"})))
-    return page("settings.html", 201, **_context(created_user=created))
+        return page("settings.html", 422, **settings_context(field_errors_of(error, {"email", "role"})))
+    return page("settings.html", 201, **settings_context(created_user=created))
 
 
 @pages.post("/parametres/utilisateurs/<user_id>/statut")
@@ -99,7 +101,7 @@ def toggle_user(user_id: str) -> Any:
     try:
         set_disabled(services(), person().actor, checked_id(user_id), request.form.get("disabled") == "1")
     except Conflict as error:
-        return page("settings.html", 409, **_context({"users": error.detail}))
+        return page("settings.html", 409, **settings_context({"users": error.detail}))
     return redirect(url_for("pages.settings_page") + "#utilisateurs", 303)
 
 
@@ -114,8 +116,8 @@ def add_key() -> Any:
         errors = field_errors_of(error, {"name", "scopes"})
         if "scopes" in errors:
             errors["scope"] = errors.pop("scopes")
-        return page("settings.html", 422, **_context(errors))
-    return page("settings.html", 201, **_context(created_key={**key, "secret": secret}))
+        return page("settings.html", 422, **settings_context(errors))
+    return page("settings.html", 201, **settings_context(created_key={**key, "secret": secret}))
 
 
 @pages.post("/parametres/cles/<key_id>/revocation")
@@ -124,7 +126,7 @@ def revoke_key(key_id: str) -> Any:
     try:
         revoke_api_key(services(), person().actor, checked_id(key_id))
     except Conflict as error:
-        return page("settings.html", 409, **_context({"keys": error.detail}))
+        return page("settings.html", 409, **settings_context({"keys": error.detail}))
     return redirect(url_for("pages.settings_page") + "#cles", 303)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, inspect, text
 
 from tests.integration.db.test_lists_migration import T, _run, engine  # noqa: F401  (the engine fixture)
 
-BEFORE = "0013i_search"
+BEFORE = "0014f_privacy"
 KEYS = {"k-admin": "admin", "k-write": "write", "k-read": "read"}
 
 

@@ -43,9 +43,15 @@ lint: install
 ENGINE := interest rates rate_feeds arrete statement statement_inputs deadlines prescription money iban installments next_step contract_rate rate_wording french_words plan_suspension
 ENGINE_COV := $(foreach m,$(ENGINE),--cov=notice_service.domain.$(m)) --cov=notice_service.rate_data
 
+# The suite runs on every core (up to four; pytest-xdist, one file per worker at a time, each worker starting its
+# own PostgreSQL, SeaweedFS and TSA when its tests ask), the unit tests once (with the engine's coverage gate),
+# and the browser suite last, in a process of its own (pytest-playwright keeps an event loop for the whole session).
+TEST_WORKERS ?= $(shell n=$$(nproc); [ $$n -gt 4 ] && n=4; echo $$n)
+
 test: install lint
 	$(BIN)/pytest -q -p no:cacheprovider tests/unit $(ENGINE_COV) --cov-report=term --cov-fail-under=95
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --ignore=tests/unit --ignore=tests/e2e
+	$(BIN)/pytest -q -p no:cacheprovider tests/e2e
 
 bench: install
 	$(BIN)/python bench/issue_throughput.py

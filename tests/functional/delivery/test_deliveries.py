@@ -122,3 +122,23 @@ def test_a_passed_deadline_shows_on_the_case_and_goes_out_once(api: Api, service
     assert ("deadline.expired", ids["notice_id"]) in [(t, p.get("notice_id")) for t, p in topics]
     run_until_idle(services)
     assert pending_count(services) == 0  # delivery.updated and deadline.expired have handlers
+
+
+def test_a_text_longer_than_the_schema_allows_is_refused_as_sent(api: Api, services: Services) -> None:
+    """``maxLength`` counts what is sent: a source event id of 255 characters once its trailing newlines are
+    stripped, 300 as sent, is refused naming the field, and nothing is recorded (schemathesis' negative data)."""
+    ids = issued_notice(api, services)
+    delivery = dispatch(api, ids["notice_id"], channel="registered_letter", provider="manual")
+    sent = "é" * 255 + "\n" * 45
+    response = api.post(
+        f"/v1/deliveries/{delivery['id']}/facts",
+        {"kind": "deposited", "occurred_at": "2026-11-23T10:00:00+01:00", "source_event_id": sent},
+    )
+    assert response.status_code == 422, response.json
+    assert [error["field"] for error in response.json["errors"]] == ["source_event_id"]
+    assert api.get(f"/v1/deliveries/{delivery['id']}").json["facts"] == []
+    padded = api.post(
+        f"/v1/notices/{ids['notice_id']}/deliveries",
+        {"channel": "registered_letter", "provider": "manual", "tracking_number": " " * 41},
+    )
+    assert padded.status_code == 422 and padded.json["errors"][0]["field"] == "tracking_number"

@@ -63,6 +63,9 @@ bench: install
 	$(BIN)/python bench/pauses.py
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/verification.py
+	$(BIN)/python bench/upload_checks.py
+	$(BIN)/python bench/bulk_run.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

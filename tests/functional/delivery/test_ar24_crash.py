@@ -1,7 +1,7 @@
 """kill -9 of a worker between AR24's answer and our commit, then a restart: one LRE, not two.
 
 As ``test_worker_crash.py`` does for Merci Facteur: the worker is its own process
-(``python -m notice_service.cli worker --once``, this checkout on ``PYTHONPATH``), SIGKILLed by
+(``python -m notice_service.cli worker --once``, this checkout on ``PYTHONPATH``), killed (``os._exit``, no clean-up) by
 ``NOTICE_FAULT_POINT=after-provider-answer`` once AR24's twin accepted the mail. AR24 has no idempotency key of
 its own (a second ``POST /mail`` is a second registered letter, and a second charge), so the restarted worker's
 adapter asks ``GET /user/mail`` first, finds the mail whose ``ref_client`` is the delivery id, and records it
@@ -10,12 +10,12 @@ without posting again. On SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import signal
 import time
 from collections.abc import Iterator
 
 import pytest
 
+from notice_service.faults import FAULT_EXIT
 from notice_service.services import Services
 from tests.functional.conftest import Api
 from tests.functional.delivery.test_ar24 import RECIPIENT, ar24_account
@@ -47,7 +47,7 @@ def test_a_worker_killed_after_ar24_answered_sends_one_lre(api: Api, services: S
         killed = run_worker(services, NOTICE_FAULT_POINT="after-provider-answer")
         if killed.returncode != 0:
             break
-    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    assert killed.returncode == FAULT_EXIT, killed.stderr[-2000:]
     assert ar24.received() == 1  # AR24 took it ...
     assert api.get(f"/v1/deliveries/{queued['id']}").json["status"] == "queued"  # ... and we never recorded it
 

@@ -2,20 +2,20 @@
 
 The worker runs as its own process (``python -m notice_service.cli worker --once``, this checkout on
 ``PYTHONPATH``) against the test's database and data directory. ``NOTICE_FAULT_POINT=after-provider-answer``
-makes it SIGKILL itself once the twin took the submission. Maileva has no idempotency header: the restarted
+makes it die (os._exit: no clean-up, as kill -9) once the twin took the submission. Maileva has no idempotency header: the restarted
 worker's adapter lists the account's sendings, finds the one whose ``custom_id`` is the delivery id already
 submitted, and answers its receipt without creating, uploading or submitting anything. On SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
-import signal
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 
+from notice_service.faults import FAULT_EXIT
 from notice_service.services import Services
 from tests.functional.conftest import Api
 from tests.functional.delivery.test_maileva import account
@@ -50,7 +50,7 @@ def test_a_worker_killed_after_maileva_answered_posts_nothing_twice(
         killed = run_worker(services, NOTICE_FAULT_POINT="after-provider-answer")
         if killed.returncode != 0:
             break
-    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    assert killed.returncode == FAULT_EXIT, killed.stderr[-2000:]
     assert twin.received() == 1  # Maileva took it ...
     assert api.get(f"/v1/deliveries/{queued['id']}").json["status"] == "queued"  # ... and we never recorded it
 

@@ -44,6 +44,7 @@ def run_worker(services: Services, **extra: str) -> subprocess.CompletedProcess[
         "NOTICE_DATA_DIR": str(services.settings.data_dir),
         "NOTICE_DATABASE_URL": services.settings.resolved_database_url,
         "NOTICE_WORKER_LEASE_SECONDS": "1",
+        "NOTICE_PROVIDER_CALLS_PER_MINUTE": "0",  # as in-process (tests/functional/conftest.make_services)
         **extra,
     }
     command = [sys.executable, "-m", "notice_service.cli", "worker", "--once"]

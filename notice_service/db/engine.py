@@ -119,8 +119,12 @@ class Database:
             return
         with self._write_sessions() as session:
             session.begin()
-            yield session  # an exception rolls back when the session closes
-            held_commit.commit(session)
+            try:
+                yield session
+                held_commit.commit(session)
+            except BaseException:
+                session.rollback()  # also after a refused COMMIT: the connection goes back to the pool clean
+                raise
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

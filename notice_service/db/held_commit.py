@@ -65,6 +65,9 @@ def release(hold: Hold) -> None:
         session, hold.session = hold.session, None
         try:
             commit(session)
+        except BaseException:
+            session.rollback()
+            raise
         finally:
             session.close()
 

@@ -3,8 +3,9 @@
 The worker runs as its own process (``python -m notice_service.cli worker --once``, this checkout on
 ``PYTHONPATH``) against the test's database and data directory. ``NOTICE_FAULT_POINT=after-provider-answer``
 makes it die (``os._exit``: no clean-up, as kill -9) once the twin took the submission. Maileva has no idempotency
-header: the restarted worker's adapter lists the account's sendings, finds the one whose ``custom_id`` is the delivery id already
-submitted, and answers its receipt without creating, uploading or submitting anything. On SQLite and PostgreSQL.
+header: the restarted worker's adapter lists the account's sendings, finds the one whose ``custom_id`` is the
+delivery id already submitted, and answers its receipt without creating, uploading or submitting anything. On
+SQLite and PostgreSQL.
 """
 
 from __future__ import annotations

@@ -99,14 +99,14 @@ def _worker(services: Services, name: str) -> subprocess.Popen[bytes]:
 
 
 @pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # two processes share one PostgreSQL
 def test_two_workers_stay_under_the_accounts_rate(
     api: Api,
     services: Services,
     twin: MerciFacteurTwin,
     database_url: str,
 ) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("two worker processes share one PostgreSQL (SQLite is the embedded, single-process profile)")
     configure(api, twin)
     ids = open_case(api)
     notice = api.post(

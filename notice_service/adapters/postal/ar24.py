@@ -36,12 +36,11 @@ Assumed (to confirm with an AR24 sandbox account):
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -56,7 +55,7 @@ from notice_service.adapters.postal.ar24_wire import (
     response_key,
     sign,
 )
-from notice_service.adapters.postal.merci_facteur import _may_have_left
+from notice_service.adapters.postal.http_common import busy_or_down, json_object, may_have_left, price, raw_json
 from notice_service.ports import (
     Proof,
     ProofKind,
@@ -167,21 +166,19 @@ class Ar24Provider:
                 method, url, params=query, data=data, files=files, headers=headers, timeout=self._timeout
             )
         except requests.RequestException as exc:
-            if ambiguous and _may_have_left(exc):
+            if ambiguous and may_have_left(exc):
                 raise ProviderAmbiguous(f"{path}: the request left and no answer came back") from None
             raise ProviderError("unavailable", f"AR24 cannot be reached ({path}).", retryable=True) from None
         return self._answer(path, date, response)
 
     def _answer(self, path: str, date: str, response: requests.Response) -> Any:
         raw = response.content[:4000]
-        if response.status_code == 429 or response.status_code >= 500:
-            code = "rate-limited" if response.status_code == 429 else "unavailable"
-            detail = f"AR24 answered {path} with HTTP {response.status_code}; try again later."
-            raise ProviderError(code, detail, retryable=True, retry_after_seconds=_seconds(response), raw=raw)
-        body = _json(response.content)
+        if (busy := busy_or_down("AR24", path, response)) is not None:
+            raise busy
+        body = json_object(response.content)
         if body is None:  # not JSON: a successful answer, encrypted with the date and our private key
             plain = decrypt(response.text, *response_key(date, self._key))
-            body = _json(plain) if plain is not None else None
+            body = json_object(plain) if plain is not None else None
             if body is None:
                 raise ProviderError(
                     "unauthorized",
@@ -257,8 +254,8 @@ class Ar24Provider:
             provider_reference=str(mail["id"]),
             submitted_at=parse_stamp(mail.get("date")) or self._now(),
             tracking_number=None,  # an LRE has no postal tracking number: its id is the reference
-            price=_price(mail.get("price_ht")),
-            raw=json.dumps(mail, sort_keys=True).encode(),
+            price=price(mail.get("price_ht"), VAT),
+            raw=raw_json(mail),
         )
 
     def find(self, idempotency_key: str) -> Receipt | None:
@@ -301,7 +298,7 @@ class Ar24Provider:
                     status=status,
                     occurred_at=when.astimezone(UTC),
                     proofs=proofs,
-                    raw=json.dumps(step, sort_keys=True).encode(),
+                    raw=raw_json(step),
                 )
             )
         return sorted(events, key=lambda event: event.occurred_at)
@@ -334,28 +331,3 @@ class Ar24Provider:
 
 def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
-
-
-def _json(data: bytes | None) -> dict[str, Any] | None:
-    try:
-        body = json.loads(data or b"")
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) else None
-
-
-def _price(value: object) -> Decimal | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return (Decimal(str(value)) * VAT).quantize(Decimal("0.01"))
-    except InvalidOperation:
-        return None
-
-
-def _seconds(response: requests.Response) -> float | None:
-    try:
-        value = response.headers.get("Retry-After")
-        return float(value) if value else None
-    except ValueError:
-        return None

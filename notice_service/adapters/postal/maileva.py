@@ -48,11 +48,12 @@ import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import requests
 
+from notice_service.adapters.postal.http_common import busy_or_down, json_object, may_have_left, price, raw_json
 from notice_service.adapters.postal.maileva_events import parse_when, recipient_events
 from notice_service.adapters.postal.maileva_wire import (
     MAX_DOCUMENT_BYTES,
@@ -66,7 +67,6 @@ from notice_service.adapters.postal.maileva_wire import (
     token_url,
     wire_key,
 )
-from notice_service.adapters.postal.merci_facteur import _may_have_left, _seconds
 from notice_service.ports import (
     Proof,
     ProofKind,
@@ -142,7 +142,7 @@ class MailevaProvider:
         token, expires = body.get("access_token"), body.get("expires_in")
         if not isinstance(token, str) or not token:
             raise ProviderError("unavailable", "Maileva answered the token request without a token.", retryable=True)
-        lifetime = float(expires) if isinstance(expires, int | float) and not isinstance(expires, bool) else 300.0
+        lifetime = float(expires) if isinstance(expires, int | Decimal) and not isinstance(expires, bool) else 300.0
         self._token = (token, self._time() + lifetime)
         return token
 
@@ -157,7 +157,7 @@ class MailevaProvider:
         try:
             return requests.request(method, f"{self._base}{path}", headers=headers, timeout=self._timeout, **kwargs)
         except requests.RequestException as exc:
-            if ambiguous and _may_have_left(exc):
+            if ambiguous and may_have_left(exc):
                 raise ProviderAmbiguous(f"{method} {path}: the request left and no answer came back") from None
             raise ProviderError(
                 "unavailable", f"Maileva cannot be reached ({method} {path}).", retryable=True
@@ -259,8 +259,8 @@ class MailevaProvider:
             provider_reference=sending_id,
             submitted_at=parse_when(sending.get("submission_date")) or datetime.fromtimestamp(self._time(), tz=UTC),
             tracking_number=tracking if isinstance(tracking, str) and tracking else None,
-            price=_price(recipient.get("postage_price")),
-            raw=json.dumps({"sending": sending, "recipient": recipient}, sort_keys=True).encode(),
+            price=price(recipient.get("postage_price")),
+            raw=raw_json({"sending": sending, "recipient": recipient}),
         )
 
     def _page(self, number: int) -> tuple[list[dict[str, Any]], int]:
@@ -270,7 +270,7 @@ class MailevaProvider:
         sendings = [s for s in answer.get("sendings") or [] if isinstance(s, dict)]
         paging = answer.get("paging")
         total = paging.get("total_results") if isinstance(paging, dict) else None
-        if isinstance(total, int | float) and not isinstance(total, bool):
+        if isinstance(total, int | Decimal) and not isinstance(total, bool):
             return sendings, int(total)
         return sendings, len(sendings)
 
@@ -326,11 +326,8 @@ class MailevaProvider:
 
 
 def _json_body(response: requests.Response, what: str) -> dict[str, Any]:
-    try:
-        body = response.json() if response.content else {}
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
+    body = json_object(response.content) if response.content else {}
+    if body is None:
         raise ProviderError("unavailable", f"Maileva answered {what} with no JSON object.", retryable=True)
     return body
 
@@ -353,12 +350,8 @@ def _token_refusal(response: requests.Response) -> ProviderError:
 
 def _refusal(what: str, response: requests.Response) -> ProviderError:
     status, raw = response.status_code, response.content[:4000]
-    if status == 429 or status >= 500:
-        code = "rate-limited" if status == 429 else "unavailable"
-        detail = f"Maileva answered {what} with HTTP {status}; try again later."
-        return ProviderError(
-            code, detail, retryable=True, retry_after_seconds=_seconds(response.headers.get("Retry-After")), raw=raw
-        )
+    if (busy := busy_or_down("Maileva", what, response)) is not None:
+        return busy
     if status in (401, 403):
         return ProviderError(
             "unauthorized", f"Maileva refused {what} (HTTP {status}).", field_name="credentials", raw=raw
@@ -382,12 +375,3 @@ def _errors(response: requests.Response) -> list[dict[str, Any]]:
     if isinstance(body, dict) and isinstance(body.get("errors"), list):
         return [e for e in body["errors"] if isinstance(e, dict)]
     return [body] if isinstance(body, dict) and "code" in body else []
-
-
-def _price(value: object) -> Decimal | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return Decimal(str(value)).quantize(Decimal("0.01"))
-    except InvalidOperation:
-        return None

@@ -12,11 +12,11 @@ polls; a code reported twice is one event, at its earliest date.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from notice_service.adapters.postal.http_common import raw_json
 from notice_service.ports import ProofKind, ProviderEvent
 
 #: The recipient statuses that are news: the letter will not leave (the others are production steps).
@@ -78,6 +78,6 @@ def recipient_events(sending_id: str, recipient: Mapping[str, Any]) -> list[Prov
             status=code,
             occurred_at=when,
             proofs=proofs,
-            raw=json.dumps(step, sort_keys=True, default=str).encode(),
+            raw=raw_json(step),
         )
     return sorted(earliest.values(), key=lambda event: event.occurred_at)

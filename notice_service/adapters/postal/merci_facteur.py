@@ -36,13 +36,13 @@ import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import requests
 from pypdf import PdfReader
-from urllib3.exceptions import NewConnectionError
 
+from notice_service.adapters.postal.http_common import busy_or_down, json_object, may_have_left, price, raw_json
 from notice_service.adapters.postal.merci_facteur_wire import (
     COUNTRIES,
     LEVEL_MODES,
@@ -111,7 +111,7 @@ class MerciFacteurProvider:
         token, expire = answer.get("token"), answer.get("expire")
         if not isinstance(token, str) or not token:
             raise ProviderError("unavailable", "Merci Facteur answered getToken without a token.", retryable=True)
-        self._token = (token, float(expire) if isinstance(expire, int | float) else self._time() + 3600)
+        self._token = (token, float(expire) if isinstance(expire, int | float | Decimal) else self._time() + 3600)
         return token
 
     def check(self) -> None:
@@ -139,7 +139,7 @@ class MerciFacteurProvider:
                 method, f"{self._base}/{path}", params=params, data=data, headers=sent, timeout=self._timeout
             )
         except requests.RequestException as exc:
-            if ambiguous_on_timeout and _may_have_left(exc):
+            if ambiguous_on_timeout and may_have_left(exc):
                 raise ProviderAmbiguous(
                     f"{path}: the request left and no answer came back ({type(exc).__name__})"
                 ) from None
@@ -148,16 +148,10 @@ class MerciFacteurProvider:
 
     def _answer(self, path: str, response: requests.Response) -> dict[str, Any]:
         raw = response.content[:4000]
-        if response.status_code == 429 or response.status_code >= 500:
-            retry_after = _seconds(response.headers.get("Retry-After"))
-            code = "rate-limited" if response.status_code == 429 else "unavailable"
-            detail = f"Merci Facteur answered {path} with HTTP {response.status_code}; try again later."
-            raise ProviderError(code, detail, retryable=True, retry_after_seconds=retry_after, raw=raw)
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
+        if (busy := busy_or_down("Merci Facteur", path, response)) is not None:
+            raise busy
+        body = json_object(response.content)
+        if body is None:
             raise ProviderError("unavailable", f"Merci Facteur answered {path} with no JSON.", retryable=True, raw=raw)
         if response.status_code >= 400 or body.get("success") is False:
             raise _refusal(path, response.status_code, body, raw)
@@ -222,16 +216,14 @@ class MerciFacteurProvider:
         first = courriers[0] if isinstance(courriers, list) and courriers and isinstance(courriers[0], dict) else {}
         reference = first.get("ref_courrier")
         if not isinstance(reference, str) or not reference:
-            raise ProviderError(
-                "unavailable", "sendCourrier answered no ref_courrier.", raw=json.dumps(answer).encode()
-            )
+            raise ProviderError("unavailable", "sendCourrier answered no ref_courrier.", raw=raw_json(answer))
         tracking = first.get("tracking_number")
         return Receipt(
             provider_reference=reference,
             submitted_at=_when(answer.get("date")) or datetime.fromtimestamp(self._time(), tz=UTC),
             tracking_number=tracking if isinstance(tracking, str) and tracking else None,
             price=_price(answer),
-            raw=json.dumps(answer, sort_keys=True).encode(),
+            raw=raw_json(answer),
         )
 
     def find(self, idempotency_key: str) -> Receipt | None:
@@ -279,7 +271,7 @@ class MerciFacteurProvider:
                     status=status,
                     occurred_at=when,
                     proofs=STATUS_PROOFS.get(status, ()),
-                    raw=json.dumps(step, sort_keys=True).encode(),
+                    raw=raw_json(step),
                 )
             )
         return sorted(events, key=lambda event: event.occurred_at)
@@ -299,17 +291,6 @@ class MerciFacteurProvider:
             return None
         media_type = "application/pdf" if kind is ProofKind.DEPOSIT else "image/jpeg"
         return Proof(kind, str(answer.get("content_type") or media_type), base64.b64decode(encoded))
-
-
-def _may_have_left(exc: requests.RequestException) -> bool:
-    """A read timeout or a connection broken mid-answer may follow an accepted request; a refused or timed-out
-    connection never sent it."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return False
-    if isinstance(exc, requests.ConnectionError):
-        reason = getattr(exc.args[0], "reason", None) if exc.args else None
-        return not isinstance(reason, NewConnectionError)
-    return isinstance(exc, requests.Timeout)
 
 
 def _letters(detail: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -336,23 +317,10 @@ def _refusal(path: str, status: int, body: Mapping[str, Any], raw: bytes) -> Pro
 def _price(answer: Mapping[str, Any]) -> Decimal | None:
     amount = answer.get("amount")
     total = amount.get("total") if isinstance(amount, dict) else None
-    value = total.get("ttc") if isinstance(total, dict) else None
-    if value is None:
-        return None
-    try:
-        return Decimal(str(value)).quantize(Decimal("0.01"))
-    except InvalidOperation:
-        return None
+    return price(total.get("ttc") if isinstance(total, dict) else None)
 
 
 def _when(value: object) -> datetime | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return None
-    return datetime.fromtimestamp(value, tz=UTC)
-
-
-def _seconds(value: str | None) -> float | None:
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None
+    return datetime.fromtimestamp(float(value), tz=UTC)  # a date, not an amount

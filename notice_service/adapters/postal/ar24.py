@@ -68,8 +68,6 @@ from notice_service.ports import (
     Submission,
 )
 
-PRODUCTION_URL = "https://app.ar24.fr/api"
-SANDBOX_URL = "https://sandbox.ar24.fr/api"  # assumed: confirm with a sandbox account
 VAT = Decimal("1.20")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PAGE = 100

@@ -5,15 +5,17 @@ money and never pass through a float) and prices to the cent."""
 from __future__ import annotations
 
 import json
+import math
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import requests
 from urllib3.exceptions import NewConnectionError
 
+from notice_service.domain.money import quantize_cents
 from notice_service.ports import ProviderError
 
-CENT = Decimal("0.01")
+MAX_RETRY_AFTER_SECONDS = 86_400.0  # a provider asking for more than a day is read as a day
 
 
 def may_have_left(exc: requests.RequestException) -> bool:
@@ -28,11 +30,15 @@ def may_have_left(exc: requests.RequestException) -> bool:
 
 
 def retry_after_seconds(value: str | None) -> float | None:
-    """``Retry-After`` in seconds (the providers send delta-seconds); ``None`` when absent or unreadable."""
+    """``Retry-After`` in seconds (the providers send delta-seconds), at most a day; ``None`` when absent or not
+    a finite, non-negative number (``inf``, ``nan`` or ``-5`` would break the account's back-off time)."""
     try:
-        return float(value) if value else None
+        seconds = float(value) if value else None
     except ValueError:
         return None
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
+        return None
+    return min(seconds, MAX_RETRY_AFTER_SECONDS)
 
 
 def busy_or_down(provider: str, what: str, response: requests.Response) -> ProviderError | None:
@@ -60,15 +66,20 @@ def json_object(data: bytes | str | None) -> dict[str, Any] | None:
 
 
 def raw_json(value: object) -> bytes:
-    """A provider's answer kept as evidence: its JSON, keys sorted (its ``Decimal`` numbers as they were sent)."""
+    """A provider's answer kept as evidence: its JSON, keys sorted; its numbers with decimals are written as JSON
+    strings of the digits received (``7.45`` → ``"7.45"``), never rounded through a float."""
     return json.dumps(value, sort_keys=True, default=str).encode()
 
 
 def price(value: object, factor: Decimal = Decimal(1)) -> Decimal | None:
-    """A provider's price (a JSON number or string) times ``factor``, to the cent; ``None`` when it is not one."""
+    """A provider's price (a JSON number or string) times ``factor``, to the cent (``domain.money``'s rounding);
+    ``None`` when it is not a finite, non-negative amount."""
     if value is None or isinstance(value, bool):
         return None
     try:
-        return (Decimal(str(value)) * factor).quantize(CENT)
+        amount = Decimal(str(value))
     except InvalidOperation:
         return None
+    if not amount.is_finite() or amount < 0:
+        return None
+    return quantize_cents(amount * factor)

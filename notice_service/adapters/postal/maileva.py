@@ -212,12 +212,14 @@ class MailevaProvider:
         sending = self._sending_by_key(key)
         if sending is not None and sending.get("status") not in DONE:
             return self._receipt(sending)  # taken already under this key: nothing is posted again
-        if sending is None or sending.get("status") != "DRAFT":
+        resumed = sending is not None and sending.get("status") == "DRAFT"  # an interrupted attempt's draft
+        if sending is None or not resumed:
             sending = self._create(submission, key)
         sending_id = str(sending["id"])
-        if not self._json("GET", f"/sendings/{sending_id}/documents").get("documents"):
+        # A new sending has no document and no recipient yet; a resumed draft may have either already.
+        if not resumed or not self._json("GET", f"/sendings/{sending_id}/documents").get("documents"):
             self._upload(sending_id, submission)
-        if not self._json("GET", f"/sendings/{sending_id}/recipients").get("recipients"):
+        if not resumed or not self._json("GET", f"/sendings/{sending_id}/recipients").get("recipients"):
             self._call("POST", f"/sendings/{sending_id}/recipients", json=recipient, ambiguous=True)
         self._call("POST", f"/sendings/{sending_id}/submit", ambiguous=True)
         return self._receipt(self._json("GET", f"/sendings/{sending_id}"))

@@ -29,8 +29,6 @@ FRENCH_LINE_6 = re.compile(r"^\d{5} \S")  # INVALID_ADDRESS_LINE_6: "[CODE_POSTA
 #: The documented token endpoints (Keycloak realm ``services``), by the API host they serve.
 TOKEN_PATH = "/auth/realms/services/protocol/openid-connect/token"  # noqa: S105 (a path, not a secret)
 TOKEN_HOSTS = {"api.maileva.com": "connexion.maileva.com", "api.sandbox.maileva.net": "connexion.sandbox.maileva.net"}
-PRODUCTION_URL = "https://api.maileva.com/registered_mail/v4"
-SANDBOX_URL = "https://api.sandbox.maileva.net/registered_mail/v4"
 
 
 def token_url(base_url: str, auth_url: str | None = None) -> str:

@@ -62,8 +62,6 @@ from notice_service.ports import (
     Submission,
 )
 
-PRODUCTION_URL = "https://www.merci-facteur.com/api/1.2/prod/service"
-SANDBOX_URL = "https://www.merci-facteur.com/api/1.2/sandbox/service"  # assumed: confirm with a sandbox account
 PROOF_TYPES = {ProofKind.DEPOSIT: "pdd", ProofKind.RECEIPT: "are"}
 _STATUS_CODES = {401: "unauthorized", 402: "insufficient-credit", 404: "not-found", 409: "duplicate"}
 

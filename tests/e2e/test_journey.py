@@ -149,12 +149,19 @@ def verify_on_the_public_page(page: Page, live: Live, letter_url: str, tmp_path:
         page.get_by_role("link", name="Télécharger le PDF signé").click()
     pdf = tmp_path / "mise-en-demeure.pdf"
     download_info.value.save_as(pdf)
-    page.context.clear_cookies()  # the recipient is not signed in
-    page.goto(f"{live.url}{urlsplit(link).path}")
-    expect(page.get_by_role("heading", name="Ce code correspond à un courrier émis")).to_be_visible()
-    axe_check(page)
-    page.get_by_label("Fichier PDF du courrier", exact=False).set_input_files(str(pdf))
-    page.get_by_role("button", name="Comparer").click()
-    expect(page.get_by_role("heading", name="Résultat : identique")).to_be_visible()
-    axe_check(page)
-    log_in(page, live.url, live.people["admin"])
+    # The recipient is another person: a browser context of their own, never signed in. (Clearing this context's
+    # cookies raced with the letter page's image requests, whose responses set the session cookie again.)
+    recipient = page.context.browser.new_context()
+    try:
+        public = recipient.new_page()
+        public.goto(f"{live.url}{urlsplit(link).path}")
+        expect(public.get_by_role("heading", name="Ce code correspond à un courrier émis")).to_be_visible()
+        axe_check(public)
+        public.get_by_label("Fichier PDF du courrier", exact=False).set_input_files(str(pdf))
+        public.get_by_role("button", name="Comparer").click()
+        expect(public.get_by_role("heading", name="Résultat : identique")).to_be_visible()
+        axe_check(public)
+        public.goto(f"{live.url}/app/")
+        expect(public.get_by_label("Adresse e-mail")).to_be_visible()  # the recipient has no session: login form
+    finally:
+        recipient.close()

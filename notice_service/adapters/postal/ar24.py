@@ -25,8 +25,10 @@ Assumed (to confirm with an AR24 sandbox account):
   * the sandbox base URL (``https://sandbox.ar24.fr/api``) and whether the token/date go in the query for POSTs;
   * the paging parameters of ``GET /user/mail`` (``max``, ``start``, as ``/user/attachment`` documents) and that
     ``ref_client`` is answered there unchanged (``find`` matches our idempotency key in it: AR24 has no
-    idempotency key of its own, so ``submit`` asks ``find`` first);
-  * the slug of a wrong private key (``invalid_signature``; an undecryptable answer is treated the same way);
+    idempotency key of its own, so ``submit`` asks ``find`` first, which reads the newest mails back 30 days and
+    at most 2,000 of them: a retry later than that, or behind more mails, would send the letter again);
+  * the slug of a wrong private key (``invalid_signature``; a 200 answer that does not decrypt is treated the same
+    way, while a non-JSON answer with another status, a proxy's page, is a retryable ``unavailable``);
   * that ``price_ht`` is before the 20 % VAT (the receipt's price is that amount with VAT);
   * that an LRE cannot be cancelled once deposited and that AR24 has no price-quote call (``quote`` and
     ``cancel`` answer ``not-supported`` and ``not-cancellable``);
@@ -39,7 +41,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
@@ -71,6 +73,10 @@ from notice_service.ports import (
 VAT = Decimal("1.20")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PAGE = 100
+#: ``find`` reads the newest mails back to this far (a retry comes minutes or hours after the first attempt, as
+#: Merci Facteur's 30-day ``antidoublon`` assumes) and at most this many pages, so a long mail history costs a
+#: bounded number of calls per letter.
+RETRY_WINDOW, MAX_PAGES = timedelta(days=30), 20
 
 #: AR24's error slugs → (our code, the field at fault, what to do).
 _SLUGS: dict[str, tuple[str, str | None, str]] = {
@@ -174,6 +180,13 @@ class Ar24Provider:
         if (busy := busy_or_down("AR24", path, response)) is not None:
             raise busy
         body = json_object(response.content)
+        if body is None and response.status_code != 200:  # a proxy's HTML 403 or 404, not AR24's own answer
+            raise ProviderError(
+                "unavailable",
+                f"AR24 answered {path} with HTTP {response.status_code} and no JSON; try again later.",
+                retryable=True,
+                raw=raw,
+            )
         if body is None:  # not JSON: a successful answer, encrypted with the date and our private key
             plain = decrypt(response.text, *response_key(date, self._key))
             body = json_object(plain) if plain is not None else None
@@ -257,17 +270,19 @@ class Ar24Provider:
         )
 
     def find(self, idempotency_key: str) -> Receipt | None:
-        start = 0
-        while True:
-            params = {"id_user": self._user_id, "max": str(PAGE), "start": str(start), "sort": "DESC"}
+        """The mail sent with this key, newest first, back to ``RETRY_WINDOW`` and at most ``MAX_PAGES`` pages."""
+        horizon = self._now() - RETRY_WINDOW
+        for number in range(MAX_PAGES):
+            params = {"id_user": self._user_id, "max": str(PAGE), "start": str(number * PAGE), "sort": "DESC"}
             listed = self._call("GET", "user/mail", params=params)
-            mails = listed if isinstance(listed, list) else []
+            mails = [mail for mail in listed if isinstance(mail, dict)] if isinstance(listed, list) else []
             for mail in mails:
-                if isinstance(mail, dict) and mail.get("ref_client") == idempotency_key:
+                if mail.get("ref_client") == idempotency_key:
                     return self._receipt(mail)
-            if len(mails) < PAGE:
+            oldest = parse_stamp(mails[-1].get("date")) if mails else None
+            if len(mails) < PAGE or (oldest is not None and oldest < horizon):
                 return None
-            start += PAGE
+        return None
 
     def cancel(self, provider_reference: str) -> None:
         raise ProviderError(

@@ -13,6 +13,9 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
 
+#: The standard rate of French VAT (CGI art. 278), for a provider's price quoted before tax.
+STANDARD_VAT = Decimal("0.20")
+
 #: Precision used for every unrounded interest computation: 34 significant digits (IEEE decimal128), far
 #: beyond what a cent-rounded result can notice; intermediate quotients round half-even at that precision.
 INTEREST_CONTEXT = Context(prec=34, rounding=ROUND_HALF_EVEN)

@@ -42,7 +42,6 @@ import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -58,6 +57,7 @@ from notice_service.adapters.postal.ar24_wire import (
     sign,
 )
 from notice_service.adapters.postal.http_common import busy_or_down, json_object, may_have_left, price, raw_json
+from notice_service.domain.money import STANDARD_VAT
 from notice_service.ports import (
     Proof,
     ProofKind,
@@ -70,7 +70,6 @@ from notice_service.ports import (
     Submission,
 )
 
-VAT = Decimal("1.20")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PAGE = 100
 #: ``find`` reads the newest mails back to this far (a retry comes minutes or hours after the first attempt, as
@@ -265,7 +264,7 @@ class Ar24Provider:
             provider_reference=str(mail["id"]),
             submitted_at=parse_stamp(mail.get("date")) or self._now(),
             tracking_number=None,  # an LRE has no postal tracking number: its id is the reference
-            price=price(mail.get("price_ht"), VAT),
+            price=price(mail.get("price_ht"), 1 + STANDARD_VAT),  # rounded once, with the tax
             raw=raw_json(mail),
         )
 

@@ -13,6 +13,7 @@ pytest_plugins = [
     "tests.services.seaweed",
     "tests.services.tsa",
     "tests.services.smtp",
+    "tests.services.migrated",
 ]
 
 

@@ -21,6 +21,7 @@ from notice_service.bootstrap import build_services
 from notice_service.services import Services
 from notice_service.settings import Settings
 from notice_service.use_cases.tenants.onboarding import create_tenant
+from tests.services.migrated import migrated_sqlite_url
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 CREDITOR_PROFILE = {
@@ -54,8 +55,10 @@ def make_services(data_dir: Path, database_url: str) -> Services:
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'notice.db'}"
-    url: str = request.getfixturevalue("postgres_url")
+        return migrated_sqlite_url(
+            tmp_path / "notice.db"
+        )  # a copy of one migrated template (tests/services/migrated.py)
+    url: str = request.getfixturevalue("migrated_postgres_url")  # one per module, from a migrated template
     return url
 
 

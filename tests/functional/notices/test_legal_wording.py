@@ -20,12 +20,13 @@ from notice_service.use_cases.official_rates import RateInput, add_rate
 from notice_service.use_cases.tenants.onboarding import create_tenant
 from tests.functional.conftest import CREDITOR_PROFILE, Api
 from tests.functional.notices.test_letters import PRINCIPAL, draft_and_issue, open_case, pdf_text
+from tests.services.migrated import migrated_sqlite_url
 
 
 @pytest.fixture
 def database_url(tmp_path: Path) -> str:
     """SQLite only: wording does not depend on the database."""
-    return f"sqlite:///{tmp_path / 'notice.db'}"
+    return migrated_sqlite_url(tmp_path / "notice.db")
 
 
 @pytest.fixture(autouse=True)

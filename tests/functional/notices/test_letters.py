@@ -22,6 +22,7 @@ from notice_service.services import Services
 from notice_service.use_cases.official_rates import RateInput, add_rate
 from notice_service.use_cases.tenants.onboarding import create_tenant, update_profile
 from tests.functional.conftest import CREDITOR_PROFILE, Api
+from tests.services.migrated import migrated_sqlite_url
 
 AS_OF = "2026-11-20"  # the fixed clock's day
 DEBTORS = {
@@ -49,7 +50,7 @@ PRINCIPAL = {
 @pytest.fixture
 def database_url(tmp_path: Path) -> str:
     """SQLite only: the matrix renders and signs two dozen letters; the flow test covers PostgreSQL."""
-    return f"sqlite:///{tmp_path / 'notice.db'}"
+    return migrated_sqlite_url(tmp_path / "notice.db")
 
 
 @pytest.fixture(autouse=True)

@@ -23,6 +23,7 @@ from notice_service.use_cases.tenants.onboarding import create_tenant
 from tests.functional.conftest import CREDITOR_PROFILE, Api
 from tests.functional.dossier.test_export import case_with_delivered_notice, export
 from tests.functional.notices.test_letters import PRINCIPAL, draft_and_issue, open_case, plan
+from tests.services.migrated import migrated_sqlite_url
 
 MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
 RULES = {
@@ -37,7 +38,7 @@ RULES = {
 @pytest.fixture
 def database_url(tmp_path: Path) -> str:
     """SQLite only: this renders every letter and a dossier; the wording is the same on PostgreSQL."""
-    return f"sqlite:///{tmp_path / 'notice.db'}"
+    return migrated_sqlite_url(tmp_path / "notice.db")
 
 
 def raw_text(pdf: bytes) -> str:

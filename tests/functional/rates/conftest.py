@@ -4,22 +4,16 @@ the next test's history)."""
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 
 import pytest
 
-from tests.services.postgres import sqlalchemy_url
-
-_fresh = itertools.count()
+from tests.services.migrated import fresh_migrated_postgres_url, migrated_sqlite_url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A new, empty database for each test."""
+    """A new database for each test (at the migrations' head, from a template: ``tests/services/migrated.py``)."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'notice.db'}"
-    server = request.getfixturevalue("postgres_server")
-    name = f"notice_rates_{next(_fresh)}"
-    server.psql(f"CREATE DATABASE {name};")
-    return sqlalchemy_url(server.get_uri(database=name))
+        return migrated_sqlite_url(tmp_path / "notice.db")
+    return fresh_migrated_postgres_url(request.getfixturevalue("postgres_server"))

@@ -9,7 +9,6 @@ from pydantic import ValidationError
 from notice_service.errors import FieldError, InvalidInput
 from notice_service.use_cases.privacy.export import export_debtor
 from notice_service.use_cases.privacy.purge import purge_debtor, purgeable
-from notice_service.use_cases.tenants.api_keys import require_scope
 from notice_service.web.context import actor, services
 from notice_service.web.idempotency import idempotent
 from notice_service.web.openapi import operation
@@ -56,12 +55,11 @@ def list_purgeable() -> Response:
     "Purge a debtor's personal data once its cases are closed and prescribed (admin); letters stay locked",
     response_model=PurgeOut,
     idempotent=True,
+    scope="admin",
 )
 @idempotent
 def purge_debtor_personal_data(debtor_id: str) -> Response:
-    who = actor()
-    require_scope(who, "admin")
-    return json_response(PurgeOut, purge_debtor(services(), who, debtor_id).as_json())
+    return json_response(PurgeOut, purge_debtor(services(), actor(), debtor_id).as_json())
 
 
 @operation(

@@ -15,10 +15,16 @@ from typing import Any
 from flask import redirect, request, url_for
 
 from notice_service.domain.deadlines import PARIS
-from notice_service.domain.pauses import CALL_OUTCOMES, MAX_NOTE, PAUSE_REASONS
+from notice_service.domain.pauses import (
+    CALL_OUTCOMES,
+    MAX_NOTE,
+    PAUSE_HORIZON_DAYS,
+    PAUSE_REASONS,
+    PROMISE_HORIZON_DAYS,
+)
 from notice_service.domain.roles import Permission
 from notice_service.errors import CaseClosed, Conflict, InvalidInput
-from notice_service.use_cases.cases.calls import CallInput, record_call
+from notice_service.use_cases.cases.calls import MAX_NOTES, CallInput, record_call
 from notice_service.use_cases.cases.manual_pauses import pause_case, resume_pause
 from notice_service.use_cases.cases.promises import PromiseInput, cancel_promise, record_promise
 from notice_service.web.context import services
@@ -30,13 +36,13 @@ from notice_service.web.pages.rendering import page
 #: The use cases' field names → (the form's field, its French message).
 FRENCH = {
     "amount": ("amount", "un montant positif, au plus le solde du dossier"),
-    "date": ("on", "une date d’aujourd’hui à 90 jours au plus"),
+    "date": ("on", f"une date d’aujourd’hui à {PROMISE_HORIZON_DAYS} jours au plus"),
     "note": ("note", f"au plus {MAX_NOTE} caractères ; obligatoire pour le motif « Autre »"),
-    "until": ("until", "une date de reprise après aujourd’hui, à un an au plus"),
+    "until": ("until", f"une date de reprise après aujourd’hui, à {PAUSE_HORIZON_DAYS} jours au plus"),
     "reason": ("reason", "choisissez un des motifs proposés"),
     "called_at": ("called_at", "l’heure de l’appel, pas dans le futur"),
     "caller": ("caller", "qui a appelé : un nom ou une équipe"),
-    "notes": ("notes", "au plus 2000 caractères"),
+    "notes": ("notes", f"au plus {MAX_NOTES} caractères"),
     "outcome": ("outcome", "« Promesse de paiement » exactement quand l’appel porte une promesse"),
 }
 SECOND = {
@@ -109,7 +115,7 @@ def call(case_id: str) -> Any:
     def action(form: Form) -> None:
         called_at, outcome = _called_at(form), form.choice("outcome", CALL_OUTCOMES)
         caller = form.text("caller", max_length=200)
-        notes = form.text("notes", required=False) or None
+        notes = form.text("notes", required=False, max_length=MAX_NOTES) or None
         given = _promise(form, "call_promise_") if outcome == "promise" else None
         form.check()
         record_call(

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from notice_service.domain.deadlines import PARIS
-from notice_service.domain.pauses import CALL_OUTCOMES, PAUSE_REASONS
+from notice_service.domain.pauses import CALL_OUTCOMES, PAUSE_REASONS, PROMISE_HORIZON_DAYS
 from notice_service.domain.roles import Permission
 from notice_service.errors import NotFound
 from notice_service.use_cases.cases.lifecycle import CLOSE_REASONS
@@ -70,6 +70,7 @@ def case_context(case_id: str, errors: dict[str, str] | None = None, form: str =
         "outcome_options": [(outcome, OUTCOME_LABELS[outcome]) for outcome in CALL_OUTCOMES],
         "pause_reason_options": [(reason, PAUSE_REASON_LABELS[reason]) for reason in PAUSE_REASONS],
         "now_local": services_.clock.now().astimezone(PARIS).strftime("%Y-%m-%dT%H:%M"),
+        "promise_horizon_days": PROMISE_HORIZON_DAYS,
     }
 
 

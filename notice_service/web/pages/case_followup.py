@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import redirect, request, url_for
+from flask import request
 
 from notice_service.domain.deadlines import PARIS
 from notice_service.domain.pauses import (
@@ -23,15 +23,14 @@ from notice_service.domain.pauses import (
     PROMISE_HORIZON_DAYS,
 )
 from notice_service.domain.roles import Permission
-from notice_service.errors import CaseClosed, Conflict, InvalidInput
+from notice_service.errors import CaseClosed, InvalidInput
 from notice_service.use_cases.cases.calls import MAX_NOTES, CallInput, record_call
 from notice_service.use_cases.cases.manual_pauses import pause_case, resume_pause
 from notice_service.use_cases.cases.promises import PromiseInput, cancel_promise, record_promise
 from notice_service.web.context import services
 from notice_service.web.pages.blueprint import needs, pages, person
-from notice_service.web.pages.case_page import case_context, checked_id
-from notice_service.web.pages.forms import Form, FormErrors
-from notice_service.web.pages.rendering import page
+from notice_service.web.pages.case_page import act_on_case, checked_id
+from notice_service.web.pages.forms import Form
 
 #: The use cases' field names → (the form's field, its French message).
 FRENCH = {
@@ -65,21 +64,16 @@ def _mapped(error: InvalidInput, prefix: str, first: str) -> dict[str, str]:
 
 
 def _follow(case_id: str, name: str, prefix: str, first: str, action: Callable[[Form], None]) -> Any:
-    """Run ``action``; back to the case (303), or the case page with the errors by field (422, 409)."""
-    case_id = checked_id(case_id)
-    form = Form()
-    try:
-        action(form)
-    except FormErrors as error:
-        return page("case.html", 422, **case_context(case_id, error.errors, name))
-    except InvalidInput as error:
-        errors = _mapped(error, prefix, first)
-        return page("case.html", 422, **case_context(case_id, errors, name))
-    except CaseClosed:
-        raise
-    except Conflict:
-        return page("case.html", 409, **case_context(case_id, {first: SECOND[name]}, name))
-    return redirect(url_for("pages.case_view", case_id=case_id) + f"#{name}", 303)
+    """Run ``action``; back to the case (303), or the case page with the errors by field (422, 409); a closed
+    case is the error page."""
+    return act_on_case(
+        case_id,
+        name,
+        action,
+        invalid=lambda error: _mapped(error, prefix, first),
+        refused=lambda _error: {first: SECOND[name]},
+        passed=(CaseClosed,),
+    )
 
 
 def _promise(form: Form, prefix: str) -> PromiseInput:

@@ -1,10 +1,8 @@
 """What an API key may do: its scopes, and what each scope grants.
 
-Five scopes, one per kind of consequence: ``read`` reads; ``write`` creates, updates and closes records
-(debtors, invoices, cases, drafts, plans); ``issue`` issues a notice (signs and archives a legal letter, or
-approves a run's items, which issues them); ``dispatch`` sends one (a postal or electronic delivery, an SMS);
-``admin`` manages the keys, the tenant's profile, provider accounts and webhook subscriptions. Every scope but
-``read`` also grants ``read`` (a key that writes reads what it wrote), and ``admin`` grants every scope.
+Five scopes, one per kind of consequence (``MEANINGS`` says what each grants; the OpenAPI document and the
+key schemas are built from it). Every scope but ``read`` also grants ``read`` (a key that writes reads what it
+wrote), and ``admin`` grants every scope.
 
 Every API operation declares the one scope it needs (``web/openapi.py``); a key without it gets 403
 ``insufficient-scope`` naming it. The presets are the scopes the older single ``scope`` field stood for:
@@ -17,6 +15,15 @@ from collections.abc import Iterable
 
 SCOPES = ("read", "write", "issue", "dispatch", "admin")
 ALL_SCOPES = frozenset(SCOPES)
+
+#: What each scope grants, in the order of ``SCOPES``.
+MEANINGS: dict[str, str] = {
+    "read": "reads",
+    "write": "creates, updates and closes records (debtors, invoices, cases, drafts, plans)",
+    "issue": "issues notices (signs and archives a legal letter, or approves a run's items, which issues them)",
+    "dispatch": "sends them (postal or electronic deliveries, SMS)",
+    "admin": "manages keys, the tenant profile, provider accounts and webhook subscriptions, and grants every scope",
+}
 
 PRESETS: dict[str, frozenset[str]] = {
     "read": frozenset({"read"}),

@@ -13,20 +13,18 @@ from notice_service.use_cases.tenants.api_keys import require_scope
 from notice_service.use_cases.tenants.onboarding import authenticate
 from notice_service.web.openapi import operation_for_endpoint
 
-_READING = ("GET", "HEAD", "OPTIONS")
-
 
 def services() -> Services:
     return cast(Services, current_app.extensions["notice_service"])
 
 
 def required_scope() -> str:
-    """The scope the request's operation declares (``@operation(scope=…)``); for a route that is not a documented
-    operation, ``read`` to read and ``write`` for anything else."""
+    """The scope the request's operation declares (``@operation(scope=…)``, which defaults it by method): only
+    documented, authenticated operations authenticate a key (the request guard, ``web/guards.py``)."""
     described = operation_for_endpoint(request.endpoint)
-    if described is not None and described.scope is not None:
-        return described.scope
-    return "read" if request.method in _READING else "write"
+    if described is None or described.scope is None:
+        raise RuntimeError(f"{request.endpoint} is no documented operation taking an API key")
+    return described.scope
 
 
 def actor() -> Actor:

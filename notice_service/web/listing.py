@@ -19,7 +19,7 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Fiel
 from notice_service.errors import FieldError, InvalidInput
 from notice_service.use_cases.listing import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT, PageRequest
 
-Q = TypeVar("Q", bound="ListQuery")
+Q = TypeVar("Q", bound=BaseModel)
 
 IdFilter = Annotated[
     str,
@@ -66,7 +66,7 @@ class ListQuery(BaseModel):
         return PageRequest(limit=self.limit, cursor=self.cursor)
 
 
-def _field_errors(model: type[ListQuery], error: ValidationError) -> list[FieldError]:
+def _field_errors(model: type[BaseModel], error: ValidationError) -> list[FieldError]:
     """Each bad parameter by name; an unknown one with the list of those this list accepts."""
     accepted = ", ".join(model.model_fields)
     found = []
@@ -79,16 +79,17 @@ def _field_errors(model: type[ListQuery], error: ValidationError) -> list[FieldE
     return found
 
 
-def parse_query(model: type[Q]) -> Q:
-    """The request's query string validated against ``model``; ``InvalidInput`` naming each bad parameter."""
+def parse_query(model: type[Q], detail: str = "The query has invalid parameters.") -> Q:
+    """The request's query string validated against ``model`` (any list's or operation's query model);
+    ``InvalidInput`` with ``detail`` naming each bad or repeated parameter."""
     repeated = [name for name in request.args if len(request.args.getlist(name)) > 1]
     if repeated:
         errors = [FieldError(name, "give this parameter once") for name in repeated]
-        raise InvalidInput("The query has invalid parameters.", errors=errors)
+        raise InvalidInput(detail, errors=errors)
     try:
         return model.model_validate(request.args.to_dict())
     except ValidationError as error:
-        raise InvalidInput("The query has invalid parameters.", errors=_field_errors(model, error)) from None
+        raise InvalidInput(detail, errors=_field_errors(model, error)) from None
 
 
 class PageOut(BaseModel):

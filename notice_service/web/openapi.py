@@ -18,7 +18,7 @@ The registry (``OPERATIONS``, and ``operation_for_endpoint`` for the request gua
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -119,21 +119,4 @@ def parse_json(model: type[M]) -> M:
     if not isinstance(body, dict):
         raise InvalidInput("The body must be a JSON object.", errors=[FieldError("body", "not a JSON object")])
     refuse_nul(body)
-    too_long = list(_over_long(model, body, ""))
-    if too_long:
-        raise InvalidInput("Some text fields are longer than the schema allows.", errors=too_long)
-    return model.model_validate(body)
-
-
-def _over_long(model: type[BaseModel], body: dict[str, Any], prefix: str) -> Iterator[FieldError]:
-    """The strict models strip the whitespace around a text before checking its length, so a text the document
-    refuses (``maxLength`` counts what is sent) could be shortened into one it accepts: the length is checked as
-    sent, on the body's fields and its nested objects (schemathesis' negative data found it)."""
-    for name, field in model.model_fields.items():
-        value = body.get(field.alias or name)
-        limit = next((m.max_length for m in field.metadata if getattr(m, "max_length", None) is not None), None)
-        if isinstance(value, str) and limit is not None and len(value) > limit:
-            yield FieldError(f"{prefix}{name}", f"at most {limit} characters, spaces included")
-        nested = field.annotation if isinstance(field.annotation, type) else None
-        if isinstance(value, dict) and nested is not None and issubclass(nested, BaseModel):
-            yield from _over_long(nested, value, f"{prefix}{name}.")
+    return model.model_validate(body)  # ``web.schemas.Strict`` checks the texts' lengths as sent

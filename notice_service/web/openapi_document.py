@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from notice_service import __version__
+from notice_service.domain import api_scopes
 from notice_service.web.openapi import Operation
 from notice_service.web.schemas import Problem
 
@@ -37,10 +38,9 @@ _RATE_HEADERS = {
 }
 SCOPES_DESCRIPTION = (
     "An API key (`nsk_…`). Each operation names the scope it needs in its `security` requirement and in "
-    "`x-required-scope`; a key without it gets 403 `insufficient-scope`. Scopes: `read` reads; `write` creates, "
-    "updates and closes; `issue` issues notices (and approves runs); `dispatch` sends them (deliveries, SMS); "
-    "`admin` manages keys, the tenant profile, provider accounts and webhook subscriptions, and grants every "
-    "scope. Every scope grants `read`. An expired or revoked key gets 401."
+    "`x-required-scope`; a key without it gets 403 `insufficient-scope`. Scopes: "
+    + "; ".join(f"`{scope}` {meaning}" for scope, meaning in api_scopes.MEANINGS.items())
+    + ". Every scope grants `read`. An expired or revoked key gets 401."
 )
 _RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer", "minimum": 0}}}
 

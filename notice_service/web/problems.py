@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, request
@@ -22,6 +23,9 @@ from notice_service import errors
 log = logging.getLogger(__name__)
 TYPE_BASE = "https://notice-service.dev/problems/"
 PROBLEM_JSON = "application/problem+json"
+#: ``Retry-After`` of a 503: a dependency (store, TSA, signer) is down; the database restarts sooner.
+RETRY_AFTER_SECONDS = 30
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 STATUS: dict[type[errors.NoticeError], int] = {
     errors.InvalidInput: 422,
@@ -68,8 +72,11 @@ def problem_response(
     detail: str,
     *,
     field_errors: list[dict[str, str]] | None = None,
-    **extra: Any,
+    retry_after_seconds: int = RETRY_AFTER_SECONDS,
+    extra: Mapping[str, object] | None = None,
 ) -> Response:
+    """The problem ``status``; a 401 says how to authenticate, a 503 (a dependency is down: store, TSA, signer,
+    database) says when to retry (``retry_after_seconds``; ``retry_after`` is a body member of a 429)."""
     body: dict[str, Any] = {
         "type": TYPE_BASE + slug,
         "title": title,
@@ -79,26 +86,25 @@ def problem_response(
     }
     if field_errors:
         body["errors"] = field_errors
-    body.update({key: value for key, value in extra.items() if key not in body})
+    body.update({key: value for key, value in (extra or {}).items() if key not in body})
     response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="notice-service"'
+    if status == 503:
+        response.headers["Retry-After"] = str(retry_after_seconds)
     return response
 
 
 def from_notice_error(error: errors.NoticeError) -> Response:
     field_errors = [{"field": e.field, "message": e.message} for e in error.errors]
-    response = problem_response(
+    return problem_response(
         status_for(error),
         error.type_slug,
         error.title,
         error.detail,
         field_errors=field_errors,
-        **error.extra,
+        extra=error.extra,
     )
-    if response.status_code == 503:  # a dependency is down (store, TSA, signer, database): say when to retry
-        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
 
 
 def from_validation_error(error: ValidationError) -> Response:
@@ -141,7 +147,6 @@ def _from_unexpected(error: Exception) -> Response:
     )
 
 
-RETRY_AFTER_SECONDS = 30
 #: The database's outages (server down or restarting, connection lost mid-request, pool exhausted); the pool
 #: replaces dead connections by itself (``db/engine._check_alive``), so the next request after it is back works.
 DATABASE_OUTAGES = (sql_errors.OperationalError, sql_errors.InterfaceError, sql_errors.TimeoutError)
@@ -164,14 +169,13 @@ def _from_pending_rollback(error: Exception) -> Response:
 
 def _from_database_outage(error: Exception) -> Response:
     log.warning("database unavailable on %s %s: %s", request.method, request.path, type(error).__name__)
-    response = problem_response(
+    return problem_response(
         503,
         "database-unavailable",
         "Database unavailable",
         "The database does not answer (restarting or unreachable); nothing was recorded. Retry in a moment.",
+        retry_after_seconds=DATABASE_RETRY_AFTER_SECONDS,
     )
-    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS // 6)
-    return response
 
 
 def register(app: Flask) -> None:

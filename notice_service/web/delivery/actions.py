@@ -9,17 +9,17 @@ be charged.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
-from pydantic import BaseModel, Field, ValidationError
+from flask import Blueprint, Response
+from pydantic import BaseModel, Field
 
 from notice_service.domain.delivery.facts import Channel, Provider
-from notice_service.errors import FieldError, InvalidInput
 from notice_service.use_cases.delivery.dispatch import DispatchRequest
 from notice_service.use_cases.delivery.queries import get_delivery
 from notice_service.use_cases.delivery.quote_cancel import cancel_delivery, quote_dispatch
 from notice_service.web.context import actor, services
 from notice_service.web.delivery.routes import DeliveryOut
 from notice_service.web.idempotency import idempotent
+from notice_service.web.listing import parse_query
 from notice_service.web.openapi import operation
 from notice_service.web.responses import json_response
 from notice_service.web.schemas import Strict
@@ -41,24 +41,6 @@ class QuoteOut(BaseModel):
     currency: str
 
 
-def _quote_query() -> QuoteQuery:
-    errors = [
-        FieldError(name, "give this parameter once") for name in request.args if len(request.args.getlist(name)) > 1
-    ]
-    if not errors:
-        try:
-            return QuoteQuery.model_validate(request.args.to_dict())
-        except ValidationError as error:
-            errors = [
-                FieldError(str(item["loc"][0]) if item["loc"] else "query", item["msg"])
-                for item in error.errors(include_url=False)
-            ]
-    channels, providers = ", ".join(c.value for c in Channel), ", ".join(p.value for p in Provider)
-    raise InvalidInput(
-        f"The query has invalid parameters: channel ({channels}) and provider ({providers}).", errors=errors
-    )
-
-
 @operation(
     delivery_actions,
     "/v1/notices/<notice_id>/delivery-quote",
@@ -68,7 +50,9 @@ def _quote_query() -> QuoteQuery:
     query_model=QuoteQuery,
 )
 def quote_delivery(notice_id: str) -> Response:
-    query = _quote_query()
+    channels, providers = ", ".join(c.value for c in Channel), ", ".join(p.value for p in Provider)
+    detail = f"The query has invalid parameters: channel ({channels}) and provider ({providers})."
+    query = parse_query(QuoteQuery, detail)
     asked = DispatchRequest(notice_id, query.channel, query.provider, recipient_email=query.recipient_email)
     answer = quote_dispatch(services(), actor(), asked)
     body = {

@@ -146,19 +146,6 @@ class DeliveryCosts(BaseModel):
     by_provider: list[ProviderCost]
 
 
-def _costs_query() -> CostsQuery:
-    repeated = [
-        FieldError(name, "give this parameter once") for name in request.args if len(request.args.getlist(name)) > 1
-    ]
-    if repeated:
-        raise InvalidInput("The query has invalid parameters.", errors=repeated)
-    try:
-        return CostsQuery.model_validate(request.args.to_dict())
-    except ValidationError as error:
-        errors = [FieldError(str(item["loc"][0]) if item["loc"] else "query", item["msg"]) for item in error.errors()]
-        raise InvalidInput("The query has invalid parameters: give from and to as YYYY-MM-DD.", errors=errors) from None
-
-
 @operation(
     deliveries,
     "/v1/delivery-costs",
@@ -168,7 +155,7 @@ def _costs_query() -> CostsQuery:
     query_model=CostsQuery,
 )
 def read_delivery_costs() -> Response:
-    query = _costs_query()
+    query = parse_query(CostsQuery, "The query has invalid parameters: give from and to as YYYY-MM-DD.")
     return json_response(DeliveryCosts, delivery_costs(services(), actor().tenant_id, query.from_, query.to))
 
 

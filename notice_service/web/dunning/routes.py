@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from flask import Blueprint, Response
 
-from flask import Blueprint, Response, request
-from pydantic import BaseModel
-
-from notice_service.errors import FieldError, InvalidInput
 from notice_service.use_cases.dunning.decisions import cancel_run, decide, retry_item
 from notice_service.use_cases.dunning.planning import plan_run
 from notice_service.use_cases.dunning.plans import (
@@ -40,21 +36,11 @@ from notice_service.web.dunning.schemas import (
     RunOut,
 )
 from notice_service.web.idempotency import idempotent
+from notice_service.web.listing import parse_query
 from notice_service.web.openapi import operation, parse_json
 from notice_service.web.responses import json_response
 
-Q = TypeVar("Q", bound=BaseModel)
 dunning = Blueprint("dunning", __name__, url_prefix="/v1")
-
-
-def _query(model: type[Q]) -> Q:
-    """The query string validated against ``model`` (a pydantic error becomes the usual 422 naming each
-    parameter); a parameter given twice is refused."""
-    repeated = [name for name in request.args if len(request.args.getlist(name)) > 1]
-    if repeated:
-        errors = [FieldError(name, "give it once") for name in repeated]
-        raise InvalidInput("The query has invalid parameters.", errors=errors)
-    return model.model_validate(request.args.to_dict())
 
 
 def _steps(body: PlanIn) -> list[dict[str, object]]:
@@ -128,7 +114,7 @@ def create_run() -> Response:
 
 @operation(dunning, "/runs", "GET", "List runs, newest first", query_model=RunListQuery, response_model=RunList)
 def list_runs_route() -> Response:
-    query = _query(RunListQuery)
+    query = parse_query(RunListQuery)
     return json_response(RunList, {"data": list_runs(services(), actor(), query.limit)})
 
 
@@ -140,7 +126,7 @@ def read_run(run_id: str) -> Response:
 @operation(dunning, "/runs/<run_id>/items", "GET", "List a run's items", query_model=ItemListQuery,
            response_model=ItemList)  # fmt: skip
 def list_run_items(run_id: str) -> Response:
-    query = _query(ItemListQuery)
+    query = parse_query(ItemListQuery)
     return json_response(ItemList, {"data": run_items(services(), actor(), run_id, query.state, query.limit)})
 
 

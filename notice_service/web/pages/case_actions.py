@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from flask import Response, redirect, request, url_for
+from flask import Response, request, url_for
 
 from notice_service.domain.roles import Permission
-from notice_service.errors import Conflict, InvalidInput, RateUnknown
+from notice_service.errors import Conflict, RateUnknown
 from notice_service.use_cases.backoffice.rows import case_invoice_ids
 from notice_service.use_cases.cases.disputes import record_dispute
 from notice_service.use_cases.cases.lifecycle import CLOSE_REASONS, close_case
@@ -22,27 +22,22 @@ from notice_service.use_cases.dossier.export import ExportRequest, export_dossie
 from notice_service.use_cases.notices.draft import DraftRequest, draft_notice
 from notice_service.web.context import services
 from notice_service.web.pages.blueprint import needs, pages, person
-from notice_service.web.pages.case_page import LETTER_KINDS, case_context, checked_id
-from notice_service.web.pages.forms import Form, FormErrors, field_errors
-from notice_service.web.pages.rendering import page
+from notice_service.web.pages.case_page import LETTER_KINDS, act_on_case, checked_id
+from notice_service.web.pages.forms import Form, field_errors
 
 
 def _act(case_id: str, form_name: str, fields: set[str], action: Callable[[Form], str | None]) -> Any:
-    """Run ``action`` on the posted form; its answer is where to go next (the case when ``None``)."""
-    case_id = checked_id(case_id)
-    form = Form()
-    try:
-        target = action(form)
-    except FormErrors as error:
-        return page("case.html", 422, **case_context(case_id, error.errors, form_name))
-    except (InvalidInput, RateUnknown, Conflict) as error:
-        errors = field_errors(error, fields, sorted(fields)[0]) if isinstance(error, InvalidInput) else {}
-        if not errors:
-            errors = {sorted(fields)[0]: error.detail}
-        return page(
-            "case.html", 422 if isinstance(error, InvalidInput) else 409, **case_context(case_id, errors, form_name)
-        )
-    return redirect(target or url_for("pages.case_view", case_id=case_id) + f"#{form_name}", 303)
+    """Run ``action`` on the posted form; its answer is where to go next (the case when ``None``). A refusal
+    goes next to the form's field it names, else its first (a rate unknown or a conflict: 409)."""
+    first = sorted(fields)[0]
+    return act_on_case(
+        case_id,
+        form_name,
+        action,
+        invalid=lambda error: field_errors(error, fields, first),
+        refused=lambda error: {first: error.detail},
+        refusals=(RateUnknown, Conflict),
+    )
 
 
 @pages.post("/dossiers/<case_id>/courriers")

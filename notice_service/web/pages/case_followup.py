@@ -12,31 +12,36 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import redirect, request, url_for
+from flask import request
 
 from notice_service.domain.deadlines import PARIS
-from notice_service.domain.pauses import CALL_OUTCOMES, MAX_NOTE, PAUSE_REASONS
+from notice_service.domain.pauses import (
+    CALL_OUTCOMES,
+    MAX_NOTE,
+    PAUSE_HORIZON_DAYS,
+    PAUSE_REASONS,
+    PROMISE_HORIZON_DAYS,
+)
 from notice_service.domain.roles import Permission
-from notice_service.errors import CaseClosed, Conflict, InvalidInput
-from notice_service.use_cases.cases.calls import CallInput, record_call
+from notice_service.errors import CaseClosed, InvalidInput
+from notice_service.use_cases.cases.calls import MAX_NOTES, CallInput, record_call
 from notice_service.use_cases.cases.manual_pauses import pause_case, resume_pause
 from notice_service.use_cases.cases.promises import PromiseInput, cancel_promise, record_promise
 from notice_service.web.context import services
 from notice_service.web.pages.blueprint import needs, pages, person
-from notice_service.web.pages.case_page import case_context, checked_id
-from notice_service.web.pages.forms import Form, FormErrors
-from notice_service.web.pages.rendering import page
+from notice_service.web.pages.case_page import act_on_case, checked_id
+from notice_service.web.pages.forms import Form
 
 #: The use cases' field names → (the form's field, its French message).
 FRENCH = {
     "amount": ("amount", "un montant positif, au plus le solde du dossier"),
-    "date": ("on", "une date d’aujourd’hui à 90 jours au plus"),
+    "date": ("on", f"une date d’aujourd’hui à {PROMISE_HORIZON_DAYS} jours au plus"),
     "note": ("note", f"au plus {MAX_NOTE} caractères ; obligatoire pour le motif « Autre »"),
-    "until": ("until", "une date de reprise après aujourd’hui, à un an au plus"),
+    "until": ("until", f"une date de reprise après aujourd’hui, à {PAUSE_HORIZON_DAYS} jours au plus"),
     "reason": ("reason", "choisissez un des motifs proposés"),
     "called_at": ("called_at", "l’heure de l’appel, pas dans le futur"),
     "caller": ("caller", "qui a appelé : un nom ou une équipe"),
-    "notes": ("notes", "au plus 2000 caractères"),
+    "notes": ("notes", f"au plus {MAX_NOTES} caractères"),
     "outcome": ("outcome", "« Promesse de paiement » exactement quand l’appel porte une promesse"),
 }
 SECOND = {
@@ -59,21 +64,16 @@ def _mapped(error: InvalidInput, prefix: str, first: str) -> dict[str, str]:
 
 
 def _follow(case_id: str, name: str, prefix: str, first: str, action: Callable[[Form], None]) -> Any:
-    """Run ``action``; back to the case (303), or the case page with the errors by field (422, 409)."""
-    case_id = checked_id(case_id)
-    form = Form()
-    try:
-        action(form)
-    except FormErrors as error:
-        return page("case.html", 422, **case_context(case_id, error.errors, name))
-    except InvalidInput as error:
-        errors = _mapped(error, prefix, first)
-        return page("case.html", 422, **case_context(case_id, errors, name))
-    except CaseClosed:
-        raise
-    except Conflict:
-        return page("case.html", 409, **case_context(case_id, {first: SECOND[name]}, name))
-    return redirect(url_for("pages.case_view", case_id=case_id) + f"#{name}", 303)
+    """Run ``action``; back to the case (303), or the case page with the errors by field (422, 409); a closed
+    case is the error page."""
+    return act_on_case(
+        case_id,
+        name,
+        action,
+        invalid=lambda error: _mapped(error, prefix, first),
+        refused=lambda _error: {first: SECOND[name]},
+        passed=(CaseClosed,),
+    )
 
 
 def _promise(form: Form, prefix: str) -> PromiseInput:
@@ -109,7 +109,7 @@ def call(case_id: str) -> Any:
     def action(form: Form) -> None:
         called_at, outcome = _called_at(form), form.choice("outcome", CALL_OUTCOMES)
         caller = form.text("caller", max_length=200)
-        notes = form.text("notes", required=False) or None
+        notes = form.text("notes", required=False, max_length=MAX_NOTES) or None
         given = _promise(form, "call_promise_") if outcome == "promise" else None
         form.check()
         record_call(

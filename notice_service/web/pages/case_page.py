@@ -4,20 +4,24 @@ their facts, disputes, the next step and the mise en demeure's deadline; and its
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from flask import redirect, url_for
+
 from notice_service.domain.deadlines import PARIS
-from notice_service.domain.pauses import CALL_OUTCOMES, PAUSE_REASONS
+from notice_service.domain.pauses import CALL_OUTCOMES, PAUSE_REASONS, PROMISE_HORIZON_DAYS
 from notice_service.domain.roles import Permission
-from notice_service.errors import NotFound
+from notice_service.errors import Conflict, InvalidInput, NotFound, NoticeError
 from notice_service.use_cases.cases.lifecycle import CLOSE_REASONS
 from notice_service.use_cases.cases.queries import get_case
 from notice_service.use_cases.dossier.listing import list_dossiers
 from notice_service.use_cases.listing import PageRequest
 from notice_service.web.context import services
 from notice_service.web.pages.blueprint import needs, pages, person
+from notice_service.web.pages.forms import Form, FormErrors
 from notice_service.web.pages.rendering import (
     CLOSE_LABELS,
     OUTCOME_LABELS,
@@ -70,7 +74,37 @@ def case_context(case_id: str, errors: dict[str, str] | None = None, form: str =
         "outcome_options": [(outcome, OUTCOME_LABELS[outcome]) for outcome in CALL_OUTCOMES],
         "pause_reason_options": [(reason, PAUSE_REASON_LABELS[reason]) for reason in PAUSE_REASONS],
         "now_local": services_.clock.now().astimezone(PARIS).strftime("%Y-%m-%dT%H:%M"),
+        "promise_horizon_days": PROMISE_HORIZON_DAYS,
     }
+
+
+def act_on_case(
+    case_id: str,
+    form_name: str,
+    action: Callable[[Form], str | None],
+    *,
+    invalid: Callable[[InvalidInput], dict[str, str]],
+    refused: Callable[[NoticeError], dict[str, str]],
+    refusals: tuple[type[NoticeError], ...] = (Conflict,),
+    passed: tuple[type[NoticeError], ...] = (),
+) -> Any:
+    """Run one of the case page's forms: ``action`` reads the posted ``Form`` and calls its use case; its answer is
+    where to go next (the case at ``#form_name`` when ``None``, 303). A bad field re-renders the case page with
+    the errors by field: the form's own (422), a use case's ``InvalidInput`` as ``invalid`` maps it (422), one of
+    ``refusals`` as ``refused`` maps it (409); the errors in ``passed`` go on to their error page."""
+    case_id = checked_id(case_id)
+    form = Form()
+    try:
+        target = action(form)
+    except FormErrors as error:
+        return page("case.html", 422, **case_context(case_id, error.errors, form_name))
+    except InvalidInput as error:
+        return page("case.html", 422, **case_context(case_id, invalid(error), form_name))
+    except passed:
+        raise
+    except refusals as error:
+        return page("case.html", 409, **case_context(case_id, refused(error), form_name))
+    return redirect(target or url_for("pages.case_view", case_id=case_id) + f"#{form_name}", 303)
 
 
 @pages.get("/dossiers/<case_id>")

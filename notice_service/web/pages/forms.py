@@ -3,12 +3,13 @@ its field (``aria-describedby``); a form with any error writes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask import request
 
-from notice_service.errors import FieldError, InvalidInput
+from notice_service.errors import InvalidInput
 
 MAX_TEXT = 2000
 
@@ -21,13 +22,26 @@ class FormErrors(Exception):
         self.errors = errors
 
 
-def field_errors(error: InvalidInput, known: set[str], fallback: str) -> dict[str, str]:
+def field_errors(
+    error: InvalidInput,
+    known: set[str],
+    fallback: str,
+    *,
+    rename: Mapping[str, str] | None = None,
+    messages: Mapping[str, str] | None = None,
+) -> dict[str, str]:
     """A use case's ``InvalidInput`` as the form's errors: each field it names, mapped onto the form's fields
-    (a field of the use case that the form does not have goes on ``fallback``)."""
+    (``rename``: the use case's name → the form's; a field the form does not have goes on ``fallback``), with
+    the use case's message or the form's own French one (``messages``, by form field). An error naming no
+    field is its detail on ``fallback``."""
+    if not error.errors:
+        return {fallback: error.detail}
+    rename, messages = rename or {}, messages or {}
     found: dict[str, str] = {}
-    for item in error.errors or (FieldError(fallback, error.detail),):
-        name = item.field.split(".")[-1] if item.field.split(".")[-1] in known else fallback
-        found.setdefault(name, item.message)
+    for item in error.errors:
+        last = item.field.split(".")[-1]
+        name = rename.get(last, last) if rename.get(last, last) in known else fallback
+        found.setdefault(name, messages.get(name, item.message))
     return found
 
 

@@ -23,7 +23,7 @@ from notice_service.use_cases.dunning.queries import list_runs, run_items, run_v
 from notice_service.web.context import services
 from notice_service.web.pages.blueprint import needs, pages, person
 from notice_service.web.pages.case_page import checked_id
-from notice_service.web.pages.forms import Form, FormErrors
+from notice_service.web.pages.forms import Form, FormErrors, field_errors
 from notice_service.web.pages.rendering import page
 
 SHOWN = 100  # proposed items listed on the page (the first ones); "approve all" covers every one
@@ -75,10 +75,9 @@ def plan_run_view() -> Any:
         planned = plan_run(services(), person().actor, as_of)
     except FormErrors as error:
         return page("runs.html", 422, **_runs_context(error.errors))
-    except InvalidInput as error:
-        message = error.errors[0].message if error.errors else error.detail
-        detail = "pas un jour futur : aujourd’hui ou avant" if message == "in the future" else message
-        return page("runs.html", 422, **_runs_context({"as_of": detail}))
+    except InvalidInput as error:  # its one field error: a future day
+        errors = field_errors(error, {"as_of"}, "as_of", messages={"as_of": "pas un jour futur : aujourd’hui ou avant"})
+        return page("runs.html", 422, **_runs_context(errors))
     return redirect(url_for("pages.run_page", run_id=planned.run_id), 303)
 
 

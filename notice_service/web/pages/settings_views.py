@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import redirect, request, url_for
@@ -113,9 +114,7 @@ def add_key() -> Any:
         chosen = PRESETS.get(preset, frozenset({preset}) if preset else frozenset())
         key, secret = create_api_key(services(), person().actor, request.form.get("name", ""), chosen)
     except (InvalidInput, Conflict) as error:
-        errors = field_errors_of(error, {"name", "scopes"})
-        if "scopes" in errors:
-            errors["scope"] = errors.pop("scopes")
+        errors = field_errors_of(error, {"name", "scope"}, rename={"scopes": "scope"})  # the form's one preset
         return page("settings.html", 422, **settings_context(errors))
     return page("settings.html", 201, **settings_context(created_key={**key, "secret": secret}))
 
@@ -130,8 +129,10 @@ def revoke_key(key_id: str) -> Any:
     return redirect(url_for("pages.settings_page") + "#cles", 303)
 
 
-def field_errors_of(error: InvalidInput | Conflict, fields: set[str]) -> dict[str, str]:
+def field_errors_of(
+    error: InvalidInput | Conflict, fields: set[str], *, rename: Mapping[str, str] | None = None
+) -> dict[str, str]:
     fallback = sorted(fields)[0]
     if isinstance(error, InvalidInput) or error.errors:
-        return field_errors(InvalidInput(error.detail, errors=error.errors), fields, fallback)
+        return field_errors(InvalidInput(error.detail, errors=error.errors), fields, fallback, rename=rename)
     return {fallback: error.detail}

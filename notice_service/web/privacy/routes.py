@@ -3,37 +3,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
-from pydantic import ValidationError
+from flask import Blueprint, Response
 
-from notice_service.errors import FieldError, InvalidInput
 from notice_service.use_cases.privacy.export import export_debtor
 from notice_service.use_cases.privacy.purge import purge_debtor, purgeable
-from notice_service.use_cases.tenants.api_keys import require_scope
 from notice_service.web.context import actor, services
 from notice_service.web.idempotency import idempotent
+from notice_service.web.listing import parse_query
 from notice_service.web.openapi import operation
 from notice_service.web.privacy.schemas import PurgeableList, PurgeableQuery, PurgeOut
 from notice_service.web.responses import json_response
 
 privacy = Blueprint("privacy", __name__, url_prefix="/v1")
-
-
-def _query() -> PurgeableQuery:
-    """``before`` from the query string; each bad, repeated or unknown parameter named."""
-    repeated = [name for name in request.args if len(request.args.getlist(name)) > 1]
-    if repeated:
-        errors = [FieldError(name, "give this parameter once") for name in repeated]
-        raise InvalidInput("The query has invalid parameters.", errors=errors)
-    try:
-        return PurgeableQuery.model_validate(request.args.to_dict())
-    except ValidationError as error:
-        found = []
-        for item in error.errors(include_url=False):
-            name = str(item["loc"][0]) if item["loc"] else "query"
-            unknown = item["type"] == "extra_forbidden"
-            found.append(FieldError(name, "unknown parameter; the only one is before" if unknown else item["msg"]))
-        raise InvalidInput("The query has invalid parameters.", errors=found) from None
 
 
 @operation(
@@ -45,7 +26,7 @@ def _query() -> PurgeableQuery:
     response_model=PurgeableList,
 )
 def list_purgeable() -> Response:
-    query = _query()
+    query = parse_query(PurgeableQuery)
     return json_response(PurgeableList, {"data": purgeable(services(), actor().tenant_id, query.before)})
 
 
@@ -56,12 +37,11 @@ def list_purgeable() -> Response:
     "Purge a debtor's personal data once its cases are closed and prescribed (admin); letters stay locked",
     response_model=PurgeOut,
     idempotent=True,
+    scope="admin",
 )
 @idempotent
 def purge_debtor_personal_data(debtor_id: str) -> Response:
-    who = actor()
-    require_scope(who, "admin")
-    return json_response(PurgeOut, purge_debtor(services(), who, debtor_id).as_json())
+    return json_response(PurgeOut, purge_debtor(services(), actor(), debtor_id).as_json())
 
 
 @operation(

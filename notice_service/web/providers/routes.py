@@ -19,7 +19,6 @@ from notice_service.use_cases.providers.accounts import (
     list_accounts,
     read_account,
 )
-from notice_service.use_cases.tenants.api_keys import require_scope
 from notice_service.web.context import actor, services
 from notice_service.web.openapi import operation, parse_json
 from notice_service.web.responses import json_response
@@ -61,11 +60,9 @@ class ProviderAccountList(BaseModel):
 
 def _routes(provider: str) -> None:
     def put_account() -> Response:
-        who = actor()
-        require_scope(who, "admin")
         body = parse_json(ProviderAccountPut)
         given = AccountInput(body.environment, body.credentials, body.return_address.model_dump(), body.base_url)
-        return json_response(ProviderAccountOut, configure_account(services(), who, provider, given))
+        return json_response(ProviderAccountOut, configure_account(services(), actor(), provider, given))
 
     def get_account() -> Response:
         return json_response(ProviderAccountOut, read_account(services(), actor().tenant_id, provider))

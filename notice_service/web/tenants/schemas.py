@@ -6,13 +6,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
+from notice_service.domain import api_scopes
 from notice_service.web.schemas import Strict
 
 Scope = Literal["read", "write", "issue", "dispatch", "admin"]
+Preset = Literal["read", "write", "admin"]
 SCOPES_DESCRIPTION = (
-    "read: reads; write: creates, updates, closes (debtors, invoices, cases, drafts, plans); issue: issues notices "
-    "(and approves runs); dispatch: sends them (deliveries, SMS); admin: keys, tenant profile, provider accounts, "
-    "webhook subscriptions, and every other scope. Every scope also grants read."
+    "; ".join(f"{scope}: {meaning}" for scope, meaning in api_scopes.MEANINGS.items())
+    + ". Every scope also grants read."
 )
 
 
@@ -41,7 +42,7 @@ class ApiKeyCreate(Strict):
         str, StringConstraints(strip_whitespace=False, min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")
     ]
     scopes: list[Scope] | None = Field(default=None, min_length=1, max_length=5, description=SCOPES_DESCRIPTION)
-    scope: Literal["read", "write", "admin"] | None = Field(
+    scope: Preset | None = Field(
         default=None,
         description="deprecated preset, added to scopes: read = [read]; write = every scope but admin; admin = all",
     )

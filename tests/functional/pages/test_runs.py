@@ -216,3 +216,10 @@ def test_bad_inputs_change_nothing(
         records,
         before[2],
     )
+
+
+def test_a_future_day_is_refused_in_french_next_to_its_field(client: FlaskClient, people: dict[str, Login]) -> None:
+    sign_in(client, people["credit"])
+    answer = post(client, "/app/runs", {"as_of": "2026-11-21"}, page="/app/runs")
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and 'id="e-as_of"' in html and "pas un jour futur" in html

@@ -2,7 +2,7 @@
 with Object Lock and the certomancer TSA, reusing the test fixtures' helpers in ``tests/services`` (the same
 commands, ports, identities and PKI), plus ``worker`` subprocesses and their RSS.
 
-    with Stack.start(work_dir) as stack:
+    with Stack.start() as stack:              # a fresh temporary directory, removed at the end
         services = stack.services(clock)      # in this process, same settings as the workers
         proc = stack.worker("w1")             # sys.executable -m notice_service.cli worker
 
@@ -31,7 +31,7 @@ from typing import Any
 from notice_service.adapters.system_clock import FixedClock
 from notice_service.bootstrap import build_services
 from notice_service.services import Services
-from notice_service.settings import Settings, load_settings
+from notice_service.settings import load_settings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -162,8 +162,8 @@ class Stack:
 
     @classmethod
     @contextlib.contextmanager
-    def start(cls, work: Path | None = None, *, tsa: bool = True) -> Iterator[Stack]:
-        work = work or Path(tempfile.mkdtemp(prefix="bench-stack-"))
+    def start(cls, *, tsa: bool = True) -> Iterator[Stack]:
+        work = Path(tempfile.mkdtemp(prefix="bench-stack-"))
         postgres = _start_postgres(work)
         try:
             postgres.psql("CREATE DATABASE bench;")
@@ -200,11 +200,8 @@ class Stack:
             postgres.cleanup()
             shutil.rmtree(work, ignore_errors=True)
 
-    def settings(self, **extra: str) -> Settings:
-        return load_settings({**self.env, **extra})
-
     def services(self, clock: FixedClock | None = None) -> Services:
-        return build_services(self.settings(), clock=clock)
+        return build_services(load_settings(self.env), clock=clock)
 
     def spawn(self, argv: list[str], name: str, env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
         full_env = {**os.environ, **self.env, **(env or {}), "PYTHONPATH": str(REPO)}

@@ -94,7 +94,7 @@ def wait(services: Services, condition: Callable[[], bool], what: str, seconds: 
         time.sleep(0.05)
 
 
-def prepare(stack: Stack, services: Services, letters: int) -> tuple[Actor, str, list[str]]:
+def prepare(services: Services, letters: int) -> tuple[Actor, str, list[str]]:
     tenant = create_tenant(services, name="Bench Bulk SAS", siren="732829320", profile=DEMO_PROFILE)
     operator = Actor(tenant.tenant_id, "operator", "bench")
     create_plan(services, operator, "Mise en demeure", [STEP], default=True)
@@ -143,7 +143,7 @@ def pause(process: subprocess.Popen[bytes], on: bool) -> None:
 def measure(stack: Stack, services: Services, letters: int, blocks: int) -> None:
     workers = {"A": stack.worker("worker-A", WORKER_ENV), "B": stack.worker("worker-B", WORKER_ENV)}
     with RssSampler({name: p.pid for name, p in workers.items()}) as rss:
-        operator, run_id, ids = prepare(stack, services, letters)
+        operator, run_id, ids = prepare(services, letters)
         size = len(ids) // blocks
         order = [(1, 2, 2, 1)[n % 4] for n in range(blocks)]
         totals = {1: [0.0, 0], 2: [0.0, 0]}

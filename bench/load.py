@@ -212,7 +212,8 @@ def main() -> None:
         workers = gunicorn_workers(master.pid)
         warm = Results()  # not counted: every worker renders, signs and stores a first letter (fonts, caches)
         drive(clients, warm, args.seconds / 10, args.max_requests, 1000)
-        print(f"warm-up: {warm.count} requests in {args.seconds / 10:.0f} s (not counted), errors: {len(warm.errors)}")
+        warm_errors = sum(len(e) for e in warm.errors.values())
+        print(f"warm-up: {warm.count} requests in {args.seconds / 10:.0f} s (not counted), errors: {warm_errors}")
         rss_start = {pid: rss_kib(pid) for pid in workers}
         results = Results()
         elapsed = drive(clients, results, args.seconds, args.max_requests, 0)

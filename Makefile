@@ -64,7 +64,7 @@ bench: install
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/verification.py
 	$(BIN)/python bench/upload_checks.py
-	$(BIN)/python bench/bulk_run.py
+	$(BIN)/python bench/bulk_run.py --letters 300 --blocks 4
 	$(BIN)/python bench/load.py
 
 clean:

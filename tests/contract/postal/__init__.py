@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +23,35 @@ class TwinControl(Protocol):
     def progress(self, provider_reference: str, step: str, at: datetime) -> None:
         """``step``: ``deposited``, ``first_presented``, ``delivered``, ``unclaimed`` or ``returned``."""
         ...
+
+
+class _Twin(Protocol):
+    """What every provider's twin offers (each names the key and the status its own way)."""
+
+    def received(self, key: str | None = None, /) -> int: ...
+    def fail_next(self, status: int, times: int = 1, retry_after: float | None = None, /) -> None: ...
+    def drop_after_accept(self) -> None: ...
+    def advance(self, reference: str, status: str, at: datetime, /) -> None: ...
+
+
+class StepControl:
+    """A provider's twin told the suite's neutral steps in that provider's statuses (``steps``)."""
+
+    def __init__(self, twin: _Twin, steps: Mapping[str, str]) -> None:
+        self.twin = twin
+        self.steps = steps
+
+    def received(self, idempotency_key: str | None = None) -> int:
+        return self.twin.received(idempotency_key)
+
+    def fail_next(self, status: int, times: int = 1, retry_after: float | None = None) -> None:
+        self.twin.fail_next(status, times, retry_after)
+
+    def drop_after_accept(self) -> None:
+        self.twin.drop_after_accept()
+
+    def progress(self, provider_reference: str, step: str, at: datetime) -> None:
+        self.twin.advance(provider_reference, self.steps[step], at)
 
 
 @dataclass(frozen=True)

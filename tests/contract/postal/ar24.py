@@ -48,5 +48,6 @@ PAIR = Pair(
         (replace(_NAMED, lines=(" ",), email=RECIPIENT_EMAIL), "invalid-request", "recipient.lines"),
     ),
     presented=frozenset({"deposited"}),
-    supports=frozenset(),
+    cancellable_after_submit=False,
+    quotes=False,
 )

@@ -41,6 +41,6 @@ PAIR = Pair(
     start,
     lambda status: MAILEVA_STATUSES[status].value,
     max_lines=5,
-    supports=frozenset({"cancel"}),
     cancellable_after_submit=False,
+    quotes=False,
 )

@@ -7,13 +7,13 @@ commands, ports, identities and PKI), plus ``worker`` subprocesses and their RSS
         proc = stack.worker("w1")             # sys.executable -m notice_service.cli worker
 
 Run the benches with ``PYTHONPATH=.`` from the repository root so ``tests.services`` and this checkout's
-``notice_service`` are imported (the subprocesses get the same ``PYTHONPATH``).
+``notice_service`` are imported (the subprocesses get the same ``PYTHONPATH``, and none of this process's
+``NOTICE_*`` variables: ``tests.services.workers``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import signal
 import socket
@@ -29,12 +29,11 @@ from pathlib import Path
 from notice_service.adapters.system_clock import FixedClock
 from notice_service.bootstrap import build_services
 from notice_service.services import Services
-from notice_service.settings import load_settings
+from notice_service.settings import Settings, load_settings
 from tests.services.postgres import sqlalchemy_url, start_postgres
 from tests.services.seaweed import free_ports, running_seaweed
 from tests.services.tsa import serving_pki
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.services.workers import REPO, inherited_env, notice_env
 
 
 def rss_kib(pid: int) -> int:
@@ -102,19 +101,9 @@ class Stack:
             url = sqlalchemy_url(postgres.get_uri(database="bench"))
             pki_server = serving_pki(work / "certomancer") if tsa else contextlib.nullcontext()
             with running_seaweed(work / "weed", "BENCH") as weed, pki_server as pki:
-                s3 = weed.server
-                bucket = s3.make_bucket()
-                env = {
-                    "NOTICE_DATABASE_URL": url,
-                    "NOTICE_DATA_DIR": str(work / "var"),
-                    "NOTICE_STORE": "s3",
-                    "NOTICE_S3_BUCKET": bucket,
-                    "NOTICE_S3_ENDPOINT_URL": s3.endpoint_url,
-                    "NOTICE_S3_ACCESS_KEY": s3.access_key,
-                    "NOTICE_S3_SECRET_KEY": s3.secret_key,
-                    "NOTICE_RETENTION_DAYS": "1",
-                    "NOTICE_WORKER": "none",
-                }
+                store = weed.server.store_settings(weed.server.make_bucket())
+                data = Settings(data_dir=work / "var", database_url=url, retention_days=1, **store)
+                env = notice_env(data) | {"NOTICE_WORKER": "none"}
                 if pki is not None:
                     roots = work / "tsa-roots.pem"
                     roots.write_bytes(pki.root_pem)
@@ -138,7 +127,7 @@ class Stack:
         return build_services(load_settings(self.env), clock=clock)
 
     def spawn(self, argv: list[str], name: str, env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
-        full_env = {**os.environ, **self.env, **(env or {}), "PYTHONPATH": str(REPO)}
+        full_env = {**inherited_env(), **self.env, **(env or {})}
         with (self.work / f"{name}.log").open("wb") as log:
             process = subprocess.Popen(
                 [sys.executable, *argv], cwd=REPO, env=full_env, stdout=log, stderr=subprocess.STDOUT

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -66,6 +66,16 @@ class SeaweedS3:
             access_key=self.access_key,
             secret_key=self.secret_key,
         )
+
+    def store_settings(self, bucket: str) -> dict[str, Any]:
+        """``Settings`` fields for a store in ``bucket`` of this endpoint: ``Settings(**s3.store_settings(b), …)``."""
+        return {
+            "store": "s3",
+            "s3_bucket": bucket,
+            "s3_endpoint_url": self.endpoint_url,
+            "s3_access_key": self.access_key,
+            "s3_secret_key": self.secret_key,
+        }
 
     def make_bucket(self, *, object_lock: bool = True) -> str:
         """Create a fresh bucket (Object Lock enabled unless ``object_lock=False``) and return its name."""

@@ -3,10 +3,7 @@ approved item issued exactly once (PostgreSQL, a real ``python -m notice_service
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -25,9 +22,9 @@ from notice_service.use_cases.dunning.decisions import decide
 from notice_service.use_cases.dunning.planning import plan_run
 from notice_service.worker import run_until_idle
 from tests.functional.dunning.support import Desk, desk_app, desk_services
+from tests.services.workers import start_worker
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
-REPO = Path(__file__).resolve().parents[3]
 DEBTORS = 8
 STEP = {"offset_days": 1, "action": "reminder", "channel": "letter", "mode": "manual"}
 
@@ -37,20 +34,6 @@ def pg_desk(tmp_path: Path, postgres_url: str) -> Iterator[Desk]:
     services = desk_services(tmp_path, postgres_url)
     yield Desk(services, desk_app(services))
     services.db.engine.dispose()
-
-
-def _worker(data_dir: Path, database_url: str, name: str) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "NOTICE_DATABASE_URL": database_url,
-        "NOTICE_DATA_DIR": str(data_dir),
-        "NOTICE_WORKER_LEASE_SECONDS": "3",
-    }
-    with (data_dir / f"{name}.log").open("wb") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "notice_service.cli", "worker"], cwd=REPO, env=env, stdout=log, stderr=log
-        )
 
 
 def _count(services: Services, query: object) -> int:
@@ -65,7 +48,7 @@ def _wait(condition: Callable[[], bool], what: str, seconds: float = 240) -> Non
         time.sleep(0.05)
 
 
-def test_a_killed_worker_restarted_issues_every_item_once(pg_desk: Desk, tmp_path: Path, postgres_url: str) -> None:
+def test_a_killed_worker_restarted_issues_every_item_once(pg_desk: Desk) -> None:
     desk, services = pg_desk, pg_desk.services
     desk.ok(desk.api.post("/v1/plans", {"name": "Manuel", "steps": [STEP], "default": True}), 201)
     for n in range(DEBTORS):
@@ -77,7 +60,7 @@ def test_a_killed_worker_restarted_issues_every_item_once(pg_desk: Desk, tmp_pat
     assert decide(services, operator, run_id, None, approve=True) == DEBTORS
     issued = select(func.count()).select_from(RunItem).where(RunItem.run_id == run_id, RunItem.state == "issued")
 
-    first = _worker(tmp_path, postgres_url, "first")
+    first = start_worker(services.settings, "first", NOTICE_WORKER_LEASE_SECONDS="3")
     try:
         _wait(lambda: _count(services, issued) >= 2, "two items issued by the first worker")
         first.send_signal(signal.SIGKILL)
@@ -85,7 +68,7 @@ def test_a_killed_worker_restarted_issues_every_item_once(pg_desk: Desk, tmp_pat
     finally:
         first.kill()
     assert _count(services, issued) < DEBTORS, "the first worker finished before it was killed"
-    second = _worker(tmp_path, postgres_url, "second")
+    second = start_worker(services.settings, "second", NOTICE_WORKER_LEASE_SECONDS="3")
     try:
         _wait(lambda: _count(services, issued) == DEBTORS, "every item issued after the restart")
         with services.db.reading() as session:

@@ -6,7 +6,6 @@ its own so its counts are its own; the store is shared, so orphans are compared 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -32,6 +31,7 @@ from notice_service.use_cases.tenants.onboarding import create_tenant
 from notice_service.worker import run_until_idle
 from tests.functional.conftest import CREDITOR_PROFILE, NOW, Api
 from tests.services.smtp import ReceivedMail, running_smtp
+from tests.services.workers import child_env
 
 ROOT = Path(__file__).resolve().parents[3]
 LEASE_SECONDS = 60  # outbox messages and idempotency claims of a dead process are taken over after this
@@ -95,22 +95,18 @@ class World:
         assert check.failure is None, check.failure
 
 
-def _environment(data_dir: Path, database_url: str, smtp_port: int) -> dict[str, str]:
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith("NOTICE_")}
-    return {
-        **inherited,
-        "NOTICE_SMTP_HOST": "127.0.0.1",
-        "NOTICE_SMTP_PORT": str(smtp_port),
-        "NOTICE_SMTP_FROM": SENDER,
-        "NOTICE_SMTP_STARTTLS": "false",
-        "PYTHONPATH": str(ROOT),
-        "NOTICE_DATA_DIR": str(data_dir),
-        "NOTICE_DATABASE_URL": database_url,
-        "NOTICE_WORKER": "none",
-        "NOTICE_WORKER_LEASE_SECONDS": str(LEASE_SECONDS),
-        "NOTICE_RATE_LIMIT_REQUESTS": "0",
-        "NOTICE_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
-    }
+def _environment(settings: Settings) -> dict[str, str]:
+    return child_env(
+        settings,
+        NOTICE_SMTP_HOST="127.0.0.1",
+        NOTICE_SMTP_PORT=str(settings.smtp_port),
+        NOTICE_SMTP_FROM=SENDER,
+        NOTICE_SMTP_STARTTLS="false",
+        NOTICE_WORKER="none",
+        NOTICE_WORKER_LEASE_SECONDS=str(LEASE_SECONDS),
+        NOTICE_RATE_LIMIT_REQUESTS="0",
+        NOTICE_WEBHOOK_ALLOW_PRIVATE_TARGETS="true",
+    )
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -133,7 +129,7 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         )
         services = build_services(settings, clock=clock)
         with create_app(services=services).test_client() as client:
-            yield World(services, clock, _environment(data_dir, url, smtp.port), client, smtp.messages)
+            yield World(services, clock, _environment(settings), client, smtp.messages)
         services.db.engine.dispose()
 
 

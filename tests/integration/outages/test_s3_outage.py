@@ -42,15 +42,8 @@ def weed() -> Iterator[seaweed.SeaweedProcess]:
 
 @pytest.fixture
 def s3_services(weed: seaweed.SeaweedProcess, tmp_path: Path) -> Iterator[Services]:
-    settings = Settings(
-        data_dir=tmp_path,
-        database_url=f"sqlite:///{tmp_path / 'notice.db'}",
-        store="s3",
-        s3_bucket=weed.server.make_bucket(),
-        s3_endpoint_url=weed.server.endpoint_url,
-        s3_access_key=weed.server.access_key,
-        s3_secret_key=weed.server.secret_key,
-    )
+    store = weed.server.store_settings(weed.server.make_bucket())
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'notice.db'}", **store)
     built = build_services(settings, clock=FixedClock(NOW))
     yield built
     built.db.engine.dispose()

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -43,50 +41,29 @@ from notice_service.use_cases.tenants.onboarding import create_tenant
 from notice_service.worker import pending_count
 from tests.functional.conftest import CREDITOR_PROFILE
 from tests.services.seaweed import SeaweedS3
+from tests.services.workers import start_worker
 
 pytestmark = [pytest.mark.postgres, pytest.mark.s3, pytest.mark.slow]
-REPO = Path(__file__).resolve().parents[3]
 LETTERS = int(os.environ.get("NOTICE_TEST_RUN_LETTERS", "60"))
 LEASE_SECONDS = 10  # above one letter's time on a loaded machine, so a live worker's lease never lapses
 AS_OF = date(2026, 3, 9)
 NOW = datetime(2026, 3, 9, 6, 0, tzinfo=UTC)
 STEP = {"offset_days": 1, "action": "reminder", "channel": "letter", "mode": "manual"}
+#: The workers' variables besides the data's (``tests.services.workers``).
+WORKER_ENV = {
+    "NOTICE_WORKER_LEASE_SECONDS": str(LEASE_SECONDS),
+    "NOTICE_WORKER_POLL_MS": "100",
+    "NOTICE_LOG_LEVEL": "WARNING",
+}
 
 
 @pytest.fixture
 def services(tmp_path: Path, postgres_url: str, seaweed_s3: SeaweedS3) -> Iterator[Services]:
-    settings = Settings(
-        data_dir=tmp_path,
-        database_url=postgres_url,
-        store="s3",
-        s3_bucket=seaweed_s3.make_bucket(),
-        s3_endpoint_url=seaweed_s3.endpoint_url,
-        s3_access_key=seaweed_s3.access_key,
-        s3_secret_key=seaweed_s3.secret_key,
-        retention_days=1,
-    )
+    store = seaweed_s3.store_settings(seaweed_s3.make_bucket())
+    settings = Settings(data_dir=tmp_path, database_url=postgres_url, retention_days=1, **store)
     built = build_services(settings, clock=FixedClock(NOW))
     yield built
     built.db.engine.dispose()
-
-
-def _env(services: Services) -> dict[str, str]:
-    settings = services.settings
-    return {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "NOTICE_DATABASE_URL": settings.database_url,
-        "NOTICE_DATA_DIR": str(settings.data_dir),
-        "NOTICE_STORE": "s3",
-        "NOTICE_S3_BUCKET": str(settings.s3_bucket),
-        "NOTICE_S3_ENDPOINT_URL": str(settings.s3_endpoint_url),
-        "NOTICE_S3_ACCESS_KEY": str(settings.s3_access_key),
-        "NOTICE_S3_SECRET_KEY": str(settings.s3_secret_key),
-        "NOTICE_RETENTION_DAYS": "1",
-        "NOTICE_WORKER_LEASE_SECONDS": str(LEASE_SECONDS),
-        "NOTICE_WORKER_POLL_MS": "100",
-        "NOTICE_LOG_LEVEL": "WARNING",
-    }
 
 
 def _load(services: Services, tenant_id: str) -> None:
@@ -121,13 +98,6 @@ def _wait(condition: Callable[[], bool], what: str, seconds: float = 600) -> Non
         time.sleep(0.1)
 
 
-def _start(services: Services, name: str) -> subprocess.Popen[bytes]:
-    with (services.settings.data_dir / f"{name}.log").open("wb") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "notice_service.cli", "worker"], cwd=REPO, env=_env(services), stdout=log, stderr=log
-        )
-
-
 def _store_objects(services: Services) -> set[str]:
     client = services.store._client  # type: ignore[attr-defined]
     bucket = services.settings.s3_bucket
@@ -146,7 +116,7 @@ def test_a_run_survives_a_worker_killed_among_three(services: Services) -> None:
     items = select(func.count()).select_from(RunItem).where(RunItem.run_id == run_id)
     drafted = items.where(RunItem.notice_id.is_not(None))
     issued = items.where(RunItem.state == "issued")
-    workers = [_start(services, f"worker-{n}") for n in range(3)]
+    workers = [start_worker(services.settings, f"worker-{n}", **WORKER_ENV) for n in range(3)]
     try:
         _wait(lambda: _count(services, drafted) == LETTERS and pending_count(services) == 0, "the drafts")
         assert decide(services, operator, run_id, None, approve=True) == LETTERS

@@ -53,6 +53,8 @@ test: install lint
 	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --ignore=tests/unit --ignore=tests/e2e
 	$(BIN)/pytest -q -p no:cacheprovider tests/e2e
 
+# The benches import bench._stack and tests.services from this checkout (README: PYTHONPATH=.).
+bench: export PYTHONPATH := $(CURDIR)
 bench: install
 	$(BIN)/python bench/issue_throughput.py
 	$(BIN)/python bench/audit.py
@@ -64,7 +66,7 @@ bench: install
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/verification.py
 	$(BIN)/python bench/upload_checks.py
-	$(BIN)/python bench/bulk_run.py
+	$(BIN)/python bench/bulk_run.py --letters 300 --blocks 4
 	$(BIN)/python bench/load.py
 
 clean:

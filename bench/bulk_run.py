@@ -25,17 +25,15 @@ import os
 import signal
 import subprocess
 import time
-import uuid
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from bench._stack import RssSampler, Stack
 from notice_service.adapters.system_clock import FixedClock
 from notice_service.cli.service import DEMO_PROFILE
-from notice_service.db.models.claims import Debtor, Invoice
 from notice_service.db.models.dunning import RunItem
 from notice_service.db.models.notices import Notice
 from notice_service.ports import LetterRequest
@@ -49,56 +47,32 @@ from notice_service.use_cases.notices.issue import letter_attachments
 from notice_service.use_cases.notices.letter_context import thaw
 from notice_service.use_cases.tenants.onboarding import create_tenant
 from notice_service.worker import pending_count
+from tests.integration.worker.bulk import bulk_debtors, count, wait_for
 
 AS_OF = date(2026, 6, 10)  # interest at rates already published (2026-S1)
 NOW = datetime(2026, 6, 10, 6, 0, tzinfo=UTC)
 STEP = {"offset_days": 30, "action": "formal_notice", "channel": "letter", "mode": "manual", "deadline_days": 8}
 WORKER_ENV = {"NOTICE_WORKER_POLL_MS": "50", "NOTICE_LOG_LEVEL": "WARNING"}
 FLOOR_LETTERS = 4  # floor letters measured between two blocks
+WAIT_SECONDS = 3600  # for the drafts, and for each block
 
 
-def load(services: Services, tenant_id: str, count: int) -> None:
-    debtors, invoices = [], []
-    for n in range(count):
-        debtor_id = str(uuid.uuid4())
-        debtors.append({
-            "id": debtor_id, "tenant_id": tenant_id, "kind": "business", "name": f"Client {n:05d} SARL",
-            "siren": "404833048", "address_lines": [f"{n} rue du Commerce"], "postal_code": "75011", "city": "Paris",
-            "country": "FR", "activity": "societe_commerciale", "created_at": NOW,
-        })  # fmt: skip
-        invoices.append({
-            "id": str(uuid.uuid4()), "tenant_id": tenant_id, "debtor_id": debtor_id, "number": f"F-{n:05d}",
-            "issue_date": AS_OF - timedelta(days=75), "due_date": AS_OF - timedelta(days=45),
-            "amount_due": Decimal("1200.00") + n, "currency": "EUR", "status": "open", "created_at": NOW,
-        })  # fmt: skip
-    with services.db.transaction() as session:
-        session.execute(insert(Debtor), debtors)
-        session.execute(insert(Invoice), invoices)
-
-
-def count(services: Services, query: object) -> int:
+def failed_item(services: Services) -> str | None:
+    """The reason of a failed run item, if any (the bench stops on the first)."""
     with services.db.reading() as session:
-        return int(session.execute(query).scalar_one())  # type: ignore[call-overload]
+        reason = session.execute(select(RunItem.reason).where(RunItem.state == "failed").limit(1)).scalar_one_or_none()
+    return None if reason is None else f"an item failed: {reason}"
 
 
-def wait(services: Services, condition: Callable[[], bool], what: str, seconds: float = 3600) -> None:
-    deadline = time.monotonic() + seconds
-    failed = select(RunItem.reason).where(RunItem.state == "failed").limit(1)
-    while not condition():
-        with services.db.reading() as session:
-            reason = session.execute(failed).scalar_one_or_none()
-        if reason is not None:
-            raise RuntimeError(f"an item failed while waiting for {what}: {reason}")
-        if time.monotonic() > deadline:
-            raise TimeoutError(what)
-        time.sleep(0.05)
+def wait(services: Services, condition: Callable[[], bool], what: str) -> None:
+    wait_for(condition, what, WAIT_SECONDS, fail_fast=lambda: failed_item(services))
 
 
-def prepare(stack: Stack, services: Services, letters: int) -> tuple[Actor, str, list[str]]:
+def prepare(services: Services, letters: int) -> tuple[Actor, str, list[str]]:
     tenant = create_tenant(services, name="Bench Bulk SAS", siren="732829320", profile=DEMO_PROFILE)
     operator = Actor(tenant.tenant_id, "operator", "bench")
     create_plan(services, operator, "Mise en demeure", [STEP], default=True)
-    load(services, tenant.tenant_id, letters)
+    bulk_debtors(services, tenant.tenant_id, letters, as_of=AS_OF, now=NOW, overdue_days=45, amount=Decimal("1200.00"))
     run_id = plan_run(services, operator, AS_OF, "cli").run_id
     drafted = select(func.count()).select_from(RunItem).where(RunItem.run_id == run_id, RunItem.notice_id.is_not(None))
     started = time.perf_counter()
@@ -143,7 +117,7 @@ def pause(process: subprocess.Popen[bytes], on: bool) -> None:
 def measure(stack: Stack, services: Services, letters: int, blocks: int) -> None:
     workers = {"A": stack.worker("worker-A", WORKER_ENV), "B": stack.worker("worker-B", WORKER_ENV)}
     with RssSampler({name: p.pid for name, p in workers.items()}) as rss:
-        operator, run_id, ids = prepare(stack, services, letters)
+        operator, run_id, ids = prepare(services, letters)
         size = len(ids) // blocks
         order = [(1, 2, 2, 1)[n % 4] for n in range(blocks)]
         totals = {1: [0.0, 0], 2: [0.0, 0]}

@@ -31,9 +31,10 @@ from typing import Any
 
 import requests
 
-from bench._stack import Stack, free_port, rss_kib
+from bench._stack import Stack, rss_kib
 from notice_service.cli.service import DEMO_PROFILE
 from notice_service.use_cases.tenants.onboarding import create_tenant
+from tests.services.seaweed import free_ports
 
 MIX = (("read", 45), ("list", 30), ("draft", 17), ("issue", 8))
 DEBTOR = {
@@ -196,7 +197,7 @@ def main() -> None:
         services = stack.services()
         key = create_tenant(services, name="Charge SAS", siren="732829320", profile=DEMO_PROFILE).api_key
         services.db.engine.dispose()
-        port = free_port()
+        port = free_ports(1)[0]
         env = {"NOTICE_WEB_SERVER": "gunicorn", "NOTICE_HOST": "127.0.0.1", "NOTICE_PORT": str(port)}
         env |= {"NOTICE_WEB_WORKERS": str(args.web_workers), "NOTICE_RATE_LIMIT_REQUESTS": "0"}
         env |= {"NOTICE_LOG_LEVEL": "WARNING", "PROMETHEUS_MULTIPROC_DIR": str(stack.work / "prometheus")}
@@ -212,7 +213,8 @@ def main() -> None:
         workers = gunicorn_workers(master.pid)
         warm = Results()  # not counted: every worker renders, signs and stores a first letter (fonts, caches)
         drive(clients, warm, args.seconds / 10, args.max_requests, 1000)
-        print(f"warm-up: {warm.count} requests in {args.seconds / 10:.0f} s (not counted), errors: {len(warm.errors)}")
+        warm_errors = sum(len(e) for e in warm.errors.values())
+        print(f"warm-up: {warm.count} requests in {args.seconds / 10:.0f} s (not counted), errors: {warm_errors}")
         rss_start = {pid: rss_kib(pid) for pid in workers}
         results = Results()
         elapsed = drive(clients, results, args.seconds, args.max_requests, 0)

@@ -7,55 +7,26 @@ provider accepted is ``ProviderAmbiguous`` and ``find`` then answers that letter
 sent); 5xx and 429 are retryable (429 with its ``Retry-After``); wrong credentials fail ``check`` naming the
 credential; an address too long or a country the provider does not serve is refused naming the field, before
 anything is sent; events come oldest first with ids stable across polls; proofs appear once the events say so;
-a letter is cancellable until it is posted, then ``not-cancellable``.
+a letter is cancellable until it is posted, then ``not-cancellable`` (``not-cancellable`` once submitted for a
+provider that cannot cancel a submitted letter); a quote costs what the submission is charged (``not-supported``,
+nothing sent, for a provider that publishes no estimate). Each case is collected for the providers it applies to.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from pypdf import PdfWriter
 
-from notice_service.ports import (
-    PostalAddress,
-    PostalProvider,
-    ProofKind,
-    ProviderAmbiguous,
-    ProviderError,
-    ServiceLevel,
-    Submission,
-)
-from tests.contract.postal import Pair, Running, pairs
+from notice_service.ports import PostalAddress, PostalProvider, ProofKind, ProviderAmbiguous, ProviderError
+from tests.contract.postal import RECIPIENT, Pair, Running, pairs
+from tests.contract.postal import SENDER as SENDER  # the suite's letter, still imported from here by adapter tests
+from tests.contract.postal import submission as submission
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-
-def _pdf() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(595, 842)
-    writer.add_blank_page(595, 842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-PDF = _pdf()
-SENDER = PostalAddress(("Atelier Durand SARL", "3 quai Saint-Antoine"), "69002", "Lyon")
-RECIPIENT = PostalAddress(("Boulangerie Martin SARL", "8 avenue Jean Jaurès", "Bâtiment B"), "75019", "Paris")
-
-
-_ADAPT: list[Pair] = []  # the pair under test (set by ``running``): its ``adapt`` shapes every submission
-
-
-def submission(key: str = "delivery-0b6c1f0e", **changes: object) -> Submission:
-    base = Submission(key, ServiceLevel.REGISTERED_WITH_RECEIPT, PDF, "mise-en-demeure.pdf", RECIPIENT, SENDER, "C-42")
-    adapted = _ADAPT[-1].adapt(base) if _ADAPT else base
-    return replace(adapted, **changes)  # type: ignore[arg-type]
 
 
 @pytest.fixture(params=pairs(), ids=lambda pair: pair.name)
@@ -66,12 +37,8 @@ def pair(request: pytest.FixtureRequest) -> Pair:
 
 @pytest.fixture
 def running(pair: Pair) -> Iterator[Running]:
-    _ADAPT.append(pair)
-    try:
-        with pair.start() as started:
-            yield started
-    finally:
-        _ADAPT.remove(pair)
+    with pair.start() as started:
+        yield replace(started, adapt=pair.adapt)
 
 
 def test_every_provider_module_is_collected() -> None:
@@ -80,16 +47,16 @@ def test_every_provider_module_is_collected() -> None:
 
 def test_a_submission_answers_the_provider_ids_and_price(running: Running, pair: Pair) -> None:
     provider: PostalProvider = running.provider
-    assert submission().level in provider.levels()
-    receipt = provider.submit(submission())
+    assert running.submission().level in provider.levels()
+    receipt = provider.submit(running.submission())
     assert receipt.provider_reference and (receipt.tracking_number or not pair.tracked)
     assert receipt.price is not None and receipt.price > Decimal("0")
     assert running.twin.received("delivery-0b6c1f0e") == 1 and running.twin.received() == 1
 
 
 def test_the_same_key_twice_posts_once(running: Running) -> None:
-    first = running.provider.submit(submission())
-    again = running.provider.submit(submission())
+    first = running.provider.submit(running.submission())
+    again = running.provider.submit(running.submission())
     assert again.provider_reference == first.provider_reference
     assert running.twin.received() == 1
 
@@ -97,11 +64,11 @@ def test_the_same_key_twice_posts_once(running: Running) -> None:
 def test_a_lost_answer_is_ambiguous_and_find_answers_the_letter(running: Running) -> None:
     running.twin.drop_after_accept()
     with pytest.raises(ProviderAmbiguous):
-        running.provider.submit(submission())
+        running.provider.submit(running.submission())
     found = running.provider.find("delivery-0b6c1f0e")
     assert found is not None and found.provider_reference
     assert running.provider.find("never-sent") is None
-    assert running.provider.submit(submission()).provider_reference == found.provider_reference
+    assert running.provider.submit(running.submission()).provider_reference == found.provider_reference
     assert running.twin.received() == 1
 
 
@@ -110,12 +77,12 @@ def test_server_errors_and_rate_limits_are_retryable(running: Running, status: i
     running.provider.check()  # a token first, so the fault hits the submission
     running.twin.fail_next(status, retry_after=30 if status == 429 else None)
     with pytest.raises(ProviderError) as raised:
-        running.provider.submit(submission())
+        running.provider.submit(running.submission())
     assert raised.value.code == code and raised.value.retryable
     if status == 429:
         assert raised.value.retry_after_seconds == 30
     assert running.twin.received() == 0
-    assert running.provider.submit(submission()).provider_reference  # then it goes through
+    assert running.provider.submit(running.submission()).provider_reference  # then it goes through
     assert running.twin.received() == 1
 
 
@@ -147,7 +114,7 @@ def test_bad_addresses_are_refused_before_sending(
     if recipient is None:
         recipient = replace(RECIPIENT, lines=tuple(f"Ligne {n}" for n in range(pair.max_lines + 1)))
     with pytest.raises(ProviderError) as raised:
-        running.provider.submit(submission(recipient=recipient))
+        running.provider.submit(running.submission(recipient=recipient))
     assert (raised.value.code, raised.value.field_name, raised.value.retryable) == (code, field, False)
     assert running.twin.received() == 0
 
@@ -158,13 +125,13 @@ def test_bad_addresses_are_refused_before_sending(
 def test_bad_recipients_are_refused_before_sending(running: Running, pair: Pair) -> None:
     for recipient, code, field in pair.bad_recipients:
         with pytest.raises(ProviderError) as raised:
-            running.provider.submit(submission(recipient=recipient))
+            running.provider.submit(running.submission(recipient=recipient))
         assert (raised.value.code, raised.value.field_name, raised.value.retryable) == (code, field, False)
     assert running.twin.received() == 0
 
 
 def test_events_oldest_first_with_stable_ids_and_proofs(running: Running, pair: Pair) -> None:
-    reference = running.provider.submit(submission()).provider_reference
+    reference = running.provider.submit(running.submission()).provider_reference
     assert running.provider.proof(reference, ProofKind.DEPOSIT) is None
     running.twin.progress(reference, "first_presented", T0.replace(day=25))  # reported out of order
     running.twin.progress(reference, "deposited", T0)
@@ -182,34 +149,44 @@ def test_events_oldest_first_with_stable_ids_and_proofs(running: Running, pair: 
     assert receipt is not None and receipt.content and receipt.kind is ProofKind.RECEIPT
 
 
-def test_a_quote_costs_what_the_submission_is_charged(running: Running, pair: Pair) -> None:
-    if "quote" not in pair.supports:  # no estimate published: a refusal a person can read, and nothing sent
-        with pytest.raises(ProviderError) as raised:
-            running.provider.quote(submission())
-        assert raised.value.code == "not-supported" and not raised.value.retryable
-        assert running.twin.received() == 0
-        return
-    quote = running.provider.quote(submission())
-    receipt = running.provider.submit(submission())
+QUOTING_PAIRS = [pair for pair in pairs() if pair.quotes]
+
+
+@pytest.mark.parametrize("pair", QUOTING_PAIRS, ids=lambda pair: pair.name, indirect=True)
+def test_a_quote_costs_what_the_submission_is_charged(running: Running) -> None:
+    quote = running.provider.quote(running.submission())
+    receipt = running.provider.submit(running.submission())
     assert quote.amount == receipt.price and quote.currency == "EUR"
     assert running.twin.received() == 1  # the quote sent nothing
 
 
-def test_cancellable_until_posted(running: Running, pair: Pair) -> None:
-    if "cancel" not in pair.supports:  # then nothing can be cancelled, even right after the submission
-        with pytest.raises(ProviderError) as raised:
-            running.provider.cancel(running.provider.submit(submission("k-1")).provider_reference)
-        assert raised.value.code == "not-cancellable"
-        return
-    first = running.provider.submit(submission("k-1")).provider_reference
-    if not pair.cancellable_after_submit:
-        with pytest.raises(ProviderError) as refused:
-            running.provider.cancel(first)
-        assert refused.value.code == "not-cancellable" and running.twin.received() == 1
-        return
+@pytest.mark.parametrize("pair", [p for p in pairs() if not p.quotes], ids=lambda pair: pair.name, indirect=True)
+def test_without_a_published_estimate_a_quote_is_refused_and_sends_nothing(running: Running) -> None:
+    with pytest.raises(ProviderError) as raised:  # a refusal a person can read
+        running.provider.quote(running.submission())
+    assert raised.value.code == "not-supported" and not raised.value.retryable
+    assert running.twin.received() == 0
+
+
+CANCELLING_PAIRS = [pair for pair in pairs() if pair.cancellable_after_submit]
+
+
+@pytest.mark.parametrize("pair", CANCELLING_PAIRS, ids=lambda pair: pair.name, indirect=True)
+def test_cancellable_until_posted(running: Running) -> None:
+    first = running.provider.submit(running.submission("k-1")).provider_reference
     running.provider.cancel(first)
-    second = running.provider.submit(submission("k-2")).provider_reference
+    second = running.provider.submit(running.submission("k-2")).provider_reference
     running.twin.progress(second, "deposited", T0)
     with pytest.raises(ProviderError) as raised:
         running.provider.cancel(second)
     assert raised.value.code == "not-cancellable"
+
+
+@pytest.mark.parametrize(
+    "pair", [p for p in pairs() if not p.cancellable_after_submit], ids=lambda pair: pair.name, indirect=True
+)
+def test_not_cancellable_once_submitted(running: Running) -> None:
+    first = running.provider.submit(running.submission("k-1")).provider_reference
+    with pytest.raises(ProviderError) as refused:
+        running.provider.cancel(first)
+    assert refused.value.code == "not-cancellable" and running.twin.received() == 1

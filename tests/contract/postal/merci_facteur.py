@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 
 from notice_service.adapters.postal.merci_facteur import MerciFacteurProvider
 from notice_service.domain.delivery.provider_events import MERCI_FACTEUR_STATUSES
-from tests.contract.postal import Pair, Running
+from tests.contract.postal import Pair, Running, StepControl
 from tests.twins.merci_facteur import SECRET_KEY, SERVICE_ID, USER_ID, MerciFacteurTwin
 
 STEPS = {
@@ -20,30 +19,13 @@ STEPS = {
 }
 
 
-class Control:
-    def __init__(self, twin: MerciFacteurTwin) -> None:
-        self.twin = twin
-
-    def received(self, idempotency_key: str | None = None) -> int:
-        return self.twin.received(idempotency_key)
-
-    def fail_next(self, status: int, times: int = 1, retry_after: float | None = None) -> None:
-        self.twin.fail_next(status, times, retry_after)
-
-    def drop_after_accept(self) -> None:
-        self.twin.drop_after_accept()
-
-    def progress(self, provider_reference: str, step: str, at: datetime) -> None:
-        self.twin.advance(provider_reference, STEPS[step], at)
-
-
 @contextmanager
 def start() -> Iterator[Running]:
     twin = MerciFacteurTwin().start()
     try:
         provider = MerciFacteurProvider(twin.base_url, SERVICE_ID, SECRET_KEY, USER_ID, timeout=5.0)
         wrong = MerciFacteurProvider(twin.base_url, SERVICE_ID, "not-the-secret", USER_ID, timeout=5.0)
-        yield Running(provider, Control(twin), wrong)
+        yield Running(provider, StepControl(twin, STEPS), wrong)
     finally:
         twin.close()
 

@@ -3,32 +3,26 @@ approved item issued exactly once (PostgreSQL, a real ``python -m notice_service
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from notice_service.db.models.audit_log import AuditRecord
-from notice_service.db.models.dunning import DunningRun, RunItem, StepTaken
-from notice_service.db.models.events import Event
-from notice_service.db.models.notices import Notice
-from notice_service.services import Services
+from notice_service.db.models.dunning import DunningRun, RunItem
 from notice_service.use_cases.actor import Actor
 from notice_service.use_cases.dunning.decisions import decide
 from notice_service.use_cases.dunning.planning import plan_run
 from notice_service.worker import run_until_idle
 from tests.functional.dunning.support import Desk, desk_app, desk_services
+from tests.integration.worker.bulk import assert_run_issued_exactly_once, count, wait_for
+from tests.services.workers import start_worker
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
-REPO = Path(__file__).resolve().parents[3]
 DEBTORS = 8
+WAIT = 240  # seconds for the workers to issue
 STEP = {"offset_days": 1, "action": "reminder", "channel": "letter", "mode": "manual"}
 
 
@@ -39,33 +33,7 @@ def pg_desk(tmp_path: Path, postgres_url: str) -> Iterator[Desk]:
     services.db.engine.dispose()
 
 
-def _worker(data_dir: Path, database_url: str, name: str) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "NOTICE_DATABASE_URL": database_url,
-        "NOTICE_DATA_DIR": str(data_dir),
-        "NOTICE_WORKER_LEASE_SECONDS": "3",
-    }
-    with (data_dir / f"{name}.log").open("wb") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "notice_service.cli", "worker"], cwd=REPO, env=env, stdout=log, stderr=log
-        )
-
-
-def _count(services: Services, query: object) -> int:
-    with services.db.reading() as session:
-        return int(session.execute(query).scalar_one())  # type: ignore[call-overload]
-
-
-def _wait(condition: Callable[[], bool], what: str, seconds: float = 240) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-
-
-def test_a_killed_worker_restarted_issues_every_item_once(pg_desk: Desk, tmp_path: Path, postgres_url: str) -> None:
+def test_a_killed_worker_restarted_issues_every_item_once(pg_desk: Desk) -> None:
     desk, services = pg_desk, pg_desk.services
     desk.ok(desk.api.post("/v1/plans", {"name": "Manuel", "steps": [STEP], "default": True}), 201)
     for n in range(DEBTORS):
@@ -77,32 +45,24 @@ def test_a_killed_worker_restarted_issues_every_item_once(pg_desk: Desk, tmp_pat
     assert decide(services, operator, run_id, None, approve=True) == DEBTORS
     issued = select(func.count()).select_from(RunItem).where(RunItem.run_id == run_id, RunItem.state == "issued")
 
-    first = _worker(tmp_path, postgres_url, "first")
+    first = start_worker(services.settings, "first", NOTICE_WORKER_LEASE_SECONDS="3")
     try:
-        _wait(lambda: _count(services, issued) >= 2, "two items issued by the first worker")
+        wait_for(lambda: count(services, issued) >= 2, "two items issued by the first worker", WAIT)
         first.send_signal(signal.SIGKILL)
         first.wait(30)
     finally:
         first.kill()
-    assert _count(services, issued) < DEBTORS, "the first worker finished before it was killed"
-    second = _worker(tmp_path, postgres_url, "second")
+    assert count(services, issued) < DEBTORS, "the first worker finished before it was killed"
+    second = start_worker(services.settings, "second", NOTICE_WORKER_LEASE_SECONDS="3")
     try:
-        _wait(lambda: _count(services, issued) == DEBTORS, "every item issued after the restart")
+        wait_for(lambda: count(services, issued) == DEBTORS, "every item issued after the restart", WAIT)
         with services.db.reading() as session:
-            _wait(lambda: session.get_one(DunningRun, run_id, populate_existing=True).status == "completed", "done", 30)
+            wait_for(
+                lambda: session.get_one(DunningRun, run_id, populate_existing=True).status == "completed", "done", 30
+            )
     finally:
         second.send_signal(signal.SIGTERM)
         second.kill()
         second.wait(30)
 
-    notices = select(func.count()).select_from(Notice).where(Notice.status == "issued")
-    assert _count(services, notices) == DEBTORS
-    records = select(func.count()).select_from(AuditRecord).where(AuditRecord.action == "notice:issued")
-    assert _count(services, records) == DEBTORS  # each letter issued once, never twice
-    assert _count(services, select(func.count()).select_from(StepTaken)) == DEBTORS
-    with services.db.reading() as session:
-        items = session.execute(select(RunItem).where(RunItem.run_id == run_id)).scalars().all()
-        assert len({item.notice_id for item in items}) == DEBTORS
-        assert {item.state for item in items} == {"issued"}
-        completed = session.execute(select(Event).where(Event.type == "run.completed")).scalars().all()
-    assert [event.data["counts"] for event in completed] == [{"issued": DEBTORS}]
+    assert_run_issued_exactly_once(services, desk.tenant_id, run_id, DEBTORS)

@@ -6,19 +6,15 @@ its own so its counts are its own; the store is shared, so orphans are compared 
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from notice_service.adapters.system_clock import FixedClock
@@ -34,7 +30,8 @@ from notice_service.use_cases.store_sweep import sweep_store
 from notice_service.use_cases.tenants.onboarding import create_tenant
 from notice_service.worker import run_until_idle
 from tests.functional.conftest import CREDITOR_PROFILE, NOW, Api
-from tests.services.smtp import ReceivedMail, _Keeper
+from tests.services.smtp import ReceivedMail, running_smtp
+from tests.services.workers import child_env
 
 ROOT = Path(__file__).resolve().parents[3]
 LEASE_SECONDS = 60  # outbox messages and idempotency claims of a dead process are taken over after this
@@ -98,36 +95,18 @@ class World:
         assert check.failure is None, check.failure
 
 
-@contextmanager
-def _smtp_server() -> Iterator[tuple[int, list[ReceivedMail]]]:
-    keeper = _Keeper()
-    with socket.socket() as probe:  # a free port: aiosmtpd's start-up check cannot use port 0
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(keeper, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, keeper.messages
-    finally:
-        controller.stop()
-
-
-def _environment(data_dir: Path, database_url: str, smtp_port: int) -> dict[str, str]:
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith("NOTICE_")}
-    return {
-        **inherited,
-        "NOTICE_SMTP_HOST": "127.0.0.1",
-        "NOTICE_SMTP_PORT": str(smtp_port),
-        "NOTICE_SMTP_FROM": SENDER,
-        "NOTICE_SMTP_STARTTLS": "false",
-        "PYTHONPATH": str(ROOT),
-        "NOTICE_DATA_DIR": str(data_dir),
-        "NOTICE_DATABASE_URL": database_url,
-        "NOTICE_WORKER": "none",
-        "NOTICE_WORKER_LEASE_SECONDS": str(LEASE_SECONDS),
-        "NOTICE_RATE_LIMIT_REQUESTS": "0",
-        "NOTICE_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
-    }
+def _environment(settings: Settings) -> dict[str, str]:
+    return child_env(
+        settings,
+        NOTICE_SMTP_HOST="127.0.0.1",
+        NOTICE_SMTP_PORT=str(settings.smtp_port),
+        NOTICE_SMTP_FROM=SENDER,
+        NOTICE_SMTP_STARTTLS="false",
+        NOTICE_WORKER="none",
+        NOTICE_WORKER_LEASE_SECONDS=str(LEASE_SECONDS),
+        NOTICE_RATE_LIMIT_REQUESTS="0",
+        NOTICE_WEBHOOK_ALLOW_PRIVATE_TARGETS="true",
+    )
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -137,20 +116,20 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         f"sqlite:///{data_dir / 'notice.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
     )
     clock = FixedClock(NOW)
-    with _smtp_server() as (smtp_port, received):
+    with running_smtp() as smtp:
         settings = Settings(
             data_dir=data_dir,
             database_url=url,
             worker_lease_seconds=LEASE_SECONDS,
             webhook_allow_private_targets=True,
             smtp_host="127.0.0.1",
-            smtp_port=smtp_port,
+            smtp_port=smtp.port,
             smtp_from=SENDER,
             smtp_starttls=False,
         )
         services = build_services(settings, clock=clock)
         with create_app(services=services).test_client() as client:
-            yield World(services, clock, _environment(data_dir, url, smtp_port), client, received)
+            yield World(services, clock, _environment(settings), client, smtp.messages)
         services.db.engine.dispose()
 
 

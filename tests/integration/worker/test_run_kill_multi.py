@@ -13,24 +13,17 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import time
-import uuid
-from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from notice_service.adapters.system_clock import FixedClock
 from notice_service.bootstrap import build_services
-from notice_service.db.models.audit_log import AuditRecord
-from notice_service.db.models.claims import Debtor, Invoice
-from notice_service.db.models.dunning import DunningRun, RunItem, StepTaken
-from notice_service.db.models.events import Event
+from notice_service.db.models.dunning import DunningRun, RunItem
 from notice_service.db.models.notices import Notice
 from notice_service.services import Services
 from notice_service.settings import Settings
@@ -42,90 +35,32 @@ from notice_service.use_cases.dunning.plans import create_plan
 from notice_service.use_cases.tenants.onboarding import create_tenant
 from notice_service.worker import pending_count
 from tests.functional.conftest import CREDITOR_PROFILE
+from tests.integration.worker.bulk import assert_run_issued_exactly_once, bulk_debtors, count, wait_for
 from tests.services.seaweed import SeaweedS3
+from tests.services.workers import start_worker
 
 pytestmark = [pytest.mark.postgres, pytest.mark.s3, pytest.mark.slow]
-REPO = Path(__file__).resolve().parents[3]
 LETTERS = int(os.environ.get("NOTICE_TEST_RUN_LETTERS", "60"))
 LEASE_SECONDS = 10  # above one letter's time on a loaded machine, so a live worker's lease never lapses
 AS_OF = date(2026, 3, 9)
 NOW = datetime(2026, 3, 9, 6, 0, tzinfo=UTC)
 STEP = {"offset_days": 1, "action": "reminder", "channel": "letter", "mode": "manual"}
+#: The workers' variables besides the data's (``tests.services.workers``).
+WORKER_ENV = {
+    "NOTICE_WORKER_LEASE_SECONDS": str(LEASE_SECONDS),
+    "NOTICE_WORKER_POLL_MS": "100",
+    "NOTICE_LOG_LEVEL": "WARNING",
+}
+WAIT = 600  # seconds for each stage of the run
 
 
 @pytest.fixture
 def services(tmp_path: Path, postgres_url: str, seaweed_s3: SeaweedS3) -> Iterator[Services]:
-    settings = Settings(
-        data_dir=tmp_path,
-        database_url=postgres_url,
-        store="s3",
-        s3_bucket=seaweed_s3.make_bucket(),
-        s3_endpoint_url=seaweed_s3.endpoint_url,
-        s3_access_key=seaweed_s3.access_key,
-        s3_secret_key=seaweed_s3.secret_key,
-        retention_days=1,
-    )
+    store = seaweed_s3.store_settings(seaweed_s3.make_bucket())
+    settings = Settings(data_dir=tmp_path, database_url=postgres_url, retention_days=1, **store)
     built = build_services(settings, clock=FixedClock(NOW))
     yield built
     built.db.engine.dispose()
-
-
-def _env(services: Services) -> dict[str, str]:
-    settings = services.settings
-    return {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "NOTICE_DATABASE_URL": settings.database_url,
-        "NOTICE_DATA_DIR": str(settings.data_dir),
-        "NOTICE_STORE": "s3",
-        "NOTICE_S3_BUCKET": str(settings.s3_bucket),
-        "NOTICE_S3_ENDPOINT_URL": str(settings.s3_endpoint_url),
-        "NOTICE_S3_ACCESS_KEY": str(settings.s3_access_key),
-        "NOTICE_S3_SECRET_KEY": str(settings.s3_secret_key),
-        "NOTICE_RETENTION_DAYS": "1",
-        "NOTICE_WORKER_LEASE_SECONDS": str(LEASE_SECONDS),
-        "NOTICE_WORKER_POLL_MS": "100",
-        "NOTICE_LOG_LEVEL": "WARNING",
-    }
-
-
-def _load(services: Services, tenant_id: str) -> None:
-    """``LETTERS`` debtors with one overdue invoice each, inserted in bulk (the API path is tested elsewhere)."""
-    debtors, invoices = [], []
-    for n in range(LETTERS):
-        debtor_id = str(uuid.uuid4())
-        debtors.append({
-            "id": debtor_id, "tenant_id": tenant_id, "kind": "business", "name": f"Client {n:03d} SARL",
-            "siren": "404833048", "address_lines": [f"{n} rue du Commerce"], "postal_code": "75011", "city": "Paris",
-            "country": "FR", "activity": "societe_commerciale", "created_at": NOW,
-        })  # fmt: skip
-        invoices.append({
-            "id": str(uuid.uuid4()), "tenant_id": tenant_id, "debtor_id": debtor_id, "number": f"F-{n:03d}",
-            "issue_date": AS_OF - timedelta(days=38), "due_date": AS_OF - timedelta(days=8),
-            "amount_due": Decimal("500.00") + n, "currency": "EUR", "status": "open", "created_at": NOW,
-        })  # fmt: skip
-    with services.db.transaction() as session:
-        session.execute(insert(Debtor), debtors)
-        session.execute(insert(Invoice), invoices)
-
-
-def _count(services: Services, query: object) -> int:
-    with services.db.reading() as session:
-        return int(session.execute(query).scalar_one())  # type: ignore[call-overload]
-
-
-def _wait(condition: Callable[[], bool], what: str, seconds: float = 600) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-
-
-def _start(services: Services, name: str) -> subprocess.Popen[bytes]:
-    with (services.settings.data_dir / f"{name}.log").open("wb") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "notice_service.cli", "worker"], cwd=REPO, env=_env(services), stdout=log, stderr=log
-        )
 
 
 def _store_objects(services: Services) -> set[str]:
@@ -141,42 +76,41 @@ def test_a_run_survives_a_worker_killed_among_three(services: Services) -> None:
     tenant = create_tenant(services, name="Atelier Durand", siren="404833048", profile=CREDITOR_PROFILE)
     operator = Actor(tenant.tenant_id, "operator", "test")
     create_plan(services, operator, "Relance", [STEP], default=True)
-    _load(services, tenant.tenant_id)
+    bulk_debtors(services, tenant.tenant_id, LETTERS, as_of=AS_OF, now=NOW, overdue_days=8, amount=Decimal("500.00"))
     run_id = plan_run(services, operator, AS_OF).run_id
     items = select(func.count()).select_from(RunItem).where(RunItem.run_id == run_id)
     drafted = items.where(RunItem.notice_id.is_not(None))
     issued = items.where(RunItem.state == "issued")
-    workers = [_start(services, f"worker-{n}") for n in range(3)]
+    workers = [start_worker(services.settings, f"worker-{n}", **WORKER_ENV) for n in range(3)]
     try:
-        _wait(lambda: _count(services, drafted) == LETTERS and pending_count(services) == 0, "the drafts")
+        wait_for(
+            lambda: count(services, drafted) == LETTERS and pending_count(services) == 0, "the drafts", WAIT, poll=0.1
+        )
         assert decide(services, operator, run_id, None, approve=True) == LETTERS
-        _wait(lambda: _count(services, issued) >= LETTERS // 4, "a quarter of the letters issued")
+        wait_for(lambda: count(services, issued) >= LETTERS // 4, "a quarter of the letters issued", WAIT, poll=0.1)
         workers[0].send_signal(signal.SIGKILL)
         workers[0].wait(30)
-        killed_at = _count(services, issued)
+        killed_at = count(services, issued)
         assert killed_at < LETTERS, "the run finished before a worker was killed"
-        _wait(lambda: _count(services, issued) == LETTERS and pending_count(services) == 0, "the run, after the kill")
+        wait_for(
+            lambda: count(services, issued) == LETTERS and pending_count(services) == 0,
+            "the run, after the kill",
+            WAIT,
+            poll=0.1,
+        )
         with services.db.reading() as session:
             assert session.get_one(DunningRun, run_id).status == "completed"
     finally:
         for process in workers:
             process.kill()
             process.wait(30)
-    _assert_issued_exactly_once(services, tenant.tenant_id, run_id)
+    assert_run_issued_exactly_once(services, tenant.tenant_id, run_id, LETTERS)
+    _assert_stored_once_and_ledger_verifies(services, tenant.tenant_id)
 
 
-def _assert_issued_exactly_once(services: Services, tenant_id: str, run_id: str) -> None:
+def _assert_stored_once_and_ledger_verifies(services: Services, tenant_id: str) -> None:
     with services.db.reading() as session:
-        run_items = session.execute(select(RunItem).where(RunItem.run_id == run_id)).scalars().all()
         notices = session.execute(select(Notice).where(Notice.tenant_id == tenant_id)).scalars().all()
-        completed = session.execute(select(Event).where(Event.type == "run.completed")).scalars().all()
-    assert {item.state for item in run_items} == {"issued"} and len(run_items) == LETTERS
-    assert len({item.notice_id for item in run_items}) == LETTERS  # one letter per item ...
-    assert sorted(n.status for n in notices) == ["issued"] * LETTERS  # ... and no other (no second draft)
-    records = select(func.count()).select_from(AuditRecord).where(AuditRecord.action == "notice:issued")
-    assert _count(services, records) == LETTERS  # each letter issued once, never twice
-    assert _count(services, select(func.count()).select_from(StepTaken)) == LETTERS
-    assert [event.data["counts"] for event in completed] == [{"issued": LETTERS}]
     documents = {str(n.document_key) for n in notices}
     previews = {str(n.preview_key) for n in notices}
     stored = _store_objects(services)

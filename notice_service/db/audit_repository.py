@@ -53,6 +53,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from notice_service.db import audit_one_statement as one_statement
+from notice_service.db import held_commit
 from notice_service.db.audit_one_statement import TOPIC_MIRROR as TOPIC_MIRROR
 from notice_service.db.models.audit import AuditMirror
 from notice_service.db.models.audit_log import AuditHead, AuditRecord
@@ -122,6 +123,7 @@ def _queue(session: Session) -> list[Queued]:
     if transaction is not session.get_transaction():
         queue = []
         session.info[_QUEUE] = (session.get_transaction(), queue)
+        held_commit.mark_written(session)  # written by the commit: a held block with records is not empty
     return cast(list[Queued], queue)
 
 

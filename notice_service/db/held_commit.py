@@ -3,7 +3,8 @@
 ``Database.holding()`` (the ``@idempotent`` routes, ``use_cases/idempotency.py``) changes two things for the
 code that runs inside it, in this thread only (a context variable):
 
-* ``Database.transaction()`` flushes its block but does not commit it: the session is *held*. The next
+* ``Database.transaction()`` flushes its block but does not commit it: the session is *held* (a block that
+  wrote nothing, such as a locking read, commits at once: held, its locks would wait for the next one). The next
   ``transaction()`` commits the held one first (use cases with several transactions keep their order), and
   ``reading()`` reads through the held session, so the response is built from what will be committed.
 * ``Database.commit_held(write)`` runs ``write`` (saving the response on the idempotency key) in the held
@@ -20,7 +21,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from notice_service.faults import crash_point
 
@@ -31,6 +33,28 @@ class Hold:
 
 
 _current: ContextVar[Hold | None] = ContextVar("notice_held_commit", default=None)
+_WROTE = "notice_held_commit_wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context: object) -> None:
+    mark_written(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if not state.is_select:  # an INSERT, UPDATE or DELETE statement, or a text() one (counted as a write)
+        mark_written(state.session)
+
+
+def mark_written(session: Session) -> None:
+    """For writes left to the commit itself (``audit_repository``'s queued records): the block is not empty."""
+    session.info[_WROTE] = True
+
+
+def _wrote(session: Session) -> bool:
+    """Whether the transaction changed anything: a flush, a write statement, or a ``mark_written``."""
+    return bool(session.info.get(_WROTE))
 
 
 def current() -> Hold | None:
@@ -81,6 +105,10 @@ def held_transaction(hold: Hold, sessions: sessionmaker[Session]) -> Iterator[Se
     try:
         yield session
         session.flush()
+        if not _wrote(session):
+            commit(session)  # nothing to keep with the response: release its locks now
+            session.close()
+            return
     except BaseException:
         session.rollback()
         session.close()

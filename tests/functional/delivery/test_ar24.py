@@ -12,7 +12,6 @@ recipient at once), deemed.
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 from collections.abc import Iterator
@@ -30,7 +29,8 @@ from notice_service.db.models.providers import ProviderAccount
 from notice_service.services import Services
 from notice_service.use_cases.delivery.polling import poll_delivery
 from tests.functional.conftest import Api
-from tests.functional.delivery.test_deliveries import dispatch, issued_notice
+from tests.functional.delivery.test_channels import CONSUMER
+from tests.functional.delivery.test_deliveries import dispatch, give_lre_consent, issued_notice
 from tests.functional.delivery.test_merci_facteur import RETURN_ADDRESS, tenant_of
 from tests.twins.ar24 import PRIVATE_KEY, SENDER_EMAIL, TOKEN, USER_ID, Ar24Twin
 
@@ -144,37 +144,11 @@ def _no_secret_anywhere(services: Services, tenant_id: str, caplog: pytest.LogCa
         assert secret not in stored and secret not in caplog.text
 
 
-def _consumer_notice(api: Api, services: Services) -> dict[str, str]:
-    from tests.functional.delivery.test_channels import CONSUMER
-    from tests.functional.notices import test_formal_notice_flow as flow
-
-    original = flow.DEBTOR
-    flow.DEBTOR = CONSUMER
-    try:
-        return issued_notice(api, services)
-    finally:
-        flow.DEBTOR = original
-
-
-def _consent(api: Api, debtor_id: str) -> None:
-    consent = api.client.post(
-        f"/v1/debtors/{debtor_id}/lre-consents",
-        data={
-            "file": (io.BytesIO(b"%PDF-1.4 consent"), "c.pdf"),
-            "email": "paul@example.org",
-            "given_on": "2026-10-01",
-        },
-        headers=api.headers,
-        content_type="multipart/form-data",
-    )
-    assert consent.status_code == 201, consent.json
-
-
 def test_a_consumer_without_consent_is_refused_then_neglects_the_lre(
     api: Api, services: Services, ar24: Ar24Twin
 ) -> None:
     configure_ar24(api, ar24)
-    ids = _consumer_notice(api, services)
+    ids = issued_notice(api, services, debtor=CONSUMER)
     asked = len(ar24.requests)  # the account's check
     refused = api.post(
         f"/v1/notices/{ids['notice_id']}/deliveries", {"channel": "electronic_registered", "provider": "ar24"}
@@ -187,7 +161,8 @@ def test_a_consumer_without_consent_is_refused_then_neglects_the_lre(
         assert session.execute(recorded).first() is None  # nothing recorded ...
     assert ar24.received() == 0 and len(ar24.requests) == asked  # ... and nothing sent, not even asked
 
-    _consent(api, ids["debtor_id"])
+    consent = give_lre_consent(api, ids["debtor_id"], email="paul@example.org", given_on="2026-10-01")
+    assert consent.status_code == 201, consent.json
     submitted = lre(api, services, ids["notice_id"])
     [mail] = ar24.mails
     assert submitted["status"] == "submitted" and mail.fields["dest_statut"] == "particulier"

@@ -24,6 +24,7 @@ from notice_service.services import Services
 from notice_service.use_cases.delivery.polling import poll_delivery
 from tests.functional.conftest import Api
 from tests.functional.delivery.test_deliveries import dispatch, issued_notice
+from tests.functional.notices.test_formal_notice_flow import DEBTOR
 from tests.twins.maileva import CLIENT_ID, CLIENT_SECRET, PASSWORD, USERNAME, MailevaTwin
 
 RETURN_ADDRESS = {"lines": ["Atelier Durand SARL", "3 quai Saint-Antoine"], "postal_code": "69002", "city": "Lyon"}
@@ -263,17 +264,10 @@ def test_an_address_maileva_cannot_print_fails_the_delivery_before_any_call(
     """The API takes address lines of 38 characters (four at most) and checks French postal codes; the debtor's
     name, the postal code with the city, and the country are what Maileva can still refuse: the adapter refuses
     them first."""
-    from tests.functional.notices import test_formal_notice_flow as flow
-
     configure(api, twin)
-    original = flow.DEBTOR
     address = {k: v for k, v in debtor.items() if k != "name"}
-    flow.DEBTOR = {**original, **({"name": debtor["name"]} if "name" in debtor else {})}
-    flow.DEBTOR["address"] = {**original["address"], **address}  # type: ignore[dict-item]
-    try:
-        ids = issued_notice(api, services)
-    finally:
-        flow.DEBTOR = original
+    named = {**DEBTOR, **({"name": debtor["name"]} if "name" in debtor else {})}
+    ids = issued_notice(api, services, debtor={**named, "address": {**DEBTOR["address"], **address}})
     queued = dispatch(api, ids["notice_id"], channel="registered_letter", provider="maileva")
     before = len(twin.requests)
     worker.run_until_idle(services)

@@ -24,6 +24,7 @@ from notice_service.services import Services
 from notice_service.use_cases.delivery.polling import poll_delivery
 from tests.functional.conftest import Api
 from tests.functional.delivery.test_deliveries import dispatch, issued_notice
+from tests.functional.notices.test_formal_notice_flow import DEBTOR
 from tests.twins.merci_facteur import SECRET_KEY, SERVICE_ID, USER_ID, MerciFacteurTwin
 
 RETURN_ADDRESS = {"lines": ["Atelier Durand SARL", "3 quai Saint-Antoine"], "postal_code": "69002", "city": "Lyon"}
@@ -219,15 +220,8 @@ def test_5xx_then_success_and_429_backs_off_the_whole_account(
 def test_an_address_the_provider_refuses_fails_the_delivery_with_its_reason(
     api: Api, services: Services, twin: MerciFacteurTwin
 ) -> None:
-    from tests.functional.notices import test_formal_notice_flow as flow
-
     configure(api, twin)
-    original = flow.DEBTOR
-    flow.DEBTOR = {**original, "address": {**original["address"], "country": "JP"}}  # type: ignore[dict-item]
-    try:
-        ids = issued_notice(api, services)
-    finally:
-        flow.DEBTOR = original
+    ids = issued_notice(api, services, debtor={**DEBTOR, "address": {**DEBTOR["address"], "country": "JP"}})
     queued = dispatch(api, ids["notice_id"], channel="registered_letter", provider="merci_facteur")
     worker.run_until_idle(services)
     failed = api.get(f"/v1/deliveries/{queued['id']}").json

@@ -22,6 +22,7 @@ from tests.functional.conftest import Api
 from tests.functional.delivery.test_ar24 import RECIPIENT, configure_ar24
 from tests.functional.delivery.test_deliveries import dispatch, issued_notice
 from tests.functional.delivery.test_merci_facteur import configure, tenant_of
+from tests.functional.notices.test_formal_notice_flow import DEBTOR
 from tests.twins.ar24 import SENDER_EMAIL, Ar24Twin
 from tests.twins.merci_facteur import MerciFacteurTwin
 
@@ -113,15 +114,8 @@ def test_quote_bad_inputs_answer_problems(api: Api, services: Services, twin: Me
 
 
 def test_quote_names_the_address_the_provider_refuses(api: Api, services: Services, twin: MerciFacteurTwin) -> None:
-    from tests.functional.notices import test_formal_notice_flow as flow
-
     configure(api, twin)
-    original = flow.DEBTOR
-    flow.DEBTOR = {**original, "address": {**original["address"], "country": "JP"}}  # type: ignore[dict-item]
-    try:
-        ids = issued_notice(api, services)
-    finally:
-        flow.DEBTOR = original
+    ids = issued_notice(api, services, debtor={**DEBTOR, "address": {**DEBTOR["address"], "country": "JP"}})
     refused = quote(api, ids["notice_id"], "channel=registered_letter&provider=merci_facteur")
     assert refused.status_code == 422 and refused.mimetype == PROBLEM
     assert [e["field"] for e in refused.json["errors"]] == ["recipient.country"]

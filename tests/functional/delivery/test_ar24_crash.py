@@ -18,7 +18,8 @@ import pytest
 from notice_service.faults import FAULT_EXIT
 from notice_service.services import Services
 from tests.functional.conftest import Api
-from tests.functional.delivery.test_ar24 import RECIPIENT, ar24_account
+from tests.functional.delivery.providers import AR24, account
+from tests.functional.delivery.test_ar24 import RECIPIENT
 from tests.functional.delivery.test_worker_crash import run_worker
 from tests.functional.notices.test_formal_notice_flow import open_case
 from tests.twins.ar24 import Ar24Twin
@@ -26,13 +27,12 @@ from tests.twins.ar24 import Ar24Twin
 
 @pytest.fixture
 def ar24() -> Iterator[Ar24Twin]:
-    started = Ar24Twin().start()
-    yield started
-    started.close()
+    with Ar24Twin().started() as started:  # on the real clock, as the worker processes are
+        yield started
 
 
 def test_a_worker_killed_after_ar24_answered_sends_one_lre(api: Api, services: Services, ar24: Ar24Twin) -> None:
-    put = api.client.put("/v1/providers/ar24", json=ar24_account(ar24), headers=api.headers)
+    put = api.client.put("/v1/providers/ar24", json=account(AR24, ar24), headers=api.headers)
     assert put.status_code == 200, put.json
     ids = open_case(api)
     notice = api.post(

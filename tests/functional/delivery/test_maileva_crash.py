@@ -19,7 +19,7 @@ import pytest
 from notice_service.faults import FAULT_EXIT
 from notice_service.services import Services
 from tests.functional.conftest import Api
-from tests.functional.delivery.test_maileva import account
+from tests.functional.delivery.providers import MAILEVA, account
 from tests.functional.delivery.test_worker_crash import run_worker
 from tests.functional.notices.test_formal_notice_flow import open_case
 from tests.twins.maileva import MailevaTwin
@@ -27,15 +27,14 @@ from tests.twins.maileva import MailevaTwin
 
 @pytest.fixture
 def twin() -> Iterator[MailevaTwin]:
-    started = MailevaTwin(now=lambda: datetime(2026, 12, 1, 9, tzinfo=UTC).timestamp()).start()  # a fixed clock
-    yield started
-    started.close()
+    with MailevaTwin(now=lambda: datetime(2026, 12, 1, 9, tzinfo=UTC).timestamp()).started() as started:  # fixed
+        yield started
 
 
 def test_a_worker_killed_after_maileva_answered_posts_nothing_twice(
     api: Api, services: Services, twin: MailevaTwin
 ) -> None:
-    put = api.client.put("/v1/providers/maileva", json=account(twin), headers=api.headers)
+    put = api.client.put("/v1/providers/maileva", json=account(MAILEVA, twin), headers=api.headers)
     assert put.status_code == 200, put.json
     ids = open_case(api)
     notice = api.post(

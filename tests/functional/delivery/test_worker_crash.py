@@ -23,7 +23,7 @@ import pytest
 from notice_service.faults import FAULT_EXIT
 from notice_service.services import Services
 from tests.functional.conftest import Api
-from tests.functional.delivery.test_merci_facteur import account
+from tests.functional.delivery.providers import MERCI_FACTEUR, account
 from tests.functional.notices.test_formal_notice_flow import open_case
 from tests.twins.merci_facteur import MerciFacteurTwin
 
@@ -32,9 +32,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 @pytest.fixture
 def twin() -> Iterator[MerciFacteurTwin]:
-    started = MerciFacteurTwin().start()
-    yield started
-    started.close()
+    with MerciFacteurTwin().started() as started:  # on the real clock, as the worker processes are
+        yield started
 
 
 def run_worker(services: Services, **extra: str) -> subprocess.CompletedProcess[str]:
@@ -54,7 +53,7 @@ def run_worker(services: Services, **extra: str) -> subprocess.CompletedProcess[
 def test_a_worker_killed_after_the_provider_answered_posts_nothing_twice(
     api: Api, services: Services, twin: MerciFacteurTwin
 ) -> None:
-    put = api.client.put("/v1/providers/merci_facteur", json=account(twin), headers=api.headers)
+    put = api.client.put("/v1/providers/merci_facteur", json=account(MERCI_FACTEUR, twin), headers=api.headers)
     assert put.status_code == 200, put.json
     ids = open_case(api)
     notice = api.post(

@@ -111,5 +111,5 @@ def test_each_role_on_the_runs_pages(page: Page, live: Live) -> None:
         expect(page.get_by_role("button", name="Planifier")).to_have_count(1 if "Planifier" in allowed else 0)
         page.goto(f"{live.url}/app/runs/{run_id}")
         axe_check(page)
-        for name in ("Approuver la sélection", "Rejeter la sélection", "Annuler la tournée"):
+        for name in ("Tout approuver", "Approuver la sélection", "Rejeter la sélection", "Annuler la tournée"):
             expect(page.get_by_role("button", name=name)).to_have_count(1 if name in allowed else 0)

@@ -21,7 +21,8 @@ import itertools
 import json
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.parser import BytesParser
@@ -101,6 +102,15 @@ class Ar24Twin:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    @contextmanager
+    def started(self) -> Iterator[Ar24Twin]:
+        """For fixtures: the twin started, closed afterwards."""
+        self.start()
+        try:
+            yield self
+        finally:
+            self.close()
 
     # --- what a test tells it -----------------------------------------------------------------------------
 

@@ -28,7 +28,8 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.parser import BytesParser
@@ -120,6 +121,15 @@ class MailevaTwin:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    @contextmanager
+    def started(self) -> Iterator[MailevaTwin]:
+        """For fixtures: the twin started, closed afterwards."""
+        self.start()
+        try:
+            yield self
+        finally:
+            self.close()
 
     # --- what a test tells it -----------------------------------------------------------------------------
 

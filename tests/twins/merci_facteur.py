@@ -23,6 +23,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -93,6 +94,15 @@ class MerciFacteurTwin:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    @contextmanager
+    def started(self) -> Iterator[MerciFacteurTwin]:
+        """For fixtures: the twin started, closed afterwards."""
+        self.start()
+        try:
+            yield self
+        finally:
+            self.close()
 
     # --- what a test tells it -----------------------------------------------------------------------------
 

@@ -12,10 +12,8 @@ recipient at once), deemed.
 
 from __future__ import annotations
 
-import io
 import json
 import logging
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -24,50 +22,28 @@ from sqlalchemy import select
 
 from notice_service import worker
 from notice_service.adapters.system_clock import FixedClock
-from notice_service.db.models.audit_log import AuditRecord
 from notice_service.db.models.delivery import Delivery
-from notice_service.db.models.providers import ProviderAccount
 from notice_service.services import Services
 from notice_service.use_cases.delivery.polling import poll_delivery
+from tests.functional.cases.follow_up_support import move_to
 from tests.functional.conftest import Api
-from tests.functional.delivery.test_deliveries import dispatch, issued_notice
-from tests.functional.delivery.test_merci_facteur import RETURN_ADDRESS, tenant_of
+from tests.functional.delivery.providers import (
+    AR24,
+    account,
+    assert_actual_receipt,
+    assert_secrets_nowhere,
+    configure,
+    tenant_of,
+)
+from tests.functional.delivery.test_channels import CONSUMER
+from tests.functional.delivery.test_deliveries import dispatch, give_lre_consent, issued_notice
 from tests.twins.ar24 import PRIVATE_KEY, SENDER_EMAIL, TOKEN, USER_ID, Ar24Twin
 
 RECIPIENT = "compta@boulangerie-martin.example"
 
 
-@pytest.fixture
-def ar24(services: Services) -> Iterator[Ar24Twin]:
-    clock = services.clock
-    started = Ar24Twin(now=clock.now).start()
-    yield started
-    started.close()
-
-
-def ar24_account(twin: Ar24Twin, **changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "environment": "custom",
-        "base_url": twin.base_url,
-        "credentials": {"token": TOKEN, "private_key": PRIVATE_KEY, "user_id": USER_ID},
-        "return_address": RETURN_ADDRESS,
-    }
-    return {**body, **changes}
-
-
-def configure_ar24(api: Api, twin: Ar24Twin) -> dict[str, Any]:
-    response = api.client.put("/v1/providers/ar24", json=ar24_account(twin), headers=api.headers)
-    assert response.status_code == 200 and response.json is not None, response.json
-    return dict(response.json)
-
-
 def paris(day: int, hour: int = 10, month: int = 12) -> datetime:
     return datetime(2026 if month == 12 else 2027, month, day, hour, tzinfo=UTC)
-
-
-def advance_clock(services: Services, to: datetime) -> None:
-    assert isinstance(services.clock, FixedClock)
-    services.clock.advance(to - services.clock.now())
 
 
 def deposited_now(services: Services) -> datetime:
@@ -88,7 +64,7 @@ def test_a_formal_notice_by_lre_through_ar24_to_its_reception_and_deadline(
     api: Api, services: Services, ar24: Ar24Twin, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    configured = configure_ar24(api, ar24)
+    configured = configure(api, AR24, ar24)
     assert set(configured["secrets"]) == {"token", "private_key"} and configured["credentials"] == {"user_id": USER_ID}
     assert PRIVATE_KEY not in json.dumps(configured) and TOKEN not in json.dumps(configured)
     ids = issued_notice(api, services)  # the clock is now 20 December 2026
@@ -109,10 +85,10 @@ def test_a_formal_notice_by_lre_through_ar24_to_its_reception_and_deadline(
 
     ar24.advance(str(mail.id), "ev", paris(21, 9))
     ar24.advance(str(mail.id), "ev", paris(21, 9, 12) + timedelta(hours=5))  # reported twice: its first date
-    advance_clock(services, paris(21, 12))
+    move_to(services, paris(21, 12))
     poll_delivery(services, tenant_of(api), {"delivery_id": queued["id"]})
     ar24.advance(str(mail.id), "AR", paris(23, 11))  # Wednesday 23 December
-    advance_clock(services, paris(23, 12))
+    move_to(services, paris(23, 12))
     poll_delivery(services, tenant_of(api), {"delivery_id": queued["id"]})
     poll_delivery(services, tenant_of(api), {"delivery_id": queued["id"]})  # a second poll adds nothing
 
@@ -122,59 +98,15 @@ def test_a_formal_notice_by_lre_through_ar24_to_its_reception_and_deadline(
     assert sorted(e["kind"] for e in delivery["evidence"]) == ["acknowledgement_of_receipt", "deposit_proof"]
     for evidence in delivery["evidence"]:
         assert services.store.get(f"sha256/{evidence['sha256']}").startswith(b"%PDF-")  # WORM, content-addressed
-    case = api.get(f"/v1/cases/{ids['case_id']}").json
-    assert case["notices"][0]["receipt"] == {
-        "receipt_date": "2026-12-23",
-        "receipt": "actual",
-        "deadline_date": "2026-12-31",
-        "deadline_expired": False,
-    }
-    audited = {doc["sha256"] for event in case["timeline"] for doc in event["documents"]}
-    assert {e["sha256"] for e in delivery["evidence"]} <= audited
-    _no_secret_anywhere(services, tenant_of(api), caplog)
-
-
-def _no_secret_anywhere(services: Services, tenant_id: str, caplog: pytest.LogCaptureFixture) -> None:
-    with services.db.reading() as session:
-        records = session.execute(select(AuditRecord.canonical).where(AuditRecord.tenant_id == tenant_id)).all()
-        row = session.execute(select(ProviderAccount).where(ProviderAccount.tenant_id == tenant_id)).scalar_one()
-        stored = json.dumps([row.public_credentials, row.secret_hints, row.wrapped_key, row.sealed_secrets])
-    for secret in (PRIVATE_KEY, TOKEN):
-        assert not any(secret.encode() in canonical for (canonical,) in records)
-        assert secret not in stored and secret not in caplog.text
-
-
-def _consumer_notice(api: Api, services: Services) -> dict[str, str]:
-    from tests.functional.delivery.test_channels import CONSUMER
-    from tests.functional.notices import test_formal_notice_flow as flow
-
-    original = flow.DEBTOR
-    flow.DEBTOR = CONSUMER
-    try:
-        return issued_notice(api, services)
-    finally:
-        flow.DEBTOR = original
-
-
-def _consent(api: Api, debtor_id: str) -> None:
-    consent = api.client.post(
-        f"/v1/debtors/{debtor_id}/lre-consents",
-        data={
-            "file": (io.BytesIO(b"%PDF-1.4 consent"), "c.pdf"),
-            "email": "paul@example.org",
-            "given_on": "2026-10-01",
-        },
-        headers=api.headers,
-        content_type="multipart/form-data",
-    )
-    assert consent.status_code == 201, consent.json
+    assert_actual_receipt(api, ids["case_id"], delivery, "2026-12-23", "2026-12-31")
+    assert_secrets_nowhere(services, tenant_of(api), caplog, AR24.secrets)
 
 
 def test_a_consumer_without_consent_is_refused_then_neglects_the_lre(
     api: Api, services: Services, ar24: Ar24Twin
 ) -> None:
-    configure_ar24(api, ar24)
-    ids = _consumer_notice(api, services)
+    configure(api, AR24, ar24)
+    ids = issued_notice(api, services, debtor=CONSUMER)
     asked = len(ar24.requests)  # the account's check
     refused = api.post(
         f"/v1/notices/{ids['notice_id']}/deliveries", {"channel": "electronic_registered", "provider": "ar24"}
@@ -187,7 +119,8 @@ def test_a_consumer_without_consent_is_refused_then_neglects_the_lre(
         assert session.execute(recorded).first() is None  # nothing recorded ...
     assert ar24.received() == 0 and len(ar24.requests) == asked  # ... and nothing sent, not even asked
 
-    _consent(api, ids["debtor_id"])
+    consent = give_lre_consent(api, ids["debtor_id"], email="paul@example.org", given_on="2026-10-01")
+    assert consent.status_code == 201, consent.json
     submitted = lre(api, services, ids["notice_id"])
     [mail] = ar24.mails
     assert submitted["status"] == "submitted" and mail.fields["dest_statut"] == "particulier"
@@ -196,7 +129,7 @@ def test_a_consumer_without_consent_is_refused_then_neglects_the_lre(
     with pytest.raises(ValueError, match="15 days"):  # the twin holds AR24 to C. postes R53-3
         ar24.advance(str(mail.id), "ng", paris(30, 9))
     ar24.advance(str(mail.id), "ng", paris(5, 9, month=1))  # 16 days after: neglected
-    advance_clock(services, paris(5, 12, month=1))
+    move_to(services, paris(5, 12, month=1))
     poll_delivery(services, tenant_of(api), {"delivery_id": submitted["id"]})
     delivery = api.get(f"/v1/deliveries/{submitted['id']}").json
     assert sorted(f["kind"] for f in delivery["facts"]) == ["deposited", "expired", "submitted"]
@@ -204,20 +137,18 @@ def test_a_consumer_without_consent_is_refused_then_neglects_the_lre(
     receipt = api.get(f"/v1/cases/{ids['case_id']}").json["notices"][0]["receipt"]
     assert (receipt["receipt_date"], receipt["receipt"]) == ("2026-12-20", "deemed")  # notified at the deposit
     assert receipt["deadline_date"] == "2026-12-28"
-    with services.db.reading() as session:
-        polls = session.execute(select(Delivery.status).where(Delivery.id == submitted["id"])).scalar_one()
-    assert polls == "expired"
+    assert delivery["status"] == "expired"
 
 
 def test_a_refused_lre_is_deemed_received_at_its_notification(api: Api, services: Services, ar24: Ar24Twin) -> None:
-    configure_ar24(api, ar24)
+    configure(api, AR24, ar24)
     ids = issued_notice(api, services)
     submitted = lre(api, services, ids["notice_id"], recipient_email=RECIPIENT)
     [mail] = ar24.mails
     deposit = deposited_now(services)
     ar24.advance(str(mail.id), "rf", paris(22, 15))  # reported before the deposit: reordered
     ar24.advance(str(mail.id), "ev", deposit)
-    advance_clock(services, paris(22, 16))
+    move_to(services, paris(22, 16))
     poll_delivery(services, tenant_of(api), {"delivery_id": submitted["id"]})
     delivery = api.get(f"/v1/deliveries/{submitted['id']}").json
     assert delivery["status"] == "refused"
@@ -229,16 +160,16 @@ def test_a_refused_lre_is_deemed_received_at_its_notification(api: Api, services
 def test_bad_configuration_and_bad_dispatches_answer_problems_and_send_nothing(
     api: Api, services: Services, ar24: Ar24Twin
 ) -> None:
-    good = ar24_account(ar24)["credentials"]
+    good = account(AR24, ar24)["credentials"]
     cases: list[tuple[dict[str, Any], str]] = [
-        (ar24_account(ar24, credentials={**good, "private_key": "not-the-key"}), "credentials.private_key"),
-        (ar24_account(ar24, credentials={**good, "token": "not-the-token"}), "credentials.token"),
-        (ar24_account(ar24, credentials={**good, "user_id": "999"}), "credentials.user_id"),
-        (ar24_account(ar24, credentials={"token": TOKEN, "user_id": USER_ID}), "credentials.private_key"),
-        (ar24_account(ar24, credentials={**good, "service_id": "x"}), "credentials.service_id"),
-        (ar24_account(ar24, credentials={**good, "token": 7}), "credentials.token"),
-        (ar24_account(ar24, base_url="ftp://ar24.example"), "base_url"),
-        (ar24_account(ar24, base_url=None), "base_url"),
+        (account(AR24, ar24, credentials={**good, "private_key": "not-the-key"}), "credentials.private_key"),
+        (account(AR24, ar24, credentials={**good, "token": "not-the-token"}), "credentials.token"),
+        (account(AR24, ar24, credentials={**good, "user_id": "999"}), "credentials.user_id"),
+        (account(AR24, ar24, credentials={"token": TOKEN, "user_id": USER_ID}), "credentials.private_key"),
+        (account(AR24, ar24, credentials={**good, "service_id": "x"}), "credentials.service_id"),
+        (account(AR24, ar24, credentials={**good, "token": 7}), "credentials.token"),
+        (account(AR24, ar24, base_url="ftp://ar24.example"), "base_url"),
+        (account(AR24, ar24, base_url=None), "base_url"),
     ]
     for body, field in cases:
         response = api.client.put("/v1/providers/ar24", json=body, headers=api.headers)
@@ -247,14 +178,14 @@ def test_bad_configuration_and_bad_dispatches_answer_problems_and_send_nothing(
         assert PRIVATE_KEY not in response.get_data(as_text=True)
     assert api.get("/v1/providers/ar24").status_code == 404  # nothing half-written
     ar24.fail_next(502)
-    assert api.client.put("/v1/providers/ar24", json=ar24_account(ar24), headers=api.headers).status_code == 502
+    assert api.client.put("/v1/providers/ar24", json=account(AR24, ar24), headers=api.headers).status_code == 502
     ids = issued_notice(api, services)
     no_account = api.post(
         f"/v1/notices/{ids['notice_id']}/deliveries",
         {"channel": "electronic_registered", "provider": "ar24", "recipient_email": RECIPIENT},
     )
     assert no_account.status_code == 422 and "PUT /v1/providers/ar24" in no_account.json["detail"]
-    configure_ar24(api, ar24)
+    configure(api, AR24, ar24)
     for body, field in [
         ({"channel": "registered_letter", "provider": "ar24"}, "provider"),  # AR24 carries LRE only
         ({"channel": "electronic_registered", "provider": "ar24"}, "recipient_email"),  # the debtor has none
@@ -270,7 +201,7 @@ def test_bad_configuration_and_bad_dispatches_answer_problems_and_send_nothing(
 def test_a_recipient_ar24_refuses_fails_the_delivery_with_its_reason(
     api: Api, services: Services, ar24: Ar24Twin
 ) -> None:
-    configure_ar24(api, ar24)
+    configure(api, AR24, ar24)
     ids = issued_notice(api, services)
     for email, slug in [(SENDER_EMAIL, "same_sender_recipients_emails"), ("paul@", "recipient")]:
         failed = lre(api, services, ids["notice_id"], recipient_email=email)
@@ -282,7 +213,7 @@ def test_a_recipient_ar24_refuses_fails_the_delivery_with_its_reason(
 
 
 def test_5xx_then_success_and_a_lost_answer_posts_one_mail(api: Api, services: Services, ar24: Ar24Twin) -> None:
-    configure_ar24(api, ar24)
+    configure(api, AR24, ar24)
     ids = issued_notice(api, services)
     queued = dispatch(
         api, ids["notice_id"], channel="electronic_registered", provider="ar24", recipient_email=RECIPIENT

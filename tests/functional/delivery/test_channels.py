@@ -24,7 +24,7 @@ from notice_service.db.models.delivery import Delivery, DeliveryEvidence, Delive
 from notice_service.services import Services
 from notice_service.use_cases.delivery.inbound import create_inbound_secret
 from tests.functional.conftest import Api
-from tests.functional.delivery.test_deliveries import dispatch, issued_notice
+from tests.functional.delivery.test_deliveries import dispatch, give_lre_consent, issued_notice
 from tests.services.smtp import SmtpServer
 
 CONSUMER = {
@@ -58,29 +58,13 @@ def test_email_channel_sends_the_signed_pdf_and_records_submitted(
 
 
 def test_lre_to_a_consumer_needs_consent(api: Api, services: Services) -> None:
-    from tests.functional.notices import test_formal_notice_flow as flow
-
-    original = flow.DEBTOR
-    flow.DEBTOR = CONSUMER
-    try:
-        ids = issued_notice(api, services)
-    finally:
-        flow.DEBTOR = original
+    ids = issued_notice(api, services, debtor=CONSUMER)
     refused = api.post(
         f"/v1/notices/{ids['notice_id']}/deliveries", {"channel": "electronic_registered", "provider": "manual"}
     )
     assert refused.status_code == 422 and refused.mimetype == "application/problem+json"
     assert refused.json["suggested_channel"] == "registered_letter" and "registered letter" in refused.json["detail"]
-    consent = api.client.post(
-        f"/v1/debtors/{ids['debtor_id']}/lre-consents",
-        data={
-            "file": (io.BytesIO(b"%PDF-1.4 consent"), "c.pdf"),
-            "email": "paul@example.org",
-            "given_on": "2026-10-01",
-        },
-        headers=api.headers,
-        content_type="multipart/form-data",
-    )
+    consent = give_lre_consent(api, ids["debtor_id"], email="paul@example.org", given_on="2026-10-01")
     assert consent.status_code == 201, consent.json
     accepted = dispatch(api, ids["notice_id"], channel="electronic_registered", provider="manual")
     assert accepted["channel"] == "electronic_registered"

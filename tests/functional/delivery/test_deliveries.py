@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from notice_service.adapters.system_clock import FixedClock
 from notice_service.services import Services
 from tests.functional.conftest import Api
-from tests.functional.notices.test_formal_notice_flow import open_case
+from tests.functional.notices.test_formal_notice_flow import DEBTOR, open_case
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-def issued_notice(api: Api, services: Services) -> dict[str, str]:
-    ids = open_case(api)
+def issued_notice(api: Api, services: Services, *, debtor: Mapping[str, object] = DEBTOR) -> dict[str, str]:
+    ids = open_case(api, debtor=debtor)
     created = api.post(
         f"/v1/cases/{ids['case_id']}/notices", {"kind": "formal_notice", "as_of": "2026-06-30", "issue": True}
     )
@@ -30,6 +32,19 @@ def dispatch(api: Api, notice_id: str, **body: str) -> dict[str, object]:
     response = api.post(f"/v1/notices/{notice_id}/deliveries", body)
     assert response.status_code == 201, response.json
     return dict(response.json)
+
+
+def give_lre_consent(
+    api: Api, debtor_id: str, *, email: str, given_on: str, proof: bytes = b"%PDF-1.4 consent", name: str = "c.pdf"
+) -> Any:
+    """Upload a consumer's consent to electronic registered letters (its proof, the address, the date): the
+    response, for the caller to check."""
+    return api.client.post(
+        f"/v1/debtors/{debtor_id}/lre-consents",
+        data={"file": (io.BytesIO(proof), name), "email": email, "given_on": given_on},
+        headers=api.headers,
+        content_type="multipart/form-data",
+    )
 
 
 def test_registered_letter_unclaimed_gives_a_deemed_receipt_and_its_deadline(api: Api, services: Services) -> None:

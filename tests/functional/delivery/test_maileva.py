@@ -2,69 +2,42 @@
 account configured with its two secrets sealed (never answered, never audited, never logged), the delivery
 queued in the business transaction and submitted by the worker (sending, document, recipient, submission),
 then the polled La Poste codes and proofs (deposit proof, scanned AR) leading to the receipt date and the
-deadline; and what goes wrong: wrong credentials, unknown fields, a 5xx then success, a 429 that backs off the
-whole account, addresses Maileva cannot print, a letter unclaimed."""
+deadline; and what goes wrong: wrong credentials, unknown fields, a 5xx then success and a 429 that backs off
+the whole account (``test_provider_retries.py``), addresses Maileva cannot print, a letter unclaimed."""
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from notice_service import worker
-from notice_service.adapters.system_clock import FixedClock
-from notice_service.db.models.audit_log import AuditRecord
 from notice_service.db.models.providers import ProviderAccount
 from notice_service.services import Services
 from notice_service.use_cases.delivery.polling import poll_delivery
 from tests.functional.conftest import Api
+from tests.functional.delivery.providers import (
+    MAILEVA,
+    account,
+    assert_actual_receipt,
+    assert_secrets_nowhere,
+    at,
+    configure,
+    tenant_of,
+)
 from tests.functional.delivery.test_deliveries import dispatch, issued_notice
+from tests.functional.notices.test_formal_notice_flow import DEBTOR
 from tests.twins.maileva import CLIENT_ID, CLIENT_SECRET, PASSWORD, USERNAME, MailevaTwin
 
-RETURN_ADDRESS = {"lines": ["Atelier Durand SARL", "3 quai Saint-Antoine"], "postal_code": "69002", "city": "Lyon"}
-SECRETS = (CLIENT_SECRET, PASSWORD)
-
-
-@pytest.fixture
-def twin(services: Services) -> Iterator[MailevaTwin]:
-    clock = services.clock
-    started = MailevaTwin(now=lambda: clock.now().timestamp()).start()
-    yield started
-    started.close()
+SECRETS = MAILEVA.secrets
 
 
 def credentials(**changes: Any) -> dict[str, Any]:
-    given = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "username": USERNAME, "password": PASSWORD}
-    return {**given, **changes}
-
-
-def account(twin: MailevaTwin, **changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "environment": "custom",
-        "base_url": twin.base_url,
-        "credentials": credentials(),
-        "return_address": RETURN_ADDRESS,
-    }
-    return {**body, **changes}
-
-
-def configure(api: Api, twin: MailevaTwin) -> dict[str, Any]:
-    response = api.client.put("/v1/providers/maileva", json=account(twin), headers=api.headers)
-    assert response.status_code == 200, response.json
-    return dict(response.json)
-
-
-def tenant_of(api: Api) -> str:
-    return str(api.get("/v1/tenant").json["id"])
-
-
-def at(day: int, hour: int = 10) -> datetime:
-    return datetime(2026, 12, day, hour, tzinfo=UTC)
+    return {**MAILEVA.credentials, **changes}
 
 
 def poll(api: Api, services: Services, delivery_id: object) -> dict[str, Any]:
@@ -73,10 +46,10 @@ def poll(api: Api, services: Services, delivery_id: object) -> dict[str, Any]:
 
 
 def test_a_formal_notice_through_maileva_to_its_receipt_and_deadline(
-    api: Api, services: Services, twin: MailevaTwin, caplog: pytest.LogCaptureFixture
+    api: Api, services: Services, maileva: MailevaTwin, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    configured = configure(api, twin)
+    configured = configure(api, MAILEVA, maileva)
     assert configured["secrets"] == {
         "client_secret": {"configured": True, "last4": CLIENT_SECRET[-4:]},
         "password": {"configured": True, "last4": PASSWORD[-4:]},
@@ -87,10 +60,10 @@ def test_a_formal_notice_through_maileva_to_its_receipt_and_deadline(
         assert read.status_code == 200 and not any(s in read.get_data(as_text=True) for s in SECRETS)
     ids = issued_notice(api, services)
     queued = dispatch(api, ids["notice_id"], channel="registered_letter", provider="maileva")
-    assert queued["status"] == "queued" and twin.received() == 0  # nothing leaves inside the transaction
+    assert queued["status"] == "queued" and maileva.received() == 0  # nothing leaves inside the transaction
     worker.run_until_idle(services)
     submitted = api.get(f"/v1/deliveries/{queued['id']}").json
-    [sending] = twin.sendings
+    [sending] = maileva.sendings
     [recipient] = sending.recipients
     assert submitted["status"] == "submitted" and submitted["provider_reference"] == sending.id
     assert (submitted["tracking_number"], submitted["price"]) == (recipient["registered_number"], "7.45")
@@ -102,11 +75,11 @@ def test_a_formal_notice_through_maileva_to_its_receipt_and_deadline(
     assert recipient["address_line_6"] == "75019 Paris" and recipient["country_code"] == "FR"
     assert sending.body["sender_address_line_6"] == "69002 Lyon" and len(sending.documents) == 1
 
-    twin.advance(sending.id, "LP09", at(22))  # the avis de passage, reported before the deposit: reordered
-    twin.advance(sending.id, "LP01", at(21))
-    twin.advance(sending.id, "LP01", at(21))  # and twice
+    maileva.advance(sending.id, "LP09", at(22))  # the avis de passage, reported before the deposit: reordered
+    maileva.advance(sending.id, "LP01", at(21))
+    maileva.advance(sending.id, "LP01", at(21))  # and twice
     poll(api, services, queued["id"])
-    twin.advance(sending.id, "LP15", at(23, 11))  # Wednesday 23 December: delivered, the AR scanned
+    maileva.advance(sending.id, "LP15", at(23, 11))  # Wednesday 23 December: delivered, the AR scanned
     poll(api, services, queued["id"])
     delivery = poll(api, services, queued["id"])  # a third poll adds nothing
 
@@ -122,41 +95,20 @@ def test_a_formal_notice_through_maileva_to_its_receipt_and_deadline(
     assert sorted(e["kind"] for e in delivery["evidence"]) == ["acknowledgement_of_receipt", "deposit_proof"]
     for evidence in delivery["evidence"]:
         assert services.store.get(f"sha256/{evidence['sha256']}").startswith(b"%PDF-")  # stored WORM
-    case = api.get(f"/v1/cases/{ids['case_id']}").json
-    assert case["notices"][0]["receipt"] == {
-        "receipt_date": "2026-12-23",
-        "receipt": "actual",
-        "deadline_date": "2026-12-31",
-        "deadline_expired": False,
-    }
-    audited = {doc["sha256"] for event in case["timeline"] for doc in event["documents"]}
-    assert {e["sha256"] for e in delivery["evidence"]} <= audited
-    _secrets_are_nowhere(services, tenant_of(api), caplog)
-
-
-def _secrets_are_nowhere(services: Services, tenant_id: str, caplog: pytest.LogCaptureFixture) -> None:
-    with services.db.reading() as session:
-        records = session.execute(
-            select(AuditRecord.canonical, AuditRecord.action).where(AuditRecord.tenant_id == tenant_id)
-        ).all()
-        row = session.execute(select(ProviderAccount).where(ProviderAccount.tenant_id == tenant_id)).scalar_one()
-        stored = json.dumps([row.public_credentials, row.secret_hints, row.wrapped_key, row.sealed_secrets])
-    assert "provider:configured" in {action for _canonical, action in records}
-    for secret in SECRETS:
-        assert not any(secret.encode() in canonical for canonical, _action in records)
-        assert secret not in stored and secret not in caplog.text
+    assert_actual_receipt(api, ids["case_id"], delivery, "2026-12-23", "2026-12-31")
+    assert_secrets_nowhere(services, tenant_of(api), caplog, SECRETS)
 
 
 def test_an_unclaimed_letter_gives_a_deemed_receipt_from_the_first_presentation(
-    api: Api, services: Services, twin: MailevaTwin
+    api: Api, services: Services, maileva: MailevaTwin
 ) -> None:
-    configure(api, twin)
+    configure(api, MAILEVA, maileva)
     ids = issued_notice(api, services)
     queued = dispatch(api, ids["notice_id"], channel="registered_letter", provider="maileva")
     worker.run_until_idle(services)
-    [sending] = twin.sendings
+    [sending] = maileva.sendings
     for code, moment in (("LP01", at(1)), ("LP09", at(2)), ("LP19", at(17)), ("LP17", at(19))):
-        twin.advance(sending.id, code, moment)
+        maileva.advance(sending.id, code, moment)
     delivery = poll(api, services, queued["id"])
     kinds = {f["kind"] for f in delivery["facts"]}
     assert kinds == {"submitted", "deposited", "first_presented", "unclaimed", "returned"}
@@ -165,36 +117,29 @@ def test_an_unclaimed_letter_gives_a_deemed_receipt_from_the_first_presentation(
     assert (receipt["receipt_date"], receipt["receipt"]) == ("2026-12-02", "deemed")
 
 
-def test_bad_configuration_answers_problems_and_stores_nothing(api: Api, services: Services, twin: MailevaTwin) -> None:
+def test_bad_configuration_answers_problems_and_stores_nothing(
+    api: Api, services: Services, maileva: MailevaTwin
+) -> None:
+    given = partial(account, MAILEVA, maileva)
     cases: list[tuple[str, dict[str, Any], int, str | None]] = [
+        ("/v1/providers/maileva", given(credentials=credentials(password="wrong")), 422, "credentials.password"),
         (
             "/v1/providers/maileva",
-            account(twin, credentials=credentials(password="wrong")),
-            422,
-            "credentials.password",
-        ),
-        (
-            "/v1/providers/maileva",
-            account(twin, credentials=credentials(client_secret="wrong")),
+            given(credentials=credentials(client_secret="wrong")),
             422,
             "credentials.client_secret",
         ),
-        (
-            "/v1/providers/maileva",
-            account(twin, credentials=credentials(username="nobody")),
-            422,
-            "credentials.password",
-        ),
-        ("/v1/providers/la_poste_magique", account(twin), 404, None),
-        ("/v1/providers/maileva", account(twin, credentials={"client_id": CLIENT_ID}), 422, "credentials.password"),
-        ("/v1/providers/maileva", account(twin, credentials=credentials(pin="1")), 422, "credentials.pin"),
-        ("/v1/providers/maileva", account(twin, credentials=credentials(auth_url="sso")), 422, "credentials.auth_url"),
-        ("/v1/providers/maileva", account(twin, credentials=credentials(password=7)), 422, "credentials.password"),
-        ("/v1/providers/maileva", account(twin, base_url="ftp://example.org"), 422, "base_url"),
-        ("/v1/providers/maileva", account(twin, base_url=None), 422, "base_url"),
-        ("/v1/providers/maileva", account(twin, environment="moon"), 422, "environment"),
-        ("/v1/providers/maileva", account(twin, return_address={"lines": []}), 422, "return_address.lines"),
-        ("/v1/providers/maileva", {**account(twin), "extra": 1}, 422, "extra"),
+        ("/v1/providers/maileva", given(credentials=credentials(username="nobody")), 422, "credentials.password"),
+        ("/v1/providers/la_poste_magique", given(), 404, None),
+        ("/v1/providers/maileva", given(credentials={"client_id": CLIENT_ID}), 422, "credentials.password"),
+        ("/v1/providers/maileva", given(credentials=credentials(pin="1")), 422, "credentials.pin"),
+        ("/v1/providers/maileva", given(credentials=credentials(auth_url="sso")), 422, "credentials.auth_url"),
+        ("/v1/providers/maileva", given(credentials=credentials(password=7)), 422, "credentials.password"),
+        ("/v1/providers/maileva", given(base_url="ftp://example.org"), 422, "base_url"),
+        ("/v1/providers/maileva", given(base_url=None), 422, "base_url"),
+        ("/v1/providers/maileva", given(environment="moon"), 422, "environment"),
+        ("/v1/providers/maileva", given(return_address={"lines": []}), 422, "return_address.lines"),
+        ("/v1/providers/maileva", {**given(), "extra": 1}, 422, "extra"),
     ]
     for path, body, status, field in cases:
         response = api.client.put(path, json=body, headers=api.headers)
@@ -207,46 +152,18 @@ def test_bad_configuration_answers_problems_and_stores_nothing(api: Api, service
     with services.db.reading() as session:
         stored = select(ProviderAccount).where(ProviderAccount.tenant_id == tenant_of(api))
         assert session.execute(stored).first() is None  # nothing half-written
-    twin.fail_next(503)
-    unavailable = api.client.put("/v1/providers/maileva", json=account(twin), headers=api.headers)
+    maileva.fail_next(503)
+    unavailable = api.client.put("/v1/providers/maileva", json=account(MAILEVA, maileva), headers=api.headers)
     assert unavailable.status_code == 502 and unavailable.mimetype == "application/problem+json"
     ids = issued_notice(api, services)
     refused = api.post(
         f"/v1/notices/{ids['notice_id']}/deliveries", {"channel": "registered_letter", "provider": "maileva"}
     )
     assert refused.status_code == 422 and "PUT /v1/providers/maileva" in refused.json["detail"]
-    configure(api, twin)
+    configure(api, MAILEVA, maileva)
     simple = api.post(f"/v1/notices/{ids['notice_id']}/deliveries", {"channel": "letter", "provider": "maileva"})
     assert simple.status_code == 422 and "provider" in {e["field"] for e in simple.json["errors"]}
-    assert twin.received() == 0
-
-
-def test_5xx_then_success_and_a_429_backs_off_the_whole_account(
-    api: Api, services: Services, twin: MailevaTwin
-) -> None:
-    configure(api, twin)
-    ids = issued_notice(api, services)
-    first = dispatch(api, ids["notice_id"], channel="registered_letter", provider="maileva")
-    twin.fail_next(500)
-    worker.run_until_idle(services)
-    assert api.get(f"/v1/deliveries/{first['id']}").json["status"] == "queued"  # retried later, not failed
-    assert isinstance(services.clock, FixedClock)
-    services.clock.advance(timedelta(seconds=5))
-    worker.run_until_idle(services)
-    assert api.get(f"/v1/deliveries/{first['id']}").json["status"] == "submitted" and twin.received() == 1
-
-    second = dispatch(api, ids["notice_id"], channel="registered_letter", provider="maileva")
-    third = dispatch(api, ids["notice_id"], channel="registered_letter", provider="maileva")
-    twin.fail_next(429, retry_after=600)
-    before = len(twin.requests)
-    worker.run_until_idle(services)
-    statuses = {api.get(f"/v1/deliveries/{d}").json["status"] for d in (second["id"], third["id"])}
-    assert statuses == {"queued"} and api.get("/v1/providers/maileva").json["not_before"] is not None
-    assert len(twin.requests) == before + 1  # the one answered 429: the other delivery never called Maileva
-    services.clock.advance(timedelta(seconds=601))
-    worker.run_until_idle(services)
-    assert {api.get(f"/v1/deliveries/{d}").json["status"] for d in (second["id"], third["id"])} == {"submitted"}
-    assert twin.received() == 3 and len(twin.sendings) == 3
+    assert maileva.received() == 0
 
 
 @pytest.mark.parametrize(
@@ -258,49 +175,42 @@ def test_5xx_then_success_and_a_429_backs_off_the_whole_account(
     ],
 )
 def test_an_address_maileva_cannot_print_fails_the_delivery_before_any_call(
-    api: Api, services: Services, twin: MailevaTwin, debtor: dict[str, Any], code: str, field: str
+    api: Api, services: Services, maileva: MailevaTwin, debtor: dict[str, Any], code: str, field: str
 ) -> None:
     """The API takes address lines of 38 characters (four at most) and checks French postal codes; the debtor's
     name, the postal code with the city, and the country are what Maileva can still refuse: the adapter refuses
     them first."""
-    from tests.functional.notices import test_formal_notice_flow as flow
-
-    configure(api, twin)
-    original = flow.DEBTOR
+    configure(api, MAILEVA, maileva)
     address = {k: v for k, v in debtor.items() if k != "name"}
-    flow.DEBTOR = {**original, **({"name": debtor["name"]} if "name" in debtor else {})}
-    flow.DEBTOR["address"] = {**original["address"], **address}  # type: ignore[dict-item]
-    try:
-        ids = issued_notice(api, services)
-    finally:
-        flow.DEBTOR = original
+    named = {**DEBTOR, **({"name": debtor["name"]} if "name" in debtor else {})}
+    ids = issued_notice(api, services, debtor={**named, "address": {**DEBTOR["address"], **address}})
     queued = dispatch(api, ids["notice_id"], channel="registered_letter", provider="maileva")
-    before = len(twin.requests)
+    before = len(maileva.requests)
     worker.run_until_idle(services)
     failed = api.get(f"/v1/deliveries/{queued['id']}").json
     assert failed["status"] == "failed" and failed["failure"]["code"] == code, failed["failure"]
     assert field in failed["failure"]["reason"]
     [fact] = [f for f in failed["facts"] if f["kind"] == "failed"]
     assert fact["detail"]["reason"] == failed["failure"]["reason"]
-    assert twin.sendings == [] and len(twin.requests) == before  # refused before any call: nothing half-sent
+    assert maileva.sendings == [] and len(maileva.requests) == before  # refused before any call: nothing half-sent
 
 
 def test_missing_credit_fails_the_delivery_and_a_later_rejection_is_a_failed_fact(
-    api: Api, services: Services, twin: MailevaTwin
+    api: Api, services: Services, maileva: MailevaTwin
 ) -> None:
-    configure(api, twin)
+    configure(api, MAILEVA, maileva)
     ids = issued_notice(api, services)
     broke = dispatch(api, ids["notice_id"], channel="registered_letter", provider="maileva")
-    twin.fail_on("POST", "/sendings", 402)
+    maileva.fail_on("POST", "/sendings", 402)
     worker.run_until_idle(services)
     failed = api.get(f"/v1/deliveries/{broke['id']}").json
     assert failed["status"] == "failed" and failed["failure"]["code"] == "insufficient-credit"
-    assert "credit" in failed["failure"]["reason"] and twin.sendings == []  # nothing half-sent
+    assert "credit" in failed["failure"]["reason"] and maileva.sendings == []  # nothing half-sent
 
     rejected = dispatch(api, ids["notice_id"], channel="registered_letter", provider="maileva")
     worker.run_until_idle(services)
-    [sending] = twin.sendings
-    twin.reject(sending.id, services.clock.now() + timedelta(hours=2))  # after its submission
+    [sending] = maileva.sendings
+    maileva.reject(sending.id, services.clock.now() + timedelta(hours=2))  # after its submission
     delivery = poll(api, services, rejected["id"])
     assert delivery["status"] == "failed"
     assert f"maileva:poll:REJECTED:{sending.id}" in {f["source_event_id"] for f in delivery["facts"]}

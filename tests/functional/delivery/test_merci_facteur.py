@@ -2,70 +2,44 @@
 the account configured with its secret sealed (never answered, never audited, never logged), the delivery
 queued in the business transaction and submitted by the worker, then the polled events and proofs leading to
 the receipt date and the deadline; and what goes wrong: wrong credentials, unknown provider, 5xx then
-success, a 429 that backs off the whole account, an address the provider refuses."""
+success and a 429 that backs off the whole account (``test_provider_retries.py``), an address the provider
+refuses."""
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from notice_service import worker
-from notice_service.adapters.system_clock import FixedClock
-from notice_service.db.models.audit_log import AuditRecord
-from notice_service.db.models.outbox import OutboxMessage
 from notice_service.db.models.providers import ProviderAccount
 from notice_service.services import Services
 from notice_service.use_cases.delivery.polling import poll_delivery
 from tests.functional.conftest import Api
+from tests.functional.delivery.providers import (
+    MERCI_FACTEUR,
+    account,
+    assert_actual_receipt,
+    assert_secrets_nowhere,
+    at,
+    configure,
+    tenant_of,
+)
 from tests.functional.delivery.test_deliveries import dispatch, issued_notice
+from tests.functional.notices.test_formal_notice_flow import DEBTOR
 from tests.twins.merci_facteur import SECRET_KEY, SERVICE_ID, USER_ID, MerciFacteurTwin
-
-RETURN_ADDRESS = {"lines": ["Atelier Durand SARL", "3 quai Saint-Antoine"], "postal_code": "69002", "city": "Lyon"}
-
-
-@pytest.fixture
-def twin(services: Services) -> Iterator[MerciFacteurTwin]:
-    clock = services.clock
-    started = MerciFacteurTwin(now=lambda: clock.now().timestamp()).start()
-    yield started
-    started.close()
-
-
-def account(twin: MerciFacteurTwin, **changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "environment": "custom",
-        "base_url": twin.base_url,
-        "credentials": {"service_id": SERVICE_ID, "secret_key": SECRET_KEY, "user_id": USER_ID},
-        "return_address": RETURN_ADDRESS,
-    }
-    return {**body, **changes}
-
-
-def configure(api: Api, twin: MerciFacteurTwin) -> dict[str, Any]:
-    response = api.client.put("/v1/providers/merci_facteur", json=account(twin), headers=api.headers)
-    assert response.status_code == 200, response.json
-    return dict(response.json)
-
-
-def tenant_of(api: Api) -> str:
-    return str(api.get("/v1/tenant").json["id"])
-
-
-def at(day: int, hour: int = 10) -> datetime:
-    return datetime(2026, 12, day, hour, tzinfo=UTC)
 
 
 def test_a_formal_notice_through_merci_facteur_to_its_receipt_and_deadline(
-    api: Api, services: Services, twin: MerciFacteurTwin, caplog: pytest.LogCaptureFixture
+    api: Api, services: Services, mf: MerciFacteurTwin, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    configured = configure(api, twin)
+    configured = configure(api, MERCI_FACTEUR, mf)
     assert configured["secrets"] == {"secret_key": {"configured": True, "last4": SECRET_KEY[-4:]}}
     assert SECRET_KEY not in json.dumps(configured)
     for path in ("/v1/providers/merci_facteur", "/v1/providers"):
@@ -73,19 +47,19 @@ def test_a_formal_notice_through_merci_facteur_to_its_receipt_and_deadline(
         assert read.status_code == 200 and SECRET_KEY not in read.get_data(as_text=True)
     ids = issued_notice(api, services)
     queued = dispatch(api, ids["notice_id"], channel="registered_letter", provider="merci_facteur")
-    assert queued["status"] == "queued" and twin.received() == 0  # nothing leaves inside the transaction
+    assert queued["status"] == "queued" and mf.received() == 0  # nothing leaves inside the transaction
     worker.run_until_idle(services)
     submitted = api.get(f"/v1/deliveries/{queued['id']}").json
-    [letter] = twin.letters
+    [letter] = mf.letters
     assert submitted["status"] == "submitted" and submitted["provider_reference"] == letter.ref
     assert (submitted["tracking_number"], submitted["price"], submitted["currency"]) == (letter.tracking, "7.85", "EUR")
     assert letter.antidoublon == queued["id"] and letter.mode == "lrare" and letter.dest["cp"] == "75019"
 
-    twin.advance(letter.ref, "attente_au_guichet", at(22))  # reported before the deposit: reordered
-    twin.advance(letter.ref, "pris_en_charge", at(21))
-    twin.advance(letter.ref, "pris_en_charge", at(21))  # and twice
+    mf.advance(letter.ref, "attente_au_guichet", at(22))  # reported before the deposit: reordered
+    mf.advance(letter.ref, "pris_en_charge", at(21))
+    mf.advance(letter.ref, "pris_en_charge", at(21))  # and twice
     poll_delivery(services, tenant_of(api), {"delivery_id": queued["id"]})
-    twin.advance(letter.ref, "distribue", at(23, 11))  # Wednesday 23 December
+    mf.advance(letter.ref, "distribue", at(23, 11))  # Wednesday 23 December
     poll_delivery(services, tenant_of(api), {"delivery_id": queued["id"]})
     poll_delivery(services, tenant_of(api), {"delivery_id": queued["id"]})  # a second poll adds nothing
 
@@ -97,55 +71,31 @@ def test_a_formal_notice_through_merci_facteur_to_its_receipt_and_deadline(
     assert kinds == ["acknowledgement_of_receipt", "deposit_proof"]
     for evidence in delivery["evidence"]:
         assert services.store.get(f"sha256/{evidence['sha256']}")  # stored WORM, content-addressed
-    case = api.get(f"/v1/cases/{ids['case_id']}").json
-    assert case["notices"][0]["receipt"] == {
-        "receipt_date": "2026-12-23",
-        "receipt": "actual",
-        "deadline_date": "2026-12-31",
-        "deadline_expired": False,
-    }
-    audited = {doc["sha256"] for event in case["timeline"] for doc in event["documents"]}
-    assert {e["sha256"] for e in delivery["evidence"]} <= audited
-    _secret_is_nowhere(services, tenant_of(api), caplog)
-
-
-def _secret_is_nowhere(services: Services, tenant_id: str, caplog: pytest.LogCaptureFixture) -> None:
-    with services.db.reading() as session:
-        records = session.execute(
-            select(AuditRecord.canonical, AuditRecord.action).where(AuditRecord.tenant_id == tenant_id)
-        ).all()
-        row = session.execute(select(ProviderAccount).where(ProviderAccount.tenant_id == tenant_id)).scalar_one()
-        stored = json.dumps([row.public_credentials, row.secret_hints, row.wrapped_key, row.sealed_secrets])
-    assert "provider:configured" in {action for _canonical, action in records}
-    assert not any(SECRET_KEY.encode() in canonical for canonical, _action in records)
-    assert SECRET_KEY not in stored and SECRET_KEY not in caplog.text
+    assert_actual_receipt(api, ids["case_id"], delivery, "2026-12-23", "2026-12-31")
+    assert_secrets_nowhere(services, tenant_of(api), caplog, MERCI_FACTEUR.secrets)
 
 
 def test_bad_configuration_answers_problems_and_stores_nothing(
-    api: Api, services: Services, twin: MerciFacteurTwin
+    api: Api, services: Services, mf: MerciFacteurTwin
 ) -> None:
-    wrong = account(twin, credentials={"service_id": SERVICE_ID, "secret_key": "not-the-secret", "user_id": USER_ID})
+    given = partial(account, MERCI_FACTEUR, mf)
+    wrong = given(credentials={"service_id": SERVICE_ID, "secret_key": "not-the-secret", "user_id": USER_ID})
     cases: list[tuple[str, dict[str, Any], int, str | None]] = [
         ("/v1/providers/merci_facteur", wrong, 422, "credentials.secret_key"),
-        ("/v1/providers/laposte_magique", account(twin), 404, None),
+        ("/v1/providers/laposte_magique", given(), 404, None),
+        ("/v1/providers/merci_facteur", given(credentials={"service_id": SERVICE_ID}), 422, "credentials.secret_key"),
+        ("/v1/providers/merci_facteur", given(base_url="ftp://example.org"), 422, "base_url"),
+        ("/v1/providers/merci_facteur", given(environment="moon"), 422, "environment"),
+        ("/v1/providers/merci_facteur", given(return_address={"lines": []}), 422, "return_address.lines"),
+        ("/v1/providers/merci_facteur", {**given(), "extra": 1}, 422, "extra"),
+        ("/v1/providers/merci_facteur", given(credentials={"service_id": 7}), 422, "credentials.service_id"),
         (
             "/v1/providers/merci_facteur",
-            account(twin, credentials={"service_id": SERVICE_ID}),
-            422,
-            "credentials.secret_key",
-        ),
-        ("/v1/providers/merci_facteur", account(twin, base_url="ftp://example.org"), 422, "base_url"),
-        ("/v1/providers/merci_facteur", account(twin, environment="moon"), 422, "environment"),
-        ("/v1/providers/merci_facteur", account(twin, return_address={"lines": []}), 422, "return_address.lines"),
-        ("/v1/providers/merci_facteur", {**account(twin), "extra": 1}, 422, "extra"),
-        ("/v1/providers/merci_facteur", account(twin, credentials={"service_id": 7}), 422, "credentials.service_id"),
-        (
-            "/v1/providers/merci_facteur",
-            {**account(twin), "credentials": {**account(twin)["credentials"], "pin": "1"}},
+            {**given(), "credentials": {**given()["credentials"], "pin": "1"}},
             422,
             "credentials.pin",
         ),
-        ("/v1/providers/merci_facteur", account(twin, environment="custom", base_url=None), 422, "base_url"),
+        ("/v1/providers/merci_facteur", given(environment="custom", base_url=None), 422, "base_url"),
     ]
     for path, body, status, field in cases:
         response = api.client.put(path, json=body, headers=api.headers)
@@ -156,78 +106,29 @@ def test_bad_configuration_answers_problems_and_stores_nothing(
     writer = api.post("/v1/api-keys", {"name": "ERP", "scope": "write"})
     assert writer.status_code == 201, writer.json
     headers = {"Authorization": f"Bearer {writer.json['key']}"}
-    forbidden = api.client.put("/v1/providers/merci_facteur", json=account(twin), headers=headers)
+    forbidden = api.client.put("/v1/providers/merci_facteur", json=given(), headers=headers)
     assert forbidden.status_code == 403 and forbidden.mimetype == "application/problem+json"  # admin keys only
     assert api.get("/v1/providers/merci_facteur").status_code == 404
     assert api.get("/v1/providers").json == {"data": []}
     with services.db.reading() as session:
         stored = select(ProviderAccount).where(ProviderAccount.tenant_id == tenant_of(api))
         assert session.execute(stored).first() is None  # nothing half-written
-    twin.fail_next(503)
-    unavailable = api.client.put("/v1/providers/merci_facteur", json=account(twin), headers=api.headers)
+    mf.fail_next(503)
+    unavailable = api.client.put("/v1/providers/merci_facteur", json=given(), headers=api.headers)
     assert unavailable.status_code == 502 and unavailable.mimetype == "application/problem+json"
     ids = issued_notice(api, services)
     refused = api.post(
         f"/v1/notices/{ids['notice_id']}/deliveries", {"channel": "registered_letter", "provider": "merci_facteur"}
     )
     assert refused.status_code == 422 and "PUT /v1/providers/merci_facteur" in refused.json["detail"]
-    assert twin.received() == 0
-
-
-def test_5xx_then_success_and_429_backs_off_the_whole_account(
-    api: Api, services: Services, twin: MerciFacteurTwin
-) -> None:
-    configure(api, twin)
-    ids = issued_notice(api, services)
-    first = dispatch(api, ids["notice_id"], channel="registered_letter", provider="merci_facteur")
-    twin.fail_next(500)
-    worker.run_until_idle(services)
-    assert api.get(f"/v1/deliveries/{first['id']}").json["status"] == "queued"  # retried later, not failed
-    assert isinstance(services.clock, FixedClock)
-    services.clock.advance(timedelta(seconds=5))
-    worker.run_until_idle(services)
-    assert api.get(f"/v1/deliveries/{first['id']}").json["status"] == "submitted" and twin.received() == 1
-
-    second = dispatch(api, ids["notice_id"], channel="registered_letter", provider="merci_facteur")
-    third = dispatch(api, ids["notice_id"], channel="registered_letter", provider="merci_facteur")
-    twin.fail_next(429, retry_after=600)
-    before = len(twin.requests)
-    worker.run_until_idle(services)
-    statuses = {d: api.get(f"/v1/deliveries/{d}").json["status"] for d in (second["id"], third["id"])}
-    assert statuses == {second["id"]: "queued", third["id"]: "queued"}  # the other one waits too
-    assert api.get("/v1/providers/merci_facteur").json["not_before"] is not None
-    assert len(twin.requests) == before + 1  # the one answered 429: the other delivery never called the provider
-    with services.db.reading() as session:
-        waiting = (
-            session.execute(
-                select(OutboxMessage).where(OutboxMessage.done_at.is_(None), OutboxMessage.tenant_id == tenant_of(api))
-            )
-            .scalars()
-            .all()
-        )
-        assert all(
-            m.available_at >= services.clock.now() + timedelta(seconds=599)
-            for m in waiting
-            if m.topic == "dispatch.submit"
-        )
-    services.clock.advance(timedelta(seconds=601))
-    worker.run_until_idle(services)
-    assert {api.get(f"/v1/deliveries/{d}").json["status"] for d in (second["id"], third["id"])} == {"submitted"}
-    assert twin.received() == 3
+    assert mf.received() == 0
 
 
 def test_an_address_the_provider_refuses_fails_the_delivery_with_its_reason(
-    api: Api, services: Services, twin: MerciFacteurTwin
+    api: Api, services: Services, mf: MerciFacteurTwin
 ) -> None:
-    from tests.functional.notices import test_formal_notice_flow as flow
-
-    configure(api, twin)
-    original = flow.DEBTOR
-    flow.DEBTOR = {**original, "address": {**original["address"], "country": "JP"}}  # type: ignore[dict-item]
-    try:
-        ids = issued_notice(api, services)
-    finally:
-        flow.DEBTOR = original
+    configure(api, MERCI_FACTEUR, mf)
+    ids = issued_notice(api, services, debtor={**DEBTOR, "address": {**DEBTOR["address"], "country": "JP"}})
     queued = dispatch(api, ids["notice_id"], channel="registered_letter", provider="merci_facteur")
     worker.run_until_idle(services)
     failed = api.get(f"/v1/deliveries/{queued['id']}").json
@@ -235,11 +136,11 @@ def test_an_address_the_provider_refuses_fails_the_delivery_with_its_reason(
     assert "recipient.country" in failed["failure"]["reason"]
     [fact] = [f for f in failed["facts"] if f["kind"] == "failed"]
     assert fact["detail"]["reason"] == failed["failure"]["reason"]
-    assert twin.received() == 0  # nothing half-sent
+    assert mf.received() == 0  # nothing half-sent
 
 
-def test_costs_sum_the_providers_prices_per_period(api: Api, services: Services, twin: MerciFacteurTwin) -> None:
-    configure(api, twin)
+def test_costs_sum_the_providers_prices_per_period(api: Api, services: Services, mf: MerciFacteurTwin) -> None:
+    configure(api, MERCI_FACTEUR, mf)
     ids = issued_notice(api, services)  # the clock is now 20 December 2026
     for _ in range(2):
         dispatch(api, ids["notice_id"], channel="registered_letter", provider="merci_facteur")
@@ -265,16 +166,16 @@ def test_costs_sum_the_providers_prices_per_period(api: Api, services: Services,
 
 
 def test_an_event_seen_by_webhook_then_by_poll_is_recorded_once(
-    api: Api, services: Services, twin: MerciFacteurTwin
+    api: Api, services: Services, mf: MerciFacteurTwin
 ) -> None:
     from notice_service.use_cases.delivery.inbound import create_inbound_secret
     from tests.functional.delivery.test_channels import merci_facteur_form, stamp
 
-    configure(api, twin)
+    configure(api, MERCI_FACTEUR, mf)
     ids = issued_notice(api, services)
     queued = dispatch(api, ids["notice_id"], channel="registered_letter", provider="merci_facteur")
     worker.run_until_idle(services)
-    [letter] = twin.letters
+    [letter] = mf.letters
     tenant = tenant_of(api)
     key = create_inbound_secret(services, tenant, "merci_facteur")
     form = merci_facteur_form("new-state", "attente_au_guichet", stamp(2026, 12, 22), ref_courrier=letter.ref)
@@ -282,8 +183,8 @@ def test_an_event_seen_by_webhook_then_by_poll_is_recorded_once(
         f"/v1/providers/merci_facteur/events?tenant={tenant}", data=form, headers={"X-Mf-Webhook-Secret-Key": key}
     )
     assert pushed.status_code == 200 and pushed.json["recorded"] == 1, pushed.json
-    twin.advance(letter.ref, "attente_au_guichet", datetime(2026, 12, 22, 9, tzinfo=UTC))
-    twin.advance(letter.ref, "pris_en_charge", at(21))
+    mf.advance(letter.ref, "attente_au_guichet", datetime(2026, 12, 22, 9, tzinfo=UTC))
+    mf.advance(letter.ref, "pris_en_charge", at(21))
     poll_delivery(services, tenant, {"delivery_id": queued["id"]})
     kinds = [f["kind"] for f in api.get(f"/v1/deliveries/{queued['id']}").json["facts"]]
     assert sorted(kinds) == ["deposited", "first_presented", "submitted"]  # the avis de passage once

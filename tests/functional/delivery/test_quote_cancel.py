@@ -5,11 +5,9 @@ AR24's (which has neither: an LRE leaves at its deposit), on SQLite and PostgreS
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from notice_service import worker
@@ -19,28 +17,14 @@ from notice_service.db.models.outbox import OutboxMessage
 from notice_service.services import Services
 from notice_service.use_cases.delivery.polling import poll_delivery
 from tests.functional.conftest import Api
-from tests.functional.delivery.test_ar24 import RECIPIENT, configure_ar24
+from tests.functional.delivery.providers import AR24, MERCI_FACTEUR, configure, tenant_of
+from tests.functional.delivery.test_ar24 import RECIPIENT
 from tests.functional.delivery.test_deliveries import dispatch, issued_notice
-from tests.functional.delivery.test_merci_facteur import configure, tenant_of
+from tests.functional.notices.test_formal_notice_flow import DEBTOR
 from tests.twins.ar24 import SENDER_EMAIL, Ar24Twin
 from tests.twins.merci_facteur import MerciFacteurTwin
 
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-def twin(services: Services) -> Iterator[MerciFacteurTwin]:
-    clock = services.clock
-    started = MerciFacteurTwin(now=lambda: clock.now().timestamp()).start()
-    yield started
-    started.close()
-
-
-@pytest.fixture
-def ar24(services: Services) -> Iterator[Ar24Twin]:
-    started = Ar24Twin(now=services.clock.now).start()
-    yield started
-    started.close()
 
 
 def quote(api: Api, notice_id: str, query: str) -> Any:
@@ -53,10 +37,8 @@ def deliveries_of(api: Api, services: Services) -> list[str]:
         return list(session.execute(select(Delivery.id).where(Delivery.tenant_id == tenant_of(api))).scalars())
 
 
-def test_the_quote_is_the_providers_price_and_sends_nothing(
-    api: Api, services: Services, twin: MerciFacteurTwin
-) -> None:
-    configure(api, twin)
+def test_the_quote_is_the_providers_price_and_sends_nothing(api: Api, services: Services, mf: MerciFacteurTwin) -> None:
+    configure(api, MERCI_FACTEUR, mf)
     ids = issued_notice(api, services)
     asked = quote(api, ids["notice_id"], "channel=registered_letter&provider=merci_facteur")
     assert asked.status_code == 200, asked.json
@@ -69,20 +51,20 @@ def test_the_quote_is_the_providers_price_and_sends_nothing(
     }
     tracked = quote(api, ids["notice_id"], "channel=letter&provider=merci_facteur").json
     assert tracked["amount"] == "2.60"  # another level, another price
-    assert twin.received() == 0 and deliveries_of(api, services) == []  # nothing sent, nothing recorded
-    assert ("GET", "getPrice") in twin.requests
+    assert mf.received() == 0 and deliveries_of(api, services) == []  # nothing sent, nothing recorded
+    assert ("GET", "getPrice") in mf.requests
     queued = dispatch(api, ids["notice_id"], channel="registered_letter", provider="merci_facteur")
     worker.run_until_idle(services)
     assert api.get(f"/v1/deliveries/{queued['id']}").json["price"] == asked.json["amount"]  # charged as quoted
 
 
-def test_quote_bad_inputs_answer_problems(api: Api, services: Services, twin: MerciFacteurTwin, ar24: Ar24Twin) -> None:
+def test_quote_bad_inputs_answer_problems(api: Api, services: Services, mf: MerciFacteurTwin, ar24: Ar24Twin) -> None:
     ids = issued_notice(api, services)
     notice = ids["notice_id"]
     no_account = quote(api, notice, "channel=registered_letter&provider=merci_facteur")
     assert no_account.status_code == 422 and "PUT /v1/providers/merci_facteur" in no_account.json["detail"]
-    configure(api, twin)
-    configure_ar24(api, ar24)
+    configure(api, MERCI_FACTEUR, mf)
+    configure(api, AR24, ar24)
     unprocessable = [
         ("provider=merci_facteur", "channel"),
         ("channel=registered_letter", "provider"),
@@ -106,31 +88,24 @@ def test_quote_bad_inputs_answer_problems(api: Api, services: Services, twin: Me
         assert conflict.json["code"] == code, conflict.json
     unknown = quote(api, "00000000-0000-4000-8000-000000000000", "channel=registered_letter&provider=merci_facteur")
     assert unknown.status_code == 404 and unknown.mimetype == PROBLEM
-    twin.fail_next(503)
+    mf.fail_next(503)
     unavailable = quote(api, notice, "channel=registered_letter&provider=merci_facteur")
     assert unavailable.status_code == 502 and unavailable.mimetype == PROBLEM
-    assert twin.received() == 0 and ar24.received() == 0 and deliveries_of(api, services) == []
+    assert mf.received() == 0 and ar24.received() == 0 and deliveries_of(api, services) == []
 
 
-def test_quote_names_the_address_the_provider_refuses(api: Api, services: Services, twin: MerciFacteurTwin) -> None:
-    from tests.functional.notices import test_formal_notice_flow as flow
-
-    configure(api, twin)
-    original = flow.DEBTOR
-    flow.DEBTOR = {**original, "address": {**original["address"], "country": "JP"}}  # type: ignore[dict-item]
-    try:
-        ids = issued_notice(api, services)
-    finally:
-        flow.DEBTOR = original
+def test_quote_names_the_address_the_provider_refuses(api: Api, services: Services, mf: MerciFacteurTwin) -> None:
+    configure(api, MERCI_FACTEUR, mf)
+    ids = issued_notice(api, services, debtor={**DEBTOR, "address": {**DEBTOR["address"], "country": "JP"}})
     refused = quote(api, ids["notice_id"], "channel=registered_letter&provider=merci_facteur")
     assert refused.status_code == 422 and refused.mimetype == PROBLEM
     assert [e["field"] for e in refused.json["errors"]] == ["recipient.country"]
 
 
 def test_a_letter_is_cancelled_until_posted_then_not_cancellable(
-    api: Api, services: Services, twin: MerciFacteurTwin
+    api: Api, services: Services, mf: MerciFacteurTwin
 ) -> None:
-    configure(api, twin)
+    configure(api, MERCI_FACTEUR, mf)
     ids = issued_notice(api, services)
     first = dispatch(api, ids["notice_id"], channel="registered_letter", provider="merci_facteur")
     early = api.post(f"/v1/deliveries/{first['id']}/cancel", {})
@@ -139,7 +114,7 @@ def test_a_letter_is_cancelled_until_posted_then_not_cancellable(
     cancelled = api.post(f"/v1/deliveries/{first['id']}/cancel", {})
     assert cancelled.status_code == 200, cancelled.json
     assert cancelled.json["status"] == "cancelled" and cancelled.json["id"] == first["id"]
-    [letter] = twin.letters
+    [letter] = mf.letters
     assert letter.cancelled  # cancelled at the provider
     again = api.post(f"/v1/deliveries/{first['id']}/cancel", {})
     assert again.status_code == 200 and again.json["status"] == "cancelled"  # idempotent
@@ -154,24 +129,22 @@ def test_a_letter_is_cancelled_until_posted_then_not_cancellable(
             select(OutboxMessage.topic).where(OutboxMessage.tenant_id == tenant_of(api))
         ).scalars()
         assert "delivery.updated" in set(updated)
-    before = len(twin.requests)
+    before = len(mf.requests)
     poll_delivery(services, tenant_of(api), {"delivery_id": first["id"]})
-    assert len(twin.requests) == before  # a cancelled letter is no longer followed
+    assert len(mf.requests) == before  # a cancelled letter is no longer followed
 
     second = dispatch(api, ids["notice_id"], channel="registered_letter", provider="merci_facteur")
     worker.run_until_idle(services)
     reference = api.get(f"/v1/deliveries/{second['id']}").json["provider_reference"]
-    twin.advance(reference, "pris_en_charge", datetime(2026, 12, 20, 14, tzinfo=UTC))  # posted
+    mf.advance(reference, "pris_en_charge", datetime(2026, 12, 20, 14, tzinfo=UTC))  # posted
     late = api.post(f"/v1/deliveries/{second['id']}/cancel", {})
     assert late.status_code == 409 and late.mimetype == PROBLEM and late.json["code"] == "not-cancellable"
     assert api.get(f"/v1/deliveries/{second['id']}").json["status"] == "submitted"  # nothing changed
 
 
-def test_cancel_bad_inputs_answer_problems(
-    api: Api, services: Services, twin: MerciFacteurTwin, ar24: Ar24Twin
-) -> None:
-    configure(api, twin)
-    configure_ar24(api, ar24)
+def test_cancel_bad_inputs_answer_problems(api: Api, services: Services, mf: MerciFacteurTwin, ar24: Ar24Twin) -> None:
+    configure(api, MERCI_FACTEUR, mf)
+    configure(api, AR24, ar24)
     ids = issued_notice(api, services)
     manual = dispatch(api, ids["notice_id"], channel="registered_letter", provider="manual")
     lre = dispatch(api, ids["notice_id"], channel="electronic_registered", provider="ar24", recipient_email=RECIPIENT)
@@ -193,4 +166,4 @@ def test_cancel_bad_inputs_answer_problems(
     assert missing.status_code == 404 and missing.mimetype == PROBLEM
     malformed = api.post("/v1/deliveries/not-an-id/cancel", {})
     assert malformed.status_code in (404, 422) and malformed.mimetype == PROBLEM
-    assert ar24.received() == 1 and twin.received() == 0
+    assert ar24.received() == 1 and mf.received() == 0

@@ -17,13 +17,14 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from notice_service.faults import FAULT_EXIT
 from notice_service.services import Services
 from tests.functional.conftest import Api
-from tests.functional.delivery.test_merci_facteur import account
+from tests.functional.delivery.providers import MERCI_FACTEUR, PostalTwin, Provider, account
 from tests.functional.notices.test_formal_notice_flow import open_case
 from tests.twins.merci_facteur import MerciFacteurTwin
 
@@ -32,9 +33,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 @pytest.fixture
 def twin() -> Iterator[MerciFacteurTwin]:
-    started = MerciFacteurTwin().start()
-    yield started
-    started.close()
+    with MerciFacteurTwin().started() as started:  # on the real clock, as the worker processes are
+        yield started
 
 
 def run_worker(services: Services, **extra: str) -> subprocess.CompletedProcess[str]:
@@ -51,19 +51,20 @@ def run_worker(services: Services, **extra: str) -> subprocess.CompletedProcess[
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False)
 
 
-def test_a_worker_killed_after_the_provider_answered_posts_nothing_twice(
-    api: Api, services: Services, twin: MerciFacteurTwin
-) -> None:
-    put = api.client.put("/v1/providers/merci_facteur", json=account(twin), headers=api.headers)
+def queued_then_killed_and_restarted(
+    api: Api, services: Services, provider: Provider, twin: PostalTwin, body: dict[str, str]
+) -> dict[str, Any]:
+    """The provider's account PUT, a notice issued and its delivery (``body``) queued; a worker killed once the
+    provider answered (the provider took it, we never recorded it), then workers restarted once its lease ran out
+    until the delivery moved: the delivery then."""
+    put = api.client.put(f"/v1/providers/{provider.name}", json=account(provider, twin), headers=api.headers)
     assert put.status_code == 200, put.json
     ids = open_case(api)
     notice = api.post(
         f"/v1/cases/{ids['case_id']}/notices", {"kind": "formal_notice", "as_of": "2026-06-30", "issue": True}
     )
     assert notice.status_code == 201, notice.json
-    queued = api.post(
-        f"/v1/notices/{notice.json['id']}/deliveries", {"channel": "registered_letter", "provider": "merci_facteur"}
-    ).json
+    queued = api.post(f"/v1/notices/{notice.json['id']}/deliveries", body).json
     assert queued["status"] == "queued"
 
     for _ in range(5):  # on a shared PostgreSQL, a batch may first hold other tests' messages
@@ -78,11 +79,19 @@ def test_a_worker_killed_after_the_provider_answered_posts_nothing_twice(
     for _ in range(5):
         restarted = run_worker(services)
         assert restarted.returncode == 0, restarted.stderr[-2000:]
-        delivery = api.get(f"/v1/deliveries/{queued['id']}").json
+        delivery: dict[str, Any] = api.get(f"/v1/deliveries/{queued['id']}").json
         if delivery["status"] != "queued":
             break
+    return delivery
+
+
+def test_a_worker_killed_after_the_provider_answered_posts_nothing_twice(
+    api: Api, services: Services, twin: MerciFacteurTwin
+) -> None:
+    body = {"channel": "registered_letter", "provider": "merci_facteur"}
+    delivery = queued_then_killed_and_restarted(api, services, MERCI_FACTEUR, twin, body)
     [letter] = twin.letters
-    assert twin.received() == 1 and twin.received(queued["id"]) == 1  # one letter, never two
+    assert twin.received() == 1 and twin.received(delivery["id"]) == 1  # one letter, never two
     assert delivery["status"] == "submitted" and delivery["provider_reference"] == letter.ref
     assert delivery["tracking_number"] == letter.tracking and delivery["price"] == letter.price
     sends = [request for request in twin.requests if request == ("POST", "sendCourrier")]

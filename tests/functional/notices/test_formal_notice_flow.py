@@ -6,6 +6,7 @@ import base64
 import hashlib
 import io
 import json
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -33,11 +34,11 @@ def tiny_pdf() -> bytes:
     return weasyprint.HTML(string="<p>Facture F-2026-0042</p>").write_pdf()
 
 
-def open_case(api: Api, *, with_pdf: bool = False) -> dict[str, object]:
-    debtor = api.post("/v1/debtors", DEBTOR)
-    assert debtor.status_code == 201, debtor.json
+def open_case(api: Api, *, with_pdf: bool = False, debtor: Mapping[str, object] = DEBTOR) -> dict[str, object]:
+    posted = api.post("/v1/debtors", debtor)
+    assert posted.status_code == 201, posted.json
     invoice_body = {
-        "debtor_id": debtor.json["id"],
+        "debtor_id": posted.json["id"],
         "number": "F-2026-0042",
         "issue_date": "2026-03-01",
         "due_date": "2026-03-31",
@@ -50,9 +51,9 @@ def open_case(api: Api, *, with_pdf: bool = False) -> dict[str, object]:
     payment = api.post(f"/v1/invoices/{invoice.json['id']}/payments", {"amount": "200.00", "paid_on": "2026-04-15"})
     assert payment.status_code == 201, payment.json
     assert payment.json["balance"] == "1034.56"
-    case = api.post("/v1/cases", {"debtor_id": debtor.json["id"], "invoice_ids": [invoice.json["id"]]})
+    case = api.post("/v1/cases", {"debtor_id": posted.json["id"], "invoice_ids": [invoice.json["id"]]})
     assert case.status_code == 201, case.json
-    return {"case_id": case.json["id"], "invoice_id": invoice.json["id"], "debtor_id": debtor.json["id"]}
+    return {"case_id": case.json["id"], "invoice_id": invoice.json["id"], "debtor_id": posted.json["id"]}
 
 
 def test_issue_formal_notice_end_to_end(api: Api, services: Services) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from notice_service.db.models.providers import ProviderAccount
 from notice_service.services import Services
 from tests.functional.conftest import Api
+from tests.functional.delivery.providers import merci_facteur_twin
 from tests.functional.pages.support import Login, post, sign_in, tenant_of
 from tests.twins.merci_facteur import SECRET_KEY, SERVICE_ID, USER_ID, MerciFacteurTwin
 
@@ -23,10 +24,8 @@ PATH = "/app/parametres/prestataires/merci_facteur"
 
 @pytest.fixture
 def twin(services: Services) -> Iterator[MerciFacteurTwin]:
-    clock = services.clock
-    started = MerciFacteurTwin(now=lambda: clock.now().timestamp()).start()
-    yield started
-    started.close()
+    with merci_facteur_twin(services).started() as started:
+        yield started
 
 
 def form(twin: MerciFacteurTwin, **changes: str) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from notice_service.adapters.system_clock import FixedClock
 from notice_service.db.models.base import Base
 from notice_service.services import Services
 from tests.functional.conftest import Api
+from tests.functional.delivery.test_deliveries import give_lre_consent
 
 NAME = "Amélie Quixotte-Zarbo"
 EMAIL = "amelie.zarbo@quixotte.example"
@@ -69,15 +70,8 @@ def _follow_up(api: Api, case_id: str) -> None:
 
 def _consent(api: Api, debtor_id: str) -> None:
     """The consumer's consent to electronic registered letters, at its e-mail address, with its proof."""
-    form = {"file": (io.BytesIO(b"%PDF-1.4\n% consentement\n"), "consent.pdf"), "email": EMAIL}
-    _created(
-        api.client.post(
-            f"/v1/debtors/{debtor_id}/lre-consents",
-            data={**form, "given_on": "2026-11-01"},
-            headers=api.headers,
-            content_type="multipart/form-data",
-        )
-    )
+    proof = b"%PDF-1.4\n% consentement\n"
+    _created(give_lre_consent(api, debtor_id, email=EMAIL, given_on="2026-11-01", proof=proof, name="consent.pdf"))
 
 
 def _letter(api: Api, case_id: str) -> dict[str, Any]:

@@ -19,17 +19,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from notice_service.adapters.system_clock import FixedClock
-from notice_service.db.models.providers import ProviderAccount
 from notice_service.errors import ConfigurationError
 from notice_service.observability.metrics import REGISTRY
 from notice_service.services import Services
 from notice_service.settings import load_settings
 from notice_service.use_cases.delivery.rate_limit import take_call_slot
 from tests.functional.conftest import Api
-from tests.functional.delivery.test_merci_facteur import configure
+from tests.functional.delivery.providers import MERCI_FACTEUR, configure, tenant_of
 from tests.functional.notices.test_formal_notice_flow import open_case
 from tests.twins.merci_facteur import MerciFacteurTwin
 
@@ -39,17 +37,16 @@ LETTERS, PER_MINUTE = 12, 120
 
 @pytest.fixture
 def twin() -> Iterator[MerciFacteurTwin]:
-    started = MerciFacteurTwin().start()
-    yield started
-    started.close()
+    with MerciFacteurTwin().started() as started:  # on the real clock: the letters' seconds are measured
+        yield started
 
 
 def test_call_slots_are_spaced_and_shared(api: Api, services: Services, twin: MerciFacteurTwin) -> None:
-    configure(api, twin)
+    configure(api, MERCI_FACTEUR, twin)
     clock = services.clock
     assert isinstance(clock, FixedClock)
     services.settings = replace(services.settings, provider_calls_per_minute=60)  # the tests' services run without
-    tenant_id = _tenant_of(services)
+    tenant_id = tenant_of(api)
     before = _throttled()
     assert take_call_slot(services, tenant_id, "merci_facteur") is None  # the first call goes
     assert _throttled() == before
@@ -69,11 +66,6 @@ def test_call_slots_are_spaced_and_shared(api: Api, services: Services, twin: Me
 
 def _throttled() -> float:
     return REGISTRY.get_sample_value("notice_provider_throttled_total", {"provider": "merci_facteur"}) or 0.0
-
-
-def _tenant_of(services: Services) -> str:
-    with services.db.reading() as session:
-        return str(session.execute(select(ProviderAccount.tenant_id)).scalar_one())
 
 
 @pytest.mark.parametrize("value", ["-1", "60001", "many", "1.5"])
@@ -107,7 +99,7 @@ def test_two_workers_stay_under_the_accounts_rate(
     twin: MerciFacteurTwin,
     database_url: str,
 ) -> None:
-    configure(api, twin)
+    configure(api, MERCI_FACTEUR, twin)
     ids = open_case(api)
     notice = api.post(
         f"/v1/cases/{ids['case_id']}/notices", {"kind": "formal_notice", "as_of": "2026-06-30", "issue": True}

@@ -22,9 +22,8 @@ from tests.twins.maileva import CLIENT_ID, CLIENT_SECRET, PASSWORD, USERNAME, Ma
 
 @pytest.fixture
 def twin() -> Iterator[MailevaTwin]:
-    started = MailevaTwin(now=lambda: NOW).start()
-    yield started
-    started.close()
+    with MailevaTwin(now=lambda: NOW).started() as started:
+        yield started
 
 
 def test_one_token_for_many_calls_and_one_more_after_a_401(twin: MailevaTwin) -> None:

@@ -20,9 +20,8 @@ from tests.twins.ar24 import PRIVATE_KEY, TOKEN, USER_ID, Ar24Twin
 
 @pytest.fixture
 def twin() -> Iterator[Ar24Twin]:
-    started = Ar24Twin().start()
-    yield started
-    started.close()
+    with Ar24Twin().started() as started:
+        yield started
 
 
 def test_secrets_stay_out_of_the_repr_and_the_logs(twin: Ar24Twin, caplog: pytest.LogCaptureFixture) -> None:

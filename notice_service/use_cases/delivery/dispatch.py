@@ -62,13 +62,14 @@ class DispatchRequest:
 
 
 @dataclass(frozen=True)
-class _Target:
+class Target:
     notice: Notice
     debtor: Debtor
     recipient: str | None
+    case_reference: str
 
 
-def _check_request(request: DispatchRequest) -> str | None:
+def check_request(request: DispatchRequest) -> str | None:
     if request.provider not in PROVIDERS[request.channel]:
         allowed = ", ".join(sorted(PROVIDERS[request.channel]))
         raise InvalidInput(
@@ -94,7 +95,7 @@ def _require_consent(session: Session, actor: Actor, debtor: Debtor) -> None:
         )
 
 
-def _load_target(services: Services, actor: Actor, request: DispatchRequest) -> _Target:
+def load_target(services: Services, actor: Actor, request: DispatchRequest) -> Target:
     with services.db.reading() as session:
         notice = get_owned(session, Notice, actor.tenant_id, request.notice_id)
         if notice.status != "issued":
@@ -102,9 +103,9 @@ def _load_target(services: Services, actor: Actor, request: DispatchRequest) -> 
                 f"Only an issued notice can be dispatched; this one is {notice.status}.",
                 extra={"notice_status": notice.status},
             )
-        debtor = session.execute(
-            select(Debtor).join(Case, Case.debtor_id == Debtor.id).where(Case.id == notice.case_id)
-        ).scalar_one()
+        debtor, case_reference = session.execute(
+            select(Debtor, Case.reference).join(Case, Case.debtor_id == Debtor.id).where(Case.id == notice.case_id)
+        ).one()
         if request.channel is Channel.ELECTRONIC_REGISTERED and debtor.kind == "consumer":
             _require_consent(session, actor, debtor)
     recipient = request.recipient_email or debtor.email
@@ -113,7 +114,7 @@ def _load_target(services: Services, actor: Actor, request: DispatchRequest) -> 
             "The debtor has no e-mail address; give one in recipient_email.",
             errors=[FieldError("recipient_email", "required for e-mail and electronic registered deliveries")],
         )
-    return _Target(notice, debtor, recipient)
+    return Target(notice, debtor, recipient, case_reference)
 
 
 def _sent_by_us(request: DispatchRequest) -> bool:
@@ -124,7 +125,7 @@ def _sent_by_us(request: DispatchRequest) -> bool:
     return request.provider in QUEUED_PROVIDERS and not request.provider_reference
 
 
-def _require_provider(services: Services, actor: Actor, request: DispatchRequest) -> None:
+def require_provider(services: Services, actor: Actor, request: DispatchRequest) -> None:
     """What the worker will need exists: the SMTP mailer, or the tenant's provider account."""
     if request.provider is Provider.EMAIL and services.mailer is None:
         raise InvalidInput(
@@ -147,11 +148,11 @@ def _require_provider(services: Services, actor: Actor, request: DispatchRequest
 
 
 def dispatch_notice(services: Services, actor: Actor, request: DispatchRequest) -> str:
-    tracking_number = _check_request(request)
-    target = _load_target(services, actor, request)
+    tracking_number = check_request(request)
+    target = load_target(services, actor, request)
     queued = _sent_by_us(request)
     if queued:
-        _require_provider(services, actor, request)
+        require_provider(services, actor, request)
     delivery_id = new_id()
     now = services.clock.now()
     with services.db.transaction() as session:

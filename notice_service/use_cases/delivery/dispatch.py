@@ -36,7 +36,8 @@ from notice_service.use_cases.delivery.submission import TOPIC_SUBMIT
 PROVIDERS: dict[Channel, frozenset[Provider]] = {
     Channel.EMAIL: frozenset({Provider.EMAIL, Provider.MANUAL, Provider.WEBHOOK}),
     Channel.LETTER: frozenset({Provider.MANUAL, Provider.WEBHOOK, Provider.MERCI_FACTEUR}),
-    Channel.REGISTERED_LETTER: frozenset({Provider.MANUAL, Provider.WEBHOOK, Provider.MERCI_FACTEUR}),
+    # Maileva (registered_mail v4): registered letters only, sent by the worker like Merci Facteur.
+    Channel.REGISTERED_LETTER: frozenset({Provider.MANUAL, Provider.WEBHOOK, Provider.MERCI_FACTEUR, Provider.MAILEVA}),
     Channel.ELECTRONIC_REGISTERED: frozenset(
         {Provider.MANUAL, Provider.WEBHOOK, Provider.MERCI_FACTEUR, Provider.AR24}
     ),
@@ -44,11 +45,7 @@ PROVIDERS: dict[Channel, frozenset[Provider]] = {
 }
 
 #: Providers the worker sends through after the transaction (the others record a delivery made elsewhere).
-QUEUED_PROVIDERS = frozenset({Provider.EMAIL, Provider.MERCI_FACTEUR, Provider.AR24})
-
-# Maileva (registered_mail v4: registered letters only), sent by the worker like Merci Facteur.
-PROVIDERS[Channel.REGISTERED_LETTER] = PROVIDERS[Channel.REGISTERED_LETTER] | {Provider.MAILEVA}
-QUEUED_PROVIDERS = QUEUED_PROVIDERS | {Provider.MAILEVA}
+QUEUED_PROVIDERS = frozenset({Provider.EMAIL, Provider.MERCI_FACTEUR, Provider.MAILEVA, Provider.AR24})
 
 
 @dataclass(frozen=True)

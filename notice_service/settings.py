@@ -194,6 +194,8 @@ class Settings:
             problems.append("NOTICE_WORKER_POLL_MS must be between 10 and 3600000 (milliseconds between idle polls)")
         if not 0 <= self.provider_calls_per_minute <= 60000:
             problems.append("NOTICE_PROVIDER_CALLS_PER_MINUTE must be between 0 (no limit) and 60000")
+        if self.privacy_retention_days < 0:
+            problems.append("NOTICE_PRIVACY_RETENTION_DAYS must be 0 (prescription only) or more days")
         return problems
 
     def _sms_problems(self) -> list[str]:
@@ -336,10 +338,7 @@ def _operations_settings(env: Mapping[str, str]) -> dict[str, Any]:
 def _privacy_settings(env: Mapping[str, str]) -> dict[str, Any]:
     """``NOTICE_PRIVACY_RETENTION_DAYS`` (README "Personal data (RGPD)"): days after a case closes from which its
     debtor's personal data may be purged even before prescription; 0 (the default) waits for prescription."""
-    days = _int(env, "NOTICE_PRIVACY_RETENTION_DAYS", 0)
-    if days < 0:
-        raise ConfigurationError("NOTICE_PRIVACY_RETENTION_DAYS must be 0 (prescription only) or more days")
-    return {"privacy_retention_days": days}
+    return {"privacy_retention_days": _int(env, "NOTICE_PRIVACY_RETENTION_DAYS", 0)}
 
 
 def _fault_problems(settings: Settings) -> list[str]:

@@ -12,9 +12,10 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from itertools import takewhile
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from notice_service.db.audit_repository import TOPIC_MIRROR
 from notice_service.db.models.outbox import OUTBOX_MESSAGE_ID, OutboxMessage
@@ -56,21 +57,17 @@ HANDLERS[TOPIC_ITEM] = handle_item  # a dunning run's item: draft, re-check, iss
 HANDLERS[TOPIC_RUN] = queue_items  # a planned run: one dunning.item message per item with work
 
 
-#: Topics that cost a letter's render and signature: a worker claims at most one of them at a time, so that the
-#: workers of a run share its last items evenly and a long batch never outlives its lease.
+#: Topics that cost a letter's render and signature: a worker claims one of them alone, so that the workers of a
+#: run share its last items evenly and a batch never holds a letter behind other messages while its lease runs.
 HEAVY_TOPICS = frozenset({TOPIC_ITEM})
 
 
 def _one_heavy(messages: list[OutboxMessage]) -> list[OutboxMessage]:
-    """The claimed batch up to (not including) its second heavy message."""
-    kept: list[OutboxMessage] = []
-    heavy = 0
-    for message in messages:
-        heavy += message.topic in HEAVY_TOPICS
-        if heavy > 1:
-            break
-        kept.append(message)
-    return kept
+    """The claimed batch's first message alone when it is heavy, else its light messages before the first heavy
+    one (which the next claim takes)."""
+    if messages and messages[0].topic in HEAVY_TOPICS:
+        return messages[:1]
+    return list(takewhile(lambda message: message.topic not in HEAVY_TOPICS, messages))
 
 
 def claim(services: Services, limit: int = 20) -> list[OutboxMessage]:
@@ -94,21 +91,6 @@ def claim(services: Services, limit: int = 20) -> list[OutboxMessage]:
             message.locked_until = now + timedelta(seconds=services.settings.worker_lease_seconds)
             message.attempts += 1
     return messages
-
-
-def _still_ours(services: Services, message: OutboxMessage) -> bool:
-    """Renew the lease of a heavy message claimed behind others in a batch, just before handling it; ``False`` when
-    the lease lapsed meanwhile and another worker claimed it (its ``attempts`` moved on): this worker leaves it."""
-    now = services.clock.now()
-    lease = now + timedelta(seconds=services.settings.worker_lease_seconds)
-    with services.db.transaction() as session:
-        renewed = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message.id, OutboxMessage.attempts == message.attempts)
-            .where(OutboxMessage.done_at.is_(None))
-            .values(locked_until=lease)
-        )
-    return bool(renewed.rowcount)  # type: ignore[attr-defined]
 
 
 def _finish(services: Services, message_id: int, error: str | None) -> None:
@@ -135,10 +117,8 @@ def _defer(services: Services, message_id: int, until: datetime) -> None:
 def run_once(services: Services, handlers: Mapping[str, Handler] = HANDLERS) -> int:
     """Claim and handle one batch; answers how many messages were handled successfully."""
     done = 0
-    for n, message in enumerate(claim(services)):
+    for message in claim(services):
         crash_point("after-outbox-claim")
-        if n and message.topic in HEAVY_TOPICS and not _still_ours(services, message):
-            continue
         handler = handlers.get(message.topic)
         try:
             if handler is None:

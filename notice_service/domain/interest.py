@@ -53,6 +53,11 @@ class DebtorKind(StrEnum):
     CONSUMER = "b2c"
 
 
+def debtor_kind(kind: str) -> DebtorKind:
+    """The kind of a stored debtor (``"business"`` or ``"consumer"``) as the law sees it."""
+    return DebtorKind.BUSINESS if kind == "business" else DebtorKind.CONSUMER
+
+
 @dataclass(frozen=True)
 class StatutoryRate:
     """The L441-10 II default penalty rate: ECB MRO rate on 1 Jan / 1 Jul + 10 points."""

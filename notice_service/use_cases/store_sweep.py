@@ -6,10 +6,11 @@ not happen and is retried), but the object stays, and under Object Lock it canno
 ends. The sweep lists them so an operator can see what a crash left; it never deletes anything (write-once
 stores refuse deletes anyway, and an unlocked object of a filesystem store is evidence until proven otherwise).
 
-A key is referred to when a ``*_key`` column of any table holds it (notices, documents, evidence, deliveries,
-dossiers, checkpoints, whatever a feature adds), when a dossier's layout lists it, or when it is an audit mirror
-segment below the tenant's mirror frontier. A segment at or above the frontier is reported as ``pending``: the
-next mirror run adopts it (``use_cases/audit/mirror.py`` reuses a stored segment), it is not an orphan.
+A key is referred to when a column marked as a store key (``info={STORE_KEY: True}``, ``db/models/base.py``) of
+any table holds it (notices, documents, evidence, deliveries, dossiers, checkpoints, whatever a feature adds),
+when a dossier's layout lists it, or when it is an audit mirror segment below the tenant's mirror frontier. A
+segment at or above the frontier is reported as ``pending``: the next mirror run adopts it
+(``use_cases/audit/mirror.py`` reuses a stored segment), it is not an orphan.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, Text, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from notice_service.db.models.audit import AuditMirror
-from notice_service.db.models.base import Base
+from notice_service.db.models.base import STORE_KEY, Base
 from notice_service.db.models.dossier import Dossier
 from notice_service.errors import DocumentNotFound
 from notice_service.services import Services
@@ -48,10 +49,10 @@ class SweepReport:
 
 
 def _key_columns(session: Session) -> Iterator[str]:
-    """Every non-null value of every string column named ``*_key`` (a store key by the schema's convention)."""
+    """Every non-null value of every column marked as holding store keys."""
     for table in Base.metadata.sorted_tables:
         for column in table.columns:
-            if column.name.endswith("_key") and isinstance(column.type, String | Text):
+            if column.info.get(STORE_KEY):
                 yield from (value for value in session.execute(select(column)).scalars() if value)
 
 

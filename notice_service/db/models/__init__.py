@@ -22,7 +22,6 @@ from notice_service.db.models import (  # noqa: F401  (registers every table on 
     pauses,
     privacy,
     providers,
-    rate_limits,
     rates,
     sms,
     tenants,

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from notice_service.db.models.base import Base
+from notice_service.db.models.base import STORE_KEY, Base
 from notice_service.db.types import UTCDateTime
 
 
@@ -26,13 +26,13 @@ class AuditCheckpoint(Base):
     size: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     root: Mapped[str] = mapped_column(String(64))
     note: Mapped[bytes] = mapped_column(LargeBinary)
-    note_key: Mapped[str] = mapped_column(String(300))
+    note_key: Mapped[str] = mapped_column(String(300), info={STORE_KEY: True})
     key_name: Mapped[str] = mapped_column(String(200))
     key_fingerprint: Mapped[str] = mapped_column(String(64))
     token: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
-    token_key: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    token_key: Mapped[str | None] = mapped_column(String(300), nullable=True, info={STORE_KEY: True})
     token_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    chain_key: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    chain_key: Mapped[str | None] = mapped_column(String(300), nullable=True, info={STORE_KEY: True})
     tsa_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     gen_time: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     anchor_index: Mapped[int] = mapped_column(Integer)

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from notice_service.db.models.base import ID, Base
+from notice_service.db.models.base import ID, STORE_KEY, Base
 from notice_service.db.types import UTCDateTime
 
 
@@ -26,7 +26,7 @@ class CaseDocument(Base):
     media_type: Mapped[str] = mapped_column(String(64))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
-    document_key: Mapped[str] = mapped_column(String(200))
+    document_key: Mapped[str] = mapped_column(String(200), info={STORE_KEY: True})
     version_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from notice_service.db.models.base import ID, Base
+from notice_service.db.models.base import ID, STORE_KEY, Base
 from notice_service.db.types import DecimalString, UTCDateTime
 
 
@@ -68,7 +68,7 @@ class Invoice(Base):
     #: ``open`` while a balance remains, ``paid`` once payments cover it (kept by the payment use case, for the
     #: list filters); ``cancelled`` is reserved for the invoice life cycle.
     status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
-    document_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    document_key: Mapped[str | None] = mapped_column(String(200), nullable=True, info={STORE_KEY: True})
     document_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

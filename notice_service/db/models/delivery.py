@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from notice_service.db.models.base import ID, Base
+from notice_service.db.models.base import ID, STORE_KEY, Base
 from notice_service.db.types import UTCDateTime
 
 
@@ -49,7 +49,7 @@ class DeliveryFact(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     source: Mapped[str] = mapped_column(String(32))
     source_event_id: Mapped[str] = mapped_column(String(255))
-    payload_key: Mapped[str] = mapped_column(String(200))
+    payload_key: Mapped[str] = mapped_column(String(200), info={STORE_KEY: True})
     payload_sha256: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
 
@@ -65,7 +65,7 @@ class DeliveryEvidence(Base):
     media_type: Mapped[str] = mapped_column(String(64))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
-    document_key: Mapped[str] = mapped_column(String(200))
+    document_key: Mapped[str] = mapped_column(String(200), info={STORE_KEY: True})
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -79,7 +79,7 @@ class ElectronicConsent(Base):
     email: Mapped[str] = mapped_column(String(254))
     given_on: Mapped[date] = mapped_column(Date)
     evidence_sha256: Mapped[str] = mapped_column(String(64))
-    evidence_key: Mapped[str] = mapped_column(String(200))
+    evidence_key: Mapped[str] = mapped_column(String(200), info={STORE_KEY: True})
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

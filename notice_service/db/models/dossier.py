@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from notice_service.db.models.base import ID, Base
+from notice_service.db.models.base import ID, STORE_KEY, Base
 from notice_service.db.types import UTCDateTime
 
 
@@ -30,11 +30,11 @@ class Dossier(Base):
     archive_name: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
-    archive_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    archive_key: Mapped[str | None] = mapped_column(String(200), nullable=True, info={STORE_KEY: True})
     archive_version_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     manifest_sha256: Mapped[str] = mapped_column(String(64))
     layout: Mapped[list[Any]] = mapped_column(JSON)
-    layout_key: Mapped[str] = mapped_column(String(200))
+    layout_key: Mapped[str] = mapped_column(String(200), info={STORE_KEY: True})
     zip_time: Mapped[str] = mapped_column(String(19))
     checkpoint_size: Mapped[int] = mapped_column(Integer)
     findings: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -15,7 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from notice_service.db.models.base import ID, Base
+from notice_service.db.models.base import ID, STORE_KEY, Base
 from notice_service.db.types import UTCDateTime
 
 
@@ -36,8 +36,8 @@ class Notice(Base):
     letter_data: Mapped[dict[str, Any]] = mapped_column(JSON)
     statement: Mapped[dict[str, Any]] = mapped_column(JSON)
     template_digest: Mapped[str] = mapped_column(String(64))
-    preview_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    document_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    preview_key: Mapped[str | None] = mapped_column(String(200), nullable=True, info={STORE_KEY: True})
+    document_key: Mapped[str | None] = mapped_column(String(200), nullable=True, info={STORE_KEY: True})
     document_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     document_size: Mapped[int | None] = mapped_column(Integer, nullable=True)
     storage: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)

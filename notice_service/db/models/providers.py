@@ -1,6 +1,7 @@
 """Provider accounts per tenant (Merci Facteur …): where to reach the provider, the non-secret credentials in
 clear, the secret ones encrypted (envelope: a data key per row, wrapped by ``NOTICE_SECRETS_KEY``), the return
-address, and the account's shared "not before" time after a 429 (every worker honours it)."""
+address, the account's shared "not before" time after a 429 (every worker honours it), and the next moment a call
+is allowed under ``NOTICE_PROVIDER_CALLS_PER_MINUTE`` (taken under the row lock, ``delivery/rate_limit.py``)."""
 
 from __future__ import annotations
 
@@ -28,5 +29,6 @@ class ProviderAccount(Base):
     sealed_secrets: Mapped[str] = mapped_column(Text)  # base64: nonce + the secret fields sealed by the data key
     return_address: Mapped[dict[str, Any]] = mapped_column(JSON)
     not_before: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    next_call_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)  # None: no call yet
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -23,10 +23,10 @@ from notice_service.db.models.cases import Case
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.audit.records import DocumentRef
 from notice_service.domain.deadlines import PARIS
-from notice_service.domain.evidence_files import ACCEPTED_TYPES, content_problem, sniff_media_type
-from notice_service.errors import FieldError, InvalidInput, PayloadTooLarge, UnsafeDocument, UnsupportedMediaType
+from notice_service.errors import FieldError, InvalidInput
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
+from notice_service.use_cases.uploads import checked_media_type
 
 
 class DocumentKind(StrEnum):
@@ -42,30 +42,6 @@ class DocumentUpload:
     data: bytes
     title: str | None = None
     dated: date | None = None
-
-
-def checked_media_type(services: Services, data: bytes, field: str = "file") -> str:
-    """The media type of an upload within the size cap, recognised by its first bytes; refused otherwise."""
-    limit = services.settings.max_upload_bytes
-    if len(data) > limit:
-        raise PayloadTooLarge(
-            f"The file is larger than the {limit} bytes accepted.", errors=[FieldError(field, "file too large")]
-        )
-    media_type = sniff_media_type(data)
-    if media_type is None:
-        raise UnsupportedMediaType(
-            f"Documents must be one of {', '.join(ACCEPTED_TYPES)} (recognised by their content).",
-            errors=[FieldError(field, "not a PDF, PNG, JPEG or TIFF file")],
-        )
-    refuse_unsafe_content(data, media_type, field)
-    return media_type
-
-
-def refuse_unsafe_content(data: bytes, media_type: str, field: str) -> None:
-    """Refuse (before anything is stored) a file whose content would act when opened or decode to a bomb."""
-    problem = content_problem(data, media_type)
-    if problem is not None:
-        raise UnsafeDocument(f"The file is not accepted as evidence: {problem}.", errors=[FieldError(field, problem)])
 
 
 def add_case_document(services: Services, actor: Actor, case_id: str, upload: DocumentUpload) -> str:

@@ -14,25 +14,17 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from notice_service.court_data import load_court_table
-from notice_service.db.models.claims import Debtor, Invoice, Payment
+from notice_service.db.models.claims import Debtor, Invoice
 from notice_service.db.models.notices import Notice
 from notice_service.domain.courts import court_activity, debtor_court
 from notice_service.domain.deadlines import PARIS
-from notice_service.domain.interest import DebtorKind
+from notice_service.domain.interest import debtor_kind
 from notice_service.domain.next_step import IssuedLetter, next_step
 from notice_service.domain.prescription import prescription_date, prescription_start
-
-
-def _payments_by_invoice(session: Session, invoices: Sequence[Invoice]) -> dict[str, list[Payment]]:
-    rows = session.execute(select(Payment).where(Payment.invoice_id.in_([i.id for i in invoices]))).scalars()
-    grouped: dict[str, list[Payment]] = {invoice.id: [] for invoice in invoices}
-    for payment in rows:
-        grouped[payment.invoice_id].append(payment)
-    return grouped
+from notice_service.use_cases.claims.queries import payments_by_invoice
 
 
 def _issued(notices: Sequence[Notice]) -> list[IssuedLetter]:
@@ -48,8 +40,8 @@ def case_legal_summary(
 ) -> dict[str, Any]:
     """``{"prescription": [per invoice], "next_step": {...}}`` as JSON, for the case view (legal dates in Paris)."""
     today = now.astimezone(PARIS).date()
-    kind = DebtorKind.BUSINESS if debtor.kind == "business" else DebtorKind.CONSUMER
-    payments = _payments_by_invoice(session, invoices)
+    kind = debtor_kind(debtor.kind)
+    payments = payments_by_invoice(session, invoices)
     prescription = []
     unpaid_due_dates = []
     for invoice in invoices:

@@ -25,7 +25,8 @@ from notice_service.domain import statement as domain
 from notice_service.domain.arrete import arrete_sentence, interest_stop
 from notice_service.domain.contract_rate import parse_term
 from notice_service.domain.credit_notes import CreditNote as DomainCreditNote
-from notice_service.domain.interest import DayCount, DebtorKind, RateBasis, StatutoryRate
+from notice_service.domain.interest import DayCount, RateBasis, StatutoryRate
+from notice_service.domain.interest import debtor_kind as kind_of
 from notice_service.domain.money import quantize_cents
 from notice_service.domain.rate_wording import basis_code, basis_wording, day_count_fr, imputation_fr, period_formula
 from notice_service.domain.rates import HalfYear, RateTables
@@ -85,7 +86,7 @@ def statement_terms(debtor_kind: str, as_of: date, profile: Mapping[str, Any]) -
     business = debtor_kind == "business"
     cgv_rate = profile.get("contractual_rate") if business else None
     return StatementTerms(
-        debtor_kind=DebtorKind.BUSINESS if business else DebtorKind.CONSUMER,
+        debtor_kind=kind_of(debtor_kind),
         as_of=as_of,
         day_count=DayCount(profile.get("day_count", DayCount.ACTUAL_365.value)),
         imputation=Imputation(profile.get("imputation", Imputation.INTEREST_FIRST.value)),

@@ -17,7 +17,6 @@ from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.audit.records import DocumentRef, JsonValue, RecordDraft
 from notice_service.domain.contract_rate import clause_problem, floor_problem, parse_term, term_json
 from notice_service.domain.deadlines import PARIS
-from notice_service.domain.evidence_files import content_problem
 from notice_service.domain.rates import half_years_between
 from notice_service.errors import (
     Conflict,
@@ -25,13 +24,13 @@ from notice_service.errors import (
     InvalidInput,
     NotFound,
     PayloadTooLarge,
-    UnsafeDocument,
     UnsupportedMediaType,
 )
 from notice_service.ports import StoredObject
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
 from notice_service.use_cases.official_rates import current_rate_tables
+from notice_service.use_cases.uploads import refuse_unsafe_content
 
 MAX_AMOUNT = Decimal("999999999999.99")
 
@@ -77,10 +76,7 @@ def validate_invoice(data: InvoiceInput, max_upload_bytes: int) -> list[FieldErr
                 "The invoice copy must be a PDF file.",
                 errors=[FieldError("pdf", "not a PDF (no %PDF- header)")],
             )
-        if (problem := content_problem(data.pdf, "application/pdf")) is not None:
-            raise UnsafeDocument(
-                f"The invoice copy is not accepted: {problem}.", errors=[FieldError("pdf_base64", problem)]
-            )
+        refuse_unsafe_content(data.pdf, "application/pdf", "pdf_base64", refused="The invoice copy is not accepted")
     return errors
 
 

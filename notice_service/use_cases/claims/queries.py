@@ -19,6 +19,15 @@ from notice_service.use_cases.actor import Actor
 from notice_service.use_cases.json_values import iso_or_none
 
 
+def payments_by_invoice(session: Session, invoices: Sequence[Invoice]) -> dict[str, list[Payment]]:
+    """The payments of each of ``invoices`` (an empty list for an invoice without any)."""
+    rows = session.execute(select(Payment).where(Payment.invoice_id.in_([i.id for i in invoices]))).scalars()
+    grouped: dict[str, list[Payment]] = {invoice.id: [] for invoice in invoices}
+    for payment in rows:
+        grouped[payment.invoice_id].append(payment)
+    return grouped
+
+
 def debtor_json(debtor: Debtor) -> dict[str, Any]:
     return {
         "id": debtor.id,

@@ -36,7 +36,8 @@ from notice_service.use_cases.delivery.submission import TOPIC_SUBMIT
 PROVIDERS: dict[Channel, frozenset[Provider]] = {
     Channel.EMAIL: frozenset({Provider.EMAIL, Provider.MANUAL, Provider.WEBHOOK}),
     Channel.LETTER: frozenset({Provider.MANUAL, Provider.WEBHOOK, Provider.MERCI_FACTEUR}),
-    Channel.REGISTERED_LETTER: frozenset({Provider.MANUAL, Provider.WEBHOOK, Provider.MERCI_FACTEUR}),
+    # Maileva (registered_mail v4): registered letters only, sent by the worker like Merci Facteur.
+    Channel.REGISTERED_LETTER: frozenset({Provider.MANUAL, Provider.WEBHOOK, Provider.MERCI_FACTEUR, Provider.MAILEVA}),
     Channel.ELECTRONIC_REGISTERED: frozenset(
         {Provider.MANUAL, Provider.WEBHOOK, Provider.MERCI_FACTEUR, Provider.AR24}
     ),
@@ -44,11 +45,7 @@ PROVIDERS: dict[Channel, frozenset[Provider]] = {
 }
 
 #: Providers the worker sends through after the transaction (the others record a delivery made elsewhere).
-QUEUED_PROVIDERS = frozenset({Provider.EMAIL, Provider.MERCI_FACTEUR, Provider.AR24})
-
-# Maileva (registered_mail v4: registered letters only), sent by the worker like Merci Facteur.
-PROVIDERS[Channel.REGISTERED_LETTER] = PROVIDERS[Channel.REGISTERED_LETTER] | {Provider.MAILEVA}
-QUEUED_PROVIDERS = QUEUED_PROVIDERS | {Provider.MAILEVA}
+QUEUED_PROVIDERS = frozenset({Provider.EMAIL, Provider.MERCI_FACTEUR, Provider.MAILEVA, Provider.AR24})
 
 
 @dataclass(frozen=True)
@@ -62,13 +59,14 @@ class DispatchRequest:
 
 
 @dataclass(frozen=True)
-class _Target:
+class Target:
     notice: Notice
     debtor: Debtor
     recipient: str | None
+    case_reference: str
 
 
-def _check_request(request: DispatchRequest) -> str | None:
+def check_request(request: DispatchRequest) -> str | None:
     if request.provider not in PROVIDERS[request.channel]:
         allowed = ", ".join(sorted(PROVIDERS[request.channel]))
         raise InvalidInput(
@@ -94,7 +92,7 @@ def _require_consent(session: Session, actor: Actor, debtor: Debtor) -> None:
         )
 
 
-def _load_target(services: Services, actor: Actor, request: DispatchRequest) -> _Target:
+def load_target(services: Services, actor: Actor, request: DispatchRequest) -> Target:
     with services.db.reading() as session:
         notice = get_owned(session, Notice, actor.tenant_id, request.notice_id)
         if notice.status != "issued":
@@ -102,9 +100,9 @@ def _load_target(services: Services, actor: Actor, request: DispatchRequest) -> 
                 f"Only an issued notice can be dispatched; this one is {notice.status}.",
                 extra={"notice_status": notice.status},
             )
-        debtor = session.execute(
-            select(Debtor).join(Case, Case.debtor_id == Debtor.id).where(Case.id == notice.case_id)
-        ).scalar_one()
+        debtor, case_reference = session.execute(
+            select(Debtor, Case.reference).join(Case, Case.debtor_id == Debtor.id).where(Case.id == notice.case_id)
+        ).one()
         if request.channel is Channel.ELECTRONIC_REGISTERED and debtor.kind == "consumer":
             _require_consent(session, actor, debtor)
     recipient = request.recipient_email or debtor.email
@@ -113,7 +111,7 @@ def _load_target(services: Services, actor: Actor, request: DispatchRequest) -> 
             "The debtor has no e-mail address; give one in recipient_email.",
             errors=[FieldError("recipient_email", "required for e-mail and electronic registered deliveries")],
         )
-    return _Target(notice, debtor, recipient)
+    return Target(notice, debtor, recipient, case_reference)
 
 
 def _sent_by_us(request: DispatchRequest) -> bool:
@@ -124,7 +122,7 @@ def _sent_by_us(request: DispatchRequest) -> bool:
     return request.provider in QUEUED_PROVIDERS and not request.provider_reference
 
 
-def _require_provider(services: Services, actor: Actor, request: DispatchRequest) -> None:
+def require_provider(services: Services, actor: Actor, request: DispatchRequest) -> None:
     """What the worker will need exists: the SMTP mailer, or the tenant's provider account."""
     if request.provider is Provider.EMAIL and services.mailer is None:
         raise InvalidInput(
@@ -147,11 +145,11 @@ def _require_provider(services: Services, actor: Actor, request: DispatchRequest
 
 
 def dispatch_notice(services: Services, actor: Actor, request: DispatchRequest) -> str:
-    tracking_number = _check_request(request)
-    target = _load_target(services, actor, request)
+    tracking_number = check_request(request)
+    target = load_target(services, actor, request)
     queued = _sent_by_us(request)
     if queued:
-        _require_provider(services, actor, request)
+        require_provider(services, actor, request)
     delivery_id = new_id()
     now = services.clock.now()
     with services.db.transaction() as session:

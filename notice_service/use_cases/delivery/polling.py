@@ -30,9 +30,11 @@ from notice_service.use_cases.delivery.recording import EvidenceFile, IncomingFa
 from notice_service.use_cases.delivery.submission import POLL_EVERY, TOPIC_POLL, Deferred
 from notice_service.use_cases.providers.accounts import load_account
 
-STATUS_TABLES: dict[str, Mapping[str, FactKind]] = {"merci_facteur": MERCI_FACTEUR_STATUSES}
-STATUS_TABLES["maileva"] = MAILEVA_STATUSES
-STATUS_TABLES["ar24"] = AR24_STATUSES
+STATUS_TABLES: dict[str, Mapping[str, FactKind]] = {
+    "merci_facteur": MERCI_FACTEUR_STATUSES,
+    "maileva": MAILEVA_STATUSES,
+    "ar24": AR24_STATUSES,
+}
 PROOF_EVIDENCE = {
     ProofKind.DEPOSIT: EvidenceKind.DEPOSIT_PROOF,
     ProofKind.RECEIPT: EvidenceKind.ACKNOWLEDGEMENT_OF_RECEIPT,

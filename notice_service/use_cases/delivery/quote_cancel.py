@@ -20,21 +20,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from notice_service.db import audit_repository
-from notice_service.db.models.cases import Case
 from notice_service.db.models.delivery import Delivery
 from notice_service.db.tenant_scope import get_owned
 from notice_service.errors import Conflict, FieldError, InvalidInput, ProviderUnavailable
-from notice_service.ports import PostalAddress, ProviderError, Submission
+from notice_service.ports import ProviderError
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
-from notice_service.use_cases.delivery.dispatch import (
-    DispatchRequest,
-    _check_request,
-    _load_target,
-    _require_provider,
-)
+from notice_service.use_cases.delivery.dispatch import DispatchRequest, check_request, load_target, require_provider
 from notice_service.use_cases.delivery.recording import queue_delivery_updated
-from notice_service.use_cases.delivery.submission import LEVELS
+from notice_service.use_cases.delivery.submission import build_submission
 from notice_service.use_cases.providers.accounts import load_account
 
 
@@ -70,29 +64,19 @@ def _provider_problem(error: ProviderError) -> Exception:
 
 def quote_dispatch(services: Services, actor: Actor, request: DispatchRequest) -> QuoteAnswer:
     _postal(services, request.provider.value, "gives no quote")
-    _check_request(request)
-    target = _load_target(services, actor, request)
-    _require_provider(services, actor, request)
+    check_request(request)
+    target = load_target(services, actor, request)
+    require_provider(services, actor, request)
     account = load_account(services, actor.tenant_id, request.provider.value)
-    with services.db.reading() as session:
-        case = session.get_one(Case, target.notice.case_id)
-        reference = case.reference
-    debtor = target.debtor
-    submission = Submission(
+    submission = build_submission(
+        services,
         idempotency_key=f"quote-{request.notice_id}",
-        level=LEVELS[request.channel],
-        document=services.store.get(target.notice.document_key or ""),
-        document_name=f"mise-en-demeure-{reference}.pdf",
-        recipient=PostalAddress(
-            (debtor.name, *debtor.address_lines),
-            debtor.postal_code,
-            debtor.city,
-            debtor.country,
-            email=target.recipient,
-        ),
+        channel=request.channel,
+        notice=target.notice,
+        debtor=target.debtor,
+        email=target.recipient,
+        case_reference=target.case_reference,
         sender=account.sender,
-        reference=reference,
-        consumer=debtor.kind == "consumer",
     )
     try:
         quote = account.provider.quote(submission)

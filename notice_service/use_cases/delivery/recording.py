@@ -43,10 +43,10 @@ from notice_service.domain.delivery.facts import (
     derive_receipt,
     earliest_receipt,
 )
-from notice_service.domain.evidence_files import ACCEPTED_TYPES, content_problem, sniff_media_type
-from notice_service.errors import FieldError, InvalidInput, PayloadTooLarge, UnsafeDocument, UnsupportedMediaType
+from notice_service.errors import FieldError, InvalidInput
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
+from notice_service.use_cases.uploads import checked_media_type
 
 
 @dataclass(frozen=True)
@@ -115,20 +115,8 @@ def record_facts(
 
 
 def store_evidence(services: Services, evidence: EvidenceFile, field: str = "file") -> StoredEvidence:
-    """Check (magic bytes, size cap) and store one evidence file WORM."""
-    if len(evidence.data) > services.settings.max_upload_bytes:
-        raise PayloadTooLarge(
-            f"The file is larger than the {services.settings.max_upload_bytes} bytes accepted.",
-            errors=[FieldError(field, "file too large")],
-        )
-    media_type = sniff_media_type(evidence.data)
-    if media_type is None:
-        raise UnsupportedMediaType(
-            f"Evidence files must be one of {', '.join(ACCEPTED_TYPES)} (recognised by their content).",
-            errors=[FieldError(field, "not a PDF, PNG, JPEG or TIFF file")],
-        )
-    if (problem := content_problem(evidence.data, media_type)) is not None:
-        raise UnsafeDocument(f"The file is not accepted as evidence: {problem}.", errors=[FieldError(field, problem)])
+    """Check (magic bytes, size cap, unsafe content) and store one evidence file WORM."""
+    media_type = checked_media_type(services, evidence.data, field, noun="Evidence files")
     stored = services.store.put(evidence.data, content_type=media_type, document_class="evidence")
     return StoredEvidence(evidence.kind, evidence.shown_on, media_type, stored.sha256, stored.size, stored.key)
 

@@ -112,20 +112,29 @@ def submit_delivery(services: Services, tenant_id: str, payload: Mapping[str, An
     _submit_postal(services, queued)
 
 
-def _submission(services: Services, queued: _Queued, sender: PostalAddress) -> Submission:
-    debtor, notice = queued.debtor, queued.notice
+def build_submission(
+    services: Services,
+    *,
+    idempotency_key: str,
+    channel: Channel,
+    notice: Notice,
+    debtor: Debtor,
+    email: str | None,
+    case_reference: str,
+    sender: PostalAddress,
+) -> Submission:
+    """What a postal provider is sent (or quoted): the notice's signed PDF, the debtor's address and e-mail."""
     recipient = PostalAddress(
-        (debtor.name, *debtor.address_lines), debtor.postal_code, debtor.city, debtor.country,
-        email=queued.delivery.recipient,
-    )  # fmt: skip
+        (debtor.name, *debtor.address_lines), debtor.postal_code, debtor.city, debtor.country, email=email
+    )
     return Submission(
-        idempotency_key=queued.delivery.id,
-        level=LEVELS[Channel(queued.delivery.channel)],
+        idempotency_key=idempotency_key,
+        level=LEVELS[channel],
         document=services.store.get(notice.document_key or ""),
-        document_name=f"mise-en-demeure-{queued.case_reference}.pdf",
+        document_name=f"mise-en-demeure-{case_reference}.pdf",
         recipient=recipient,
         sender=sender,
-        reference=queued.case_reference,
+        reference=case_reference,
         consumer=debtor.kind == "consumer",
     )
 
@@ -138,7 +147,16 @@ def _submit_postal(services: Services, queued: _Queued) -> None:
         raise Deferred(account.not_before)
     if (slot := take_call_slot(services, delivery.tenant_id, delivery.provider)) is not None:
         raise Deferred(slot)  # the account's call rate, shared by all workers (issue 17)
-    submission = _submission(services, queued, account.sender)
+    submission = build_submission(
+        services,
+        idempotency_key=delivery.id,
+        channel=Channel(delivery.channel),
+        notice=queued.notice,
+        debtor=queued.debtor,
+        email=delivery.recipient,
+        case_reference=queued.case_reference,
+        sender=account.sender,
+    )
     try:
         try:
             receipt = account.provider.submit(submission)

@@ -26,7 +26,7 @@ from notice_service.domain.dossier.legal import (
     check_claim,
 )
 from notice_service.domain.french_format import date_fr
-from notice_service.domain.interest import DebtorKind
+from notice_service.domain.interest import DebtorKind, debtor_kind
 from notice_service.domain.prescription import prescription_date, prescription_start
 from notice_service.errors import FieldError, InvalidInput
 from notice_service.services import Services
@@ -175,7 +175,7 @@ def assess_claim(
 ) -> Assessment:
     """Prescription first (refused without an override, before any rate is needed), then the décompte, the
     warnings and notes, and the competent court."""
-    kind = DebtorKind.BUSINESS if material.debtor.kind == "business" else DebtorKind.CONSUMER
+    kind = debtor_kind(material.debtor.kind)
     invoices = _open_invoices(material, kind)
     prescribed = [i for i in invoices if i.balance > 0 and i.prescription_date < today]
     overridden = require_not_prescribed(prescribed, override_reason)

@@ -10,7 +10,7 @@ open case (or a case closed too recently) keeps its data.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 from notice_service.db.models.cases import Case, CaseInvoice
 from notice_service.db.models.claims import Debtor, Invoice, Payment
 from notice_service.domain.deadlines import PARIS
-from notice_service.domain.interest import DebtorKind
+from notice_service.domain.interest import DebtorKind, debtor_kind
 from notice_service.domain.prescription import prescription_date, prescription_start
+from notice_service.use_cases.claims.queries import payments_by_invoice
 
 
 @dataclass(frozen=True)
@@ -65,20 +66,17 @@ class DebtorVerdict:
         return [case for case in self.cases if not case.purgeable]
 
 
-def _prescribed_from(session: Session, debtor: Debtor, invoices: Sequence[Invoice]) -> date | None:
+def _prescribed_from(
+    kind: DebtorKind, invoices: Sequence[Invoice], payments: Mapping[str, Sequence[Payment]]
+) -> date | None:
     """The day after the latest prescription date of ``invoices`` (C. civ. 2229); ``None`` without invoices."""
     if not invoices:
         return None
-    kind = DebtorKind.BUSINESS if debtor.kind == "business" else DebtorKind.CONSUMER
-    paid = session.execute(
-        select(Payment.invoice_id, Payment.paid_on).where(Payment.invoice_id.in_([i.id for i in invoices]))
-    )
-    acknowledged: dict[str, list[date]] = {}
-    for invoice_id, paid_on in paid:
-        acknowledged.setdefault(invoice_id, []).append(paid_on)
     last = max(
         prescription_date(
-            prescription_start(kind, i.due_date, i.issue_date, i.delivered_on).day, kind, acknowledged.get(i.id, [])
+            prescription_start(kind, i.due_date, i.issue_date, i.delivered_on).day,
+            kind,
+            [p.paid_on for p in payments[i.id]],
         )
         for i in invoices
     )
@@ -86,12 +84,9 @@ def _prescribed_from(session: Session, debtor: Debtor, invoices: Sequence[Invoic
 
 
 def case_verdict(
-    session: Session, debtor: Debtor, case: Case, today: date, retention_days: int, closed_before: date | None
+    case: Case, prescribed: date | None, today: date, retention_days: int, closed_before: date | None
 ) -> CaseVerdict:
-    """Whether ``case`` may be purged on ``today``."""
-    invoice_ids = select(CaseInvoice.invoice_id).where(CaseInvoice.case_id == case.id)
-    invoices = list(session.execute(select(Invoice).where(Invoice.id.in_(invoice_ids))).scalars())
-    prescribed = _prescribed_from(session, debtor, invoices)
+    """Whether ``case``, whose claims are all prescribed from ``prescribed``, may be purged on ``today``."""
     closed_on = case.closed_at.astimezone(PARIS).date() if case.closed_at else None
 
     def verdict(purgeable: bool, reason: str) -> CaseVerdict:
@@ -108,14 +103,33 @@ def case_verdict(
     return verdict(False, "not_yet")
 
 
+def _case_invoices(session: Session, cases: Sequence[Case]) -> dict[str, list[Invoice]]:
+    """Each case's invoices, in three queries for all of them (links, invoices, and none per case)."""
+    links = session.execute(
+        select(CaseInvoice.case_id, CaseInvoice.invoice_id).where(CaseInvoice.case_id.in_([c.id for c in cases]))
+    ).all()
+    invoices = session.execute(select(Invoice).where(Invoice.id.in_({invoice_id for _, invoice_id in links})))
+    by_id = {invoice.id: invoice for invoice in invoices.scalars()}
+    grouped: dict[str, list[Invoice]] = {case.id: [] for case in cases}
+    for case_id, invoice_id in links:
+        grouped[case_id].append(by_id[invoice_id])
+    return grouped
+
+
 def debtor_verdict(
     session: Session, debtor: Debtor, today: date, retention_days: int, closed_before: date | None = None
 ) -> DebtorVerdict:
     """The verdict on each case of ``debtor`` (oldest first) and its open invoices outside any case."""
-    cases = session.execute(
-        select(Case).where(Case.debtor_id == debtor.id).order_by(Case.created_at, Case.id)
-    ).scalars()
-    verdicts = tuple(case_verdict(session, debtor, case, today, retention_days, closed_before) for case in cases)
+    cases = list(
+        session.execute(select(Case).where(Case.debtor_id == debtor.id).order_by(Case.created_at, Case.id)).scalars()
+    )
+    invoices = _case_invoices(session, cases)
+    payments = payments_by_invoice(session, list({i.id: i for found in invoices.values() for i in found}.values()))
+    kind = debtor_kind(debtor.kind)
+    verdicts = tuple(
+        case_verdict(case, _prescribed_from(kind, invoices[case.id], payments), today, retention_days, closed_before)
+        for case in cases
+    )
     in_cases = select(CaseInvoice.invoice_id)
     loose = session.execute(
         select(Invoice.id).where(Invoice.debtor_id == debtor.id, Invoice.status == "open", Invoice.id.not_in(in_cases))

@@ -40,7 +40,7 @@ from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.audit.records import DocumentRef, JsonValue
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
-from notice_service.use_cases.privacy.scrub import mentioning
+from notice_service.use_cases.privacy.scrub import debtor_rows, mentioning
 
 
 @dataclass(frozen=True)
@@ -108,16 +108,12 @@ def _follow_up(session: Session, debtor: Debtor, cases: Sequence[str]) -> dict[s
 
 def _tables(session: Session, tenant_id: str, debtor: Debtor) -> dict[str, list[dict[str, Any]]]:
     """The debtor's rows, file by file (``debtor.json`` holds one row)."""
-    cases = session.execute(select(Case.id).where(Case.debtor_id == debtor.id)).scalars().all()
-    invoices = session.execute(select(Invoice.id).where(Invoice.debtor_id == debtor.id)).scalars().all()
-    notices = session.execute(select(Notice.id).where(Notice.case_id.in_(cases))).scalars().all()
-    deliveries = session.execute(select(Delivery.id).where(Delivery.notice_id.in_(notices))).scalars().all()
-    ids = (debtor.id, *cases, *invoices, *notices, *deliveries)
-    events = select(Event).where(Event.tenant_id == tenant_id, mentioning(Event.data, ids))
+    target = debtor_rows(session, tenant_id, debtor.id)
+    events = select(Event).where(Event.tenant_id == tenant_id, mentioning(Event.data, target.all_ids))
     return {
-        **_claims(session, debtor, cases, invoices),
-        **_letters(session, notices, deliveries),
-        **_follow_up(session, debtor, cases),
+        **_claims(session, debtor, target.case_ids, target.invoice_ids),
+        **_letters(session, target.notice_ids, target.delivery_ids),
+        **_follow_up(session, debtor, target.case_ids),
         "events": _rows(session, events.order_by(Event.occurred_at, Event.id)),
     }
 

@@ -12,17 +12,11 @@ purgeable, is refused (409, nothing written).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from notice_service.db import audit_repository
-from notice_service.db.models.cases import CaseInvoice
-from notice_service.db.models.claims import Debtor, Invoice
-from notice_service.db.models.delivery import Delivery
-from notice_service.db.models.notices import Notice
+from notice_service.db.models.claims import Debtor
 from notice_service.db.models.privacy import PrivacyPurge
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.audit.records import JsonValue
@@ -32,7 +26,7 @@ from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
 from notice_service.use_cases.privacy import scrub
 from notice_service.use_cases.privacy.eligibility import DebtorVerdict, debtor_verdict, purgeable_debtors
-from notice_service.use_cases.privacy.retained import latest, retained_documents
+from notice_service.use_cases.privacy.retained import document_keys, latest, retained_documents, store_locks
 
 
 @dataclass(frozen=True)
@@ -72,15 +66,6 @@ def purgeable(services: Services, tenant_id: str, closed_before: date | None = N
         return [verdict_json(verdict) for verdict in found]
 
 
-def _target(session: Session, tenant_id: str, debtor_id: str, case_ids: tuple[str, ...]) -> scrub.Purged:
-    invoices = session.execute(select(CaseInvoice.invoice_id).where(CaseInvoice.case_id.in_(case_ids))).scalars()
-    own = session.execute(select(Invoice.id).where(Invoice.debtor_id == debtor_id)).scalars()
-    invoice_ids = tuple(sorted(set(invoices) | set(own)))
-    notices = tuple(session.execute(select(Notice.id).where(Notice.case_id.in_(case_ids))).scalars())
-    deliveries = tuple(session.execute(select(Delivery.id).where(Delivery.notice_id.in_(notices))).scalars())
-    return scrub.Purged(tenant_id, debtor_id, case_ids, invoice_ids, notices, deliveries)
-
-
 def _refuse(verdict: DebtorVerdict) -> None:
     if verdict.purgeable:
         return
@@ -96,19 +81,37 @@ def _refuse(verdict: DebtorVerdict) -> None:
     raise Conflict(detail, extra={"debtor": verdict_json(verdict)})
 
 
+def _store_locks(
+    services: Services, actor: Actor, debtor_id: str, today: date, closed_before: date | None
+) -> dict[str, datetime | None]:
+    """Before the purge's transaction (slow I/O stays out of it): the store's lock date of each of the debtor's
+    documents; nothing for a debtor the transaction will refuse."""
+    retention_days = services.settings.privacy_retention_days
+    with services.db.reading() as session:
+        debtor = get_owned(session, Debtor, actor.tenant_id, debtor_id)
+        if (
+            debtor.purged_at is not None
+            or not debtor_verdict(session, debtor, today, retention_days, closed_before).purgeable
+        ):
+            return {}
+        keys = document_keys(session, scrub.debtor_rows(session, actor.tenant_id, debtor_id))
+    return store_locks(services, sorted(keys))
+
+
 def purge_debtor(services: Services, actor: Actor, debtor_id: str, closed_before: date | None = None) -> PurgeResult:
     """Purge one debtor of ``actor``'s tenant; ``NotFound`` for another tenant's, ``Conflict`` when not purgeable."""
     now = services.clock.now()
+    today = now.astimezone(PARIS).date()
+    locks = _store_locks(services, actor, debtor_id, today, closed_before)
     with services.db.transaction() as session:
         debtor = get_owned(session, Debtor, actor.tenant_id, debtor_id, lock=True)
         if debtor.purged_at is not None:
             raise Conflict(f"The debtor was already purged on {debtor.purged_at.date().isoformat()}.")
-        today = now.astimezone(PARIS).date()
         verdict = debtor_verdict(session, debtor, today, services.settings.privacy_retention_days, closed_before)
         _refuse(verdict)
         case_ids = tuple(case.case_id for case in verdict.cases)
-        target = _target(session, actor.tenant_id, debtor.id, case_ids)
-        retained = retained_documents(services, session, target)
+        target = scrub.debtor_rows(session, actor.tenant_id, debtor.id)
+        retained = retained_documents(services, session, target, locks)  # the store asked again only for new keys
         scrub.scrub_identity(session, target, now)
         scrub.scrub_follow_up(session, target)
         scrub.scrub_letters(session, target)

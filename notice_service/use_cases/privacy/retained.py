@@ -9,7 +9,7 @@ Part A §11: 10 years by default, C. com. L123-22) and the purge records each on
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -51,14 +51,33 @@ def _documents(session: Session, target: Purged) -> Iterator[Document]:
         yield "dossier", dossier.id, dossier.archive_key or dossier.layout_key, dossier.created_at
 
 
-def retained_documents(services: Services, session: Session, target: Purged) -> list[dict[str, Any]]:
-    """Each stored document of ``target`` with its retain-until date (ISO) and where that date comes from."""
-    kept = []
-    for kind, row_id, key, stored_at in _documents(session, target):
+def store_locks(services: Services, keys: Iterable[str]) -> dict[str, datetime | None]:
+    """The store's lock date of each key (one HEAD each on S3: run it outside any transaction); ``None`` for an
+    object without one, absent or unreachable (the configured retention is what the law asks anyway)."""
+    locks: dict[str, datetime | None] = {}
+    for key in keys:
         try:
-            lock = services.store.stat(key).retain_until
-        except NoticeError:  # absent or unreachable: the configured retention is what the law asks anyway
-            lock = None
+            locks[key] = services.store.stat(key).retain_until
+        except NoticeError:
+            locks[key] = None
+    return locks
+
+
+def document_keys(session: Session, target: Purged) -> set[str]:
+    return {key for _, _, key, _ in _documents(session, target)}
+
+
+def retained_documents(
+    services: Services, session: Session, target: Purged, known: Mapping[str, datetime | None] | None = None
+) -> list[dict[str, Any]]:
+    """Each stored document of ``target`` with its retain-until date (ISO) and where that date comes from; the
+    store is asked only for the keys ``known`` (``store_locks``, beforehand) lacks."""
+    documents = list(_documents(session, target))
+    locks = dict(known or {})
+    locks |= store_locks(services, sorted({key for _, _, key, _ in documents} - locks.keys()))
+    kept = []
+    for kind, row_id, key, stored_at in documents:
+        lock = locks[key]
         until = lock or stored_at + timedelta(days=services.settings.retention_days)
         source = "store" if lock else "configured"
         kept.append({"kind": kind, "id": row_id, "key": key, "retain_until": until.isoformat(), "source": source})

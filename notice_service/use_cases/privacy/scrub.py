@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from notice_service.db.models.calls import CaseCall
 from notice_service.db.models.case_documents import CaseDispute, CaseDocument
 from notice_service.db.models.cases import Case
-from notice_service.db.models.claims import CreditNote, Debtor, Payment
+from notice_service.db.models.claims import CreditNote, Debtor, Invoice, Payment
 from notice_service.db.models.delivery import Delivery, DeliveryFact, ElectronicConsent
 from notice_service.db.models.dossier import Dossier
 from notice_service.db.models.events import Event
@@ -59,6 +59,19 @@ class Purged:
     @property
     def all_ids(self) -> tuple[str, ...]:
         return (self.debtor_id, *self.case_ids, *self.invoice_ids, *self.notice_ids, *self.delivery_ids)
+
+
+def debtor_rows(session: Session, tenant_id: str, debtor_id: str) -> Purged:
+    """The ids of one debtor's rows: its cases (oldest first), its invoices (a case holds only its debtor's,
+    ``cases/open.py``), the cases' notices and their deliveries."""
+    cases = session.execute(
+        select(Case.id).where(Case.debtor_id == debtor_id).order_by(Case.created_at, Case.id)
+    ).scalars()
+    case_ids = tuple(cases)
+    invoices = session.execute(select(Invoice.id).where(Invoice.debtor_id == debtor_id)).scalars()
+    notices = tuple(session.execute(select(Notice.id).where(Notice.case_id.in_(case_ids))).scalars())
+    deliveries = tuple(session.execute(select(Delivery.id).where(Delivery.notice_id.in_(notices))).scalars())
+    return Purged(tenant_id, debtor_id, case_ids, tuple(sorted(invoices)), notices, deliveries)
 
 
 def scrub_json(value: Any) -> Any:

@@ -47,28 +47,25 @@ SPECS: dict[str, ProviderSpec] = {
             "sandbox": "https://www.merci-facteur.com/api/1.2/sandbox/service",
         },
     ),
+    # Maileva (registered_mail v4): the application's client id and secret and the user's login and password
+    # (the OAuth2 password grant, the only one Maileva implements); ``auth_url`` overrides the token endpoint
+    # derived from the API host (``adapters/postal/maileva_wire.token_url``).
+    "maileva": ProviderSpec(
+        required=("client_id", "client_secret", "username", "password"),
+        secret=frozenset({"client_secret", "password"}),
+        optional=("auth_url",),
+        urls={
+            "production": "https://api.maileva.com/registered_mail/v4",
+            "sandbox": "https://api.sandbox.maileva.net/registered_mail/v4",
+        },
+    ),
+    # AR24 (qualified LRE): the API token and private key AR24 gives (both secret), the AR24 user that sends.
+    "ar24": ProviderSpec(
+        required=("token", "private_key", "user_id"),
+        secret=frozenset({"token", "private_key"}),
+        urls={"production": "https://app.ar24.fr/api", "sandbox": "https://sandbox.ar24.fr/api"},
+    ),
 }
-
-#: Maileva (registered_mail v4): the application's client id and secret and the user's login and password (the
-#: OAuth2 password grant, the only one Maileva implements); ``auth_url`` overrides the token endpoint derived
-#: from the API host (``adapters/postal/maileva_wire.token_url``).
-SPECS["maileva"] = ProviderSpec(
-    required=("client_id", "client_secret", "username", "password"),
-    secret=frozenset({"client_secret", "password"}),
-    optional=("auth_url",),
-    urls={
-        "production": "https://api.maileva.com/registered_mail/v4",
-        "sandbox": "https://api.sandbox.maileva.net/registered_mail/v4",
-    },
-)
-
-
-#: AR24 (qualified LRE): the API token and private key AR24 gives (both secret), the AR24 user that sends.
-SPECS["ar24"] = ProviderSpec(
-    required=("token", "private_key", "user_id"),
-    secret=frozenset({"token", "private_key"}),
-    urls={"production": "https://app.ar24.fr/api", "sandbox": "https://sandbox.ar24.fr/api"},
-)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
@@ -29,7 +29,13 @@ from notice_service.errors import Conflict, FieldError, Forbidden, InvalidInput
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
 from notice_service.use_cases.json_values import iso_or_none
-from notice_service.use_cases.tenants.onboarding import API_KEY_PREFIX, hash_api_key, tenant_json
+from notice_service.use_cases.tenants.onboarding import (
+    API_KEY_PREFIX,
+    expired_at,
+    hash_api_key,
+    live_keys,
+    tenant_json,
+)
 from notice_service.use_cases.versions import etag_of
 
 SCOPES = api_scopes.SCOPES
@@ -84,16 +90,11 @@ def _check_new_key(name: str, scopes: list[str], expires_at: datetime | None, no
         raise InvalidInput("The API key cannot be created.", errors=errors)
 
 
-def _live(tenant_id: str, now: datetime) -> Any:
-    """The condition of a tenant's keys that still work: neither revoked nor expired."""
-    unexpired = or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now)
-    return (ApiKey.tenant_id == tenant_id) & ApiKey.revoked_at.is_(None) & unexpired
-
-
 def _add_key(session: Session, actor: Actor, name: str, scopes: Iterable[str], now: datetime) -> tuple[ApiKey, str]:
     """A new key row (locks the tenant: the count of live keys is serialised); answers it and its secret."""
     session.get_one(Tenant, actor.tenant_id, with_for_update=True)
-    if session.execute(select(func.count()).where(_live(actor.tenant_id, now))).scalar_one() >= MAX_KEYS:
+    live = select(func.count()).where(ApiKey.tenant_id == actor.tenant_id, live_keys(now))
+    if session.execute(live).scalar_one() >= MAX_KEYS:
         raise Conflict(f"A tenant has at most {MAX_KEYS} active API keys: revoke one first.")
     secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(id=new_id(), tenant_id=actor.tenant_id, key_hash=hash_api_key(secret), label=name.strip())
@@ -132,7 +133,7 @@ def _working(key: ApiKey, now: datetime) -> None:
     """``Conflict`` unless the key still works (neither revoked nor expired)."""
     if key.revoked_at is not None:
         raise Conflict("The API key is already revoked.")
-    if key.expires_at is not None and key.expires_at <= now:
+    if expired_at(key, now) is not None:
         raise Conflict("The API key has expired.")
 
 
@@ -180,8 +181,10 @@ def revoke_api_key(services: Services, actor: Actor, key_id: str) -> dict[str, A
         key = get_owned(session, ApiKey, actor.tenant_id, key_id, lock=True)
         if key.revoked_at is not None:
             raise Conflict("The API key is already revoked.")
-        admins = select(func.count()).where(_live(actor.tenant_id, now), ApiKey.scopes.contains("admin"))
-        live = key.expires_at is None or key.expires_at > now
+        admins = select(func.count()).where(
+            ApiKey.tenant_id == actor.tenant_id, live_keys(now), ApiKey.scopes.contains("admin")
+        )
+        live = expired_at(key, now) is None
         if live and "admin" in api_scopes.decode(key.scopes) and session.execute(admins).scalar_one() <= 1:
             raise Conflict("This is the tenant's last active admin key: create another admin key before revoking it.")
         key.revoked_at = now

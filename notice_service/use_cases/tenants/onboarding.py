@@ -6,14 +6,13 @@ API keys are random 32-byte tokens shown once; only their SHA-256 is stored.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
@@ -263,23 +262,32 @@ def update_profile(
         return dict(tenant.profile)
 
 
+def live_keys(now: datetime) -> ColumnElement[bool]:
+    """The SQL condition of the keys that still work at ``now``: neither revoked nor expired."""
+    return ApiKey.revoked_at.is_(None) & or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now)
+
+
+def expired_at(key: ApiKey, now: datetime) -> datetime | None:
+    """When ``key`` expired, if it has by ``now``; ``None`` while it has not."""
+    return key.expires_at if key.expires_at is not None and key.expires_at <= now else None
+
+
 def authenticate(services: Services, api_key: str) -> Actor:
     """The actor behind a bearer API key, with the key's scopes; ``Unauthenticated`` when unknown, revoked or
-    expired. The key is found by its SHA-256 (an index lookup), then the stored hash is compared in constant
-    time (``hmac.compare_digest``). Its ``last_used_at`` is written at most once a minute (one guarded UPDATE),
-    not on every request."""
+    expired. The key is found by its SHA-256 (an index lookup on a digest of a random 32-byte secret). Its
+    ``last_used_at`` is written at most once a minute (one guarded UPDATE), not on every request."""
     digest = hash_api_key(api_key)
     with services.db.reading() as session:
         row = session.execute(
             select(ApiKey).where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None))
         ).scalar_one_or_none()
-    if row is None or not hmac.compare_digest(row.key_hash.encode("ascii"), digest.encode("ascii")):
+    if row is None:
         raise Unauthenticated("The API key is unknown or revoked: send 'Authorization: Bearer <api key>'.")
     now = services.clock.now()
-    if row.expires_at is not None and row.expires_at <= now:
+    if (expired := expired_at(row, now)) is not None:
         raise Unauthenticated(
-            f"The API key expired at {row.expires_at.isoformat()}: use its successor or ask an admin for a new key.",
-            extra={"expired_at": row.expires_at.isoformat()},
+            f"The API key expired at {expired.isoformat()}: use its successor or ask an admin for a new key.",
+            extra={"expired_at": expired.isoformat()},
         )
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION:
         _touch(services, row.id, now)
@@ -301,10 +309,9 @@ def list_tenant_ids(services: Services) -> list[str]:
 def list_tenants(services: Services) -> list[dict[str, Any]]:
     """Every tenant, oldest first: id, name, SIREN, creation time and how many API keys work (neither revoked
     nor expired)."""
-    unexpired = or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > services.clock.now())
     active = (
         select(func.count())
-        .where(ApiKey.tenant_id == Tenant.id, ApiKey.revoked_at.is_(None), unexpired)
+        .where(ApiKey.tenant_id == Tenant.id, live_keys(services.clock.now()))
         .correlate(Tenant)
         .scalar_subquery()
     )

@@ -1,10 +1,10 @@
-"""the per-provider-account call rate shared by all workers (``provider_rate_limits``)
+"""the per-provider-account call rate shared by all workers (``provider_accounts.next_call_at``)
 
 Revision ID: 0014d_bulk
 Revises: 0013i_search
 
-One row per provider account: the next moment a call is allowed, claimed under a row lock by whichever worker
-calls next (issue 17's back-pressure toward providers).
+One column on each provider account: the next moment a call is allowed, claimed under the account's row lock by
+whichever worker calls next (issue 17's back-pressure toward providers).
 """
 
 import sqlalchemy as sa
@@ -17,12 +17,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "provider_rate_limits",
-        sa.Column("account_id", sa.String(36), sa.ForeignKey("provider_accounts.id"), primary_key=True),
-        sa.Column("next_call_at", sa.DateTime(timezone=True), nullable=False),
-    )
+    op.add_column("provider_accounts", sa.Column("next_call_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
-    op.drop_table("provider_rate_limits")
+    op.drop_column(
+        "provider_accounts", "next_call_at"
+    )  # plain DROP COLUMN: a batch copy cannot drop a referenced table

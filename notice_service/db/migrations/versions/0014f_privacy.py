@@ -1,7 +1,7 @@
 """personal data (RGPD): tombstone columns on debtors and cases, and the record of each purge
 
 Revision ID: 0014f_privacy
-Revises: 0013i_search
+Revises: 0014d_bulk
 
 ``debtors.purged_at`` and ``cases.purged_at`` mark the rows whose personal data ``notice-service privacy purge``
 removed (``use_cases/privacy``); ``privacy_purges`` keeps, per purged debtor, which cases went and which stored

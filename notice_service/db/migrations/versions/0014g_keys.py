@@ -1,7 +1,7 @@
 """API keys: several scopes, an expiry, the successor a rotation issued
 
 Revision ID: 0014g_keys
-Revises: 0013i_search
+Revises: 0014f_privacy
 
 The single ``scope`` (``read`` < ``write`` < ``admin``) becomes ``scopes``, space-separated, of ``read``,
 ``write``, ``issue``, ``dispatch`` and ``admin`` (``domain/api_scopes.py``). Existing keys keep what they could

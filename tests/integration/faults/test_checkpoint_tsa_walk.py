@@ -8,6 +8,7 @@ write-once ``.tsr`` key refuses. The restart reuses the stored token instead, af
 note: one checkpoint whose row holds the killed process's token, which ``openssl ts -verify`` accepts, the log
 verifies (database against store), nothing is left as an orphan. A stored object that is not what this
 checkpoint would write is a ``DocumentConflict`` naming the key, and stays as it was.
+A stored token the service cannot check (no TSA configured any more) is a ``ConfigurationError``.
 
 The crashes that store nothing (``after-checkpoint-sign``) or commit (``after-commit#2``) behave the same with or
 without a TSA; the TSA-less walk of ``test_ledger_and_dossier_walk.py`` covers them. Own world (the faults
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -29,7 +31,7 @@ from notice_service.bootstrap import build_services
 from notice_service.db import audit_repository
 from notice_service.db.models.audit import AuditCheckpoint
 from notice_service.domain.audit.evidence import checkpoint_key, time_stamp_response
-from notice_service.errors import DocumentConflict
+from notice_service.errors import ConfigurationError, DocumentConflict
 from notice_service.settings import Settings
 from notice_service.use_cases.audit.checkpoint import checkpoint_log, ensure_key_activated
 from tests.contract.independent_checks import needs, openssl_ts_verified, openssl_ts_verify
@@ -133,4 +135,22 @@ def test_a_stored_checkpoint_object_that_does_not_match_is_refused_and_kept(tsa_
         checkpoint_log(world.services, tenant_id)
     assert REFUSALS[suffix] in refused.value.detail
     assert store.get(key) == content  # never overwritten
+    assert world.count(AuditCheckpoint, AuditCheckpoint.tenant_id == tenant_id) == 0
+
+
+def test_a_stored_token_the_service_cannot_check_is_refused_without_a_tsa(tsa_world: World) -> None:
+    """The TSA taken out of the configuration between the crash and the restart: the stored token is neither
+    dropped (a row without it, the .tsr an orphan) nor recorded unchecked."""
+    world = tsa_world
+    tenant_id, size = _tenant_to_checkpoint(world, "Checkpoint without TSA")
+    assert world.services.time_stamper is not None
+    key = checkpoint_key(tenant_id, size, "tsr")
+    token = time_stamp_response(world.services.time_stamper.timestamp(b"a note").token_der)
+    world.services.store.put(token, content_type="application/timestamp-reply", document_class="audit", key=key)
+    without_tsa = build_services(replace(world.services.settings, tsa_urls=(), tsa_roots_pem=None), clock=world.clock)
+    try:
+        with pytest.raises(ConfigurationError, match="no TSA trust roots are configured"):
+            checkpoint_log(without_tsa, tenant_id)
+    finally:
+        without_tsa.db.engine.dispose()
     assert world.count(AuditCheckpoint, AuditCheckpoint.tenant_id == tenant_id) == 0

@@ -5,6 +5,16 @@ kept by appends), sign the C2SP note, obtain an RFC 3161 token over its exact by
 time-stamper, nonce included), write note, token and TSA certificates WORM, then, under the head lock,
 record the checkpoint row and append the anchor record carrying the note's and the token's SHA-256.
 
+A restart after an attempt killed between storing its evidence and committing (``after-checkpoint-store``,
+``before-commit#2``) finds that evidence under the size's write-once keys. The note it signs again is the same
+bytes (Ed25519 is deterministic) and adopts the stored one; the token is **not** asked for again (another TSA call
+gives another token, which the ``.tsr`` key would refuse): the stored ``.tsr`` is read back, verified over the
+note against the TSA roots, and recorded, with its genTime and the certificates it carries (the same
+``.chain.pem``). A stored note or token that is not this checkpoint's raises ``DocumentConflict`` naming the key
+before any TSA call, and a different ``.chain.pem`` is refused by the store: nothing is ever overwritten. The
+reused token's TSA URL is not in the token: the anchor names the configured ``NOTICE_TSA_URL`` (exact with one
+TSA; with several, the comma-separated list of those that may have issued it).
+
 A checkpoint key unknown to the log is first activated by an ``audit:key-activated`` record, so every key
 change (rotation) is itself in the log. ``checkpoint_if_due`` applies the cadence: a checkpoint once
 ``checkpoint_every_records`` records (anchors excluded) or ``checkpoint_every_seconds`` since the oldest
@@ -16,9 +26,11 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from asn1crypto import tsp
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -35,9 +47,9 @@ from notice_service.domain.audit.evidence import (
     sha256_hex,
     time_stamp_response,
 )
-from notice_service.errors import ConfigurationError, Conflict, NoticeError
+from notice_service.errors import ConfigurationError, Conflict, DocumentConflict, DocumentNotFound, NoticeError
 from notice_service.faults import crash_point
-from notice_service.ports import CheckpointSigner, TimeStampToken
+from notice_service.ports import CheckpointSigner
 from notice_service.services import Services
 
 log = logging.getLogger(__name__)
@@ -187,18 +199,87 @@ def checkpoint_on_demand(services: Services, tenant_id: str) -> AuditCheckpoint:
         return session.get_one(AuditCheckpoint, (tenant_id, outcome.size))
 
 
-def _store_evidence(services: Services, tenant_id: str, size: int, note: bytes, token: TimeStampToken | None) -> None:
+@dataclass(frozen=True)
+class _Stamp:
+    """The time-stamp a checkpoint records: a fresh token, or the one a killed attempt stored (reused)."""
+
+    tsr: bytes
+    gen_time: datetime
+    tsa_url: str
+    certificates_der: Sequence[bytes]
+
+
+def _stored(services: Services, key: str) -> bytes | None:
+    try:
+        return services.store.get(key)
+    except DocumentNotFound:
+        return None
+
+
+def _refuse_another_note(services: Services, tenant_id: str, size: int, note: bytes) -> None:
+    """A note stored by a killed attempt must be this one (Ed25519 is deterministic): the same key, log and root."""
+    key = checkpoint_key(tenant_id, size, "note")
+    stored = _stored(services, key)
+    if stored is not None and stored != note:
+        raise DocumentConflict(
+            f"checkpoint {size}: the note stored under {key!r} is not the note signed now (another checkpoint key, "
+            "or another root for this size); write-once evidence is never replaced"
+        )
+
+
+def _token_certificates(tsr: bytes) -> tuple[bytes, ...]:
+    """The certificates that came inside a ``TimeStampResp``'s token (what the TSA answered with it)."""
+    certificates = tsp.TimeStampResp.load(tsr)["time_stamp_token"]["content"]["certificates"]
+    return tuple(choice.chosen.dump() for choice in certificates) if certificates else ()
+
+
+def _reused_stamp(services: Services, key: str, note: bytes, tsr: bytes) -> _Stamp:
+    """The token a killed attempt stored under ``key``, checked to time-stamp exactly ``note``.
+
+    Its TSA URL is not in the token: the one configured URL (with several, ``NOTICE_TSA_URL`` as configured,
+    comma-separated: the TSAs that may have issued it; the verifier does not check this field)."""
+    if services.token_verifier is None:
+        raise ConfigurationError(
+            f"{key!r} holds a time-stamp of this checkpoint but no TSA trust roots are configured to check it "
+            "(NOTICE_TSA_URL, NOTICE_TSA_ROOTS)"
+        )
+    try:
+        verified = services.token_verifier.verify(note, tsr)
+        certificates = _token_certificates(tsr)
+    except ValueError as exc:
+        raise DocumentConflict(
+            f"{key!r} holds a time-stamp that is not a valid token over this checkpoint's note ({exc}); "
+            "write-once evidence is never replaced"
+        ) from exc
+    return _Stamp(tsr, verified.gen_time, ",".join(services.settings.tsa_urls), certificates)
+
+
+def _time_stamp(services: Services, tenant_id: str, size: int, note: bytes) -> _Stamp | None:
+    """The stored token of a killed attempt if there is one, else a new one from the TSA (None without a TSA)."""
+    key = checkpoint_key(tenant_id, size, "tsr")
+    stored = _stored(services, key)
+    if stored is not None:
+        return _reused_stamp(services, key, note, stored)
+    if services.time_stamper is None:
+        return None
+    token = services.time_stamper.timestamp(note)
+    tsr = time_stamp_response(token.token_der)
+    return _Stamp(tsr, token.gen_time, token.tsa_url, token.certificates_der)
+
+
+def _store_evidence(services: Services, tenant_id: str, size: int, note: bytes, stamp: _Stamp | None) -> None:
+    """Write-once: the same bytes again answer the existing object, others raise ``DocumentConflict``."""
     store = services.store
     store.put(note, content_type="text/plain", document_class="audit", key=checkpoint_key(tenant_id, size, "note"))
-    if token is not None:
+    if stamp is not None:
         store.put(
-            time_stamp_response(token.token_der),
+            stamp.tsr,
             content_type="application/timestamp-reply",
             document_class="audit",
             key=checkpoint_key(tenant_id, size, "tsr"),
         )
         store.put(
-            certificates_pem(token.certificates_der),
+            certificates_pem(stamp.certificates_der),
             content_type="application/pem-certificate-chain",
             document_class="audit",
             key=checkpoint_key(tenant_id, size, "chain.pem"),
@@ -218,20 +299,20 @@ def checkpoint_log(services: Services, tenant_id: str) -> CheckpointOutcome:
         return _outcome(existing)
     note = signer.sign_note(format_checkpoint_body(origin, size, root))
     crash_point("after-checkpoint-sign")
-    token = services.time_stamper.timestamp(note) if services.time_stamper is not None else None
-    _store_evidence(services, tenant_id, size, note, token)
+    _refuse_another_note(services, tenant_id, size, note)
+    stamp = _time_stamp(services, tenant_id, size, note)
+    _store_evidence(services, tenant_id, size, note, stamp)
     crash_point("after-checkpoint-store")
-    tsr = time_stamp_response(token.token_der) if token is not None else None
     facts = AnchorFacts(
         size=size,
         root=root,
         note_sha256=sha256_hex(note),
         key_fingerprint=fingerprint,
-        token_sha256=sha256_hex(tsr) if tsr is not None else None,
-        gen_time=token.gen_time.isoformat() if token is not None else None,
-        tsa_url=token.tsa_url if token is not None else None,
+        token_sha256=sha256_hex(stamp.tsr) if stamp is not None else None,
+        gen_time=stamp.gen_time.isoformat() if stamp is not None else None,
+        tsa_url=stamp.tsa_url if stamp is not None else None,
     )
-    return _record_checkpoint(services, tenant_id, facts, note, tsr, token)
+    return _record_checkpoint(services, tenant_id, facts, note, stamp)
 
 
 def _record_checkpoint(
@@ -239,9 +320,9 @@ def _record_checkpoint(
     tenant_id: str,
     facts: AnchorFacts,
     note: bytes,
-    tsr: bytes | None,
-    token: TimeStampToken | None,
+    stamp: _Stamp | None,
 ) -> CheckpointOutcome:
+    tsr = stamp.tsr if stamp is not None else None
     now = services.clock.now()
     with services.db.transaction() as session:
         _lock_head(session, tenant_id)
@@ -267,7 +348,7 @@ def _record_checkpoint(
                 token_sha256=facts.token_sha256,
                 chain_key=checkpoint_key(tenant_id, facts.size, "chain.pem") if tsr is not None else None,
                 tsa_url=facts.tsa_url,
-                gen_time=token.gen_time if token is not None else None,
+                gen_time=stamp.gen_time if stamp is not None else None,
                 anchor_index=sealed[0].index,
                 created_at=now,
             )

@@ -170,3 +170,24 @@ def test_store_sweep_lists_the_letters_the_dead_workers_stored_and_deletes_nothi
     assert left <= {o["key"] for o in report["orphans"]} == {o.key for o in sweep_store(world.services).orphans}
     for orphan in report["orphans"]:
         assert world.services.store.stat(orphan["key"]).size == orphan["size"]  # still there: nothing deleted
+
+
+def test_a_payment_between_the_dead_workers_issue_and_the_restart_does_not_skip_the_issued_letter(
+    world: World,
+) -> None:
+    """Killed after the first item's issue commit (#2), a payment recorded before the restart: the letter is out
+    (issued, audited, its ``notice.issued`` event queued), so the restart records the item issued and its step
+    taken; the re-check before issuing (``recheck``) is for a letter not yet issued, and skipping this one would
+    leave the step untaken, for the next run to propose again."""
+    tenant_id, api = world.tenant("Run paid after the issue")
+    run_id = _approved_run(world, api)
+    order = _only_items_pending(world, tenant_id)
+    world.crash("after-commit#2", "worker")
+    first = _items(world, run_id)[order[0]]
+    _assert_left(world, run_id, first.id, "issued", set())
+    paid = api.post(f"/v1/invoices/{first.invoice_ids[0]}/payments", {"amount": "100.00", "paid_on": "2026-07-15"})
+    assert paid.status_code == 201, paid.json
+
+    world.drain()
+    _assert_issued_once(world, tenant_id, run_id)
+    world.assert_ledger_verifies(tenant_id)

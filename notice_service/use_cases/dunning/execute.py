@@ -3,9 +3,10 @@
 The handler moves the item as far as it can: a letter item without its draft gets one (a real draft notice
 with its preview); an approved item is re-checked (paid, payment received, disputed, paused since the
 proposal, run cancelled, step already taken → ``skipped`` with the reason), then issued (exactly the draft the
-approver saw), then dispatched by e-mail when the step's channel has e-mail, the debtor an address and the
-service an SMTP server (a letter or registered letter stays ``issued``: the postal providers send it). An
-issued notice is never issued again: a retried or re-delivered message finds the notice issued and only
+approver saw; a letter already issued by a worker killed before it recorded the item is not re-checked: it is
+out, the item is recorded issued), then dispatched by e-mail when the step's channel has e-mail, the debtor an
+address and the service an SMTP server (a letter or registered letter stays ``issued``: the postal providers
+send it). An issued notice is never issued again: a retried or re-delivered message finds the notice issued and only
 records the item; the unique key on ``dunning_steps_taken`` refuses a second take of the same step for the
 same invoices. A refusal a person must act on (an incomplete letter, an unknown rate, the profile lacking a
 mention) fails the item with the problem's words; a transient failure (store, signer, TSA) is raised, so the
@@ -20,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 
 from notice_service.db.models.dunning import DunningRun, RunItem
+from notice_service.db.models.notices import Notice
 from notice_service.errors import NoticeError
 from notice_service.letter_catalogue import OPTIONS
 from notice_service.services import Services
@@ -67,6 +69,15 @@ def _draft(services: Services, actor: Actor, item: RunItem, run: DunningRun) -> 
             row.notice_id = notice_id  # a concurrent drafter lost: its draft stays an unused draft
 
 
+def _letter_out(services: Services, item: RunItem) -> bool:
+    """Whether the item's letter was issued already (a worker killed after the issue commit, before recording the
+    item): it is out, so the item is recorded issued whatever changed since (a payment, a pause), never skipped."""
+    if item.action not in LETTERS or item.notice_id is None:
+        return False
+    with services.db.reading() as session:
+        return session.get_one(Notice, item.notice_id).status != "draft"
+
+
 def handle_item(services: Services, tenant_id: str, payload: Mapping[str, Any]) -> None:
     actor = worker_actor(tenant_id)
     item, run = _load(services, str(payload["item_id"]))
@@ -76,7 +87,7 @@ def handle_item(services: Services, tenant_id: str, payload: Mapping[str, Any]) 
         _draft(services, actor, item, run)
         item, run = _load(services, item.id)
     if item.state == "approved":
-        reason = recheck(services, item, run)
+        reason = None if _letter_out(services, item) else recheck(services, item, run)
         if reason is not None:
             finish_item(services, actor, item.id, "skipped", reason)
             return

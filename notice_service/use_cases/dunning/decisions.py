@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
 from notice_service.db.models.dunning import DunningRun, RunItem
+from notice_service.db.models.notices import Notice
 from notice_service.db.outbox import queue_event
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.audit.records import JsonValue
@@ -91,14 +92,21 @@ def decide(services: Services, actor: Actor, run_id: str, item_ids: Sequence[str
 
 
 def cancel_run(services: Services, actor: Actor, run_id: str) -> int:
-    """Cancel the run: every item not yet issued stops (``cancelled``); answers how many."""
+    """Cancel the run: every item not yet issued stops (``cancelled``); answers how many.
+
+    An approved item whose letter is out already (a worker issued it and has not recorded the item yet, or was
+    killed in between) is not cancelled: the worker records it issued, with its step taken, so that the next run
+    does not propose the same step again. A worker that issues a letter while the cancel commits records its item
+    issued too (``item_steps._record_issued``): a letter that left is never shown as cancelled."""
     now = services.clock.now()
     with services.db.transaction() as session:
         run = _open_run(session, actor, run_id)
         if run.status == "completed":
             raise Conflict("The run is completed: nothing is left to cancel.", extra={"run_status": run.status})
         query = select(RunItem).where(RunItem.run_id == run.id, RunItem.state.in_(("proposed", "approved", "failed")))
-        items = session.execute(query.with_for_update()).scalars().all()
+        query = query.outerjoin(Notice, Notice.id == RunItem.notice_id)
+        query = query.where(or_(RunItem.state != "approved", Notice.id.is_(None), Notice.status == "draft"))
+        items = session.execute(query.with_for_update(of=RunItem)).scalars().all()
         for item in items:
             item.state, item.reason, item.done_at = "cancelled", "the run was cancelled", now
         run.status, run.completed_at = "cancelled", now

@@ -113,7 +113,7 @@ def _record_issued(services: Services, actor: Actor, item_id: str, reason: str |
     now = services.clock.now()
     with services.db.transaction() as session:
         item = _locked(session, item_id)
-        if item.state != "approved":
+        if item.state not in ("approved", "cancelled"):  # cancelled: the run's cancel raced this letter, which left
             return
         item.state, item.reason, item.done_at = "issued", reason, now
         session.add(

@@ -14,8 +14,16 @@ debtor's own rows; both run in the purge's transaction, ``purge.py``).
 - ``outbox.last_error`` of the messages naming the debtor's rows (a provider's or SMTP server's refusal often
   quotes the address or number it refused) and ``dunning_run_items.reason`` of the debtor's items.
 
-An error keeps what names its kind and says nothing of the debtor: ``HTTP 503`` whole, the words before the
-first ``: `` (``SMTPRecipientsRefused: [données personnelles effacées]``), the fixed texts we write.
+An error keeps what names its kind and says nothing of the debtor: ``HTTP 503`` whole, an exception's name
+before the first ``: `` (``SMTPRecipientsRefused: [données personnelles effacées]``; one CamelCase word: a
+sentence such as ``Recipient Amélie Zarbo: unknown``, or ``Zarbo: unknown``, keeps nothing), the fixed texts we write.
+
+Looked at and left: idempotent responses naming the rows are deleted (``scrub.scrub_feeds``); a delivery fact's
+raw provider answer is a stored object (``payload_key``) kept under Object Lock and listed in the purge's
+``retained``, its ``detail`` scrubbed (``scrub.py``); ``notices.options`` (deadline, tone, instalments, an
+agency's principal), ``notices.storage``/``signature``, tenants' profiles and providers' return addresses are the
+creditor's side; plans' steps hold none. Not in reach: a webhook answer to an event naming none of the debtor's
+rows (nothing links it to the debtor), and the service's logs (JSON lines, outside the database).
 """
 
 from __future__ import annotations
@@ -33,7 +41,8 @@ from notice_service.db.models.webhooks import WebhookAttempt, WebhookDelivery
 from notice_service.use_cases.privacy.scrub import PLACEHOLDER, Purged, mentioning
 
 _STATUS = re.compile(r"^HTTP \d{3}$")
-_KIND = re.compile(r"^([A-Za-z][A-Za-z0-9_. ]{0,60}): ")
+#: an exception's name (CamelCase: a capital past the first letter, ``ReadTimeout``), or our sender's prefix
+_KIND = re.compile(r"^([A-Za-z][a-z0-9_.]*[A-Z][A-Za-z0-9_.]{0,60}|target refused): ")
 _FIXED = frozenset({"the subscription was deleted", "the run was cancelled"})
 _PIECE = re.compile(r"^(pieces/\d+-).*?(\.[A-Za-z0-9]{1,8})?$")
 

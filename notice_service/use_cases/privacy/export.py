@@ -3,10 +3,12 @@
 ``debtor.json``, ``invoices.json``, ``payments.json``, ``credit_notes.json``, ``cases.json`` (with their invoice
 links), ``notices.json``, ``deliveries.json`` (with their facts and evidence), ``events.json``, ``calls.json``,
 ``sms.json``, ``promises.json`` (the cases' promises and pauses), ``disputes.json``, ``documents.json``,
-``consents.json``, ``purges.json``, and ``letters/<notice id>.pdf`` for each issued letter. Every row is given
-whole, as stored (dates ISO, amounts as strings). Entry names are fixed or built from ids the service made
-(UUIDs), never from user text, so none can climb out of the folder it is extracted into. The export is audited
-(``debtor:exported``, naming the ZIP by its SHA-256 and the letters by theirs) once the ZIP is built.
+``consents.json``, ``purges.json``, ``dossiers.json`` (the cases' dossiers: findings, layout), ``webhooks.json``
+(the webhook deliveries whose body names the debtor's rows, with their attempts), and ``letters/<notice id>.pdf``
+for each issued letter. Every row is given whole, as stored (dates ISO, amounts as strings). Entry names are
+fixed or built from ids the service made (UUIDs), never from user text, so none can climb out of the folder it is
+extracted into. The export is audited (``debtor:exported``, naming the ZIP by its SHA-256 and the letters by
+theirs) once the ZIP is built.
 """
 
 from __future__ import annotations
@@ -31,16 +33,19 @@ from notice_service.db.models.case_documents import CaseDispute, CaseDocument
 from notice_service.db.models.cases import Case, CaseInvoice
 from notice_service.db.models.claims import CreditNote, Debtor, Invoice, Payment
 from notice_service.db.models.delivery import Delivery, DeliveryEvidence, DeliveryFact, ElectronicConsent
+from notice_service.db.models.dossier import Dossier
 from notice_service.db.models.events import Event
 from notice_service.db.models.notices import Notice
 from notice_service.db.models.pauses import CasePause
 from notice_service.db.models.privacy import PrivacyPurge
 from notice_service.db.models.sms import SmsMessage
+from notice_service.db.models.webhooks import WebhookAttempt, WebhookDelivery
 from notice_service.db.tenant_scope import get_owned
 from notice_service.domain.audit.records import DocumentRef, JsonValue
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
-from notice_service.use_cases.privacy.scrub import debtor_rows, mentioning
+from notice_service.use_cases.privacy.scrub import Purged, debtor_rows, mentioning
+from notice_service.use_cases.privacy.traces import held_traces
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,23 @@ def _tables(session: Session, tenant_id: str, debtor: Debtor) -> dict[str, list[
         **_letters(session, target.notice_ids, target.delivery_ids),
         **_follow_up(session, debtor, target.case_ids),
         "events": _rows(session, events.order_by(Event.occurred_at, Event.id)),
+        **_traces(session, target),
     }
+
+
+def _traces(session: Session, target: Purged) -> dict[str, Any]:
+    """The cases' dossiers, and the webhook deliveries whose body names the debtor's rows, each with its
+    attempts (a receiver's answer may echo the body): what the purge blanks outside them (``traces.py``)."""
+    held = held_traces(session, target)
+    dossiers = select(Dossier).where(Dossier.id.in_(held["dossiers"])).order_by(Dossier.created_at)
+    attempts: dict[str, list[dict[str, Any]]] = {one: [] for one in held["webhook_deliveries"]}
+    for attempt in session.execute(
+        select(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(attempts)).order_by(WebhookAttempt.number)
+    ).scalars():
+        attempts[attempt.delivery_id].append(row_json(attempt))
+    hooks = select(WebhookDelivery).where(WebhookDelivery.id.in_(attempts)).order_by(WebhookDelivery.created_at)
+    webhooks = [{**row, "attempts": attempts[row["id"]]} for row in _rows(session, hooks)]
+    return {"dossiers": _rows(session, dossiers), "webhooks": webhooks}
 
 
 def _zip(tables: dict[str, list[dict[str, Any]]], letters: Sequence[tuple[str, bytes]], at: datetime) -> bytes:

@@ -2,7 +2,8 @@
 (``purge_debtor``; ``notice-service privacy purge`` runs it for each purgeable debtor).
 
 A purge runs in one transaction per debtor, the debtor's row locked and its eligibility judged again under the
-lock (``eligibility.py``): the personal data goes (``scrub.py``), the tombstone stays (``purged_at``, the
+lock (``eligibility.py``): the personal data goes (``scrub.py``; what it left in dossiers, webhook answers and
+failed jobs' errors, ``traces.py``), the tombstone stays (``purged_at``, the
 placeholder name, amounts and ids), a ``privacy_purges`` row lists the documents kept under Object Lock and until
 when (``retained.py``), and a ``debtor:purged`` audit record names the cases, the reasons and the kept documents
 by digest only (no personal data, so the chain verifies as before). A debtor with an open case, or a case not yet
@@ -24,7 +25,7 @@ from notice_service.domain.deadlines import PARIS
 from notice_service.errors import Conflict
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
-from notice_service.use_cases.privacy import scrub
+from notice_service.use_cases.privacy import scrub, traces
 from notice_service.use_cases.privacy.eligibility import DebtorVerdict, debtor_verdict, purgeable_debtors
 from notice_service.use_cases.privacy.retained import document_keys, latest, retained_documents, store_locks
 
@@ -58,12 +59,19 @@ def verdict_json(verdict: DebtorVerdict) -> dict[str, Any]:
 
 
 def purgeable(services: Services, tenant_id: str, closed_before: date | None = None) -> list[dict[str, Any]]:
-    """What a purge would remove today for ``tenant_id`` (the dry run): per debtor, each case and why."""
+    """What a purge would remove today for ``tenant_id`` (the dry run): per debtor, each case and why, and
+    (``scrubbed``) the dossiers and webhook deliveries outside its own rows whose data it blanks (``traces.py``)."""
     with services.db.reading() as session:
         found = purgeable_debtors(
             session, tenant_id, services.clock.now(), services.settings.privacy_retention_days, closed_before
         )
-        return [verdict_json(verdict) for verdict in found]
+        return [
+            {
+                **verdict_json(v),
+                "scrubbed": traces.held_traces(session, scrub.debtor_rows(session, tenant_id, v.debtor_id)),
+            }
+            for v in found
+        ]
 
 
 def _refuse(verdict: DebtorVerdict) -> None:
@@ -116,6 +124,7 @@ def purge_debtor(services: Services, actor: Actor, debtor_id: str, closed_before
         scrub.scrub_follow_up(session, target)
         scrub.scrub_letters(session, target)
         scrub.scrub_feeds(session, target)
+        traces.scrub_traces(session, target)
         reasons = [{"case_id": c.case_id, "reason": c.reason} for c in verdict.cases]
         row = PrivacyPurge(
             id=new_id(), tenant_id=actor.tenant_id, debtor_id=debtor.id, case_ids=list(case_ids), reasons=reasons,

@@ -43,6 +43,10 @@ def _print_candidate(found: dict[str, Any]) -> None:
     for case in found["cases"]:
         why = case["reason"] + (f", prescribed from {case['prescribed_from']}" if case["prescribed_from"] else "")
         print(f"    case {case['case_id']} ref {case['reference']}: closed {case['closed_on']}, {why}")
+    scrubbed = found.get("scrubbed") or {}
+    dossiers, deliveries = len(scrubbed.get("dossiers", [])), len(scrubbed.get("webhook_deliveries", []))
+    if dossiers or deliveries:
+        print(f"    also scrubbed: {dossiers} dossier(s), {deliveries} webhook delivery(ies)")
 
 
 def run_purge(services: Services, tenant: str | None, before: date | None, dry_run: bool) -> int:

@@ -29,6 +29,11 @@ class DebtorVerdictOut(BaseModel):
     purgeable: bool
     open_invoices_outside_cases: int
     cases: list[CaseVerdictOut]
+    scrubbed: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Ids of the rows outside the debtor's own whose personal data the purge blanks "
+        "(`dossiers`, `webhook_deliveries`).",
+    )
 
 
 class PurgeableList(BaseModel):

@@ -155,6 +155,8 @@ def test_the_purge_scrubs_dossier_findings_webhook_answers_and_errors(
     (listed,) = purgeable(services, tenant)
     assert listed["scrubbed"]["dossiers"] == [held["dossier_id"]]
     assert listed["scrubbed"]["webhook_deliveries"] == [hook["id"]]
+    (served,) = api.get("/v1/privacy/purgeable").json["data"]  # the API's dry run says so too
+    assert served["scrubbed"] == {"dossiers": [held["dossier_id"]], "webhook_deliveries": [hook["id"]]}
     before = _kept(services)
 
     purged = api.post(f"/v1/debtors/{held['debtor_id']}/purge")

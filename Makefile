@@ -54,7 +54,7 @@ TEST_WORKERS ?= $(shell n=$$(nproc); [ $$n -gt 4 ] && n=4; echo $$n)
 test: install lint
 	$(BIN)/python -m compileall -q -j0 notice_service tests bench audit tools
 	$(BIN)/pytest -q -p no:cacheprovider tests/unit $(ENGINE_COV) --cov-report=term --cov-fail-under=95
-	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --ignore=tests/unit --ignore=tests/e2e
+	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --durations=15 --ignore=tests/unit --ignore=tests/e2e
 	$(BIN)/pytest -q -p no:cacheprovider tests/e2e
 
 # The benches import bench._stack and tests.services from this checkout (README: PYTHONPATH=.).

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +40,7 @@ from tests.functional.privacy.support import (
     personal_data_left,
     tenant_rows,
 )
+from tests.functional.webhooks.test_outbound import Receiver
 
 pytestmark = pytest.mark.usefixtures("twin")
 OVERRIDE = f"{NAME} a reconnu la dette par écrit"
@@ -49,36 +48,9 @@ COURT = "Tribunal judiciaire de Strasbourg"  # Alsace-Moselle is not in the ship
 SMTP_REFUSAL = f"SMTPRecipientsRefused: 550 5.1.1 <{EMAIL}>: Recipient address rejected"
 
 
-class EchoReceiver:
-    """A real HTTP endpoint on 127.0.0.1 that answers 200 with what it was sent, as a careless receiver does."""
-
-    def __init__(self) -> None:
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                answer = b"received " + body
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
-
-
 @pytest.fixture
-def receiver() -> Iterator[EchoReceiver]:
-    started = EchoReceiver()
+def receiver() -> Iterator[Receiver]:
+    started = Receiver(echo=True)  # answers 200 with what it was sent, as a careless receiver does
     yield started
     started.close()
 
@@ -101,7 +73,7 @@ def _rates(services: Services) -> None:
             add_rate(services, replace(rate, autres_cas=Decimal("3")))
 
 
-def _traces(api: Api, services: Services, receiver: EchoReceiver) -> dict[str, Any]:
+def _traces(api: Api, services: Services, receiver: Receiver) -> dict[str, Any]:
     """The held debtor, its payment sent to a receiver that echoed it, a dossier exported past prescription with
     a reason naming the debtor, a failed job's error holding its e-mail address; then its case closed."""
     subscribed = api.post("/v1/webhooks/subscriptions", {"url": receiver.url, "event_types": ["payment.recorded"]})
@@ -139,7 +111,7 @@ def _kept(services: Services) -> dict[str, Any]:
 
 
 def test_the_purge_scrubs_dossier_findings_webhook_answers_and_errors(
-    api: Api, services: Services, receiver: EchoReceiver
+    api: Api, services: Services, receiver: Receiver
 ) -> None:
     held = _traces(api, services, receiver)
     tenant = tenant_id(api)

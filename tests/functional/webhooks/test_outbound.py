@@ -39,12 +39,14 @@ INVOICE_NUMBERS = itertools.count(100)
 
 
 class Receiver:
-    """A real HTTP endpoint on 127.0.0.1: records each request and answers the queued status codes (then 200)."""
+    """A real HTTP endpoint on 127.0.0.1: records each request and answers the queued status codes (then 200);
+    with ``echo``, a 200 answers what it was sent, as a careless receiver does."""
 
-    def __init__(self) -> None:
+    def __init__(self, echo: bool = False) -> None:
         self.received: list[tuple[dict[str, str], bytes]] = []
         self.statuses: list[int] = []
         self.always: int | None = None
+        self.echo = echo
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -52,7 +54,11 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 receiver.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
                 status = receiver.always or (receiver.statuses.pop(0) if receiver.statuses else 200)
-                answer = b"ok" if status < 300 else b"receiver is down " + b"x" * 5000
+                answer = (
+                    (b"received " + body if receiver.echo else b"ok")
+                    if status < 300
+                    else b"receiver is down " + b"x" * 5000
+                )
                 self.send_response(status)
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()

@@ -17,27 +17,5 @@ pytest_plugins = [
 ]
 
 
-#: The longest files (``make test`` prints the slowest tests), run first: pytest-xdist's ``--dist loadfile`` hands
-#: files out in collection order, so a long file collected last would keep one worker busy while the others idle.
-LONGEST_FIRST = (
-    "tests/integration/faults/",
-    "tests/functional/api/test_schemathesis.py",
-    "tests/functional/audit/test_cli.py",
-    "tests/integration/worker/",
-    "tests/functional/dunning/",
-    "tests/functional/rates/test_sync.py",
-    "tests/functional/delivery/",
-    "tests/functional/tenants/",
-    "tests/functional/pages/",
-    "tests/functional/dossier/",
-)
-
-
-def _rank(item: pytest.Item) -> int:
-    if item.nodeid.startswith("tests/e2e/"):
-        return len(LONGEST_FIRST) + 1  # last, in a process of its own (see above)
-    return next((n for n, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix)), len(LONGEST_FIRST))
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    items.sort(key=_rank)  # stable: a file's tests stay together and in their order
+    items.sort(key=lambda item: item.nodeid.startswith("tests/e2e/"))  # stable: the others keep their order

@@ -53,6 +53,13 @@ def _load(services: Services, item_id: str) -> tuple[RunItem, DunningRun]:
     return item, run
 
 
+def _load_item(services: Services, item_id: str) -> RunItem:
+    with services.db.reading() as session:
+        item = session.get_one(RunItem, item_id)
+        session.expunge(item)
+    return item
+
+
 def _draft(services: Services, actor: Actor, item: RunItem, run: DunningRun) -> None:
     allowed = OPTIONS.get(item.action, frozenset())
     options = {k: v for k, v in item.step.items() if k in ("tone", "deadline_days") and k in allowed and v is not None}
@@ -87,15 +94,16 @@ def handle_item(services: Services, tenant_id: str, payload: Mapping[str, Any]) 
         _draft(services, actor, item, run)
         item, run = _load(services, item.id)
     if item.state == "approved":
-        reason = None if _letter_out(services, item) else recheck(services, item, run)
+        out = _letter_out(services, item)
+        reason = None if out else recheck(services, item, run)
         if reason is not None:
             finish_item(services, actor, item.id, "skipped", reason)
             return
         if item.action in LETTERS:
             if item.notice_id is not None:
-                issue_letter(services, actor, item, item.notice_id)
+                issue_letter(services, actor, item, item.notice_id, out=out)  # a draft is re-read as it commits
         else:
             run_task(services, actor, item)
-        item, run = _load(services, item.id)
+        item = _load_item(services, item.id)
     if item.state == "issued" and item.notice_id is not None:
         dispatch_item(services, actor, item)

@@ -76,10 +76,11 @@ def _changed_since(session: Session, item: RunItem) -> str | None:
     invoices = session.execute(select(Invoice).where(Invoice.id.in_(ids))).scalars().all()
     if all(invoice.status != "open" for invoice in invoices):
         return "paid: every invoice of the item was settled since the proposal"
-    receipts = 0
-    for model in (Payment, CreditNote):
-        count = select(func.count()).select_from(model).where(model.invoice_id.in_(ids))
-        receipts += int(session.execute(count).scalar_one())
+    counts = [
+        select(func.count()).select_from(model).where(model.invoice_id.in_(ids)).scalar_subquery()
+        for model in (Payment, CreditNote)
+    ]
+    receipts = int(session.execute(select(counts[0] + counts[1])).scalar_one())  # one round trip for both
     if receipts != item.receipts:
         return "payment received since the proposal: the next run proposes a letter with the new balance"
     return None
@@ -129,11 +130,14 @@ def _record_issued(services: Services, actor: Actor, item_id: str, reason: str |
         complete_if_done(session, actor, item.run_id, now)
 
 
-def issue_letter(services: Services, actor: Actor, item: RunItem, notice_id: str) -> None:
-    """Issue the item's frozen draft ``notice_id``, unless an earlier attempt did; then record the item issued."""
-    with services.db.reading() as session:
-        status = session.get_one(Notice, notice_id).status
-    if status == "draft":
+def issue_letter(services: Services, actor: Actor, item: RunItem, notice_id: str, *, out: bool | None = None) -> None:
+    """Issue the item's frozen draft ``notice_id``, unless an earlier attempt did; then record the item issued.
+
+    ``out``: whether the caller just read the notice as issued (``None``: read it here)."""
+    if out is None:
+        with services.db.reading() as session:
+            out = session.get_one(Notice, notice_id).status != "draft"
+    if not out:
         try:
             issue_notice(services, actor, notice_id)
         except TRANSIENT:

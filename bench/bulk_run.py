@@ -1,6 +1,6 @@
 """A dunning run of N mises en demeure executed by 1 and then 2 ``notice-service worker`` processes (issue 17).
 
-    PYTHONPATH=. .venv/bin/python bench/bulk_run.py [--letters 2000] [--blocks 8]
+    PYTHONPATH=. .venv/bin/python bench/bulk_run.py [--letters 2000] [--blocks 20]
 
 The production stack runs on this machine (``bench/_stack.py``): PostgreSQL, SeaweedFS S3 with Object Lock,
 the certomancer TSA (signatures are PAdES B-T with a real RFC 3161 token, signed by the PKI's ``signer``). One
@@ -10,10 +10,13 @@ One run is planned; two worker processes draft every item (not timed: drafting i
 Then the run's items are approved block by block, each block executed either by worker A alone (worker B is
 stopped with SIGSTOP, while idle) or by A and B together, in the order 1, 2, 2, 1, 1, 2, 2, 1 … so that a shared
 machine's drift hits both alike. A block is timed from its approval's commit until its every item is issued
-and the outbox is empty again (the audit mirror segments and event fan-out included). Between blocks, with both
-workers stopped, this process measures the bare libraries' floor on a few of the same letters: WeasyPrint
-render + pyHanko sign (with the TSA) + S3 put, the libraries only. The RSS of each worker is sampled every
-second over the whole run.
+and the outbox is empty again (the audit mirror segments and event fan-out included). Before each block and
+after the last, with both workers stopped, this process measures the bare libraries' floor on a few of the same
+letters: WeasyPrint render + pyHanko sign (with the TSA) + S3 put, the libraries only. Twenty blocks of 100
+letters (rather than eight of 250) put a floor sample every 30 s or so: this machine's speed drifts by up to
+±20 % over minutes (the same render loop measured 154–233 ms per letter), and the ratio is only as good as the
+floor's samples are close to the blocks they are compared with. The RSS of each worker is sampled every second
+over the whole run.
 
 Targets: 2 workers / 1 worker ≥ 1.8 on a 2-core machine; 1 worker / floor ≥ 0.9; RSS flat.
 """
@@ -83,6 +86,12 @@ def prepare(services: Services, letters: int) -> tuple[Actor, str, list[str]]:
     return operator, run_id, ids
 
 
+def notice_ids_of(services: Services, item_ids: list[str]) -> list[str]:
+    with services.db.reading() as session:
+        sample = session.execute(select(RunItem.notice_id).where(RunItem.id.in_(item_ids)))
+        return [str(notice_id) for notice_id in sample.scalars()]
+
+
 def floor_seconds(services: Services, notice_ids: list[str]) -> float:
     """Seconds for render + sign + put of these letters with the libraries only (the same services' adapters)."""
     with services.db.reading() as session:
@@ -126,11 +135,8 @@ def measure(stack: Stack, services: Services, letters: int, blocks: int) -> None
             block = ids[n * size : (n + 1) * size] if n < blocks - 1 else ids[n * size :]
             pause(workers["A"], True)
             pause(workers["B"], True)
-            with services.db.reading() as session:
-                sample = session.execute(select(RunItem.notice_id).where(RunItem.id.in_(block[:FLOOR_LETTERS])))
-                notice_ids = [str(notice_id) for notice_id in sample.scalars()]
-            floor_total += floor_seconds(services, notice_ids)
-            floor_count += len(notice_ids)
+            seconds = floor_seconds(services, notice_ids_of(services, block[:FLOOR_LETTERS]))
+            floor_total, floor_count = floor_total + seconds, floor_count + FLOOR_LETTERS
             pause(workers["A"], False)
             if processes == 2:
                 pause(workers["B"], False)
@@ -140,6 +146,10 @@ def measure(stack: Stack, services: Services, letters: int, blocks: int) -> None
             print(
                 f"block {n + 1}/{blocks}: {len(block)} letters by {processes} worker(s) in {seconds:6.1f} s", flush=True
             )
+        pause(workers["A"], True)  # a last floor sample, so that every block has one before and after it
+        floor_total += floor_seconds(services, notice_ids_of(services, ids[-FLOOR_LETTERS:]))
+        floor_count += FLOOR_LETTERS
+        pause(workers["A"], False)
         pause(workers["B"], False)
     one, two = (totals[k][1] / totals[k][0] for k in (1, 2))
     floor = floor_count / floor_total
@@ -157,7 +167,7 @@ def measure(stack: Stack, services: Services, letters: int, blocks: int) -> None
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--letters", type=int, default=2000)
-    parser.add_argument("--blocks", type=int, default=8, help="alternating blocks (1, 2, 2, 1 …); at least 2")
+    parser.add_argument("--blocks", type=int, default=20, help="alternating blocks (1, 2, 2, 1 …); at least 2")
     args = parser.parse_args()
     if args.letters < args.blocks * FLOOR_LETTERS or args.blocks < 2:
         parser.error(f"--letters must be at least {FLOOR_LETTERS} × --blocks, and --blocks at least 2")

@@ -86,16 +86,12 @@ def prepare(services: Services, letters: int) -> tuple[Actor, str, list[str]]:
     return operator, run_id, ids
 
 
-def notice_ids_of(services: Services, item_ids: list[str]) -> list[str]:
+def floor_seconds(services: Services, item_ids: list[str]) -> float:
+    """Seconds for render + sign + put of these items' letters with the libraries only (the same services'
+    adapters)."""
     with services.db.reading() as session:
-        sample = session.execute(select(RunItem.notice_id).where(RunItem.id.in_(item_ids)))
-        return [str(notice_id) for notice_id in sample.scalars()]
-
-
-def floor_seconds(services: Services, notice_ids: list[str]) -> float:
-    """Seconds for render + sign + put of these letters with the libraries only (the same services' adapters)."""
-    with services.db.reading() as session:
-        notices = [session.get_one(Notice, notice_id) for notice_id in notice_ids]
+        query = select(Notice).join(RunItem, RunItem.notice_id == Notice.id).where(RunItem.id.in_(item_ids))
+        notices = list(session.execute(query).scalars())
         session.expunge_all()
     started = time.perf_counter()
     for notice in notices:
@@ -123,6 +119,13 @@ def pause(process: subprocess.Popen[bytes], on: bool) -> None:
     process.send_signal(signal.SIGSTOP if on else signal.SIGCONT)
 
 
+def floor_sample(workers: dict[str, subprocess.Popen[bytes]], services: Services, item_ids: list[str]) -> float:
+    """The floor's seconds for these items, measured with both workers stopped (left stopped)."""
+    for process in workers.values():
+        pause(process, True)
+    return floor_seconds(services, item_ids)
+
+
 def measure(stack: Stack, services: Services, letters: int, blocks: int) -> None:
     workers = {"A": stack.worker("worker-A", WORKER_ENV), "B": stack.worker("worker-B", WORKER_ENV)}
     with RssSampler({name: p.pid for name, p in workers.items()}) as rss:
@@ -133,10 +136,8 @@ def measure(stack: Stack, services: Services, letters: int, blocks: int) -> None
         floor_total, floor_count = 0.0, 0
         for n, processes in enumerate(order):
             block = ids[n * size : (n + 1) * size] if n < blocks - 1 else ids[n * size :]
-            pause(workers["A"], True)
-            pause(workers["B"], True)
-            seconds = floor_seconds(services, notice_ids_of(services, block[:FLOOR_LETTERS]))
-            floor_total, floor_count = floor_total + seconds, floor_count + FLOOR_LETTERS
+            floor_total += floor_sample(workers, services, block[:FLOOR_LETTERS])
+            floor_count += FLOOR_LETTERS
             pause(workers["A"], False)
             if processes == 2:
                 pause(workers["B"], False)
@@ -146,8 +147,7 @@ def measure(stack: Stack, services: Services, letters: int, blocks: int) -> None
             print(
                 f"block {n + 1}/{blocks}: {len(block)} letters by {processes} worker(s) in {seconds:6.1f} s", flush=True
             )
-        pause(workers["A"], True)  # a last floor sample, so that every block has one before and after it
-        floor_total += floor_seconds(services, notice_ids_of(services, ids[-FLOOR_LETTERS:]))
+        floor_total += floor_sample(workers, services, ids[-FLOOR_LETTERS:])  # every block has one on each side
         floor_count += FLOOR_LETTERS
         pause(workers["A"], False)
         pause(workers["B"], False)

@@ -21,7 +21,6 @@ from typing import Any
 from sqlalchemy import select
 
 from notice_service.db.models.dunning import DunningRun, RunItem
-from notice_service.db.models.notices import Notice
 from notice_service.errors import NoticeError
 from notice_service.letter_catalogue import OPTIONS
 from notice_service.services import Services
@@ -31,6 +30,7 @@ from notice_service.use_cases.dunning.item_steps import (
     dispatch_item,
     finish_item,
     issue_letter,
+    notice_out,
     problem_text,
     recheck,
     run_task,
@@ -79,10 +79,7 @@ def _draft(services: Services, actor: Actor, item: RunItem, run: DunningRun) -> 
 def _letter_out(services: Services, item: RunItem) -> bool:
     """Whether the item's letter was issued already (a worker killed after the issue commit, before recording the
     item): it is out, so the item is recorded issued whatever changed since (a payment, a pause), never skipped."""
-    if item.action not in LETTERS or item.notice_id is None:
-        return False
-    with services.db.reading() as session:
-        return session.get_one(Notice, item.notice_id).status != "draft"
+    return item.action in LETTERS and item.notice_id is not None and notice_out(services, item.notice_id)
 
 
 def handle_item(services: Services, tenant_id: str, payload: Mapping[str, Any]) -> None:

@@ -130,14 +130,17 @@ def _record_issued(services: Services, actor: Actor, item_id: str, reason: str |
         complete_if_done(session, actor, item.run_id, now)
 
 
+def notice_out(services: Services, notice_id: str) -> bool:
+    """Whether the notice left its draft state (issued by this or an earlier attempt)."""
+    with services.db.reading() as session:
+        return session.get_one(Notice, notice_id).status != "draft"
+
+
 def issue_letter(services: Services, actor: Actor, item: RunItem, notice_id: str, *, out: bool | None = None) -> None:
     """Issue the item's frozen draft ``notice_id``, unless an earlier attempt did; then record the item issued.
 
-    ``out``: whether the caller just read the notice as issued (``None``: read it here)."""
-    if out is None:
-        with services.db.reading() as session:
-            out = session.get_one(Notice, notice_id).status != "draft"
-    if not out:
+    ``out``: what ``notice_out`` answered the caller a moment ago (``None``: asked here)."""
+    if not (notice_out(services, notice_id) if out is None else out):
         try:
             issue_notice(services, actor, notice_id)
         except TRANSIENT:

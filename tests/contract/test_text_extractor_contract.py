@@ -7,6 +7,7 @@ amounts with narrow no-break spaces, every page), and answer ``RenderFailed`` fo
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import weasyprint
@@ -51,3 +52,12 @@ def test_reads_french_text_on_every_page(extractor: PdfTextExtractor, letter_pdf
 def test_garbage_is_a_render_failure(extractor: PdfTextExtractor, garbage: bytes) -> None:
     with pytest.raises(RenderFailed):
         extractor.extract_text(garbage)
+
+
+def test_threads_extracting_at_once_read_what_one_thread_reads(extractor: PdfTextExtractor, letter_pdf: bytes) -> None:
+    """The issue extracts in a thread beside the signature, and the embedded profile's request threads share the
+    process with its worker: PDFium is not thread-safe, so its extractor serialises its calls."""
+    alone = extractor.extract_text(letter_pdf)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        texts = list(pool.map(lambda _: extractor.extract_text(letter_pdf), range(16)))
+    assert texts == [alone] * 16

@@ -10,9 +10,11 @@ from collections import OrderedDict
 
 import pypdfium2
 
+from notice_service.adapters.pdf.pdfium_text import PDFIUM_LOCK
+
 _CACHE: OrderedDict[tuple[str, int, int], bytes] = OrderedDict()
 _LOCK = threading.Lock()
-_RENDER_LOCK = threading.Lock()  # PDFium is not thread-safe
+_RENDER_LOCK = PDFIUM_LOCK  # PDFium is not thread-safe: one lock for every call into it in the process
 CACHE_SIZE = 256
 THUMBNAIL_WIDTH = 180
 PAGE_WIDTH = 900

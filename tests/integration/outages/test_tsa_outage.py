@@ -9,8 +9,10 @@ state between calls) the same notice issues. The profile here demands a time-sta
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,10 +21,12 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlalchemy import select
 
+from notice_service.adapters.pdf.weasyprint_renderer import WeasyPrintRenderer
 from notice_service.adapters.system_clock import FixedClock
 from notice_service.app import create_app
 from notice_service.bootstrap import build_services
 from notice_service.db.models.audit_log import AuditRecord
+from notice_service.letter_catalogue import TEMPLATES_DIR
 from notice_service.services import Services
 from notice_service.settings import Settings
 from notice_service.use_cases.tenants.onboarding import create_tenant
@@ -114,3 +118,31 @@ def test_with_every_tsa_down_no_letter_is_issued_and_the_answer_is_a_503_to_retr
         assert api_again.get(f"/v1/notices/{draft.json['id']}").json["status"] == "issued"
     finally:
         recovered.db.engine.dispose()
+
+
+def test_a_letter_lacking_a_mention_is_refused_as_incomplete_even_with_every_tsa_down(
+    make_api: object, tmp_path: Path
+) -> None:
+    """The mentions are checked in a thread while the signature waits for its time-stamp (``issue.py``): when
+    both fail, the refusal a person must act on wins over the 503, and it is recorded on the draft."""
+    templates = tmp_path / "letter_templates"
+    shutil.copytree(TEMPLATES_DIR, templates)
+    partial = templates / "formal_notice" / "_mise_en_demeure.html.j2"
+    source = partial.read_text(encoding="utf-8")
+    hidden = source.replace("<strong>dans un délai de", '<strong style="display: none">dans un délai de')
+    assert hidden != source
+    partial.write_text(hidden, encoding="utf-8")
+    api, services = make_api((down_tsa_url(),))  # type: ignore[operator]
+    api.client.application.extensions["notice_service"] = dataclasses.replace(
+        services, renderer=WeasyPrintRenderer(templates)
+    )
+    ids = open_case(api)
+    draft = api.post(f"/v1/cases/{ids['case_id']}/notices", {"kind": "formal_notice", "as_of": "2026-06-30"})
+    assert draft.status_code == 201, draft.json
+    refused = api.post(f"/v1/notices/{draft.json['id']}/issue")
+    assert refused.status_code == 422, refused.json
+    assert refused.json["type"].endswith("/incomplete-notice")
+    assert [m["id"] for m in refused.json["missing"]] == ["deadline"]
+    notice = api.get(f"/v1/notices/{draft.json['id']}").json
+    assert notice["status"] == "draft" and notice["completeness"]["complete"] is False
+    assert actions(services)[-1] == "notice:incomplete"

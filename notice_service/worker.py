@@ -4,6 +4,12 @@ A message is claimed in a short transaction (``FOR UPDATE SKIP LOCKED`` on Postg
 take the same row; a lease makes a crashed worker's message available again), handled outside any
 transaction, then marked done; a failure is retried with exponential backoff. Handlers are idempotent:
 the audit mirror writes write-once keys, so a retried message rewrites the same bytes.
+
+A handled message is marked done by the same worker's next claim, in the claim's transaction (a letter's path
+then commits three times: the claim, the issue, the next claim), and a batch's messages all at once; an idle or
+stopping worker has nothing left unmarked, since its claim found nothing. Until the mark, the message's lease
+keeps other workers off it; a worker dying in between leaves it to another once the lease ran out, exactly as a
+death between a handler's last commit and a separate mark would.
 """
 
 from __future__ import annotations
@@ -11,12 +17,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
 from itertools import takewhile
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from notice_service.db.audit_repository import TOPIC_MIRROR
 from notice_service.db.models.outbox import OUTBOX_MESSAGE_ID, OutboxMessage
@@ -71,9 +78,27 @@ def _one_heavy(messages: list[OutboxMessage]) -> list[OutboxMessage]:
     return list(takewhile(lambda message: message.topic not in HEAVY_TOPICS, messages))
 
 
-def claim(services: Services, limit: int = 20) -> list[OutboxMessage]:
+def _mark_done(session: Session, message_ids: Collection[int], now: datetime) -> None:
+    """Done, unless already (the audit mirror marks the messages its segment covered)."""
+    done = {"locked_until": None, "done_at": now, "last_error": None}
+    pending = OutboxMessage.id.in_(list(message_ids)), OutboxMessage.done_at.is_(None)
+    session.execute(update(OutboxMessage).where(*pending).values(done))
+
+
+def mark_done(services: Services, message_ids: Collection[int]) -> None:
+    """Mark handled messages done in a transaction of their own (when no claim follows to carry them)."""
+    if message_ids:
+        with services.db.transaction() as session:
+            _mark_done(session, message_ids, services.clock.now())
+
+
+def claim(services: Services, limit: int = 20, finished: Collection[int] = ()) -> list[OutboxMessage]:
+    """Lease the next messages; ``finished``, the messages this worker handled since its last claim, are marked
+    done in the same transaction."""
     now = services.clock.now()
     with services.db.transaction() as session:
+        if finished:
+            _mark_done(session, finished, now)
         messages = list(
             session.execute(
                 select(OutboxMessage)
@@ -95,12 +120,11 @@ def claim(services: Services, limit: int = 20) -> list[OutboxMessage]:
 
 
 def _finish(services: Services, message_id: int, error: str | None) -> None:
-    """Mark a handled message done (one ``UPDATE``: it runs after every message), or schedule its retry."""
+    """Mark a handled message done, or schedule its retry."""
     now = services.clock.now()
     with services.db.transaction() as session:
         if error is None:
-            done = {"locked_until": None, "done_at": now, "last_error": None}
-            session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(done))
+            _mark_done(session, [message_id], now)
             return
         message = session.get_one(OutboxMessage, message_id)
         message.locked_until = None
@@ -116,10 +140,17 @@ def _defer(services: Services, message_id: int, until: datetime) -> None:
         message.attempts = max(0, message.attempts - 1)
 
 
-def run_once(services: Services, handlers: Mapping[str, Handler] = HANDLERS) -> int:
-    """Claim and handle one batch; answers how many messages were handled successfully."""
+def run_once(services: Services, handlers: Mapping[str, Handler] = HANDLERS, finished: list[int] | None = None) -> int:
+    """Claim and handle one batch; answers how many messages were handled successfully.
+
+    ``finished`` (a worker's loop, from one call to the next): the messages handled since the last claim, which
+    this claim marks done; it leaves this batch's successes in it for the next. Without it, the batch's
+    successes are marked done before the return."""
+    carried = [] if finished is None else finished
+    batch = claim(services, finished=carried)
+    carried.clear()
     done = 0
-    for message in claim(services):
+    for message in batch:
         crash_point("after-outbox-claim")
         handler = handlers.get(message.topic)
         try:
@@ -132,16 +163,19 @@ def run_once(services: Services, handlers: Mapping[str, Handler] = HANDLERS) -> 
             log.warning("outbox message %s (%s) failed: %s", message.id, message.topic, exc)
             _finish(services, message.id, f"{type(exc).__name__}: {exc}")
         else:
-            _finish(services, message.id, None)
+            carried.append(message.id)
             done += 1
+    if finished is None:
+        mark_done(services, carried)
     return done
 
 
 def run_until_idle(services: Services, handlers: Mapping[str, Handler] = HANDLERS) -> int:
     """Handle batches until none succeeds (e.g. to settle a test or a one-off run); answers the total."""
-    total = 0
-    while handled := run_once(services, handlers):
+    total, finished = 0, list[int]()
+    while handled := run_once(services, handlers, finished):
         total += handled
+    mark_done(services, finished)
     return total
 
 
@@ -155,7 +189,7 @@ HOUSEKEEPING_SECONDS = 5.0
 def run_forever(services: Services, stop: threading.Event) -> None:
     idle_logs = IdleLogCheckpointer(services)  # the checkpoint time cadence, for logs that receive nothing more
     rates = ScheduledRateSync(services)  # `rates sync` when NOTICE_RATES_ECB_URL is set; missing-rate warnings
-    busy, next_chores = False, 0.0
+    busy, next_chores, finished = False, 0.0, list[int]()
     while not stop.is_set():
         try:
             handled = 0
@@ -164,13 +198,17 @@ def run_forever(services: Services, stop: threading.Event) -> None:
                 handled += expire_deadlines(services) + idle_logs.run_if_due() + rates.run_if_due()
                 handled += plan_scheduled_runs(services)  # each tenant's daily dunning run, at its chosen time
                 handled += settle_due_pauses(services)  # promises judged, manual pauses over (issue 14)
-            handled += run_once(services)
+            handled += run_once(services, finished=finished)
         except Exception:  # the database may be briefly unavailable; keep the worker alive
             log.exception("worker batch failed")
             handled = 0
         busy = handled > 0
         if not busy:
             stop.wait(services.settings.worker_poll_seconds)
+    try:
+        mark_done(services, finished)  # the last batch's, when the stop came right after it
+    except Exception:  # their leases run out: another worker finds them done (handlers are idempotent)
+        log.exception("marking the last batch done failed")
 
 
 def start_thread(services: Services) -> tuple[threading.Thread, threading.Event]:

@@ -1,16 +1,17 @@
 """Executing a run item in the worker: one outbox message (``dunning.item``) per item, each idempotent.
 
-The handler moves the item as far as it can: a letter item without its draft gets one (a real draft notice
-with its preview); an approved item is re-checked (paid, payment received, disputed, paused since the
-proposal, run cancelled, step already taken → ``skipped`` with the reason), then issued (exactly the draft the
-approver saw; a letter already issued by a worker killed before it recorded the item is not re-checked: it is
-out, the item is recorded issued), then dispatched by e-mail when the step's channel has e-mail, the debtor an
-address and the service an SMTP server (a letter or registered letter stays ``issued``: the postal providers
-send it). An issued notice is never issued again: a retried or re-delivered message finds the notice issued and only
-records the item; the unique key on ``dunning_steps_taken`` refuses a second take of the same step for the
-same invoices. A refusal a person must act on (an incomplete letter, an unknown rate, the profile lacking a
-mention) fails the item with the problem's words; a transient failure (store, signer, TSA) is raised, so the
-outbox retries the message with backoff.
+The handler moves the item as far as it can: a letter item without its draft gets one (a real draft notice with its
+preview); an approved item is re-checked (paid, payment received, disputed, paused since the proposal, run
+cancelled, step already taken → ``skipped`` with the reason), then issued (exactly the draft the approver saw; the
+item is recorded issued, its step taken and the run completed if it was the last, in the letter's own issue
+transaction; a letter already out (a person issued the draft from its page) is not re-checked: the item is only
+recorded issued), then dispatched by e-mail when the step's channel has e-mail, the debtor an address and the
+service an SMTP server (a letter or registered letter stays ``issued``: the postal providers send it). An issued
+notice is never issued again: a retried or re-delivered message finds the notice issued and only records the item;
+the unique key on ``dunning_steps_taken`` refuses a second take of the same step for the same invoices. A refusal a
+person must act on (an incomplete letter, an unknown rate, the profile lacking a mention) fails the item with the
+problem's words; a transient failure (store, signer, TSA) is raised, so the outbox retries the message with
+backoff.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from notice_service.letter_catalogue import OPTIONS
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
 from notice_service.use_cases.dunning.item_steps import (
+    EMAIL_CHANNELS,
     TRANSIENT,
     dispatch_item,
     finish_item,
@@ -77,8 +79,8 @@ def _draft(services: Services, actor: Actor, item: RunItem, run: DunningRun) -> 
 
 
 def _letter_out(services: Services, item: RunItem) -> bool:
-    """Whether the item's letter was issued already (a worker killed after the issue commit, before recording the
-    item): it is out, so the item is recorded issued whatever changed since (a payment, a pause), never skipped."""
+    """Whether the item's letter was issued already (a person issued the draft before the worker came to it): it
+    is out, so the item is recorded issued whatever changed since (a payment, a pause), never skipped."""
     return item.action in LETTERS and item.notice_id is not None and notice_out(services, item.notice_id)
 
 
@@ -101,6 +103,8 @@ def handle_item(services: Services, tenant_id: str, payload: Mapping[str, Any]) 
                 issue_letter(services, actor, item, item.notice_id, out=out)  # a draft is re-read as it commits
         else:
             run_task(services, actor, item)
+        if item.channel not in EMAIL_CHANNELS:
+            return  # nothing to dispatch (a letter goes by post, a task has no letter)
         item = _load_item(services, item.id)
     if item.state == "issued" and item.notice_id is not None:
         dispatch_item(services, actor, item)

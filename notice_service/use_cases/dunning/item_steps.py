@@ -110,24 +110,28 @@ def recheck(services: Services, item: RunItem, run: DunningRun) -> str | None:
     return None
 
 
+def _mark_issued(session: Session, actor: Actor, item_id: str, reason: str | None, now: datetime) -> None:
+    """In the caller's transaction: the item issued, its step taken, the run completed if it was the last."""
+    item = _locked(session, item_id)
+    if item.state not in ("approved", "cancelled"):  # cancelled: the run's cancel raced this letter, which left
+        return
+    item.state, item.reason, item.done_at = "issued", reason, now
+    session.add(
+        StepTaken(
+            id=new_id(), tenant_id=item.tenant_id, case_id=item.case_id, step_index=item.step_index,
+            invoice_key=item.invoice_key, action=item.action, plan_id=item.plan_id,
+            plan_version=item.plan_version, item_id=item.id, taken_on=now.astimezone(PARIS).date(),
+        )
+    )  # fmt: skip
+    run = session.get_one(DunningRun, item.run_id)
+    run.first_issued_at = run.first_issued_at or now
+    _audit(session, actor, item, now)
+    complete_if_done(session, actor, item.run_id, now)
+
+
 def _record_issued(services: Services, actor: Actor, item_id: str, reason: str | None = None) -> None:
-    now = services.clock.now()
     with services.db.transaction() as session:
-        item = _locked(session, item_id)
-        if item.state not in ("approved", "cancelled"):  # cancelled: the run's cancel raced this letter, which left
-            return
-        item.state, item.reason, item.done_at = "issued", reason, now
-        session.add(
-            StepTaken(
-                id=new_id(), tenant_id=item.tenant_id, case_id=item.case_id, step_index=item.step_index,
-                invoice_key=item.invoice_key, action=item.action, plan_id=item.plan_id,
-                plan_version=item.plan_version, item_id=item.id, taken_on=now.astimezone(PARIS).date(),
-            )
-        )  # fmt: skip
-        run = session.get_one(DunningRun, item.run_id)
-        run.first_issued_at = run.first_issued_at or now
-        _audit(session, actor, item, now)
-        complete_if_done(session, actor, item.run_id, now)
+        _mark_issued(session, actor, item_id, reason, services.clock.now())
 
 
 def notice_out(services: Services, notice_id: str) -> bool:
@@ -137,16 +141,20 @@ def notice_out(services: Services, notice_id: str) -> bool:
 
 
 def issue_letter(services: Services, actor: Actor, item: RunItem, notice_id: str, *, out: bool | None = None) -> None:
-    """Issue the item's frozen draft ``notice_id``, unless an earlier attempt did; then record the item issued.
+    """Issue the item's frozen draft ``notice_id`` and record the item issued in the same transaction; when the
+    letter is out already (a person issued the draft, or an attempt raced this one), only record the item.
 
     ``out``: what ``notice_out`` answered the caller a moment ago (``None``: asked here)."""
     if not (notice_out(services, notice_id) if out is None else out):
         try:
-            issue_notice(services, actor, notice_id)
+            issue_notice(
+                services, actor, notice_id, also=lambda session, now: _mark_issued(session, actor, item.id, None, now)
+            )
+            return
         except TRANSIENT:
             raise
         except Conflict:
-            pass  # issued meanwhile by an earlier attempt of this message: only the item is left to record
+            pass  # issued meanwhile (by a person, or an attempt racing this one): only the item is left to record
         except NoticeError as error:
             finish_item(services, actor, item.id, "failed", problem_text(error))
             return
@@ -188,9 +196,12 @@ def _email_target(services: Services, item: RunItem) -> tuple[str | None, str | 
         return debtor.email, session.execute(query.limit(1)).scalar()
 
 
+EMAIL_CHANNELS = ("email", "email_and_letter")
+
+
 def dispatch_item(services: Services, actor: Actor, item: RunItem) -> None:
     """E-mail the issued letter when the step's channel has e-mail and the debtor an address (once)."""
-    if item.channel not in ("email", "email_and_letter") or services.mailer is None or item.notice_id is None:
+    if item.channel not in EMAIL_CHANNELS or services.mailer is None or item.notice_id is None:
         return
     email, delivery_id = _email_target(services, item)
     if email is None:

@@ -2,14 +2,14 @@
 the dead one's outbox lease ran out.
 
 A run of two approved letter items (their drafts made and approved before): the worker claims the first item's
-``dunning.item`` message in its own commit (#1), renders, signs and stores the letter, commits the issued notice
-(#2, ``issue_notice``), records the item issued and its step taken (#3), marks the message done (#4); then the
-second item the same way (#5 to #8), whose record (#7) also completes the run. Killed before #2, nothing of the
-letter is in the database (a stored PDF is an orphan ``store sweep`` lists, never deletes); killed after #2 the
-notice is issued but the item still ``approved``: the restart finds the notice issued and only records the item
-(``item_steps.issue_letter``), never issuing it twice; killed after #3 or #7 the restart finds the item done and
-marks the message, never completing the run twice. Every case ends with each item issued once with a letter of
-its own, the run completed once, the audit log verifying.
+``dunning.item`` message in its own commit (#1), renders, signs and stores the letter, then commits the issued
+notice with the item recorded issued and its step taken (#2, ``issue_notice`` with ``item_steps``' writes); its
+next claim marks the first message done and takes the second item's (#3), whose issue (#4) also completes the
+run; the claim after that marks the second message done. Killed before #2, nothing of the letter is in the
+database (a stored PDF is an orphan ``store sweep`` lists, never deletes); killed after #2 or #4 the item is
+recorded but its message not done: the restart finds the item done and marks the message, never issuing the
+letter or completing the run twice. Every case ends with each item issued once with a letter of its own, the
+run completed once, the audit log verifying.
 """
 
 from __future__ import annotations
@@ -41,15 +41,15 @@ DEBTOR = {
 }
 # after-render and after-sign leave what after-outbox-claim leaves (nothing), in the same issue_notice that
 # test_issue_walk kills there: left out to keep the walk short.
-# point -> (the item killed: 0 the first, 1 the last; what the dead worker left of that item's letter)
+# point -> (the item killed: 0 the first, 1 the last; what the dead worker left of that item's letter; how many
+# items' messages it marked done)
 POINTS = {
-    "after-outbox-claim": (0, "nothing"),
-    "after-store-put": (0, "orphan"),
-    "before-commit#2": (0, "orphan"),  # the first item's issue commit, never made
-    "after-commit#2": (0, "issued"),  # the notice issued, the item not yet recorded
-    "after-commit#3": (0, "recorded"),  # the item recorded issued, its message not yet done
-    "after-commit#6": (1, "issued"),  # the last item's letter issued, the run not yet completed
-    "after-commit#7": (1, "recorded"),  # the run completed, the last message not yet done
+    "after-outbox-claim": (0, "nothing", 0),
+    "after-store-put": (0, "orphan", 0),
+    "before-commit#2": (0, "orphan", 0),  # the first item's issue commit, never made
+    "after-commit#2": (0, "recorded", 0),  # the letter issued and the item recorded, its message not yet done
+    "after-commit#3": (1, "nothing", 1),  # the first message done, the last item's claimed
+    "after-commit#4": (1, "recorded", 1),  # the last letter issued, the run completed, the last message not done
 }
 LEFT: dict[str, set[str]] = {}  # per world: the orphans the walk left, which the sweep must list
 
@@ -146,7 +146,9 @@ def test_a_worker_killed_while_executing_a_run_issues_every_item_once_after_the_
     orphans_before = world.orphans()
 
     world.crash(point, "worker")
-    index, left = POINTS[point]
+    index, left, marked = POINTS[point]
+    pending = OutboxMessage.topic == TOPIC_ITEM, OutboxMessage.done_at.is_(None)
+    assert world.count(OutboxMessage, OutboxMessage.tenant_id == tenant_id, *pending) == ITEMS - marked
     new_orphans = world.orphans() - orphans_before
     _assert_left(world, run_id, order[index], left, new_orphans)
     LEFT.setdefault(world.environment["NOTICE_DATABASE_URL"], set()).update(new_orphans)
@@ -172,18 +174,17 @@ def test_store_sweep_lists_the_letters_the_dead_workers_stored_and_deletes_nothi
         assert world.services.store.stat(orphan["key"]).size == orphan["size"]  # still there: nothing deleted
 
 
-def test_a_payment_between_the_dead_workers_issue_and_the_restart_does_not_skip_the_issued_letter(
-    world: World,
-) -> None:
-    """Killed after the first item's issue commit (#2), a payment recorded before the restart: the letter is out
-    (issued, audited, its ``notice.issued`` event queued), so the restart records the item issued and its step
-    taken; the re-check before issuing (``recheck``) is for a letter not yet issued, and skipping this one would
-    leave the step untaken, for the next run to propose again."""
+def test_a_payment_after_a_person_issued_the_items_draft_does_not_skip_the_issued_letter(world: World) -> None:
+    """The first item's draft issued from the API before the worker came to it, a payment recorded after: the
+    letter is out (issued, audited, its ``notice.issued`` event queued), so the worker records the item issued
+    and its step taken; the re-check before issuing (``recheck``) is for a letter not yet issued, and skipping
+    this one would leave the step untaken, for the next run to propose again."""
     tenant_id, api = world.tenant("Run paid after the issue")
     run_id = _approved_run(world, api)
     order = _only_items_pending(world, tenant_id)
-    world.crash("after-commit#2", "worker")
     first = _items(world, run_id)[order[0]]
+    issued = api.post(f"/v1/notices/{first.notice_id}/issue", {})
+    assert issued.status_code == 200 and issued.json["status"] == "issued", issued.json
     _assert_left(world, run_id, first.id, "issued", set())
     paid = api.post(f"/v1/invoices/{first.invoice_ids[0]}/payments", {"amount": "100.00", "paid_on": "2026-07-15"})
     assert paid.status_code == 201, paid.json

@@ -8,7 +8,7 @@ Anything else that closes or reopens an invoice (cancellation, credit notes) mus
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from notice_service.db.models.cases import Case, CaseInvoice
@@ -38,6 +38,5 @@ def advance_stage(session: Session, case_id: str, kind: str) -> None:
     """Record that a letter of ``kind`` was issued on the case, if it is further up the ladder than the last."""
     if kind not in LADDER:
         return
-    case = session.get_one(Case, case_id)
-    if case.ladder_stage is None or LADDER.index(kind) > LADDER.index(case.ladder_stage):
-        case.ladder_stage = kind
+    lower = or_(Case.ladder_stage.is_(None), Case.ladder_stage.in_(LADDER[: LADDER.index(kind)]))
+    session.execute(update(Case).where(Case.id == case_id, lower).values(ladder_stage=kind))  # one statement

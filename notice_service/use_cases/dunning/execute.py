@@ -49,8 +49,8 @@ def worker_actor(tenant_id: str) -> Actor:
 
 def _load(services: Services, item_id: str) -> tuple[RunItem, DunningRun]:
     with services.db.reading() as session:
-        item = session.get_one(RunItem, item_id)
-        run = session.get_one(DunningRun, item.run_id)
+        query = select(RunItem, DunningRun).join(DunningRun, DunningRun.id == RunItem.run_id)
+        item, run = session.execute(query.where(RunItem.id == item_id)).one()  # one round trip for both
         session.expunge_all()
     return item, run
 

@@ -16,6 +16,7 @@ from notice_service.db.models.delivery import Delivery
 from notice_service.db.models.dunning import DunningRun, RunItem, StepTaken
 from notice_service.db.models.notices import Notice
 from notice_service.db.models.tenants import Tenant
+from notice_service.domain.audit.records import RecordDraft
 from notice_service.domain.deadlines import PARIS
 from notice_service.domain.delivery.facts import Channel, Provider
 from notice_service.errors import Conflict, NoticeError, SigningFailed, StoreUnavailable, TimeStampFailed
@@ -23,7 +24,7 @@ from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
 from notice_service.use_cases.cases.pauses import active_pauses
 from notice_service.use_cases.delivery.dispatch import DispatchRequest, dispatch_notice
-from notice_service.use_cases.dunning.progress import complete_if_done
+from notice_service.use_cases.dunning.progress import complete_if_done, completion, locked_run
 from notice_service.use_cases.notices.issue import issue_notice
 from notice_service.use_cases.settlement import invoice_balance
 from notice_service.use_cases.sms.send import send_sms
@@ -46,10 +47,13 @@ def _locked(session: Session, item_id: str) -> RunItem:
     return session.execute(select(RunItem).where(RunItem.id == item_id).with_for_update()).scalar_one()
 
 
-def _audit(session: Session, actor: Actor, item: RunItem, now: datetime) -> None:
+def _item_record(actor: Actor, item: RunItem) -> RecordDraft:
     data = {"run_id": item.run_id, "case_id": item.case_id, "action": item.action, "state": item.state}
-    record = actor.record(f"run_item:{item.state}", "run_item", item.id, data=data)
-    audit_repository.append(session, actor.tenant_id, [record], now)
+    return actor.record(f"run_item:{item.state}", "run_item", item.id, data=data)
+
+
+def _audit(session: Session, actor: Actor, item: RunItem, now: datetime) -> None:
+    audit_repository.append(session, actor.tenant_id, [_item_record(actor, item)], now)
 
 
 def finish_item(
@@ -110,11 +114,12 @@ def recheck(services: Services, item: RunItem, run: DunningRun) -> str | None:
     return None
 
 
-def _mark_issued(session: Session, actor: Actor, item_id: str, reason: str | None, now: datetime) -> None:
-    """In the caller's transaction: the item issued, its step taken, the run completed if it was the last."""
+def _mark_issued(session: Session, actor: Actor, item_id: str, reason: str | None, now: datetime) -> list[RecordDraft]:
+    """In the caller's transaction: the item issued, its step taken, the run completed if it was the last;
+    answers the audit records for the caller to append (after its own)."""
     item = _locked(session, item_id)
     if item.state not in ("approved", "cancelled"):  # cancelled: the run's cancel raced this letter, which left
-        return
+        return []
     item.state, item.reason, item.done_at = "issued", reason, now
     session.add(
         StepTaken(
@@ -123,15 +128,15 @@ def _mark_issued(session: Session, actor: Actor, item_id: str, reason: str | Non
             plan_version=item.plan_version, item_id=item.id, taken_on=now.astimezone(PARIS).date(),
         )
     )  # fmt: skip
-    run = session.get_one(DunningRun, item.run_id)
+    run = locked_run(session, item.run_id)
     run.first_issued_at = run.first_issued_at or now
-    _audit(session, actor, item, now)
-    complete_if_done(session, actor, item.run_id, now)
+    return [_item_record(actor, item), *completion(session, actor, run, now)]
 
 
 def _record_issued(services: Services, actor: Actor, item_id: str, reason: str | None = None) -> None:
+    now = services.clock.now()
     with services.db.transaction() as session:
-        _mark_issued(session, actor, item_id, reason, services.clock.now())
+        audit_repository.append(session, actor.tenant_id, _mark_issued(session, actor, item_id, reason, now), now)
 
 
 def notice_out(services: Services, notice_id: str) -> bool:

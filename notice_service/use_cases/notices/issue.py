@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -232,14 +232,20 @@ def _issued_record(actor: Actor, notice_id: str, produced: _Produced, signature:
 
 
 def issue_notice(
-    services: Services, actor: Actor, notice_id: str, *, also: Callable[[Session, datetime], None] | None = None
+    services: Services,
+    actor: Actor,
+    notice_id: str,
+    *,
+    also: Callable[[Session, datetime], Sequence[RecordDraft]] | None = None,
 ) -> None:
     """Issue the draft ``notice_id``: produce the signed, stored PDF outside any transaction, then mark it issued,
     audit it and queue ``notice.issued`` in one short one. A letter lacking a mandatory mention is refused, and
     the refusal audited.
 
     ``also(session, now)`` writes what goes with the issue in the same transaction (a run item recorded issued:
-    ``dunning/item_steps.py``), so that nothing between the two can be lost and the database commits once."""
+    ``dunning/item_steps.py``), so that nothing between the two can be lost and the database commits once; it
+    answers its audit records, appended after ``notice:issued`` with it (the log's records of a transaction are
+    written together at its commit, after its other statements: ``db/audit_repository.py``)."""
     try:
         produced = _produce(services, actor, notice_id)
     except IncompleteNotice as error:
@@ -254,8 +260,8 @@ def issue_notice(
             raise Conflict(f"The notice is already {row.status}.", extra={"notice_status": row.status})
         _mark_issued(row, actor, produced, signature, now)
         advance_stage(session, row.case_id, row.kind)
-        record = _issued_record(actor, notice_id, produced, signature)
-        audit_repository.append(session, actor.tenant_id, [record], now)
+        records = [_issued_record(actor, notice_id, produced, signature), *(also(session, now) if also else ())]
+        audit_repository.append(session, actor.tenant_id, records, now)
         queue_event(
             session,
             tenant_id=actor.tenant_id,
@@ -263,5 +269,3 @@ def issue_notice(
             payload={"notice_id": notice_id, "case_id": notice.case_id, "sha256": stored.sha256},
             at=now,
         )
-        if also is not None:
-            also(session, now)

@@ -1,4 +1,5 @@
-"""PostgreSQL: a tenant's log grows by one record in ONE statement, sent with the transaction's ``COMMIT``.
+"""PostgreSQL: a tenant's log grows by one record in ONE statement, sent with the transaction's ``COMMIT``
+(a transaction's few records: one statement each, in the same pipeline).
 
 ``append_one`` runs the statement at once (``audit_repository.append_now``); ``send_with_commit`` hands the
 record to the session's connection at ``before_commit``, and the connection's ``commit`` event sends the
@@ -11,6 +12,7 @@ answer no row, so a pipelined ``COMMIT`` never keeps a transaction's rows withou
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -137,14 +139,29 @@ def mark_mirror_queued(session: Session, tenant_id: str) -> None:
     session.info.setdefault("audit.mirror-queued", {})[tenant_id] = session.get_transaction()
 
 
+#: At most this many records of one log ride with a ``COMMIT`` (a letter issued by a run: ``notice:issued``,
+#: ``run_item:issued`` and perhaps ``run:completed``); more take the locking read and one multi-row write.
+MAX_PIPELINED = 4
+
+
 def send_with_commit(
-    session: Session, tenant_id: str, origin: str, record: PreparedRecord, draft: RecordDraft, now: datetime
+    session: Session,
+    tenant_id: str,
+    origin: str,
+    records: Sequence[tuple[PreparedRecord, RecordDraft]],
+    now: datetime,
 ) -> None:
-    """Hand the record to the session's connection, to be appended by the transaction's ``COMMIT``."""
-    params = append_one_params(tenant_id, origin, record, draft, now, mirror_pending(session, tenant_id))
-    params["now"] = UTCDateTime().process_bind_param(now, session.get_bind().dialect)
+    """Hand the records (one log's, in order) to the session's connection, to be appended by the transaction's
+    ``COMMIT``: one statement each, sent with it in one pipeline; the first queues the mirror message."""
+    when = UTCDateTime().process_bind_param(now, session.get_bind().dialect)
+    queue = mirror_pending(session, tenant_id)
+    statements = []
+    for n, (record, draft) in enumerate(records):
+        params = append_one_params(tenant_id, origin, record, draft, now, queue and n == 0)
+        params["now"] = when
+        statements.append((record, params))
     connection = session.connection()
-    connection.info[_PIPELINED] = _Pipelined(connection.get_transaction(), tenant_id, origin, record, params)
+    connection.info[_PIPELINED] = _Pipelined(connection.get_transaction(), tenant_id, origin, tuple(statements))
 
 
 _PIPELINED = "audit.pipelined"
@@ -152,38 +169,42 @@ _PIPELINED = "audit.pipelined"
 
 @dataclass(frozen=True)
 class _Pipelined:
-    """A lone record handed to a connection at ``before_commit``, for the ``COMMIT`` of that transaction."""
+    """Records handed to a connection at ``before_commit``, for the ``COMMIT`` of that transaction."""
 
     transaction: Transaction | None
     tenant_id: str
     origin: str
-    record: PreparedRecord
-    params: dict[str, Any]
+    statements: tuple[tuple[PreparedRecord, dict[str, Any]], ...]
 
 
 @event.listens_for(Engine, "commit")
 def _commit_pipelined(connection: Connection) -> None:
-    """PostgreSQL: send the record's one-statement append and ``COMMIT`` in one pipeline, as the transaction's
-    commit (SQLAlchemy's own ``COMMIT`` then finds nothing to do). The head lock is taken by the statement and
-    released by the ``COMMIT`` without waiting for the client in between. A failure raises here, before
-    anything is committed: SQLAlchemy then rolls the transaction back."""
+    """PostgreSQL: send the records' one-statement appends and ``COMMIT`` in one pipeline, as the transaction's
+    commit (SQLAlchemy's own ``COMMIT`` then finds nothing to do). The head lock is taken by the first statement
+    and released by the ``COMMIT`` without waiting for the client in between; each statement moves the head the
+    one before left. A failure raises here, before anything is committed (a refused statement aborts the
+    pipeline, ``COMMIT`` included): SQLAlchemy then rolls the transaction back."""
     pending = connection.info.pop(_PIPELINED, None)
     if not isinstance(pending, _Pipelined) or pending.transaction is not connection.get_transaction():
         return
     driver = cast(psycopg.Connection[Any], connection.connection.driver_connection)
+    cursors = []
     try:
         with driver.pipeline():
-            cursor = driver.cursor()
-            cursor.execute(append_one_sql(), pending.params, prepare=True)
+            for _record, params in pending.statements:
+                cursors.append(driver.cursor())
+                cursors[-1].execute(append_one_sql(), params, prepare=True)
             driver.commit()
-        row = cursor.fetchone()
+        rows = [cursor.fetchone() for cursor in cursors]
     except psycopg.Error as error:
         if isinstance(error, psycopg.errors.RaiseException):
             ORIGINS.pop(pending.tenant_id, None)  # the next append re-reads the head (and rebuilds its range)
-        raise DBAPIError.instance(append_one_sql(), pending.params, error, psycopg.Error) from error
-    if row is None:  # cannot happen: the statement raises rather than answer no row
-        raise RuntimeError(f"tenant {pending.tenant_id}: the pipelined append answered no row")
-    _check_sealed(pending.record, log_member(pending.origin), *row)  # after the commit: a bug, loudly
+        raise DBAPIError.instance(append_one_sql(), pending.statements[0][1], error, psycopg.Error) from error
+    log_json = log_member(pending.origin)
+    for (record, _params), row in zip(pending.statements, rows, strict=True):
+        if row is None:  # cannot happen: the statement raises rather than answer no row
+            raise RuntimeError(f"tenant {pending.tenant_id}: the pipelined append answered no row")
+        _check_sealed(record, log_json, *row)  # after the commit: a bug, loudly
 
 
 @event.listens_for(Engine, "rollback")

@@ -11,17 +11,18 @@ to the minimum:
   the same transaction sees them, as if they had been written at once); ``append_now``. The head is therefore
   locked at the very end of the business transaction, after its own work, and the lock is held for one
   statement and the commit.
-- On PostgreSQL, when a transaction's only queued record is one record, it is handed to the connection at
-  ``before_commit`` and sent as the commit itself (the ``commit`` event of SQLAlchemy's connection, after every
-  other ``before_commit`` hook and flush): the one-statement append and ``COMMIT`` go to the server in one
-  pipeline (psycopg pipeline mode, ``db.audit_one_statement``), so the head lock is held for the server's work
-  alone, never for a round trip to a Python client waiting for a CPU or the GIL. That statement, from the prepared
-  fragments, takes the lock (the head's ``UPDATE``), assembles the record's canonical bytes, hashes them
-  (``sha256``), moves the head and its Merkle compact range (``audit_compact_append``, migration 0009),
-  inserts the record and queues the mirror (data-modifying CTEs). If it finds no head to move it raises
-  (``audit_append_refused``, migration 0011), so the pipelined ``COMMIT`` becomes a rollback: the business rows
-  are never kept without their record. After the commit Python re-seals the same bytes and checks the leaf
-  hash agrees (a disagreement is a bug and is raised, the committed record itself verifies either way).
+- On PostgreSQL, when a transaction's queued records are one log's few records (``MAX_PIPELINED``, one time), they
+  are handed to the connection at ``before_commit`` and sent as the commit itself (the ``commit`` event of
+  SQLAlchemy's connection, after every other ``before_commit`` hook and flush): the one-statement appends (one per
+  record) and ``COMMIT`` go to the server in one pipeline (psycopg pipeline mode, ``db.audit_one_statement``), so
+  the head lock is held for the server's work alone, never for a round trip to a Python client waiting for a CPU or
+  the GIL. That statement, from the prepared fragments, takes the lock (the head's ``UPDATE``), assembles the
+  record's canonical bytes, hashes them (``sha256``), moves the head and its Merkle compact range
+  (``audit_compact_append``, migration 0009), inserts the record and queues the mirror (data-modifying CTEs). If it
+  finds no head to move it raises (``audit_append_refused``, migration 0011), so the pipelined ``COMMIT`` becomes a
+  rollback: the business rows are never kept without their record. After the commit Python re-seals the same bytes
+  and checks the leaf hash agrees (a disagreement is a bug and is raised, the committed record itself verifies
+  either way).
 - ``append_now`` (a caller that needs the record's index) runs that statement at once for a lone record.
   Several records at once, a process that does not know the log's origin yet, and SQLite take the general
   path: one locking read of the head, the records
@@ -156,14 +157,17 @@ def _write_before_commit(session: Session) -> None:
     if _QUEUE not in session.info or session.in_nested_transaction():
         return
     queue = _queue(session)
-    origin = one_statement.ORIGINS.get(queue[0].tenant_id) if len(queue) == 1 else None
-    if origin is None or session.get_bind().dialect.name != "postgresql":
+    tenant_id = queue[0].tenant_id if queue else None
+    one_log = tenant_id is not None and len(queue) <= one_statement.MAX_PIPELINED
+    one_log = one_log and all(item.tenant_id == tenant_id and item.now == queue[0].now for item in queue)
+    origin = one_statement.ORIGINS.get(tenant_id) if one_log and tenant_id is not None else None
+    if tenant_id is None or origin is None or session.get_bind().dialect.name != "postgresql":
         write_queued(session)
         return
     session.flush()  # the caller's pending rows, before the head is locked
     _take_queue(session)
-    tenant_id, record, draft, now, _savepoint = queue[0]
-    one_statement.send_with_commit(session, tenant_id, origin, record, draft, now)
+    records = [(item.record, item.draft) for item in queue]
+    one_statement.send_with_commit(session, tenant_id, origin, records, queue[0].now)
 
 
 @event.listens_for(Session, "after_soft_rollback")

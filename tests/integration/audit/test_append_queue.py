@@ -15,8 +15,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
+from notice_service.db.audit_one_statement import MAX_PIPELINED, TOPIC_MIRROR
 from notice_service.db.models.audit_log import AuditHead, AuditRecord
 from notice_service.db.models.claims import Debtor
+from notice_service.db.models.outbox import OutboxMessage
 from notice_service.domain.audit.merkle import root_hash
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
@@ -177,6 +179,39 @@ def test_on_postgresql_a_lone_record_is_not_sent_through_sqlalchemy(tmp_path: Pa
 
 
 @pytest.mark.postgres
+def test_on_postgresql_a_transactions_few_records_go_with_its_commit_in_order(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """Up to ``MAX_PIPELINED`` records of one log (a run's letter: notice, item, run) ride with the ``COMMIT``
+    too, one statement each, in call order; one more takes the locking read. The log verifies either way."""
+    services = ledger_services(tmp_path / "var", postgres_url, None, every_records=10_000)
+    actor = new_tenant(services)
+    register_debtors(services, actor, 1)  # warm-up: the process knows the origin
+    mirrors = _count(services, OutboxMessage, OutboxMessage.topic == TOPIC_MIRROR)
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(services.db.engine, "before_cursor_execute", seen)
+    try:
+        for count, subject in ((MAX_PIPELINED, "few"), (MAX_PIPELINED + 1, "more")):
+            with services.db.transaction() as session:
+                for n in range(count):
+                    _append(services, session, actor, f"{subject}-{n}")
+            audited = [statement for statement in statements if "audit_" in statement]
+            assert bool(audited) == (subject == "more"), audited  # the few never went through SQLAlchemy
+    finally:
+        event.remove(services.db.engine, "before_cursor_execute", seen)
+    subjects = [subject for _index, action, subject in _records(services, actor.tenant_id) if action == "test:appended"]
+    few, more = MAX_PIPELINED, MAX_PIPELINED + 1
+    assert subjects == [f"few-{n}" for n in range(few)] + [f"more-{n}" for n in range(more)]
+    assert _count(services, OutboxMessage, OutboxMessage.topic == TOPIC_MIRROR) == mirrors + 2  # one a transaction
+    _verifies(services, actor.tenant_id)
+    services.db.engine.dispose()
+
+
+@pytest.mark.postgres
 def test_on_postgresql_a_refused_pipelined_append_rolls_the_use_case_back(tmp_path: Path, postgres_url: str) -> None:
     """A head the statement cannot move (here its compact range wiped behind the process's back) raises in the
     pipeline: the COMMIT sent with it does not happen, the business rows are gone with the record, and the
@@ -202,6 +237,6 @@ def test_on_postgresql_a_refused_pipelined_append_rolls_the_use_case_back(tmp_pa
     services.db.engine.dispose()
 
 
-def _count(services: Services, model: type[Any]) -> int:
+def _count(services: Services, model: type[Any], *where: Any) -> int:
     with services.db.reading() as session:
-        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
+        return int(session.execute(select(func.count()).select_from(model).where(*where)).scalar_one())

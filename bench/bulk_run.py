@@ -2,21 +2,23 @@
 
     PYTHONPATH=. .venv/bin/python bench/bulk_run.py [--letters 2000] [--blocks 20]
 
-The production stack runs on this machine (``bench/_stack.py``): PostgreSQL, SeaweedFS S3 with Object Lock,
-the certomancer TSA (signatures are PAdES B-T with a real RFC 3161 token, signed by the PKI's ``signer``). One
-tenant, N debtors each with one overdue invoice, a plan of one manual step (a mise en demeure by letter).
-One run is planned; two worker processes draft every item (not timed: drafting is the desk's morning work).
+The production stack runs on this machine (``bench/_stack.py``): PostgreSQL, SeaweedFS S3 with Object Lock, the
+certomancer TSA (signatures are PAdES B-T with a real RFC 3161 token, signed by the PKI's ``signer``). One tenant,
+N debtors each with one overdue invoice, a plan of one manual step (a mise en demeure by letter). One run is
+planned; two worker processes draft every item (not timed: drafting is the desk's morning work).
 
-Then the run's items are approved block by block, each block executed either by worker A alone (worker B is
-stopped with SIGSTOP, while idle) or by A and B together, in the order 1, 2, 2, 1, 1, 2, 2, 1 … so that a shared
-machine's drift hits both alike. A block is timed from its approval's commit until its every item is issued
-and the outbox is empty again (the audit mirror segments and event fan-out included). Before each block and
-after the last, with both workers stopped, this process measures the bare libraries' floor on a few of the same
-letters: WeasyPrint render + pyHanko sign (with the TSA) + S3 put, the libraries only. Twenty blocks of 100
-letters (rather than eight of 250) put a floor sample every 30 s or so: this machine's speed drifts by up to
-±20 % over minutes (the same render loop measured 154–233 ms per letter), and the ratio is only as good as the
-floor's samples are close to the blocks they are compared with. The RSS of each worker is sampled every second
-over the whole run.
+Then the run's items are approved block by block, each block executed either by worker A alone (worker B is stopped
+with SIGSTOP, while idle) or by A and B together, in the order 1, 2, 2, 1, 1, 2, 2, 1 … so that a shared machine's
+drift hits both alike. A block is timed from its approval's commit until its every item is issued and the outbox is
+empty again (the audit mirror segments and event fan-out included): the end is the last message's done time in the
+outbox, so this process looks at the progress only twice a second (polling every 50 ms ran two queries twenty times
+a second beside the workers). Before each block and after the last, with both workers stopped, this process
+measures the bare libraries' floor on a few of the same letters: WeasyPrint render + pyHanko sign (with the TSA) +
+S3 put, the libraries only (after one uncounted letter: this process's first render loads the fonts and code, which
+the workers pay once per thousand letters). Twenty blocks of 100 letters (rather than eight of 250) put a floor
+sample every 30 s or so: this machine's speed drifts by up to ±20 % over minutes (the same render loop measured
+154–233 ms per letter), and the ratio is only as good as the floor's samples are close to the blocks they are
+compared with. The RSS of each worker is sampled every second over the whole run.
 
 Targets: 2 workers / 1 worker ≥ 1.8 on a 2-core machine; 1 worker / floor ≥ 0.9; RSS flat.
 """
@@ -27,6 +29,7 @@ import argparse
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -39,6 +42,7 @@ from notice_service.adapters.system_clock import FixedClock
 from notice_service.cli.service import DEMO_PROFILE
 from notice_service.db.models.dunning import RunItem
 from notice_service.db.models.notices import Notice
+from notice_service.db.models.outbox import OutboxMessage
 from notice_service.ports import LetterRequest
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
@@ -58,6 +62,7 @@ STEP = {"offset_days": 30, "action": "formal_notice", "channel": "letter", "mode
 WORKER_ENV = {"NOTICE_WORKER_POLL_MS": "50", "NOTICE_LOG_LEVEL": "WARNING"}
 FLOOR_LETTERS = 4  # floor letters measured between two blocks
 WAIT_SECONDS = 3600  # for the drafts, and for each block
+BLOCK_POLL = 0.5  # seconds between two looks at a block's progress (its end is read from the outbox)
 
 
 def failed_item(services: Services) -> str | None:
@@ -67,8 +72,8 @@ def failed_item(services: Services) -> str | None:
     return None if reason is None else f"an item failed: {reason}"
 
 
-def wait(services: Services, condition: Callable[[], bool], what: str) -> None:
-    wait_for(condition, what, WAIT_SECONDS, fail_fast=lambda: failed_item(services))
+def wait(services: Services, condition: Callable[[], bool], what: str, poll: float = 0.05) -> None:
+    wait_for(condition, what, WAIT_SECONDS, poll=poll, fail_fast=lambda: failed_item(services))
 
 
 def prepare(services: Services, letters: int) -> tuple[Actor, str, list[str]]:
@@ -108,11 +113,17 @@ def floor_seconds(services: Services, item_ids: list[str]) -> float:
 
 
 def execute_block(services: Services, operator: Actor, run_id: str, ids: list[str]) -> float:
+    """Seconds from the approval's commit to the moment the workers marked the block's last message done (read
+    from the outbox once everything is done): this process polls only every ``BLOCK_POLL`` seconds, so it takes
+    next to no CPU from the workers, and its polling adds nothing to the figure."""
     done = select(func.count()).select_from(RunItem).where(RunItem.id.in_(ids), RunItem.state == "issued")
     decide(services, operator, run_id, ids, approve=True)
-    started = time.perf_counter()
-    wait(services, lambda: count(services, done) == len(ids) and pending_count(services) == 0, "a block")
-    return time.perf_counter() - started
+    started = datetime.now(UTC)
+    condition = lambda: count(services, done) == len(ids) and pending_count(services) == 0  # noqa: E731
+    wait(services, condition, "a block", poll=BLOCK_POLL)
+    with services.db.reading() as session:
+        ended = session.execute(select(func.max(OutboxMessage.done_at))).scalar_one() or started
+    return (ended - started).total_seconds()
 
 
 def pause(process: subprocess.Popen[bytes], on: bool) -> None:
@@ -134,6 +145,7 @@ def measure(stack: Stack, services: Services, letters: int, blocks: int) -> None
         order = [(1, 2, 2, 1)[n % 4] for n in range(blocks)]
         totals = {1: [0.0, 0], 2: [0.0, 0]}
         floor_total, floor_count = 0.0, 0
+        floor_sample(workers, services, ids[:1])  # not counted: this process's first render loads fonts and code
         for n, processes in enumerate(order):
             block = ids[n * size : (n + 1) * size] if n < blocks - 1 else ids[n * size :]
             floor_total += floor_sample(workers, services, block[:FLOOR_LETTERS])
@@ -169,6 +181,7 @@ def main() -> None:
     parser.add_argument("--letters", type=int, default=2000)
     parser.add_argument("--blocks", type=int, default=20, help="alternating blocks (1, 2, 2, 1 …); at least 2")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a plain kill still stops the stack
     if args.letters < args.blocks * FLOOR_LETTERS or args.blocks < 2:
         parser.error(f"--letters must be at least {FLOOR_LETTERS} × --blocks, and --blocks at least 2")
     with Stack.start() as stack:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
@@ -93,8 +93,11 @@ def _changed_since(session: Session, item: RunItem) -> str | None:
 def recheck(services: Services, item: RunItem, run: DunningRun) -> str | None:
     """Why the item must not go out now (``None``: it may)."""
     today = services.clock.now().astimezone(PARIS).date()
+    disputed = exists().where(CaseDispute.case_id == Case.id)
+    taken = select(StepTaken.item_id).where(StepTaken.case_id == Case.id, StepTaken.step_index == item.step_index)
+    facts = select(Case, disputed, taken.limit(1).scalar_subquery()).where(Case.id == item.case_id)
     with services.db.reading() as session:
-        case = session.get_one(Case, item.case_id)
+        case, dispute, earlier = session.execute(facts).one()  # the case, a dispute, the step taken: one query
         if run.status == "cancelled":
             return "cancelled: the run was cancelled"
         if case.status != "open":
@@ -102,13 +105,11 @@ def recheck(services: Services, item: RunItem, run: DunningRun) -> str | None:
         changed = _changed_since(session, item)
         if changed:
             return changed
-        if session.execute(select(CaseDispute.id).where(CaseDispute.case_id == case.id).limit(1)).first():
+        if dispute:
             return "disputed: a dispute was recorded on the case"
         pause = active_pauses(session, item.tenant_id, today, [case.id]).get(case.id)
         if pause is not None:
             return f"paused ({pause.kind}) until {pause.until.isoformat()}"
-        taken = select(StepTaken.item_id).where(StepTaken.case_id == case.id, StepTaken.step_index == item.step_index)
-        earlier = session.execute(taken.limit(1)).scalar()
         if earlier is not None and earlier != item.id:
             return f"step already taken on the case (item {earlier})"
     return None

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
@@ -115,14 +116,24 @@ class _Produced:
     verification_code: str
 
 
+def _draft_case_debtor(session: Session, tenant_id: str, notice_id: str) -> tuple[Notice, Case, Debtor]:
+    """The tenant's notice with its case and debtor, in one query; ``NotFound`` as ``get_owned`` answers it."""
+    query = select(Notice, Case, Debtor).join(Case, Case.id == Notice.case_id).join(Debtor, Debtor.id == Case.debtor_id)
+    found = session.execute(query.where(Notice.id == notice_id, Notice.tenant_id == tenant_id)).one_or_none()
+    if found is None:
+        get_owned(session, Notice, tenant_id, notice_id)  # raises NotFound: not this tenant's notice
+        raise RuntimeError(f"notice {notice_id} has no case or debtor")  # cannot happen: both are foreign keys
+    notice, case, debtor = found
+    return notice, case, debtor
+
+
 def _produce(services: Services, actor: Actor, notice_id: str) -> _Produced:
     with services.db.reading() as session:
-        notice = get_owned(session, Notice, actor.tenant_id, notice_id)
+        notice, case, debtor = _draft_case_debtor(session, actor.tenant_id, notice_id)
         if notice.status != "draft":
             raise Conflict(f"The notice is already {notice.status}.", extra={"notice_status": notice.status})
-        case = session.get_one(Case, notice.case_id)
         refuse_closed(case)
-        refuse_moved(notice, session.get_one(Debtor, case.debtor_id))
+        refuse_moved(notice, debtor)
         invoices = load_case_invoices(session, notice.case_id)
     letter_data = json.loads(json.dumps(notice.letter_data))
     letter_data["notice"]["date"] = services.clock.now().astimezone(PARIS).date().isoformat()

@@ -157,17 +157,15 @@ def _write_before_commit(session: Session) -> None:
     if _QUEUE not in session.info or session.in_nested_transaction():
         return
     queue = _queue(session)
-    tenant_id = queue[0].tenant_id if queue else None
-    one_log = tenant_id is not None and len(queue) <= one_statement.MAX_PIPELINED
-    one_log = one_log and all(item.tenant_id == tenant_id and item.now == queue[0].now for item in queue)
-    origin = one_statement.ORIGINS.get(tenant_id) if one_log and tenant_id is not None else None
-    if tenant_id is None or origin is None or session.get_bind().dialect.name != "postgresql":
+    few = 0 < len(queue) <= one_statement.MAX_PIPELINED and len({(q.tenant_id, q.now) for q in queue}) == 1
+    origin = one_statement.ORIGINS.get(queue[0].tenant_id) if few else None
+    if origin is None or session.get_bind().dialect.name != "postgresql":
         write_queued(session)
         return
     session.flush()  # the caller's pending rows, before the head is locked
     _take_queue(session)
     records = [(item.record, item.draft) for item in queue]
-    one_statement.send_with_commit(session, tenant_id, origin, records, queue[0].now)
+    one_statement.send_with_commit(session, queue[0].tenant_id, origin, records, queue[0].now)
 
 
 @event.listens_for(Session, "after_soft_rollback")

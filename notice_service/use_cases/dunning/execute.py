@@ -57,13 +57,6 @@ def _load(services: Services, item_id: str) -> tuple[RunItem, DunningRun, str | 
     return item, run, status
 
 
-def _load_item(services: Services, item_id: str) -> RunItem:
-    with services.db.reading() as session:
-        item = session.get_one(RunItem, item_id)
-        session.expunge(item)
-    return item
-
-
 def _draft(services: Services, actor: Actor, item: RunItem, run: DunningRun) -> None:
     allowed = OPTIONS.get(item.action, frozenset())
     options = {k: v for k, v in item.step.items() if k in ("tone", "deadline_days") and k in allowed and v is not None}
@@ -108,6 +101,6 @@ def handle_item(services: Services, tenant_id: str, payload: Mapping[str, Any]) 
             run_task(services, actor, item)
         if item.channel not in EMAIL_CHANNELS:
             return  # nothing to dispatch (a letter goes by post, a task has no letter)
-        item = _load_item(services, item.id)
+        item, run, status = _load(services, item.id)
     if item.state == "issued" and item.notice_id is not None:
         dispatch_item(services, actor, item)

@@ -229,10 +229,8 @@ def test_pre_reminder_is_refused_once_every_invoice_is_past_due(api: Api) -> Non
     ]
 
 
-def test_a_mention_hidden_by_css_is_caught_on_the_pdf_and_recorded(
-    api: Api, services: Services, tmp_path: Path
-) -> None:
-    """The deadline sentence is in the HTML but ``display: none``: only the PDF's text can tell."""
+def hidden_deadline_templates(tmp_path: Path) -> Path:
+    """A copy of the letter templates whose mise en demeure hides its deadline sentence with CSS."""
     templates = tmp_path / "letter_templates"
     shutil.copytree(TEMPLATES_DIR, templates)
     partial = templates / "formal_notice" / "_mise_en_demeure.html.j2"
@@ -240,6 +238,14 @@ def test_a_mention_hidden_by_css_is_caught_on_the_pdf_and_recorded(
     hidden = source.replace("<strong>dans un délai de", '<strong style="display: none">dans un délai de')
     assert hidden != source
     partial.write_text(hidden, encoding="utf-8")
+    return templates
+
+
+def test_a_mention_hidden_by_css_is_caught_on_the_pdf_and_recorded(
+    api: Api, services: Services, tmp_path: Path
+) -> None:
+    """The deadline sentence is in the HTML but ``display: none``: only the PDF's text can tell."""
+    templates = hidden_deadline_templates(tmp_path)
     case_id = open_case(api, "b2b")
     api.client.application.extensions["notice_service"] = dataclasses.replace(
         services, renderer=WeasyPrintRenderer(templates)

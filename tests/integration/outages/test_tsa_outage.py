@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
-import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,12 +25,12 @@ from notice_service.adapters.system_clock import FixedClock
 from notice_service.app import create_app
 from notice_service.bootstrap import build_services
 from notice_service.db.models.audit_log import AuditRecord
-from notice_service.letter_catalogue import TEMPLATES_DIR
 from notice_service.services import Services
 from notice_service.settings import Settings
 from notice_service.use_cases.tenants.onboarding import create_tenant
 from tests.functional.conftest import CREDITOR_PROFILE, NOW, Api
 from tests.functional.notices.test_formal_notice_flow import open_case
+from tests.functional.notices.test_letters import hidden_deadline_templates
 from tests.services.tsa import TsaService
 
 pytestmark = pytest.mark.tsa
@@ -125,13 +124,7 @@ def test_a_letter_lacking_a_mention_is_refused_as_incomplete_even_with_every_tsa
 ) -> None:
     """The mentions are checked in a thread while the signature waits for its time-stamp (``issue.py``): when
     both fail, the refusal a person must act on wins over the 503, and it is recorded on the draft."""
-    templates = tmp_path / "letter_templates"
-    shutil.copytree(TEMPLATES_DIR, templates)
-    partial = templates / "formal_notice" / "_mise_en_demeure.html.j2"
-    source = partial.read_text(encoding="utf-8")
-    hidden = source.replace("<strong>dans un délai de", '<strong style="display: none">dans un délai de')
-    assert hidden != source
-    partial.write_text(hidden, encoding="utf-8")
+    templates = hidden_deadline_templates(tmp_path)
     api, services = make_api((down_tsa_url(),))  # type: ignore[operator]
     api.client.application.extensions["notice_service"] = dataclasses.replace(
         services, renderer=WeasyPrintRenderer(templates)

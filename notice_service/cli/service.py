@@ -121,7 +121,7 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     if args.once:
         print(f"handled {run_once(services)} messages")
         return 0
-    run_forever(services, threading.Event())
+    run_forever(services, threading.Event(), freeze=True)
     return 0
 
 

@@ -62,9 +62,10 @@ def _stored_segment(services: Services, tenant_id: str, start: int, records: Seq
     return len(stored)
 
 
-def mirror_pending(services: Services, tenant_id: str) -> int:
-    """Mirror every committed record beyond the frontier; answers the new frontier."""
-    start = mirror_frontier(services, tenant_id)
+def mirror_pending(services: Services, tenant_id: str, start: int | None = None) -> int:
+    """Mirror every committed record beyond the frontier (``start``: the frontier, when just read); answers the
+    new frontier."""
+    start = mirror_frontier(services, tenant_id) if start is None else start
     while records := _pending_records(services, tenant_id, start):
         stored = _stored_segment(services, tenant_id, start, records)
         if stored == 0:
@@ -104,7 +105,13 @@ def _advance(services: Services, tenant_id: str, frontier: int) -> None:
 
 
 def handle_mirror(services: Services, tenant_id: str, payload: Mapping[str, Any]) -> None:
-    mirror_pending(services, tenant_id)
+    """Mirror what is pending, then checkpoint when due; a message whose records (``to``) an earlier segment
+    already covered costs one read: the run that wrote that segment marked it done and checked the cadence,
+    but a worker's batch may have claimed it before (a run's letters each queue one)."""
+    start = mirror_frontier(services, tenant_id)
+    if int(payload.get("to", start)) < start:
+        return
+    mirror_pending(services, tenant_id, start)
     if services.checkpoint_signer is not None:
         checkpoint_if_due(services, tenant_id)
 

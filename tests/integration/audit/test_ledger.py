@@ -8,10 +8,11 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from notice_service.db.models.audit import AuditCheckpoint, AuditMirror
 from notice_service.db.models.audit_log import AuditRecord
@@ -23,7 +24,7 @@ from notice_service.ports import VerifiedToken
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor
 from notice_service.use_cases.audit.export import export_ledger
-from notice_service.use_cases.audit.mirror import mirror_frontier, mirror_pending, request_checkpoint
+from notice_service.use_cases.audit.mirror import handle_mirror, mirror_frontier, mirror_pending, request_checkpoint
 from notice_service.use_cases.audit.sources import read_store_records
 from notice_service.use_cases.audit.verify import verify_tenant_ledger
 from tests.integration.audit.ledger_setup import drain, ledger_services, new_tenant, register_debtors
@@ -114,6 +115,30 @@ def test_the_mirror_follows_segments_already_stored_and_refuses_different_bytes(
         )
     with pytest.raises(DocumentConflict, match="differs from the database"):
         mirror_pending(services, actor.tenant_id)
+
+
+def test_a_mirror_message_an_earlier_segment_covered_costs_one_read(services: Services, actor: Actor) -> None:
+    """A run's letters each queue a mirror message, and a worker's batch may claim several: the first mirrors
+    them all; each of the others reads the frontier and stops (no segment read, no checkpoint look)."""
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.startswith("BEGIN"):  # SQLite's own BEGIN DEFERRED
+            statements.append(statement)
+
+    frontier = mirror_frontier(services, actor.tenant_id)
+    event.listen(services.db.engine, "before_cursor_execute", seen)
+    try:
+        handle_mirror(services, actor.tenant_id, {"from": frontier - 1, "to": frontier - 1})
+        covered = list(statements)
+        register_debtors(services, actor, 1)  # one record past the frontier: that message mirrors it
+        statements.clear()
+        handle_mirror(services, actor.tenant_id, {"from": frontier, "to": frontier})
+    finally:
+        event.remove(services.db.engine, "before_cursor_execute", seen)
+    assert len(covered) == 1 and "audit_mirrors" in covered[0]
+    assert len(statements) > 1 and mirror_frontier(services, actor.tenant_id) == frontier + 1
+    assert services.store.get(segment_key(actor.tenant_id, frontier)).count(b"\n") == 1
 
 
 def test_the_export_passes_the_standalone_verifier_with_the_tsa_root(

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from notice_service.db import audit_repository
@@ -202,21 +202,35 @@ def _record_refusal(services: Services, actor: Actor, notice_id: str, error: Inc
         audit_repository.append(session, actor.tenant_id, [record], now)
 
 
-def _mark_issued(row: Notice, actor: Actor, produced: _Produced, signature: dict[str, Any], now: datetime) -> None:
-    """The locked draft becomes the issued notice: final letter data, stored PDF, signature and check results."""
+def _locked_status(session: Session, tenant_id: str, notice_id: str) -> str:
+    """The tenant's notice's status, its row locked until the commit; ``NotFound`` as ``get_owned`` answers it.
+    Only the status is read: the issue writes the row with one ``UPDATE`` (``_issued_values``), so its letter
+    data and statement are not loaded a second time."""
+    query = select(Notice.status).where(Notice.id == notice_id, Notice.tenant_id == tenant_id).with_for_update()
+    status = session.execute(query).scalar_one_or_none()
+    if status is None:
+        get_owned(session, Notice, tenant_id, notice_id)  # raises NotFound: not this tenant's notice
+        raise RuntimeError(f"notice {notice_id} vanished")  # cannot happen: notices are never deleted
+    return status
+
+
+def _issued_values(actor: Actor, produced: _Produced, signature: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """What the locked draft becomes, the issued notice: final letter data, stored PDF, signature and checks."""
     stored = produced.stored
-    row.status = "issued"
-    row.letter_data = produced.letter_data
-    row.template_digest = produced.template_digest
-    row.document_key = stored.key
-    row.document_sha256 = stored.sha256
-    row.document_size = stored.size
-    row.storage = _storage_json(stored)
-    row.signature = signature
-    row.completeness = {"complete": True, "checked": list(produced.completeness.checked)}
-    row.issued_at = now
-    row.issued_by = f"{actor.kind}:{actor.id}"
-    row.verification_code = produced.verification_code
+    return {
+        "status": "issued",
+        "letter_data": produced.letter_data,
+        "template_digest": produced.template_digest,
+        "document_key": stored.key,
+        "document_sha256": stored.sha256,
+        "document_size": stored.size,
+        "storage": _storage_json(stored),
+        "signature": signature,
+        "completeness": {"complete": True, "checked": list(produced.completeness.checked)},
+        "issued_at": now,
+        "issued_by": f"{actor.kind}:{actor.id}",
+        "verification_code": produced.verification_code,
+    }
 
 
 def _issued_record(actor: Actor, notice_id: str, produced: _Produced, signature: dict[str, Any]) -> RecordDraft:
@@ -266,11 +280,12 @@ def issue_notice(
     now = services.clock.now()
     signature = _signature_json(produced.signed)
     with services.db.transaction() as session:
-        row = get_owned(session, Notice, actor.tenant_id, notice_id, lock=True)
-        if row.status != "draft":
-            raise Conflict(f"The notice is already {row.status}.", extra={"notice_status": row.status})
-        _mark_issued(row, actor, produced, signature, now)
-        advance_stage(session, row.case_id, row.kind)
+        status = _locked_status(session, actor.tenant_id, notice_id)
+        if status != "draft":
+            raise Conflict(f"The notice is already {status}.", extra={"notice_status": status})
+        issued = update(Notice).where(Notice.id == notice_id).values(_issued_values(actor, produced, signature, now))
+        session.execute(issued, execution_options={"synchronize_session": False})
+        advance_stage(session, notice.case_id, notice.kind)
         records = [_issued_record(actor, notice_id, produced, signature), *(also(session, now) if also else ())]
         audit_repository.append(session, actor.tenant_id, records, now)
         queue_event(

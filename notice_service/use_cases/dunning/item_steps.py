@@ -15,6 +15,7 @@ from notice_service.db.models.claims import CreditNote, Debtor, Invoice, Payment
 from notice_service.db.models.delivery import Delivery
 from notice_service.db.models.dunning import DunningRun, RunItem, StepTaken
 from notice_service.db.models.notices import Notice
+from notice_service.db.models.pauses import CasePause
 from notice_service.db.models.tenants import Tenant
 from notice_service.domain.audit.records import RecordDraft
 from notice_service.domain.deadlines import PARIS
@@ -22,7 +23,7 @@ from notice_service.domain.delivery.facts import Channel, Provider
 from notice_service.errors import Conflict, NoticeError, SigningFailed, StoreUnavailable, TimeStampFailed
 from notice_service.services import Services
 from notice_service.use_cases.actor import Actor, new_id
-from notice_service.use_cases.cases.pauses import active_pauses
+from notice_service.use_cases.cases.pauses import active_pauses, in_force
 from notice_service.use_cases.delivery.dispatch import DispatchRequest, dispatch_notice
 from notice_service.use_cases.dunning.progress import complete_if_done, completion, locked_run
 from notice_service.use_cases.notices.issue import issue_notice
@@ -75,39 +76,40 @@ def finish_item(
         complete_if_done(session, actor, item.run_id, now)
 
 
-def _changed_since(session: Session, item: RunItem) -> str | None:
+def recheck(services: Services, item: RunItem, run: DunningRun) -> str | None:
+    """Why the item must not go out now (``None``: it may), from one query: the case's status, whether an
+    invoice is still open, the payments and credit notes counted, a dispute, a pause in force, the step taken.
+    The reasons keep their order (cancelled, closed, paid, payment received, disputed, paused, taken)."""
+    if run.status == "cancelled":
+        return "cancelled: the run was cancelled"
+    today = services.clock.now().astimezone(PARIS).date()
     ids = list(item.invoice_ids)
-    invoices = session.execute(select(Invoice).where(Invoice.id.in_(ids))).scalars().all()
-    if all(invoice.status != "open" for invoice in invoices):
-        return "paid: every invoice of the item was settled since the proposal"
-    counts = [
+    still_open = select(func.count()).select_from(Invoice).where(Invoice.id.in_(ids), Invoice.status == "open")
+    receipts = [
         select(func.count()).select_from(model).where(model.invoice_id.in_(ids)).scalar_subquery()
         for model in (Payment, CreditNote)
     ]
-    receipts = int(session.execute(select(counts[0] + counts[1])).scalar_one())  # one round trip for both
-    if receipts != item.receipts:
-        return "payment received since the proposal: the next run proposes a letter with the new balance"
-    return None
-
-
-def recheck(services: Services, item: RunItem, run: DunningRun) -> str | None:
-    """Why the item must not go out now (``None``: it may)."""
-    today = services.clock.now().astimezone(PARIS).date()
-    disputed = exists().where(CaseDispute.case_id == Case.id)
     taken = select(StepTaken.item_id).where(StepTaken.case_id == Case.id, StepTaken.step_index == item.step_index)
-    facts = select(Case, disputed, taken.limit(1).scalar_subquery()).where(Case.id == item.case_id)
+    facts = select(
+        Case.status,
+        Case.closed_reason,
+        still_open.scalar_subquery(),
+        receipts[0] + receipts[1],
+        exists().where(CaseDispute.case_id == Case.id),
+        exists().where(CasePause.case_id == Case.id, *in_force(item.tenant_id, today)),
+        taken.limit(1).scalar_subquery(),
+    ).where(Case.id == item.case_id)
     with services.db.reading() as session:
-        case, dispute, earlier = session.execute(facts).one()  # the case, a dispute, the step taken: one query
-        if run.status == "cancelled":
-            return "cancelled: the run was cancelled"
-        if case.status != "open":
-            return f"case closed ({case.closed_reason}) since the proposal"
-        changed = _changed_since(session, item)
-        if changed:
-            return changed
+        status, closed_reason, open_count, receipt_count, dispute, paused, earlier = session.execute(facts).one()
+        if status != "open":
+            return f"case closed ({closed_reason}) since the proposal"
+        if open_count == 0:
+            return "paid: every invoice of the item was settled since the proposal"
+        if int(receipt_count) != item.receipts:
+            return "payment received since the proposal: the next run proposes a letter with the new balance"
         if dispute:
             return "disputed: a dispute was recorded on the case"
-        pause = active_pauses(session, item.tenant_id, today, [case.id]).get(case.id)
+        pause = active_pauses(session, item.tenant_id, today, [item.case_id]).get(item.case_id) if paused else None
         if pause is not None:
             return f"paused ({pause.kind}) until {pause.until.isoformat()}"
         if earlier is not None and earlier != item.id:

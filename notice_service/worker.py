@@ -80,7 +80,6 @@ class Claimed:
     tenant_id: str
     topic: str
     payload: dict[str, Any]
-    attempts: int
 
 
 _OUTBOX = OutboxMessage.__table__.c
@@ -109,7 +108,7 @@ def mark_done(services: Services, message_ids: Collection[int]) -> None:
 
 
 _NEXT = (
-    select(_OUTBOX.id, _OUTBOX.tenant_id, _OUTBOX.topic, _OUTBOX.payload, _OUTBOX.attempts)
+    select(_OUTBOX.id, _OUTBOX.tenant_id, _OUTBOX.topic, _OUTBOX.payload)
     .where(
         _OUTBOX.done_at.is_(None),
         _OUTBOX.available_at <= bindparam("now"),
@@ -129,9 +128,7 @@ def claim(services: Services, limit: int = 20, finished: Collection[int] = ()) -
         if finished:
             _mark_done(session, finished, now)
         rows = session.execute(_NEXT, {"now": now, "limit": limit}).all()
-        messages = _one_heavy(
-            [Claimed(row.id, row.tenant_id, row.topic, row.payload, row.attempts + 1) for row in rows]
-        )
+        messages = _one_heavy([Claimed(row.id, row.tenant_id, row.topic, row.payload) for row in rows])
         if messages:  # the rest stay unleased: their row locks end with this transaction
             until = now + timedelta(seconds=services.settings.worker_lease_seconds)
             leased = _OUTBOX.id.in_([message.id for message in messages])
@@ -161,14 +158,20 @@ def _defer(services: Services, message_id: int, until: datetime) -> None:
         message.attempts = max(0, message.attempts - 1)
 
 
-def run_once(services: Services, handlers: Mapping[str, Handler] = HANDLERS, finished: list[int] | None = None) -> int:
-    """Claim and handle one batch; answers how many messages were handled successfully.
+def run_once(
+    services: Services,
+    handlers: Mapping[str, Handler] = HANDLERS,
+    finished: list[int] | None = None,
+    *,
+    limit: int = 20,
+) -> int:
+    """Claim and handle one batch (at most ``limit`` messages); answers how many were handled successfully.
 
     ``finished`` (a worker's loop, from one call to the next): the messages handled since the last claim, which
     this claim marks done; it leaves this batch's successes in it for the next. Without it, the batch's
     successes are marked done before the return."""
     carried = [] if finished is None else finished
-    batch = claim(services, finished=carried)
+    batch = claim(services, limit, finished=carried)
     carried.clear()
     done = 0
     for message in batch:
@@ -266,17 +269,4 @@ def pending_count(services: Services) -> int:
 def run_one(services: Services, handlers: Mapping[str, Handler] = HANDLERS) -> int:
     """Claim and handle one message (``runs execute`` refreshes its progress bar after each); answers 1 when it
     was handled successfully, else 0."""
-    done = 0
-    for message in claim(services, limit=1):
-        handler = handlers.get(message.topic)
-        try:
-            if handler is None:
-                raise LookupError(f"no handler for topic {message.topic!r}")
-            handler(services, message.tenant_id, {**message.payload, OUTBOX_MESSAGE_ID: message.id})
-        except Exception as exc:  # recorded and retried later, as run_once does
-            log.warning("outbox message %s (%s) failed: %s", message.id, message.topic, exc)
-            _finish(services, message.id, f"{type(exc).__name__}: {exc}")
-        else:
-            _finish(services, message.id, None)
-            done += 1
-    return done
+    return run_once(services, handlers, limit=1)

@@ -20,6 +20,11 @@ def get_owned(session: Session, model: type[Row], tenant_id: str, row_id: str, *
         query = query.with_for_update()
     row = session.execute(query).scalar_one_or_none()
     if row is None:
-        label = model.__tablename__.rstrip("s")
-        raise NotFound(f"No {label} with id {row_id} for this tenant.", extra={"resource": label, "id": row_id})
+        raise not_owned(model, row_id)
     return row
+
+
+def not_owned(model: type[Base], row_id: str) -> NotFound:
+    """The ``NotFound`` of ``get_owned``, for a query of its own that found nothing of the tenant's."""
+    label = model.__tablename__.rstrip("s")
+    return NotFound(f"No {label} with id {row_id} for this tenant.", extra={"resource": label, "id": row_id})

@@ -25,7 +25,7 @@ from notice_service.db.models.cases import Case
 from notice_service.db.models.claims import Debtor, Invoice
 from notice_service.db.models.notices import Notice
 from notice_service.db.outbox import queue_event
-from notice_service.db.tenant_scope import get_owned
+from notice_service.db.tenant_scope import get_owned, not_owned
 from notice_service.domain.audit.records import DocumentRef, RecordDraft
 from notice_service.domain.completeness import CompletenessResult, check_mentions
 from notice_service.domain.deadlines import PARIS
@@ -120,9 +120,8 @@ def _draft_case_debtor(session: Session, tenant_id: str, notice_id: str) -> tupl
     """The tenant's notice with its case and debtor, in one query; ``NotFound`` as ``get_owned`` answers it."""
     query = select(Notice, Case, Debtor).join(Case, Case.id == Notice.case_id).join(Debtor, Debtor.id == Case.debtor_id)
     found = session.execute(query.where(Notice.id == notice_id, Notice.tenant_id == tenant_id)).one_or_none()
-    if found is None:
-        get_owned(session, Notice, tenant_id, notice_id)  # raises NotFound: not this tenant's notice
-        raise RuntimeError(f"notice {notice_id} has no case or debtor")  # cannot happen: both are foreign keys
+    if found is None:  # the case and the debtor are foreign keys: not this tenant's notice
+        raise not_owned(Notice, notice_id)
     notice, case, debtor = found
     return notice, case, debtor
 
@@ -209,8 +208,7 @@ def _locked_status(session: Session, tenant_id: str, notice_id: str) -> str:
     query = select(Notice.status).where(Notice.id == notice_id, Notice.tenant_id == tenant_id).with_for_update()
     status = session.execute(query).scalar_one_or_none()
     if status is None:
-        get_owned(session, Notice, tenant_id, notice_id)  # raises NotFound: not this tenant's notice
-        raise RuntimeError(f"notice {notice_id} vanished")  # cannot happen: notices are never deleted
+        raise not_owned(Notice, notice_id)
     return status
 
 
